@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "shared/core/log.hpp"
 #include "tools/xfer/command.hpp"
@@ -21,11 +23,27 @@ parsed_options parse_command_line(int argc, char** argv, po::options_description
                                   const std::string& usage, const std::string& examples) {
     options.add_options()
         ("help,h", "show this help")
-        ("verbose,v", po::value<std::vector<bool>>()->zero_tokens()->composing(), "more detail (repeat for debug)")
+        ("verbose,v", "more detail; -vv for debug")
         ("quiet,q", "only errors, no progress");
+    // -v, -vv and --verbose are counted here: Program_options has no repeatable switch.
+    int verbosity = 0;
+    std::vector<char*> kept{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--verbose") {
+            ++verbosity;
+        } else if (arg.size() >= 2 && arg[0] == '-' && arg[1] == 'v' && arg.find_first_not_of('v', 1) == std::string_view::npos) {
+            verbosity += static_cast<int>(arg.size() - 1);
+        } else {
+            kept.push_back(argv[i]);
+        }
+    }
     parsed_options result;
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).positional(positionals).run(),
+        po::store(po::command_line_parser(static_cast<int>(kept.size()), kept.data())
+                      .options(options)
+                      .positional(positionals)
+                      .run(),
                   result.values);
         if (result.values.count("help")) {
             std::cout << "usage: " << usage << "\n\n" << options << "\nexamples:\n" << examples;
@@ -40,9 +58,8 @@ parsed_options parse_command_line(int argc, char** argv, po::options_description
     }
     if (result.values.count("quiet")) {
         log::set_level(log::level::error);
-    } else if (result.values.count("verbose")) {
-        const auto count = result.values["verbose"].as<std::vector<bool>>().size();
-        log::set_level(count >= 2 ? log::level::debug : log::level::info);
+    } else if (verbosity > 0) {
+        log::set_level(verbosity >= 2 ? log::level::debug : log::level::info);
     }
     return result;
 }

@@ -1,11 +1,147 @@
-// Placeholder until the discovery work lands: replaced by the tracker implementation.
+// xfer peers: who is online and what they share, from a tracker or (without one) from the LAN
+// announcements heard for a couple of seconds. --watch keeps printing joins and leaves.
 #include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
 
+#include "shared/discovery/lan_socket.hpp"
+#include "shared/discovery/tracker_mirror.hpp"
+#include "shared/discovery/zmq_frames.hpp"
+#include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace xfer::cli {
-int run_peers(int, char**) {
-    std::fprintf(stderr, "xfer peers: not available in this build\n");
-    return exit_failure;
+namespace {
+
+using namespace std::chrono_literals;
+using discovery::membership_change;
+using discovery::peer_record;
+
+// One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
+void print_peer(const peer_record& record) {
+    std::string line = record.name + "  " + discovery::short_id(record.id) + "  " + record.sender.to_string() + " ";
+    if (record.contents.empty()) line += " (nothing shared)";
+    for (size_t i = 0; i < record.contents.size(); ++i) {
+        const auto& content = record.contents[i];
+        line += (i == 0 ? " " : ", ") + content.path + " (" + std::to_string(content.size) + " bytes, " +
+                discovery::percent_complete(content) + ")";
+    }
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
 }
+
+void print_change(const membership_change& change) {
+    const char* verb = change.what == membership_change::kind::joined ? "join"
+                       : change.what == membership_change::kind::left ? "leave"
+                                                                       : nullptr;
+    if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
+    std::printf("%s %s %s\n", verb, change.record.name.c_str(), change.record.sender.to_string().c_str());
+    std::fflush(stdout);
+}
+
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+    return std::chrono::milliseconds{static_cast<long>(seconds * 1000)};
+}
+
+// Watches a tracker: the list once it has answered, then (with watch) every join and leave.
+int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::milliseconds wait,
+                       const volatile int* stop) {
+    zmq::context_t context;
+    discovery::tracker_mirror mirror(context, tracker);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    bool listed = false;
+    while (*stop == 0) {
+        auto now = std::chrono::steady_clock::now();
+        if (!listed && now >= deadline) {
+            std::fprintf(stderr, "xfer peers: no answer from tracker %s within %.1f s\n",
+                         tracker.to_string().c_str(), wait.count() / 1000.0);
+            return exit_failure;
+        }
+        std::vector<zmq::pollitem_t> items;
+        mirror.add_poll_items(items);
+        auto timeout = mirror.next_timeout(now);
+        if (!listed) timeout = std::min(timeout, discovery::until(deadline, timeout));
+        discovery::poll_for(items, std::min<std::chrono::milliseconds>(timeout, 200ms));
+        const auto changes = mirror.process(std::chrono::steady_clock::now());
+        if (listed) {
+            for (const auto& change : changes) print_change(change);
+        } else if (mirror.synced()) {
+            for (const auto& record : mirror.list()) print_peer(record);
+            if (!watch) return exit_ok;
+            listed = true;
+        }
+    }
+    return exit_ok;
+}
+
+// Listens to LAN announcements for `wait`, lists what it heard, then (with watch) follows.
+int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile int* stop) {
+    const auto config = discovery::lan::lan_config::from_environment();
+    if (!config.enabled) {
+        std::fprintf(stderr, "xfer peers: LAN discovery is off (XFER_LAN=off); use --tracker HOST:PORT\n");
+        return exit_failure;
+    }
+    discovery::lan::lan_listener listener(config);
+    if (!listener.ok()) {
+        std::fprintf(stderr, "xfer peers: cannot listen for LAN announcements (see the warning above)\n");
+        return exit_failure;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    bool listed = false;
+    while (*stop == 0) {
+        auto now = std::chrono::steady_clock::now();
+        if (!listed && now >= deadline) {
+            for (const auto& record : listener.directory().peers().list()) print_peer(record);
+            if (!watch) return exit_ok;
+            listed = true;
+        }
+        auto timeout = discovery::until(listener.next_deadline(), 200ms);
+        if (!listed) timeout = std::min(timeout, discovery::until(deadline, timeout));
+        std::vector<zmq::pollitem_t> items{{nullptr, listener.fd(), ZMQ_POLLIN, 0}};
+        discovery::poll_for(items, timeout);
+        now = std::chrono::steady_clock::now();
+        auto changes = listener.receive(now);
+        for (auto& change : listener.expire(now)) changes.push_back(std::move(change));
+        if (listed) {
+            for (const auto& change : changes) print_change(change);
+        }
+    }
+    return exit_ok;
+}
+
+}  // namespace
+
+int run_peers(int argc, char** argv) {
+    po::options_description options("options");
+    options.add_options()
+        ("tracker", po::value<std::string>(), "ask the tracker at HOST:PORT (default: listen on the LAN)")
+        ("watch", "keep running and print 'join NAME ADDR' / 'leave NAME ADDR' as peers come and go")
+        ("wait", po::value<double>(),
+         "seconds to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
+    const po::positional_options_description positionals;
+    const auto parsed = parse_command_line(
+        argc, argv, options, positionals, "xfer peers [--tracker HOST:PORT] [--watch] [--wait SECONDS]",
+        "  xfer peers                            # peers announcing on the LAN\n"
+        "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n");
+    if (parsed.exit_now) return *parsed.exit_now;
+    const auto& values = parsed.values;
+    const bool watch = values.count("watch") > 0;
+    const bool use_tracker = values.count("tracker") > 0;
+    const double wait = values.count("wait") ? values["wait"].as<double>() : (use_tracker ? 5.0 : 2.0);
+    if (!(wait >= 0 && wait <= 3600)) {
+        std::fprintf(stderr, "xfer peers: --wait must be between 0 and 3600 seconds\n");
+        return exit_usage;
+    }
+    const volatile int* stop = install_stop_signal_handlers();
+    if (!use_tracker) return peers_from_lan(watch, seconds_to_ms(wait), stop);
+    const auto tracker = net::parse_endpoint(values["tracker"].as<std::string>(), net::default_tracker_port);
+    if (!tracker) {
+        std::fprintf(stderr, "xfer peers: %s\n", tracker.error().c_str());
+        return exit_usage;
+    }
+    return peers_from_tracker(*tracker, watch, seconds_to_ms(wait), stop);
+}
+
 }  // namespace xfer::cli

@@ -1,11 +1,66 @@
-// Placeholder until the discovery work lands: replaced by the tracker implementation.
+// xfer tracker: a discovery server. Peers register and heartbeat over a ZeroMQ ROUTER; every
+// join and leave is pushed at once to subscribers over a PUB (see docs/DISCOVERY.md).
 #include <cstdio>
+#include <stdexcept>
+#include <zmq.hpp>
 
+#include "shared/discovery/tracker_server.hpp"
+#include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace xfer::cli {
-int run_tracker(int, char**) {
-    std::fprintf(stderr, "xfer tracker: not available in this build\n");
-    return exit_failure;
+
+int run_tracker(int argc, char** argv) {
+    po::options_description options("options");
+    options.add_options()
+        ("listen", po::value<std::string>()->default_value("0.0.0.0:7421"),
+         "HOST:PORT for registrations and queries (PORT 0: any free port)")
+        ("pub-port", po::value<unsigned>(),
+         "TCP port for pushed membership changes (default: PORT+1 if free, else any; clients ask)")
+        ("heartbeat-timeout", po::value<double>()->default_value(5.0),
+         "seconds without a heartbeat before a peer is dropped (peers heartbeat 5 times as often)");
+    const po::positional_options_description positionals;
+    const auto parsed = parse_command_line(
+        argc, argv, options, positionals, "xfer tracker [--listen HOST:PORT] [--pub-port PORT]",
+        "  xfer tracker                          # on 0.0.0.0:7421, pushes on 7422\n"
+        "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n");
+    if (parsed.exit_now) return *parsed.exit_now;
+    const auto& values = parsed.values;
+
+    discovery::tracker_server::options server_options;
+    const auto listen = net::parse_endpoint(values["listen"].as<std::string>(), net::default_tracker_port);
+    if (!listen) {
+        std::fprintf(stderr, "xfer tracker: %s\n", listen.error().c_str());
+        return exit_usage;
+    }
+    server_options.listen = *listen;
+    if (values.count("pub-port")) {
+        const unsigned port = values["pub-port"].as<unsigned>();
+        if (port > 65535) {
+            std::fprintf(stderr, "xfer tracker: --pub-port %u is not a port number\n", port);
+            return exit_usage;
+        }
+        server_options.pub_port = static_cast<uint16_t>(port);
+    }
+    const double timeout = values["heartbeat-timeout"].as<double>();
+    if (!(timeout >= 0.5 && timeout <= 600)) {
+        std::fprintf(stderr, "xfer tracker: --heartbeat-timeout must be between 0.5 and 600 seconds\n");
+        return exit_usage;
+    }
+    server_options.heartbeat_timeout = std::chrono::milliseconds{static_cast<long>(timeout * 1000)};
+
+    const volatile int* stop = install_stop_signal_handlers();
+    zmq::context_t context;
+    try {
+        discovery::tracker_server server(context, server_options);
+        std::printf("tracker listening on %s\n", server.endpoint().to_string().c_str());
+        std::fflush(stdout);
+        server.run([stop] { return *stop != 0; });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "xfer tracker: %s\n", e.what());
+        return exit_failure;
+    }
+    return exit_ok;
 }
+
 }  // namespace xfer::cli

@@ -1,0 +1,293 @@
+// The fetch loop: sources come and go, requests are kept in flight, verdicts come back from the
+// verifier. Message handling is in fetcher_messages.cpp.
+#include "receiver/fetcher.hpp"
+
+#include <openssl/rand.h>
+#include <poll.h>
+
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+
+namespace xfer::receiver {
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr auto tick_interval = std::chrono::milliseconds(200);
+constexpr auto checkpoint_interval = std::chrono::seconds(2);
+// In-flight data per source: a quarter second of its rate, at least 4 MiB (covers loopback
+// and LAN delay with room), at most 32 MiB.
+constexpr double in_flight_seconds = 0.25;
+constexpr uint64_t min_in_flight = 4 * 1024 * 1024;
+constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
+
+}  // namespace
+
+fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fetch_request request)
+    : context_(context),
+      store_(std::move(store)),
+      request_(std::move(request)),
+      store_events_(context, zmq::socket_type::pub) {
+    store_events_.set(zmq::sockopt::linger, 0);
+    // Our own sender (if any) in this process, and any `xfer serve` on the same directory.
+    store_events_.connect(bus::store_events_endpoint);
+    store_events_.connect(bus::store_ipc_endpoint(store_->root()));
+    verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
+}
+
+fetcher::~fetcher() = default;
+
+void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
+    if (!entry_) return;
+    store_events_.send(bus::encode({type, entry_->id, piece, text}), zmq::send_flags::dontwait);
+}
+
+size_t fetcher::max_buffers() const {
+    if (!entry_) return 0;
+    return std::max<size_t>(4, request_.memory_budget / entry_->manifest.piece_size);
+}
+
+void fetcher::add_source(const net::endpoint& source) {
+    const auto name = source.to_string();
+    if (!known_sources_.insert(name).second) return;
+    const uint64_t key = next_key_++;
+    auto connection = std::make_unique<download_connection>(key, source, *this);
+    wire::hello hello;
+    hello.id = request_.id;
+    hello.listen_port = request_.listen_port;
+    hello.listen_host = request_.listen_host;
+    wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}), request_.remote_path};
+    const auto problem = connection->start(hello, open);
+    XLOG_INFO("receiver", connection->label(), "connecting");
+    connections_.emplace(key, std::move(connection));
+    if (!problem.empty()) drop_source(key, problem);
+}
+
+void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly) {
+    const auto it = connections_.find(key);
+    if (it == connections_.end()) return;
+    auto& connection = *it->second;
+    if (!quietly) {
+        XLOG_WARN("receiver", connection.label(), reason);
+        last_failure_ = reason;
+    }
+    if (picker_) {
+        for (const uint32_t piece : connection.pieces_outstanding()) picker_->release(key, piece);
+        picker_->remove_peer(key);
+    }
+    connection.send_close_and_bye();
+    known_sources_.erase(connection.source().to_string());
+    connections_.erase(it);
+    // Buffers only this source was filling are reclaimed; their pieces go back to the pool.
+    for (auto buffer = buffers_.begin(); buffer != buffers_.end();) {
+        bool still_wanted = buffer->second.verifying;
+        for (const auto& [other_key, other] : connections_) still_wanted |= other->has_outstanding(buffer->first);
+        buffer = still_wanted ? std::next(buffer) : buffers_.erase(buffer);
+    }
+}
+
+void fetcher::schedule_requests() {
+    if (!picker_ || !entry_) return;
+    for (auto& [key, connection] : connections_) {
+        if (!connection->manifest_done || picker_->is_banned(key)) continue;
+        const uint64_t target = std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate * in_flight_seconds),
+                                                     min_in_flight, max_in_flight);
+        while (connection->bytes_in_flight() < target && buffers_.size() < max_buffers()) {
+            const auto pieces = picker_->pick(key, 1);
+            if (pieces.empty()) break;
+            const uint32_t piece = pieces.front();
+            auto& buffer = buffers_[piece];
+            if (!buffer.data) {
+                buffer.length = entry_->manifest.piece_length(piece);
+                buffer.data.reset(new uint8_t[buffer.length]);
+                buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size, false);
+            }
+            connection->request_piece(piece, buffer.length);
+        }
+        // Endgame duplicates may exceed the buffer cap: they share the existing buffer.
+        if (picker_->in_endgame() && connection->pieces_in_flight() == 0) {
+            for (const uint32_t piece : picker_->pick(key, 2)) {
+                if (buffers_.contains(piece) && !buffers_[piece].verifying) {
+                    connection->request_piece(piece, buffers_[piece].length);
+                } else {
+                    picker_->release(key, piece);
+                }
+            }
+        }
+    }
+}
+
+void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
+    const auto now = clock::now();
+    std::vector<uint64_t> stalled;
+    progress.sources.clear();
+    for (auto& [key, connection] : connections_) {
+        const double seconds = std::chrono::duration<double>(tick_interval).count();
+        const double instant = static_cast<double>(connection->bytes_received() - connection->rate_mark) / seconds;
+        connection->rate = connection->rate == 0 ? instant : 0.7 * connection->rate + 0.3 * instant;
+        connection->rate_mark = connection->bytes_received();
+        connection->send_keepalive_if_idle(now);
+        const bool waiting = connection->bytes_in_flight() > 0 ||
+                             connection->state() == download_connection::phase::connecting ||
+                             !connection->manifest_done;
+        if (waiting && now - connection->last_data() > request_.stall_timeout) stalled.push_back(key);
+        progress.sources.push_back({connection->label(), connection->bytes_received(), connection->rate});
+    }
+    for (const auto key : stalled) {
+        const auto seconds = std::chrono::duration<double>(request_.stall_timeout).count();
+        drop_source(key, connections_[key]->label() + ": no data for " + std::to_string(static_cast<int>(seconds)) +
+                             " s (stalled)");
+    }
+    progress.manifest_known = entry_ != nullptr;
+    progress.wanted_bytes = wanted_bytes_;
+    progress.downloaded_bytes = downloaded_bytes_;
+    if (entry_) {
+        uint64_t verified = 0;
+        for (uint32_t piece = span_.first; piece < span_.last; ++piece) {
+            if (entry_->have.test(piece)) verified += entry_->manifest.piece_length(piece);
+        }
+        progress.verified_bytes = verified;
+    }
+    double rate = 0;
+    for (const auto& source : progress.sources) rate += source.rate;
+    progress.rate = rate;
+    if (report) report(progress);
+}
+
+bool fetcher::idle_sources_hopeless() const {
+    // Nothing in flight and nothing pending: if no source has what is missing, waiting longer
+    // helps only when a source may still gain pieces; unavailable_timeout bounds that wait.
+    if (!picker_ || !buffers_.empty()) return false;
+    return picker_->unavailable_count() > 0;
+}
+
+fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& report) {
+    zmq::socket_t peer_events(context_, zmq::socket_type::sub);
+    peer_events.set(zmq::sockopt::linger, 0);
+    peer_events.set(zmq::sockopt::subscribe, bus::topic(bus::event_type::peer_learned));
+    peer_events.set(zmq::sockopt::subscribe, bus::topic(bus::event_type::peer_left));
+    peer_events.bind(bus::peer_events_endpoint);
+
+    for (const auto& source : request_.sources) add_source(source);
+    fetch_progress progress;
+    progress.name = request_.output_name;
+    auto last_tick = clock::now();
+    auto last_checkpoint = clock::now();
+    std::vector<zmq::pollitem_t> items;
+    std::vector<uint64_t> keys;
+    fetch_outcome outcome;
+
+    for (;;) {
+        if (stop_flag != nullptr && *stop_flag) {
+            fatal_ = errc::cancelled;
+            fatal_message_ = "interrupted; run the same command again to resume";
+        }
+        if (fatal_) break;
+        if (picker_ && picker_->complete() && verifier_->in_progress() == 0) break;
+        if (connections_.empty() && !request_.wait_for_peers) {
+            fatal_ = errc::no_source;
+            fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
+            break;
+        }
+        if (entry_ && idle_sources_hopeless()) {
+            if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
+            if (clock::now() - unavailable_since_ > request_.unavailable_timeout) {
+                fatal_ = errc::no_source;
+                fatal_message_ = std::to_string(picker_->unavailable_count()) +
+                                 " pieces are not available from any source" +
+                                 (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
+                break;
+            }
+        } else {
+            unavailable_since_ = {};
+        }
+
+        items.clear();
+        keys.clear();
+        items.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
+        bool buffered = false;
+        for (auto& [key, connection] : connections_) {
+            items.push_back({nullptr, connection->fd(), connection->poll_events(), 0});
+            keys.push_back(key);
+            buffered |= connection->has_buffered_input();
+        }
+        zmq::poll(items.data(), items.size(), buffered ? std::chrono::milliseconds(0) : tick_interval);
+
+        if (items[0].revents & ZMQ_POLLIN) {
+            zmq::message_t ignored;
+            while (verifier_->ready_socket().recv(ignored, zmq::recv_flags::dontwait)) {}
+            for (const auto& result : verifier_->take_results()) on_verified(result);
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            zmq::message_t frame;
+            while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
+                const auto event = bus::decode(frame);
+                if (!event) continue;
+                const bool ours = event->content == content_id{} || (entry_ && event->content == entry_->id) ||
+                                  (!entry_ && request_.content && *request_.content == event->content);
+                auto where = net::parse_endpoint(event->text, net::default_sender_port);
+                if (!ours || !where) continue;
+                if (event->type == bus::event_type::peer_learned) {
+                    add_source(*where);
+                } else {
+                    for (auto& [key, connection] : connections_) {
+                        if (connection->source() == *where) {
+                            drop_source(key, connection->label() + ": left");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        for (size_t i = 2; i < items.size(); ++i) {
+            const uint64_t key = keys[i - 2];
+            auto it = connections_.find(key);
+            if (it == connections_.end()) continue;
+            std::string reason;
+            const auto ec = it->second->on_poll(items[i].revents, reason);
+            if (ec) {
+                if (reason.empty()) reason = it->second->label() + ": " + ec.message();
+                drop_source(key, reason, ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete());
+            }
+        }
+        schedule_requests();
+
+        const auto now = clock::now();
+        if (now - last_tick >= tick_interval) {
+            last_tick = now;
+            tick(progress, report);
+        }
+        if (entry_ && !entry_->complete && now - last_checkpoint >= checkpoint_interval) {
+            last_checkpoint = now;
+            if (auto ec = store_->checkpoint(*entry_)) XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
+        }
+    }
+
+    for (auto& [key, connection] : connections_) connection->send_close_and_bye();
+    tick(progress, report);
+    outcome.downloaded_bytes = downloaded_bytes_;
+    outcome.wanted_bytes = wanted_bytes_;
+    outcome.entry = entry_;
+    if (entry_) {
+        outcome.file_size = entry_->manifest.file_size;
+        outcome.whole_file = span_.first == 0 && span_.last == entry_->manifest.piece_count();
+    }
+    if (!fatal_ && entry_ && !entry_->complete) {
+        if (outcome.whole_file && entry_->have.all()) {
+            if (auto ec = store_->finalize(*entry_)) {
+                fatal_ = ec;
+                fatal_message_ = "cannot complete " + (store_->root() / entry_->path).string() + ": " + ec.message();
+            } else {
+                publish(bus::event_type::file_completed, 0, entry_->path);
+            }
+        }
+    }
+    if (entry_ && !entry_->complete) {
+        if (auto ec = store_->checkpoint(*entry_)) XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
+    }
+    outcome.error = fatal_;
+    outcome.message = fatal_message_;
+    return outcome;
+}
+
+}  // namespace xfer::receiver

@@ -1,0 +1,125 @@
+// The download half of a peer: pulls one content from every source that has it, verifies each
+// piece, writes verified pieces to the store and announces them on the bus. Runs its loop on
+// the calling thread; hashing runs on piece_verifier's threads.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "receiver/byte_range.hpp"
+#include "receiver/download_connection.hpp"
+#include "receiver/piece_picker.hpp"
+#include "receiver/piece_verifier.hpp"
+#include "shared/bus/events.hpp"
+#include "shared/net/address.hpp"
+#include "shared/store/piece_store.hpp"
+
+namespace xfer::receiver {
+
+struct fetch_request {
+    std::vector<net::endpoint> sources;
+    std::string remote_path;              // as the sources share it
+    std::optional<content_id> content;    // when known: only this version is accepted
+    std::string output_name;              // NAME inside the store root
+    bool overwrite = false;
+    std::optional<byte_range> range;      // only these pieces (leaves a resumable partial)
+    peer_id id{};
+    uint16_t listen_port = 0;             // our sender, told to sources for connect-back
+    std::string listen_host;
+    bool wait_for_peers = false;          // sources come from discovery: none at start is fine
+    size_t memory_budget = 32 * 1024 * 1024;
+    std::chrono::milliseconds stall_timeout{10000};
+    std::chrono::milliseconds unavailable_timeout{20000};
+    unsigned hash_threads = 1;
+};
+
+struct source_progress {
+    std::string label;
+    uint64_t bytes_received = 0;
+    double rate = 0;
+};
+
+struct fetch_progress {
+    std::string name;
+    uint64_t wanted_bytes = 0;
+    uint64_t verified_bytes = 0;  // of the wanted pieces
+    uint64_t downloaded_bytes = 0;
+    double rate = 0;
+    bool manifest_known = false;
+    std::vector<source_progress> sources;
+};
+
+struct fetch_outcome {
+    std::error_code error;
+    std::string message;  // one line for the user when error is set
+    uint64_t downloaded_bytes = 0;
+    uint64_t wanted_bytes = 0;
+    uint64_t file_size = 0;
+    bool whole_file = true;
+    std::shared_ptr<content_entry> entry;
+};
+
+class fetcher final : public download_listener {
+public:
+    fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fetch_request request);
+    ~fetcher() override;
+
+    using progress_fn = std::function<void(const fetch_progress&)>;
+    fetch_outcome run(const volatile int* stop_flag, const progress_fn& progress);
+
+private:
+    struct piece_buffer {
+        std::unique_ptr<uint8_t[]> data;
+        uint32_t length = 0;
+        std::vector<bool> blocks;
+        uint32_t blocks_received = 0;
+        std::vector<peer_key> senders;
+        bool verifying = false;
+    };
+
+    // download_listener
+    std::error_code on_message(download_connection& from, wire::message& message) override;
+    std::span<uint8_t> block_destination(download_connection& from, const wire::piece_header& header,
+                                         uint32_t length) override;
+    std::error_code block_received(download_connection& from, const wire::piece_header& header,
+                                   uint32_t length) override;
+
+    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message);
+    void add_source(const net::endpoint& source);
+    void drop_source(uint64_t key, const std::string& reason, bool quietly = false);
+    void schedule_requests();
+    void on_verified(const verify_result& result);
+    void tick(fetch_progress& progress, const progress_fn& report);
+    void publish(bus::event_type type, uint32_t piece, const std::string& text = {});
+    bool idle_sources_hopeless() const;
+    size_t max_buffers() const;
+
+    zmq::context_t& context_;
+    std::shared_ptr<piece_store> store_;
+    fetch_request request_;
+    zmq::socket_t store_events_;
+    std::unique_ptr<piece_verifier> verifier_;
+    std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
+    std::set<std::string> known_sources_;
+    uint64_t next_key_ = 1;
+
+    std::shared_ptr<content_entry> entry_;
+    std::optional<piece_picker> picker_;
+    std::map<uint32_t, piece_buffer> buffers_;
+    piece_span span_;
+    uint64_t wanted_bytes_ = 0;
+    uint64_t downloaded_bytes_ = 0;
+    std::string last_failure_;
+    std::error_code fatal_;
+    std::string fatal_message_;
+    std::chrono::steady_clock::time_point unavailable_since_{};
+};
+
+}  // namespace xfer::receiver

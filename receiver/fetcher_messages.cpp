@@ -1,0 +1,179 @@
+// What each message from a source means for the fetch, and what a verdict on a piece does.
+#include <algorithm>
+
+#include "receiver/fetcher.hpp"
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+
+namespace xfer::receiver {
+
+std::error_code fetcher::on_message(download_connection& from, wire::message& message) {
+    if (!from.hello_done) {
+        const auto* hello = std::get_if<wire::hello>(&message);
+        if (hello == nullptr) return errc::bad_protocol;
+        if (hello->version != wire::protocol_version) return errc::version_mismatch;
+        from.remote_id = hello->id;
+        from.hello_done = true;
+        from.set_label("->" + from.source().to_string() + "/" + to_hex(hello->id).substr(0, 8));
+        // Connect-back can lead us to ourselves, or to a peer we already pull from.
+        if (hello->id == request_.id) return errc::cancelled;
+        for (const auto& [key, other] : connections_) {
+            if (other.get() != &from && other->hello_done && other->remote_id == hello->id) return errc::cancelled;
+        }
+        return {};
+    }
+    return std::visit(
+        [&](auto& value) -> std::error_code {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, wire::manifest_msg>) {
+                return on_manifest(from, value);
+            } else if constexpr (std::is_same_v<T, wire::bitfield_msg>) {
+                if (!from.manifest_done || !entry_ || value.piece_count != entry_->manifest.piece_count()) {
+                    return errc::malformed_message;
+                }
+                from.remote_has.assign(value.piece_count, false);
+                for (uint32_t piece = 0; piece < value.piece_count; ++piece) {
+                    from.remote_has[piece] = value.bits[piece / 8] & (0x80 >> (piece % 8));
+                }
+                if (picker_) picker_->peer_has_all(from.key(), from.remote_has);
+                return {};
+            } else if constexpr (std::is_same_v<T, wire::have>) {
+                if (!from.manifest_done || !entry_ || value.piece >= entry_->manifest.piece_count()) {
+                    return errc::malformed_message;
+                }
+                from.remote_has[value.piece] = true;
+                if (picker_) picker_->peer_has(from.key(), value.piece);
+                return {};
+            } else if constexpr (std::is_same_v<T, wire::error_msg>) {
+                fatal_message_ = from.source().to_string() + ": " + value.text;
+                last_failure_ = fatal_message_;
+                // A refusal of the very thing we asked for ends this source; say why.
+                return value.code == static_cast<uint16_t>(errc::not_found) ||
+                               value.code == static_cast<uint16_t>(errc::path_escapes_root)
+                           ? std::error_code(static_cast<errc>(value.code))
+                           : std::error_code(errc::peer_closed);
+            } else if constexpr (std::is_same_v<T, wire::keepalive>) {
+                return {};
+            } else if constexpr (std::is_same_v<T, wire::bye>) {
+                return errc::peer_closed;
+            } else {
+                return errc::unexpected_message;
+            }
+        },
+        message);
+}
+
+std::error_code fetcher::on_manifest(download_connection& from, const wire::manifest_msg& message) {
+    if (from.manifest_done || message.handle != 1) return errc::unexpected_message;
+    const auto manifest = decode_manifest(message.encoded);
+    if (!manifest) return manifest.error();
+    const auto id = content_id_of(message.encoded);
+    if ((request_.content && *request_.content != id) || (entry_ && entry_->id != id)) {
+        return errc::content_mismatch;
+    }
+    from.manifest_done = true;
+    if (entry_) {
+        if (picker_) picker_->add_peer(from.key());
+        return {};
+    }
+    auto entry = store_->open_for_fetching(request_.output_name, message.encoded, request_.overwrite);
+    if (!entry) {
+        fatal_ = entry.error();
+        const auto target = (store_->root() / request_.output_name).string();
+        fatal_message_ = entry.error() == std::errc::file_exists
+                             ? target + " already exists with other content (use --force to replace it)"
+                             : "cannot write " + target + ": " + entry.error().message();
+        return {};
+    }
+    entry_ = *entry;
+    // A partial that was mid-fetch in this process before is never shared by two fetchers.
+    span_ = request_.range ? to_pieces(*request_.range, manifest->file_size, manifest->piece_size)
+                           : piece_span{0, manifest->piece_count()};
+    std::vector<bool> wanted(manifest->piece_count(), false), had(manifest->piece_count(), false);
+    for (uint32_t piece = 0; piece < manifest->piece_count(); ++piece) {
+        wanted[piece] = piece >= span_.first && piece < span_.last;
+        had[piece] = entry_->have.test(piece);
+        if (wanted[piece]) wanted_bytes_ += manifest->piece_length(piece);
+    }
+    uint64_t seed = 0;
+    std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
+    picker_.emplace(std::move(wanted), had, seed);
+    for (const auto& [key, connection] : connections_) {
+        if (connection->manifest_done) picker_->add_peer(key);
+    }
+    XLOG_INFO("receiver", from.label(), "content " << to_hex(id).substr(0, 16) << ": " << manifest->file_size
+                                                   << " bytes, " << manifest->piece_count() << " pieces, "
+                                                   << entry_->have.count() << " already verified");
+    if (!entry_->complete) publish(bus::event_type::content_added, 0, entry_->path);
+    return {};
+}
+
+std::span<uint8_t> fetcher::block_destination(download_connection&, const wire::piece_header& header,
+                                              uint32_t length) {
+    const auto it = buffers_.find(header.piece);
+    if (it == buffers_.end() || it->second.verifying) return {};
+    auto& buffer = it->second;
+    if (header.offset % wire::block_size != 0 || uint64_t{header.offset} + length > buffer.length) return {};
+    return {buffer.data.get() + header.offset, length};
+}
+
+std::error_code fetcher::block_received(download_connection& from, const wire::piece_header& header,
+                                        uint32_t length) {
+    downloaded_bytes_ += length;
+    auto& buffer = buffers_.at(header.piece);
+    const uint32_t block = header.offset / wire::block_size;
+    if (std::find(buffer.senders.begin(), buffer.senders.end(), from.key()) == buffer.senders.end()) {
+        buffer.senders.push_back(from.key());
+    }
+    if (!buffer.blocks[block]) {
+        buffer.blocks[block] = true;
+        ++buffer.blocks_received;
+    }
+    if (buffer.blocks_received == buffer.blocks.size()) {
+        buffer.verifying = true;
+        // Endgame duplicates of this piece elsewhere are no longer needed.
+        for (auto& [key, connection] : connections_) {
+            if (key != from.key()) connection->cancel_piece(header.piece);
+        }
+        verifier_->submit({header.piece, {buffer.data.get(), buffer.length}, entry_->manifest.piece_hashes[header.piece]});
+    }
+    return {};
+}
+
+void fetcher::on_verified(const verify_result& result) {
+    const auto it = buffers_.find(result.piece);
+    if (it == buffers_.end()) return;
+    auto buffer = std::move(it->second);
+    buffers_.erase(it);
+    if (result.ok) {
+        if (auto ec = store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length})) {
+            fatal_ = ec;
+            fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() + ": " + ec.message();
+            return;
+        }
+        publish(bus::event_type::piece_verified, result.piece);
+        for (const auto peer : picker_->piece_verified(result.piece)) {
+            if (auto connection = connections_.find(peer); connection != connections_.end()) {
+                connection->second->cancel_piece(result.piece);
+            }
+        }
+        return;
+    }
+    XLOG_WARN("receiver", "", "piece " << result.piece << " failed SHA-256 verification; fetching it again");
+    const auto others = picker_->assigned_peers(result.piece);
+    for (const auto peer : others) {
+        picker_->release(peer, result.piece);
+        if (auto connection = connections_.find(peer); connection != connections_.end()) {
+            connection->second->cancel_piece(result.piece);
+        }
+    }
+    for (const auto peer : picker_->piece_failed(result.piece, buffer.senders)) {
+        if (auto connection = connections_.find(peer); connection != connections_.end()) {
+            drop_source(peer, connection->second->label() + ": banned after " +
+                                  std::to_string(piece_picker::failures_before_ban) +
+                                  " pieces failed verification");
+        }
+    }
+}
+
+}  // namespace xfer::receiver

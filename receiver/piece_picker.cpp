@@ -1,0 +1,150 @@
+#include "receiver/piece_picker.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
+namespace xfer::receiver {
+
+piece_picker::piece_picker(std::vector<bool> wanted, const std::vector<bool>& had, uint64_t seed)
+    : wanted_(std::move(wanted)), had_(had), availability_(wanted_.size(), 0), random_rank_(wanted_.size()) {
+    had_.resize(wanted_.size(), false);
+    std::iota(random_rank_.begin(), random_rank_.end(), 0u);
+    std::mt19937_64 generator(seed);
+    std::shuffle(random_rank_.begin(), random_rank_.end(), generator);
+    for (uint32_t piece = 0; piece < wanted_.size(); ++piece) remaining_ += wants(piece) ? 1 : 0;
+}
+
+void piece_picker::add_peer(peer_key peer) { peer_pieces_.try_emplace(peer, std::vector<bool>(wanted_.size(), false)); }
+
+void piece_picker::remove_peer(peer_key peer) {
+    const auto it = peer_pieces_.find(peer);
+    if (it == peer_pieces_.end()) return;
+    for (uint32_t piece = 0; piece < it->second.size(); ++piece) {
+        if (it->second[piece]) --availability_[piece];
+    }
+    peer_pieces_.erase(it);
+    for (auto assigned = assigned_.begin(); assigned != assigned_.end();) {
+        assigned->second.erase(peer);
+        assigned = assigned->second.empty() ? assigned_.erase(assigned) : std::next(assigned);
+    }
+}
+
+void piece_picker::peer_has(peer_key peer, uint32_t piece) {
+    auto it = peer_pieces_.find(peer);
+    if (it == peer_pieces_.end() || piece >= wanted_.size() || it->second[piece]) return;
+    it->second[piece] = true;
+    ++availability_[piece];
+}
+
+void piece_picker::peer_has_all(peer_key peer, const std::vector<bool>& pieces) {
+    for (uint32_t piece = 0; piece < pieces.size() && piece < wanted_.size(); ++piece) {
+        if (pieces[piece]) peer_has(peer, piece);
+    }
+}
+
+bool piece_picker::peer_may_take(peer_key peer, uint32_t piece) const {
+    const auto failed = failed_senders_.find(piece);
+    return failed == failed_senders_.end() || !failed->second.contains(peer);
+}
+
+std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count) {
+    std::vector<uint32_t> chosen;
+    const auto it = peer_pieces_.find(peer);
+    if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
+    const auto& has = it->second;
+
+    // Fresh pieces: rarest first, random rank among equals.
+    using candidate = std::tuple<uint32_t, uint32_t, uint32_t>;  // availability, rank, piece
+    std::vector<candidate> fresh;
+    for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
+        if (has[piece] && wants(piece) && !assigned_.contains(piece) && peer_may_take(peer, piece)) {
+            fresh.emplace_back(availability_[piece], random_rank_[piece], piece);
+        }
+    }
+    const size_t take = std::min(count, fresh.size());
+    std::partial_sort(fresh.begin(), fresh.begin() + static_cast<long>(take), fresh.end());
+    for (size_t i = 0; i < take; ++i) {
+        const uint32_t piece = std::get<2>(fresh[i]);
+        assigned_[piece].insert(peer);
+        chosen.push_back(piece);
+    }
+    if (chosen.size() == count || !fresh.empty()) return chosen;
+
+    // Endgame: nothing unassigned that this peer has. Help with pieces others are on, the
+    // least-duplicated first, so the last pieces do not wait on one slow peer.
+    std::vector<candidate> busy;
+    for (const auto& [piece, peers] : assigned_) {
+        if (has[piece] && wants(piece) && !peers.contains(peer) && peer_may_take(peer, piece)) {
+            busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
+        }
+    }
+    const size_t extra = std::min(count - chosen.size(), busy.size());
+    std::partial_sort(busy.begin(), busy.begin() + static_cast<long>(extra), busy.end());
+    for (size_t i = 0; i < extra; ++i) {
+        const uint32_t piece = std::get<2>(busy[i]);
+        assigned_[piece].insert(peer);
+        chosen.push_back(piece);
+    }
+    return chosen;
+}
+
+void piece_picker::release(peer_key peer, uint32_t piece) {
+    const auto it = assigned_.find(piece);
+    if (it == assigned_.end()) return;
+    it->second.erase(peer);
+    if (it->second.empty()) assigned_.erase(it);
+}
+
+std::vector<peer_key> piece_picker::piece_verified(uint32_t piece) {
+    std::vector<peer_key> others;
+    if (piece >= wanted_.size()) return others;
+    if (const auto it = assigned_.find(piece); it != assigned_.end()) {
+        others.assign(it->second.begin(), it->second.end());
+        assigned_.erase(it);
+    }
+    if (wants(piece)) --remaining_;
+    had_[piece] = true;
+    return others;
+}
+
+std::vector<peer_key> piece_picker::piece_failed(uint32_t piece, const std::vector<peer_key>& senders) {
+    std::vector<peer_key> newly_banned;
+    for (const auto peer : senders) {
+        failed_senders_[piece].insert(peer);
+        release(peer, piece);
+        if (++failures_[peer] >= failures_before_ban && banned_.insert(peer).second) newly_banned.push_back(peer);
+    }
+    return newly_banned;
+}
+
+bool piece_picker::in_endgame() const {
+    for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
+        if (wants(piece) && !assigned_.contains(piece)) return false;
+    }
+    return remaining_ > 0;
+}
+
+uint32_t piece_picker::unavailable_count() const {
+    uint32_t count = 0;
+    for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
+        if (!wants(piece)) continue;
+        bool available = false;
+        for (const auto& [peer, has] : peer_pieces_) {
+            if (has[piece] && !banned_.contains(peer) && peer_may_take(peer, piece)) {
+                available = true;
+                break;
+            }
+        }
+        if (!available) ++count;
+    }
+    return count;
+}
+
+std::vector<peer_key> piece_picker::assigned_peers(uint32_t piece) const {
+    const auto it = assigned_.find(piece);
+    if (it == assigned_.end()) return {};
+    return {it->second.begin(), it->second.end()};
+}
+
+}  // namespace xfer::receiver

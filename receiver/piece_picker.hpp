@@ -1,0 +1,70 @@
+// Which piece to ask which peer for next. Pure bookkeeping: no sockets, no disk, no clock, so
+// it is tested from availability patterns alone (tests/receiver/piece_picker_test.cpp).
+//
+// Policy: rarest first among the pieces a peer has and we still want, ties broken by a random
+// rank fixed per fetch (so peers spread over different pieces); each piece goes to one peer
+// until none is left unassigned, then endgame: a peer with nothing else to do duplicates the
+// in-progress piece with the fewest holders. A piece that fails its hash is never again given
+// to a peer that sent it; a peer with too many failed pieces is banned.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+namespace xfer::receiver {
+
+using peer_key = uint64_t;
+
+class piece_picker {
+public:
+    // `wanted[i]`: piece i is part of this fetch; `had[i]`: already verified locally.
+    piece_picker(std::vector<bool> wanted, const std::vector<bool>& had, uint64_t seed);
+
+    void add_peer(peer_key peer);
+    // Forgets the peer's availability and returns its assigned pieces to the pool.
+    void remove_peer(peer_key peer);
+    void peer_has(peer_key peer, uint32_t piece);
+    void peer_has_all(peer_key peer, const std::vector<bool>& pieces);
+
+    // Up to `count` pieces to start on `peer` now (assigns them to it).
+    std::vector<uint32_t> pick(peer_key peer, size_t count);
+
+    // The peer no longer works on the piece (cancelled, stalled, disconnected).
+    void release(peer_key peer, uint32_t piece);
+    // The piece is verified: returns the other peers still assigned to it (endgame duplicates
+    // to cancel).
+    std::vector<peer_key> piece_verified(uint32_t piece);
+    // The piece failed verification; `senders` gave its blocks. Returns peers now banned.
+    std::vector<peer_key> piece_failed(uint32_t piece, const std::vector<peer_key>& senders);
+
+    bool is_banned(peer_key peer) const { return banned_.contains(peer); }
+    bool complete() const { return remaining_ == 0; }
+    uint32_t remaining() const { return remaining_; }
+    bool in_endgame() const;
+    // Pieces still wanted that no connected, unbanned peer has.
+    uint32_t unavailable_count() const;
+    std::vector<peer_key> assigned_peers(uint32_t piece) const;
+    uint32_t availability(uint32_t piece) const { return availability_[piece]; }
+
+    static constexpr uint32_t failures_before_ban = 3;
+
+private:
+    bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
+    bool peer_may_take(peer_key peer, uint32_t piece) const;
+
+    std::vector<bool> wanted_;
+    std::vector<bool> had_;
+    std::vector<uint32_t> availability_;
+    std::vector<uint32_t> random_rank_;
+    std::map<peer_key, std::vector<bool>> peer_pieces_;
+    std::map<uint32_t, std::set<peer_key>> assigned_;       // pieces in progress -> peers on them
+    std::map<uint32_t, std::set<peer_key>> failed_senders_;  // piece -> peers that sent it bad
+    std::map<peer_key, uint32_t> failures_;
+    std::set<peer_key> banned_;
+    uint32_t remaining_ = 0;
+};
+
+}  // namespace xfer::receiver

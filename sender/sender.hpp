@@ -1,0 +1,69 @@
+// The upload half of a peer: listens, answers remote receivers, pushes HAVE for pieces the
+// store gains. Runs one network thread; reads the store, never writes it.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "shared/core/fd.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/net/address.hpp"
+#include "shared/store/piece_store.hpp"
+
+namespace xfer::sender {
+
+struct sender_options {
+    net::endpoint listen{"0.0.0.0", net::default_sender_port};
+    peer_id id{};
+    // Also listen for store events from other xfer processes on this directory (xfer serve).
+    bool bind_directory_bus = true;
+    size_t max_connections = 512;
+};
+
+// A snapshot for progress displays and the fetch's linger rule.
+struct upload_peer_stats {
+    std::string label;
+    uint64_t bytes_sent = 0;
+    bool has_open_handles = false;
+};
+
+class sender {
+public:
+    // Binds the listening socket now, so errors (port in use) surface before any thread starts.
+    static std::expected<std::unique_ptr<sender>, std::string> start(zmq::context_t& context,
+                                                                    std::shared_ptr<piece_store> store,
+                                                                    sender_options options);
+    ~sender();  // stops the thread: BYE to every receiver, sockets closed
+
+    const net::endpoint& listening() const { return listening_; }
+    void stop();
+
+    std::vector<upload_peer_stats> peer_stats() const;
+    uint64_t total_bytes_sent() const { return total_bytes_sent_.load(); }
+    // Receivers connected now that still have a content open with us.
+    size_t receivers_with_open_content() const;
+
+private:
+    sender(zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options, unique_fd listener);
+    void run();
+
+    zmq::context_t& context_;
+    std::shared_ptr<piece_store> store_;
+    sender_options options_;
+    unique_fd listener_;
+    net::endpoint listening_;
+    std::string control_endpoint_;
+    zmq::socket_t control_;  // PAIR: stop message from the owner thread
+    std::thread thread_;
+
+    mutable std::mutex stats_mutex_;
+    std::vector<upload_peer_stats> stats_;
+    std::atomic<uint64_t> total_bytes_sent_{0};
+};
+
+}  // namespace xfer::sender

@@ -1,0 +1,96 @@
+#include "shared/discovery/lan_directory.hpp"
+
+#include <algorithm>
+
+#include "shared/core/log.hpp"
+
+namespace xfer::discovery::lan {
+
+lan_directory::lan_directory(std::chrono::milliseconds timeout, size_t max_peers)
+    : timeout_(timeout),
+      max_peers_(max_peers),
+      // An announcement arrives over several interfaces (loopback and the LAN), so any source
+      // may refresh a peer; the bound per source still stops one host posing as hundreds.
+      registry_(registry_limits{max_peers, limits::max_peers_per_source, timeout, false}) {}
+
+std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes, const std::string& source,
+                                                          steady_time now) {
+    auto decoded = decode_datagram(bytes);
+    if (!decoded) {
+        ++dropped_;
+        XLOG_DEBUG("lan", source, "dropped datagram: " << decoded.error().message());
+        return {};
+    }
+    if (auto* bye = std::get_if<goodbye>(&*decoded)) {
+        pending_.erase(bye->id);
+        if (auto removed = registry_.remove(bye->id, source)) {
+            return {{membership_change::kind::left, std::move(*removed), tracker::leave_reason::left}};
+        }
+        return {};
+    }
+    return on_page(std::move(std::get<announce_page>(*decoded)), source, now);
+}
+
+std::string lan_directory::address_for(const announce_page& page, const std::string& source) const {
+    if (!is_unspecified_host(page.sender_host)) return page.sender_host;
+    // The same announcement is heard from 127.0.0.1 and from the LAN address when the listener
+    // is on the announcer's host. Both work from here, so the first one heard sticks, except
+    // that one LAN address replaces another (the peer moved).
+    if (const auto* known = registry_.find(page.id)) {
+        const auto& host = known->sender.host;
+        if (is_loopback_host(host) || is_loopback_host(source)) return host;
+    }
+    return source;
+}
+
+std::vector<membership_change> lan_directory::on_page(announce_page page, const std::string& source,
+                                                      steady_time now) {
+    registry_.refresh(page.id, source, now);
+    auto found = pending_.find(page.id);
+    if (found == pending_.end()) {
+        if (pending_.size() >= max_peers_) {
+            ++dropped_;
+            return {};
+        }
+        found = pending_.emplace(page.id, assembly{}).first;
+    }
+    auto& pending = found->second;
+    pending.last_heard = now;
+    if (pending.generation != page.generation || pending.pages.size() != page.page_count) {
+        pending.generation = page.generation;
+        pending.pages.assign(page.page_count, std::nullopt);
+    }
+    const auto index = page.page;
+    pending.pages[index] = std::move(page);
+    const bool complete = std::all_of(pending.pages.begin(), pending.pages.end(),
+                                      [](const auto& p) { return p.has_value(); });
+    if (!complete) return {};
+
+    const auto& first = *pending.pages.front();
+    peer_record record{first.id, first.name, {address_for(first, source), first.sender_port}, {}};
+    for (const auto& part : pending.pages) {
+        for (const auto& content : part->contents) {
+            if (record.contents.size() == limits::max_contents_per_peer) break;
+            record.contents.push_back(content);
+        }
+    }
+    const auto outcome = registry_.upsert(record, source, now);
+    if (outcome == upsert_outcome::joined) return {{membership_change::kind::joined, std::move(record), {}}};
+    if (outcome == upsert_outcome::updated) return {{membership_change::kind::updated, std::move(record), {}}};
+    if (!accepted(outcome)) {
+        ++dropped_;
+        XLOG_DEBUG("lan", source, "ignored announcement: " << to_string(outcome));
+    }
+    return {};
+}
+
+std::vector<membership_change> lan_directory::expire(steady_time now) {
+    std::vector<membership_change> changes;
+    for (auto& record : registry_.expire(now)) {
+        changes.push_back({membership_change::kind::left, std::move(record), tracker::leave_reason::expired});
+    }
+    std::erase_if(pending_, [&](const auto& item) { return now - item.second.last_heard > timeout_; });
+    return changes;
+}
+
+}  // namespace xfer::discovery::lan

@@ -1,0 +1,49 @@
+// What a LAN listener has heard, as pure bookkeeping (no sockets, `now` passed in): datagrams
+// go in, joins/updates/leaves come out. A peer appears once every page of one generation of its
+// announcement has arrived; a GOODBYE or limits::lan_timeout of silence makes it leave.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/discovery/lan_protocol.hpp"
+#include "shared/discovery/membership.hpp"
+#include "shared/discovery/registry.hpp"
+
+namespace xfer::discovery::lan {
+
+class lan_directory {
+public:
+    explicit lan_directory(std::chrono::milliseconds timeout = limits::lan_timeout,
+                           size_t max_peers = limits::max_lan_peers);
+
+    // `source` is the datagram's source IPv4 address.
+    std::vector<membership_change> on_datagram(std::string_view bytes, const std::string& source,
+                                               steady_time now);
+    std::vector<membership_change> expire(steady_time now);
+
+    std::optional<steady_time> next_deadline() const { return registry_.next_deadline(); }
+    const registry& peers() const { return registry_; }
+    uint64_t dropped_datagrams() const { return dropped_; }
+
+private:
+    struct assembly {
+        uint32_t generation = 0;
+        std::vector<std::optional<announce_page>> pages;
+        steady_time last_heard{};
+    };
+    std::vector<membership_change> on_page(announce_page page, const std::string& source, steady_time now);
+    std::string address_for(const announce_page& page, const std::string& source) const;
+
+    std::chrono::milliseconds timeout_;
+    size_t max_peers_;
+    registry registry_;
+    std::map<peer_id, assembly> pending_;
+    uint64_t dropped_ = 0;
+};
+
+}  // namespace xfer::discovery::lan

@@ -1,0 +1,177 @@
+#include "shared/discovery/peer_finder.hpp"
+
+#include <atomic>
+
+#include "shared/bus/events.hpp"
+#include "shared/core/log.hpp"
+#include "shared/discovery/lan_socket.hpp"
+#include "shared/discovery/tracker_mirror.hpp"
+#include "shared/discovery/zmq_frames.hpp"
+
+namespace xfer::discovery {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr unsigned from_tracker = 1;
+constexpr unsigned from_lan = 2;
+
+std::string unique_control_address() {
+    static std::atomic<uint64_t> counter{0};
+    return "inproc://xfer-peer-finder-" + std::to_string(counter.fetch_add(1));
+}
+
+}  // namespace
+
+// The finder's thread: owns every socket and applies changes to the owner's holder table.
+class peer_finder::worker {
+public:
+    worker(peer_finder& owner, zmq::context_t& context, const std::string& control_address)
+        : owner_(owner), control_(context, zmq::socket_type::pair), bus_(context, zmq::socket_type::xpub) {
+        control_.set(zmq::sockopt::linger, 0);
+        control_.connect(control_address);
+        bus_.set(zmq::sockopt::linger, 0);
+        // Every subscription arrives, even a repeated one, so each late subscriber is served.
+        bus_.set(zmq::sockopt::xpub_verbose, 1);
+        bus_.connect(bus::peer_events_endpoint);
+        const auto& opts = owner_.options_;
+        if (opts.tracker) mirror_.emplace(context, *opts.tracker);
+        if (opts.lan) {
+            const auto config = lan::lan_config::from_environment();
+            if (config.enabled) listener_.emplace(config);
+        }
+    }
+
+    void run() {
+        while (true) {
+            auto now = std::chrono::steady_clock::now();
+            auto wait = 1000ms;
+            if (mirror_) wait = std::min(wait, mirror_->next_timeout(now));
+            if (listener_) wait = std::min(wait, until(listener_->next_deadline(), wait));
+            std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0},
+                                               {bus_.handle(), 0, ZMQ_POLLIN, 0}};
+            if (listener_ && listener_->ok()) items.push_back({nullptr, listener_->fd(), ZMQ_POLLIN, 0});
+            if (mirror_) mirror_->add_poll_items(items);
+            poll_for(items, wait);
+            if (items[0].revents & ZMQ_POLLIN) return;
+            now = std::chrono::steady_clock::now();
+            if (items[1].revents & ZMQ_POLLIN) serve_subscriptions();
+            if (mirror_) {
+                apply(mirror_->process(now), from_tracker);
+                if (mirror_->synced()) mark_tracker_answered();
+            }
+            if (listener_) {
+                apply(listener_->receive(now), from_lan);
+                apply(listener_->expire(now), from_lan);
+            }
+        }
+    }
+
+private:
+    const held_content* match(const peer_record& record) const {
+        const auto& opts = owner_.options_;
+        if (record.id == opts.self) return nullptr;
+        for (const auto& content : record.contents) {
+            const bool same = opts.id ? content.id == *opts.id : !opts.path.empty() && content.path == opts.path;
+            if (same && has_any_piece(content)) return &content;
+        }
+        return nullptr;
+    }
+
+    void publish(bus::event_type type, const holder& h) {
+        const auto text = h.sender.to_string();
+        XLOG_DEBUG("discovery", text, (type == bus::event_type::peer_learned ? "holder found" : "holder gone"));
+        send_message(bus_, {bus::encode(bus::event{type, h.content, 0, text}).to_string()});
+    }
+
+    void apply(const std::vector<membership_change>& changes, unsigned source) {
+        if (changes.empty()) return;
+        std::lock_guard lock(owner_.mutex_);
+        auto& holders = owner_.holders_;
+        for (const auto& change : changes) {
+            const auto* content = change.what == membership_change::kind::left ? nullptr : match(change.record);
+            auto found = holders.find(change.record.id);
+            if (content) {
+                if (found == holders.end()) {
+                    found = holders.emplace(change.record.id, holder{change.record.sender, content->id, source}).first;
+                    publish(bus::event_type::peer_learned, found->second);
+                } else if (found->second.sources == source && found->second.sender != change.record.sender) {
+                    // Moved, and nobody else vouches for the old address.
+                    publish(bus::event_type::peer_left, found->second);
+                    found->second.sender = change.record.sender;
+                    publish(bus::event_type::peer_learned, found->second);
+                }
+                found->second.sources |= source;
+            } else if (found != holders.end()) {
+                found->second.sources &= ~source;
+                if (found->second.sources == 0) {
+                    publish(bus::event_type::peer_left, found->second);
+                    holders.erase(found);
+                }
+            }
+        }
+        owner_.changed_.notify_all();
+    }
+
+    // A (re)subscription to peer_learned: tell that subscriber everything known so far.
+    void serve_subscriptions() {
+        bool resend = false;
+        while (auto received = receive_message(bus_, 1)) {
+            const auto& frame = received->frames.front();
+            if (!frame.empty() && frame[0] == 1 &&
+                (frame.size() == 1 || frame[1] == static_cast<char>(bus::event_type::peer_learned))) {
+                resend = true;
+            }
+        }
+        if (!resend) return;
+        std::lock_guard lock(owner_.mutex_);
+        for (const auto& [id, h] : owner_.holders_) publish(bus::event_type::peer_learned, h);
+    }
+
+    void mark_tracker_answered() {
+        std::lock_guard lock(owner_.mutex_);
+        if (owner_.tracker_answered_) return;
+        owner_.tracker_answered_ = true;
+        owner_.changed_.notify_all();
+    }
+
+    peer_finder& owner_;
+    zmq::socket_t control_;
+    zmq::socket_t bus_;
+    std::optional<tracker_mirror> mirror_;
+    std::optional<lan::lan_listener> listener_;
+};
+
+peer_finder::peer_finder(zmq::context_t& context, options opts)
+    : options_(std::move(opts)), control_(context, zmq::socket_type::pair) {
+    const auto address = unique_control_address();
+    control_.set(zmq::sockopt::linger, 0);
+    control_.bind(address);
+    thread_ = std::thread([this, &context, address] {
+        try {
+            worker(*this, context, address).run();
+        } catch (const std::exception& e) {
+            XLOG_ERROR("discovery", "", "peer finder stopped: " << e.what());
+        }
+    });
+}
+
+peer_finder::~peer_finder() {
+    send_message(control_, {"stop"});
+    thread_.join();
+}
+
+std::vector<net::endpoint> peer_finder::current_holders(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex_);
+    if (options_.lan) {
+        // Announcements come about once a second from each peer: listen for the whole window.
+        changed_.wait_until(lock, deadline, [] { return false; });
+    } else if (options_.tracker) {
+        changed_.wait_until(lock, deadline, [this] { return tracker_answered_; });
+    }
+    std::vector<net::endpoint> out;
+    for (const auto& [id, h] : holders_) out.push_back(h.sender);
+    return out;
+}
+
+}  // namespace xfer::discovery

@@ -1,0 +1,144 @@
+#include "shared/discovery/presence.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+
+#include "shared/core/log.hpp"
+#include "shared/discovery/lan_socket.hpp"
+#include "shared/discovery/tracker_registration.hpp"
+#include "shared/discovery/zmq_frames.hpp"
+
+namespace xfer::discovery {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string unique_control_address() {
+    static std::atomic<uint64_t> counter{0};
+    return "inproc://xfer-presence-" + std::to_string(counter.fetch_add(1));
+}
+
+// Fits a name into the record's rules: control characters become '?', and it is cut to 64
+// bytes without splitting a UTF-8 sequence.
+std::string sanitized_name(std::string name) {
+    for (char& c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) c = '?';
+    }
+    if (name.size() > limits::max_name_bytes) {
+        size_t cut = limits::max_name_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+        name.resize(cut);
+    }
+    return name.empty() ? "xfer" : name;
+}
+
+}  // namespace
+
+std::string default_peer_name() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) return "xfer";
+    return sanitized_name(host);
+}
+
+peer_record make_record(const presence::options& opts, std::vector<held_content> contents) {
+    peer_record record{opts.id, opts.name.empty() ? default_peer_name() : sanitized_name(opts.name),
+                       opts.sender, {}};
+    if (is_unspecified_host(record.sender.host)) record.sender.host = "0.0.0.0";
+    size_t bytes = encode_record(record).size();
+    for (auto& content : contents) {
+        if (record.contents.size() == limits::max_contents_per_peer) break;
+        if (!is_valid_path(content.path)) continue;
+        content.pieces_had = std::min(content.pieces_had, content.piece_count);
+        const size_t size = encoded_content_size(content);
+        if (bytes + size > limits::max_record_bytes) break;
+        bytes += size;
+        record.contents.push_back(std::move(content));
+    }
+    return record;
+}
+
+presence::presence(zmq::context_t& context, options opts,
+                   std::function<std::vector<held_content>()> snapshot)
+    : options_(std::move(opts)), snapshot_(std::move(snapshot)), control_(context, zmq::socket_type::pair) {
+    const auto address = unique_control_address();
+    control_.set(zmq::sockopt::linger, 0);
+    control_.bind(address);
+    thread_ = std::thread([this, &context, address] {
+        try {
+            run(context, address);
+        } catch (const std::exception& e) {
+            XLOG_ERROR("discovery", "", "presence stopped: " << e.what());
+        }
+    });
+}
+
+presence::~presence() {
+    send_message(control_, {"stop"});
+    thread_.join();
+}
+
+void presence::run(zmq::context_t& context, const std::string& control_address) {
+    zmq::socket_t control(context, zmq::socket_type::pair);
+    control.set(zmq::sockopt::linger, 0);
+    control.connect(control_address);
+
+    std::optional<tracker_registration> registration;
+    if (options_.tracker) registration.emplace(context, *options_.tracker);
+    std::optional<lan::lan_announcer> announcer;
+    if (options_.lan) {
+        const auto config = lan::lan_config::from_environment();
+        if (config.enabled) announcer.emplace(config);
+    }
+
+    peer_record record = make_record(options_, {});
+    std::string announced_record;
+    uint32_t generation = 0;
+    bool warned_left_out = false;
+    auto next_tick = std::chrono::steady_clock::now();
+    auto next_announce = next_tick;
+    while (true) {
+        auto now = std::chrono::steady_clock::now();
+        if (now >= next_tick) {
+            try {
+                record = make_record(options_, snapshot_());
+            } catch (const std::exception& e) {
+                XLOG_WARN("discovery", "", "cannot list shared contents: " << e.what());
+            }
+            if (announcer && now >= next_announce) {
+                auto encoded = encode_record(record);
+                if (encoded != announced_record) {
+                    ++generation;  // listeners replace, rather than merge, the page set
+                    announced_record = std::move(encoded);
+                }
+                const auto pages = lan::encode_announcement(record, generation);
+                if (pages.contents_left_out > 0 && !warned_left_out) {
+                    XLOG_WARN("lan", "", pages.contents_left_out << " shared files do not fit in a LAN announcement");
+                    warned_left_out = true;
+                }
+                announcer->send(pages.datagrams);
+                next_announce = now + limits::lan_announce_interval;
+            }
+            auto interval = limits::lan_announce_interval;
+            if (registration) interval = std::min(interval, registration->interval());
+            next_tick = now + interval;
+        }
+        if (registration) registration->tick(record, now);
+
+        std::vector<zmq::pollitem_t> items{{control.handle(), 0, ZMQ_POLLIN, 0}};
+        if (registration) items.push_back({registration->socket().handle(), 0, ZMQ_POLLIN, 0});
+        poll_for(items, until(next_tick, 1000ms));
+        if (items[0].revents & ZMQ_POLLIN) break;
+        // Replies may ask for action now (UNKNOWN_PEER: register again), so tick right after.
+        if (registration) {
+            now = std::chrono::steady_clock::now();
+            registration->process_replies(now);
+            registration->tick(record, now);
+        }
+    }
+    if (registration) registration->leave(options_.id);
+    if (announcer) announcer->send({lan::encode_goodbye(options_.id)});
+}
+
+}  // namespace xfer::discovery

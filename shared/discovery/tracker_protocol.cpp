@@ -1,0 +1,250 @@
+#include "shared/discovery/tracker_protocol.hpp"
+
+#include "shared/core/error.hpp"
+#include "shared/discovery/byte_io.hpp"
+#include "shared/discovery/limits.hpp"
+
+namespace xfer::discovery::tracker {
+namespace {
+
+constexpr char magic[2] = {'X', 'T'};
+
+std::string header(message_type type) {
+    return {magic[0], magic[1], static_cast<char>(protocol_version), static_cast<char>(type)};
+}
+
+std::string id_frame(const peer_id& id) { return std::string(id.begin(), id.end()); }
+
+template <typename Fill>
+std::string body(Fill fill) {
+    std::string out;
+    byte_writer writer(out);
+    fill(writer);
+    return out;
+}
+
+std::unexpected<std::error_code> fail(errc code) { return std::unexpected(make_error_code(code)); }
+
+// Frame 1 must be exactly a peer id.
+std::expected<peer_id, std::error_code> read_id(const frame_list& frames) {
+    if (frames.size() != 2) return fail(errc::malformed_message);
+    if (frames[1].size() != 16) return fail(errc::frame_truncated);
+    peer_id id{};
+    std::copy(frames[1].begin(), frames[1].end(), id.begin());
+    return id;
+}
+
+// Runs `read` over one frame, which must be consumed exactly.
+template <typename Read>
+std::expected<message, std::error_code> read_frame(std::string_view frame, Read read) {
+    byte_reader in(frame);
+    auto value = read(in);
+    if (in.failed()) return fail(errc::frame_truncated);
+    if (!in.complete()) return fail(errc::malformed_message);
+    return message{std::move(value)};
+}
+
+std::expected<message, std::error_code> decode_membership(message_type type, const frame_list& frames) {
+    if (frames.size() != 3) return fail(errc::malformed_message);
+    byte_reader meta(frames[1]);
+    membership_push push;
+    push.kind = type;
+    push.instance = meta.u64();
+    push.seq = meta.u64();
+    const uint8_t reason = meta.u8();
+    if (!meta.complete()) return fail(errc::frame_truncated);
+    if (reason > static_cast<uint8_t>(leave_reason::expired)) return fail(errc::malformed_message);
+    push.reason = static_cast<leave_reason>(reason);
+    auto record = decode_record(frames[2]);
+    if (!record) return std::unexpected(record.error());
+    push.record = std::move(*record);
+    return push;
+}
+
+std::expected<message, std::error_code> decode_peer_list(const frame_list& frames) {
+    if (frames.size() < 2) return fail(errc::malformed_message);
+    byte_reader meta(frames[1]);
+    peer_list_reply list;
+    list.instance = meta.u64();
+    list.seq = meta.u64();
+    const uint16_t count = meta.u16();
+    if (!meta.complete()) return fail(errc::frame_truncated);
+    if (count > limits::max_peers || frames.size() != size_t{count} + 2) return fail(errc::malformed_message);
+    list.peers.reserve(count);
+    for (size_t i = 2; i < frames.size(); ++i) {
+        auto record = decode_record(frames[i]);
+        if (!record) return std::unexpected(record.error());
+        list.peers.push_back(std::move(*record));
+    }
+    return list;
+}
+
+}  // namespace
+
+frame_list encode(const message& value) {
+    struct encoder {
+        frame_list operator()(const register_request& m) {
+            return {header(message_type::register_peer), encode_record(m.record)};
+        }
+        frame_list operator()(const heartbeat_request& m) { return {header(message_type::heartbeat), id_frame(m.id)}; }
+        frame_list operator()(const leave_request& m) { return {header(message_type::leave), id_frame(m.id)}; }
+        frame_list operator()(const query_request&) { return {header(message_type::query)}; }
+        frame_list operator()(const info_request&) { return {header(message_type::info_request)}; }
+        frame_list operator()(const sync_request& m) {
+            return {header(message_type::sync), body([&](byte_writer& w) { w.u64(m.token); })};
+        }
+        frame_list operator()(const welcome_reply& m) {
+            return {header(message_type::welcome), body([&](byte_writer& w) {
+                        w.u32(m.heartbeat_interval_ms);
+                        w.u32(m.heartbeat_timeout_ms);
+                        w.u16(m.pub_port);
+                        w.u8(static_cast<uint8_t>(m.sender_host.size()));
+                        w.bytes(m.sender_host);
+                    })};
+        }
+        frame_list operator()(const reject_reply& m) {
+            const auto text = std::string_view(m.text).substr(0, limits::max_reject_text_bytes);
+            return {header(message_type::reject), body([&](byte_writer& w) {
+                        w.u8(static_cast<uint8_t>(m.reason));
+                        w.u8(static_cast<uint8_t>(text.size()));
+                        w.bytes(text);
+                    })};
+        }
+        frame_list operator()(const unknown_peer_reply& m) {
+            return {header(message_type::unknown_peer), id_frame(m.id)};
+        }
+        frame_list operator()(const peer_list_reply& m) {
+            frame_list frames{header(message_type::peer_list), body([&](byte_writer& w) {
+                                  w.u64(m.instance);
+                                  w.u64(m.seq);
+                                  w.u16(static_cast<uint16_t>(m.peers.size()));
+                              })};
+            for (const auto& record : m.peers) frames.push_back(encode_record(record));
+            return frames;
+        }
+        frame_list operator()(const info_reply& m) {
+            return {header(message_type::info), body([&](byte_writer& w) {
+                        w.u64(m.instance);
+                        w.u64(m.seq);
+                        w.u16(m.pub_port);
+                        w.u32(m.heartbeat_interval_ms);
+                        w.u32(m.heartbeat_timeout_ms);
+                    })};
+        }
+        frame_list operator()(const membership_push& m) {
+            return {header(m.kind), body([&](byte_writer& w) {
+                        w.u64(m.instance);
+                        w.u64(m.seq);
+                        w.u8(static_cast<uint8_t>(m.reason));
+                    }),
+                    encode_record(m.record)};
+        }
+        frame_list operator()(const sync_echo_push& m) {
+            return {header(message_type::sync_echo), body([&](byte_writer& w) {
+                        w.u64(m.instance);
+                        w.u64(m.seq);
+                        w.u64(m.token);
+                    })};
+        }
+    };
+    return std::visit(encoder{}, value);
+}
+
+std::expected<message, std::error_code> decode(const frame_list& frames) {
+    if (frames.empty() || frames.size() > limits::max_frames_per_message) return fail(errc::malformed_message);
+    for (const auto& frame : frames) {
+        if (frame.size() > limits::max_frame_bytes) return fail(errc::frame_too_large);
+    }
+    const auto& head = frames[0];
+    if (head.size() != 4 || head[0] != magic[0] || head[1] != magic[1]) return fail(errc::bad_protocol);
+    if (static_cast<uint8_t>(head[2]) != protocol_version) return fail(errc::version_mismatch);
+    const auto type = static_cast<message_type>(static_cast<uint8_t>(head[3]));
+    const auto expect_frames = [&](size_t count) { return frames.size() == count; };
+    switch (type) {
+        case message_type::register_peer: {
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            auto record = decode_record(frames[1]);
+            if (!record) return std::unexpected(record.error());
+            return register_request{std::move(*record)};
+        }
+        case message_type::heartbeat: {
+            auto id = read_id(frames);
+            if (!id) return std::unexpected(id.error());
+            return heartbeat_request{*id};
+        }
+        case message_type::leave: {
+            auto id = read_id(frames);
+            if (!id) return std::unexpected(id.error());
+            return leave_request{*id};
+        }
+        case message_type::unknown_peer: {
+            auto id = read_id(frames);
+            if (!id) return std::unexpected(id.error());
+            return unknown_peer_reply{*id};
+        }
+        case message_type::query:
+            if (!expect_frames(1)) return fail(errc::malformed_message);
+            return query_request{};
+        case message_type::info_request:
+            if (!expect_frames(1)) return fail(errc::malformed_message);
+            return info_request{};
+        case message_type::sync:
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            return read_frame(frames[1], [](byte_reader& in) { return sync_request{in.u64()}; });
+        case message_type::welcome: {
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            auto decoded = read_frame(frames[1], [](byte_reader& in) {
+                welcome_reply m;
+                m.heartbeat_interval_ms = in.u32();
+                m.heartbeat_timeout_ms = in.u32();
+                m.pub_port = in.u16();
+                m.sender_host = std::string(in.bytes(in.u8()));
+                return m;
+            });
+            if (decoded && !is_valid_host(std::get<welcome_reply>(*decoded).sender_host)) {
+                return fail(errc::malformed_message);
+            }
+            return decoded;
+        }
+        case message_type::reject: {
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            auto decoded = read_frame(frames[1], [](byte_reader& in) {
+                reject_reply m;
+                m.reason = static_cast<reject_reason>(in.u8());
+                m.text = std::string(in.bytes(in.u8()));
+                return m;
+            });
+            if (!decoded) return decoded;
+            const auto reason = static_cast<uint8_t>(std::get<reject_reply>(*decoded).reason);
+            if (reason < 1 || reason > 4) return fail(errc::malformed_message);
+            return decoded;
+        }
+        case message_type::peer_list: return decode_peer_list(frames);
+        case message_type::info:
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            return read_frame(frames[1], [](byte_reader& in) {
+                info_reply m;
+                m.instance = in.u64();
+                m.seq = in.u64();
+                m.pub_port = in.u16();
+                m.heartbeat_interval_ms = in.u32();
+                m.heartbeat_timeout_ms = in.u32();
+                return m;
+            });
+        case message_type::joined:
+        case message_type::updated:
+        case message_type::left: return decode_membership(type, frames);
+        case message_type::sync_echo:
+            if (!expect_frames(2)) return fail(errc::malformed_message);
+            return read_frame(frames[1], [](byte_reader& in) {
+                sync_echo_push m;
+                m.instance = in.u64();
+                m.seq = in.u64();
+                m.token = in.u64();
+                return m;
+            });
+    }
+    return fail(errc::unknown_message);
+}
+
+}  // namespace xfer::discovery::tracker

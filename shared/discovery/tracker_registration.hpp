@@ -1,0 +1,43 @@
+// Keeps one peer registered with a tracker: REGISTER when first seen or when the record changed,
+// HEARTBEAT otherwise, REGISTER again when the tracker says UNKNOWN_PEER (it restarted or expired
+// us), LEAVE at the end. Not a thread: presence owns it and polls socket().
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <zmq.hpp>
+
+#include "shared/discovery/registry.hpp"
+#include "shared/discovery/tracker_protocol.hpp"
+
+namespace xfer::discovery {
+
+class tracker_registration {
+public:
+    tracker_registration(zmq::context_t& context, net::endpoint tracker);
+
+    zmq::socket_t& socket() { return socket_; }
+    // Call at least every interval() with the current record.
+    void tick(const peer_record& record, steady_time now);
+    void process_replies(steady_time now);
+    // Best effort: queues LEAVE and lets the socket linger briefly so it reaches the tracker.
+    void leave(const peer_id& id);
+
+    // The heartbeat interval the tracker asked for (the default until it has answered).
+    std::chrono::milliseconds interval() const { return interval_; }
+    bool registered() const { return registered_; }
+
+private:
+    zmq::socket_t socket_;
+    net::endpoint tracker_;
+    std::chrono::milliseconds interval_ = limits::default_heartbeat_interval;
+    bool registered_ = false;
+    bool rejected_ = false;
+    std::string last_sent_;  // encoded record of the last REGISTER
+    peer_id id_{};
+    steady_time next_register_{};
+    steady_time next_heartbeat_{};
+    std::string last_reject_text_;
+};
+
+}  // namespace xfer::discovery

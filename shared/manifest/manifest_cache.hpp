@@ -1,0 +1,27 @@
+// Manifests of served files, kept on disk so the second fetch of a large file starts at once.
+// Keyed by what changes when the file does: device, inode, size, mtime and ctime (ns).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace xfer {
+
+class manifest_cache {
+public:
+    // `directory` is created on first store; a read-only share simply caches nothing.
+    explicit manifest_cache(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+    std::optional<std::vector<uint8_t>> lookup(const struct stat& file) const;
+    void store(const struct stat& file, std::span<const uint8_t> encoded_manifest) const;
+
+private:
+    std::filesystem::path entry_path(const struct stat& file) const;
+    std::filesystem::path directory_;
+};
+
+}  // namespace xfer

@@ -1,0 +1,55 @@
+#include "shared/net/send_queue.hpp"
+
+namespace xfer::net {
+
+std::vector<uint8_t>& send_queue::bytes_for_append() {
+    if (segments_.empty() || segments_.back().is_file() || segments_.back().sent > 0) {
+        segments_.emplace_back();
+    }
+    return segments_.back().bytes;
+}
+
+void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset, uint32_t length) {
+    segment s;
+    s.holder = std::move(holder);
+    s.file_fd = file_fd;
+    s.file_offset = offset;
+    s.file_length = length;
+    segments_.push_back(std::move(s));
+    queued_file_bytes_ += length;
+}
+
+io_result send_queue::flush(stream& out) {
+    io_result total;
+    while (!segments_.empty()) {
+        auto& front = segments_.front();
+        const size_t remaining = front.size() - front.sent;
+        io_result step;
+        if (front.is_file()) {
+            step = out.send_file(front.file_fd, front.file_offset + front.sent, remaining);
+            if (step.bytes > 0) queued_file_bytes_ -= step.bytes;
+        } else {
+            // A frame header followed by file data: tell TCP more is coming so they share packets.
+            const bool more = segments_.size() > 1 && segments_[1].is_file();
+            step = out.write_some({front.bytes.data() + front.sent, remaining}, more);
+        }
+        total.bytes += step.bytes;
+        front.sent += step.bytes;
+        if (step.error || step.closed) {
+            total.error = step.error;
+            total.closed = step.closed;
+            return total;
+        }
+        if (front.sent == front.size()) {
+            segments_.pop_front();
+            continue;
+        }
+        if (step.would_block || step.bytes < remaining) {
+            total.would_block = true;
+            return total;
+        }
+    }
+    return total;
+}
+
+}  // namespace xfer::net

@@ -1,0 +1,44 @@
+// Outbound data of one connection: encoded frames and file ranges, written as the socket
+// accepts them. File ranges go out with sendfile, so piece data never passes through user space.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "shared/net/stream.hpp"
+
+namespace xfer::net {
+
+class send_queue {
+public:
+    // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went out).
+    std::vector<uint8_t>& bytes_for_append();
+    // Appends `length` bytes of `file_fd` at `offset`. The holder keeps the file open until sent.
+    void append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset, uint32_t length);
+
+    // Writes until the socket would block or the queue is empty. Returns bytes written and
+    // any fatal error.
+    io_result flush(stream& out);
+
+    bool empty() const { return segments_.empty(); }
+    // Bytes of file data waiting (what REQUESTs have asked for and not yet left).
+    uint64_t queued_file_bytes() const { return queued_file_bytes_; }
+
+private:
+    struct segment {
+        std::vector<uint8_t> bytes;  // used when holder is null
+        std::shared_ptr<const void> holder;
+        int file_fd = -1;
+        uint64_t file_offset = 0;
+        uint32_t file_length = 0;
+        size_t sent = 0;
+        bool is_file() const { return file_fd >= 0; }
+        size_t size() const { return is_file() ? file_length : bytes.size(); }
+    };
+    std::deque<segment> segments_;
+    uint64_t queued_file_bytes_ = 0;
+};
+
+}  // namespace xfer::net

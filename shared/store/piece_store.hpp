@@ -1,0 +1,85 @@
+// The piece store: one root directory with complete files, partial files (NAME.xfer-part) and
+// xfer's metadata (ROOT/.xfer/: manifest cache, resume state). Both halves of a peer share one
+// store object; the sender only reads it, the receiver writes verified pieces to it.
+//
+// Thread-safety: every public function may be called from any thread.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "shared/core/fd.hpp"
+#include "shared/manifest/manifest_cache.hpp"
+#include "shared/store/content_entry.hpp"
+#include "shared/wire/messages.hpp"
+
+namespace xfer {
+
+class piece_store {
+public:
+    // Opens (with `create`: makes) the root directory.
+    static std::expected<std::shared_ptr<piece_store>, std::error_code> open(const std::filesystem::path& root,
+                                                                             bool create);
+
+    const std::filesystem::path& root() const { return root_; }
+
+    // Entries of a directory under the root, sorted by name; partial files appear under their
+    // final name with how many pieces are verified. Never lists the metadata folder.
+    std::expected<std::vector<wire::listing_entry>, std::error_code> list(std::string_view relative_dir);
+
+    // A shared file (complete or partial) by path, by content id, or both. May hash the file
+    // (seconds for a large one the first time): call it off any latency-sensitive thread.
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_serving(
+        std::string_view relative_path, const std::optional<content_id>& wanted);
+
+    std::shared_ptr<content_entry> find(const content_id& id) const;
+
+    // errc::content_changed if a served complete file no longer matches its manifest's version.
+    std::error_code check_unchanged(const content_entry& entry) const;
+
+    // Starts or resumes fetching `encoded_manifest` into ROOT/NAME (via NAME.xfer-part). A part
+    // file of another version is discarded. An existing final file of the same content is
+    // returned complete; of other content, fails with file_exists unless `overwrite`.
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_fetching(
+        std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite);
+
+    // Writes a verified piece, journals it, then marks it had. Only the fetching process calls it.
+    std::error_code write_piece(content_entry& entry, uint32_t piece_index, std::span<const uint8_t> data);
+    // Makes everything verified so far durable: fdatasync the data, then replace the state file.
+    std::error_code checkpoint(content_entry& entry);
+    // All pieces verified: fsync, rename NAME.xfer-part to NAME, remove the resume state.
+    std::error_code finalize(content_entry& entry);
+
+    // Events from another process fetching into this same directory (over the ipc bus).
+    void note_piece_verified(const content_id& id, uint32_t piece_index);
+    void note_file_completed(const content_id& id);
+
+private:
+    piece_store(std::filesystem::path root, unique_fd root_fd);
+
+    std::filesystem::path metadata_path(std::string_view part) const;
+    std::filesystem::path state_path_for(std::string_view relative_path) const;
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_partial(const std::string& path);
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(const std::string& path);
+    std::shared_ptr<content_entry> remember(std::shared_ptr<content_entry> entry);
+    std::error_code prepare_metadata_dirs() const;
+    std::error_code write_state(content_entry& entry) const;
+
+    const std::filesystem::path root_;
+    const unique_fd root_fd_;
+    const manifest_cache cache_;
+    mutable std::mutex mutex_;
+    std::map<content_id, std::shared_ptr<content_entry>> by_id_;
+    std::map<std::string, std::shared_ptr<content_entry>, std::less<>> by_path_;
+};
+
+}  // namespace xfer

@@ -1,0 +1,168 @@
+// The fetch side of the store: part files, verified-piece writes, checkpoints and completion.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+#include "shared/manifest/file_hasher.hpp"
+#include "shared/store/atomic_file.hpp"
+#include "shared/store/path_guard.hpp"
+#include "shared/store/piece_store.hpp"
+
+namespace xfer {
+namespace {
+
+std::error_code write_all_at(int fd, std::span<const uint8_t> data, uint64_t offset) {
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return last_system_error();
+        }
+        done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+// Reserves the whole file now, so a full disk is reported before any transfer, not as a failed
+// write halfway. Filesystems without fallocate just get the size set.
+std::error_code reserve_space(int fd, uint64_t size) {
+    if (size == 0) return {};
+    if (::posix_fallocate(fd, 0, static_cast<off_t>(size)) == 0) return {};
+    const int err = errno;
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT) return {err, std::system_category()};
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return last_system_error();
+    return {};
+}
+
+}  // namespace
+
+std::error_code piece_store::prepare_metadata_dirs() const {
+    std::error_code ec;
+    std::filesystem::create_directories(metadata_path("partial"), ec);
+    return ec;
+}
+
+std::error_code piece_store::write_state(content_entry& entry) const {
+    resume_state state{entry.path, entry.encoded_manifest, entry.have.to_bytes()};
+    return write_file_atomically(entry.state_path, encode_resume_state(state), /*durable=*/true);
+}
+
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
+    std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite) {
+    auto path = normalize_relative_path(name, /*allow_root=*/false);
+    if (!path) return std::unexpected(path.error());
+    auto m = decode_manifest(encoded_manifest);
+    if (!m) return std::unexpected(m.error());
+    const auto id = content_id_of(encoded_manifest);
+    if (auto existing = find(id); existing && existing->fetching) return existing;
+
+    // The final name already there: done if it is this content, refused otherwise.
+    if (auto complete = open_complete(*path)) {
+        if ((*complete)->id == id) return *complete;
+        if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
+    } else if (complete.error() != make_error_code(errc::not_found)) {
+        return std::unexpected(complete.error());
+    }
+    if (auto ec = prepare_metadata_dirs()) return std::unexpected(ec);
+
+    const auto state_file = state_path_for(*path);
+    auto journal_file = state_file;
+    journal_file.replace_extension(".journal");
+    const std::string part = *path + std::string(part_suffix);
+
+    std::vector<uint8_t> resumed_bits;
+    bool resuming = false;
+    if (auto bytes = read_small_file(state_file, 8 * 1024 * 1024)) {
+        auto state = decode_resume_state(*bytes);
+        if (state && content_id_of(state->encoded_manifest) == id) {
+            resumed_bits = std::move(state->bitfield);
+            resuming = true;
+        } else {
+            XLOG_WARN("store", "", "discarding partial " << part << " of another version");
+            ::unlinkat(root_fd_.get(), part.c_str(), 0);
+            std::filesystem::remove(journal_file);
+        }
+    }
+    auto fd = open_beneath(root_fd_.get(), part, O_RDWR | O_CREAT | O_NOCTTY, 0644);
+    if (!fd) return std::unexpected(fd.error());
+    struct stat info {};
+    if (::fstat(fd->get(), &info) != 0) return std::unexpected(last_system_error());
+    if (!S_ISREG(info.st_mode)) return std::unexpected(make_error_code(errc::not_found));
+    if (resuming && static_cast<uint64_t>(info.st_size) != m->file_size) {
+        resuming = false;  // the part file was truncated or replaced: its bytes mean nothing
+        resumed_bits.clear();
+    }
+    if (!resuming) {
+        if (::ftruncate(fd->get(), 0) != 0) return std::unexpected(last_system_error());
+        if (auto ec = reserve_space(fd->get(), m->file_size)) {
+            ::unlinkat(root_fd_.get(), part.c_str(), 0);
+            return std::unexpected(ec);
+        }
+    }
+
+    auto entry = std::make_shared<content_entry>(id, std::move(*m), std::vector<uint8_t>(encoded_manifest.begin(),
+                                                 encoded_manifest.end()), *path, std::move(*fd));
+    entry->fetching = true;
+    entry->part_path = part;
+    entry->state_path = state_file;
+    entry->journal_path = journal_file;
+    entry->have.set_from_bytes(resumed_bits);
+    // Pieces journaled after the last checkpoint were written but maybe not flushed before a
+    // power cut: they count only if their bytes on disk still hash right.
+    uint32_t rechecked = 0;
+    for (const uint32_t piece : piece_journal::read(journal_file, entry->manifest.piece_count())) {
+        if (entry->have.test(piece)) continue;
+        const auto digest = hash_piece_on_disk(entry->data_fd.get(), entry->manifest, piece);
+        if (digest && *digest == entry->manifest.piece_hashes[piece]) entry->have.set(piece);
+        ++rechecked;
+    }
+    if (rechecked > 0) XLOG_INFO("store", "", "re-checked " << rechecked << " journaled pieces of " << part);
+    if (auto ec = write_state(*entry)) return std::unexpected(ec);
+    if (auto ec = entry->journal.open(journal_file)) return std::unexpected(ec);
+    if (auto ec = entry->journal.clear()) return std::unexpected(ec);
+    return remember(std::move(entry));
+}
+
+std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_index, std::span<const uint8_t> data) {
+    if (!entry.fetching || piece_index >= entry.manifest.piece_count() ||
+        data.size() != entry.manifest.piece_length(piece_index)) {
+        return errc::malformed_message;
+    }
+    if (entry.have.test(piece_index)) return {};
+    if (auto ec = write_all_at(entry.data_fd.get(), data, entry.manifest.piece_offset(piece_index))) return ec;
+    if (auto ec = entry.journal.append(piece_index)) return ec;
+    entry.have.set(piece_index);
+    return {};
+}
+
+std::error_code piece_store::checkpoint(content_entry& entry) {
+    std::lock_guard lock(entry.state_mutex);
+    if (!entry.fetching || entry.complete) return {};
+    if (::fdatasync(entry.data_fd.get()) != 0) return last_system_error();
+    if (auto ec = write_state(entry)) return ec;
+    return entry.journal.clear();
+}
+
+std::error_code piece_store::finalize(content_entry& entry) {
+    std::lock_guard lock(entry.state_mutex);
+    if (entry.complete) return {};
+    if (!entry.have.all()) return errc::no_source;
+    if (::fsync(entry.data_fd.get()) != 0) return last_system_error();
+    if (::renameat(root_fd_.get(), entry.part_path.c_str(), root_fd_.get(), entry.path.c_str()) != 0) {
+        return last_system_error();
+    }
+    const auto final_path = root_ / entry.path;
+    if (auto ec = sync_directory(final_path.parent_path())) return ec;
+    std::error_code ignored;
+    std::filesystem::remove(entry.state_path, ignored);
+    std::filesystem::remove(entry.journal_path, ignored);
+    entry.complete = true;
+    return {};
+}
+
+}  // namespace xfer

@@ -1,0 +1,46 @@
+// What a partial file has verified, on disk, so a killed fetch resumes where it was.
+//
+// Two files per partial in ROOT/.xfer/partial/, named by a hash of the final relative path:
+//   KEY.state    checkpoint, replaced atomically (temp, fsync, rename) after the part file's
+//                data is fdatasync'ed:
+//                "XFST" | u8 version=1 | u16 path_len | path | u32 manifest_len | manifest
+//                | ceil(pieces/8) bitfield bytes | SHA-256 of everything before it
+//   KEY.journal  piece indices (u32 BE) appended after each verified piece is written, since the
+//                last checkpoint. Survives kill -9 (page cache); after a power cut its pieces may
+//                not be on disk, so on resume they are re-hashed before they count.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "shared/core/fd.hpp"
+
+namespace xfer {
+
+struct resume_state {
+    std::string path;                       // final relative path of the file
+    std::vector<uint8_t> encoded_manifest;
+    std::vector<uint8_t> bitfield;          // wire form, piece 0 = MSB of byte 0
+};
+
+std::vector<uint8_t> encode_resume_state(const resume_state& state);
+// errc::state_corrupt on a bad magic, checksum, or sizes that do not match the manifest.
+std::expected<resume_state, std::error_code> decode_resume_state(std::span<const uint8_t> bytes);
+
+class piece_journal {
+public:
+    std::error_code open(const std::filesystem::path& path);
+    std::error_code append(uint32_t piece_index);
+    std::error_code clear();
+    // Entries below piece_count; a torn last entry is ignored.
+    static std::vector<uint32_t> read(const std::filesystem::path& path, uint32_t piece_count);
+
+private:
+    unique_fd fd_;
+};
+
+}  // namespace xfer

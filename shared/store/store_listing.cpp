@@ -1,0 +1,75 @@
+// Directory listings: what a peer shares, with how much of each partial file it has.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "shared/core/error.hpp"
+#include "shared/store/atomic_file.hpp"
+#include "shared/store/path_guard.hpp"
+#include "shared/store/piece_store.hpp"
+
+namespace xfer {
+namespace {
+
+struct dir_closer {
+    void operator()(DIR* dir) const { ::closedir(dir); }
+};
+
+}  // namespace
+
+std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(std::string_view relative_dir) {
+    auto path = normalize_relative_path(relative_dir, /*allow_root=*/true);
+    if (!path) return std::unexpected(path.error());
+    auto fd = open_beneath(root_fd_.get(), *path, O_RDONLY | O_DIRECTORY);
+    if (!fd) return std::unexpected(fd.error());
+    std::unique_ptr<DIR, dir_closer> dir(::fdopendir(fd->get()));
+    if (!dir) return std::unexpected(last_system_error());
+    const int dir_fd = fd->release();  // now owned by DIR
+
+    const std::string prefix = path->empty() ? "" : *path + "/";
+    std::vector<wire::listing_entry> entries;
+    std::vector<std::string> partial_names;
+    while (const dirent* item = ::readdir(dir.get())) {
+        const std::string_view name = item->d_name;
+        if (name == "." || name == ".." || name == metadata_dir_name) continue;
+        if (name.size() > part_suffix.size() && name.ends_with(part_suffix)) {
+            partial_names.emplace_back(name.substr(0, name.size() - part_suffix.size()));
+            continue;
+        }
+        struct stat info {};
+        // Follows symlinks for the type, but a link out of the root is not listed at all.
+        if (::fstatat(dir_fd, item->d_name, &info, 0) != 0) continue;
+        if (item->d_type == DT_LNK && !open_beneath(root_fd_.get(), prefix + std::string(name), O_PATH)) continue;
+        wire::listing_entry entry;
+        entry.name = std::string(name);
+        if (S_ISDIR(info.st_mode)) {
+            entry.kind = wire::listing_entry::kind_t::directory;
+        } else if (S_ISREG(info.st_mode)) {
+            entry.size = static_cast<uint64_t>(info.st_size);
+            if (auto cached = cache_.lookup(info)) {
+                if (auto m = decode_manifest(*cached)) entry.piece_count = entry.pieces_had = m->piece_count();
+            }
+        } else {
+            continue;  // devices, sockets, fifos are never shared
+        }
+        entries.push_back(std::move(entry));
+    }
+    for (const auto& name : partial_names) {
+        const bool has_final = std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.name == name; });
+        if (has_final) continue;
+        auto opened = open_for_serving(prefix + name, std::nullopt);
+        if (!opened) continue;  // a part file without resume state is not shareable
+        wire::listing_entry entry;
+        entry.name = name;
+        entry.size = (*opened)->manifest.file_size;
+        entry.piece_count = (*opened)->manifest.piece_count();
+        entry.pieces_had = (*opened)->have.count();
+        entries.push_back(std::move(entry));
+    }
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return entries;
+}
+
+}  // namespace xfer

@@ -1,0 +1,158 @@
+// One struct per message of the peer protocol, with its body layout (after the 5-byte frame
+// header; all integers big-endian). encode() appends a whole frame; decode() takes a body whose
+// length already passed validate_header() and returns the message or the reason it is malformed.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <span>
+#include <string>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+#include "shared/core/ids.hpp"
+#include "shared/wire/frame.hpp"
+
+namespace xfer::wire {
+
+// HELLO: "XFER" u16 version | peer_id[16] | u32 features | u16 listen_port | u16 host_len | host
+// listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
+struct hello {
+    uint16_t version = protocol_version;
+    peer_id id{};
+    uint32_t features = 0;
+    uint16_t listen_port = 0;
+    std::string listen_host;
+    friend bool operator==(const hello&, const hello&) = default;
+};
+
+// ERROR: u32 handle (0 = whole connection) | u16 code (xfer::errc) | u16 text_len | text
+struct error_msg {
+    uint32_t handle = 0;
+    uint16_t code = 0;
+    std::string text;
+    friend bool operator==(const error_msg&, const error_msg&) = default;
+};
+
+struct keepalive {  // empty body
+    friend bool operator==(const keepalive&, const keepalive&) = default;
+};
+struct bye {  // empty body
+    friend bool operator==(const bye&, const bye&) = default;
+};
+
+// LIST: u16 path_len | path (directory relative to the shared root; empty = root)
+struct list_request {
+    std::string path;
+    friend bool operator==(const list_request&, const list_request&) = default;
+};
+
+// LISTING: u8 flags (bit 0: more frames follow) | u32 count | count x entry
+//   entry: u8 kind (0 file, 1 directory) | u64 size | u32 pieces_had | u32 piece_count
+//          | u16 name_len | name
+// piece_count = 0 for a complete file whose manifest is not computed yet (pieces_had is then 0
+// too, and the file is complete); directories carry zeros.
+struct listing_entry {
+    enum class kind_t : uint8_t { file = 0, directory = 1 };
+    kind_t kind = kind_t::file;
+    uint64_t size = 0;
+    uint32_t pieces_had = 0;
+    uint32_t piece_count = 0;
+    std::string name;
+    bool complete() const { return kind == kind_t::file && (piece_count == 0 || pieces_had == piece_count); }
+    friend bool operator==(const listing_entry&, const listing_entry&) = default;
+};
+struct listing {
+    bool more = false;
+    std::vector<listing_entry> entries;
+    friend bool operator==(const listing&, const listing&) = default;
+};
+
+// OPEN: u32 handle | content_id[32] (all zero = any version) | u16 path_len | path
+// Asks for a file by path, by content id, or both (path must then hold that content).
+struct open_request {
+    uint32_t handle = 0;
+    content_id content{};
+    std::string path;
+    friend bool operator==(const open_request&, const open_request&) = default;
+};
+
+// MANIFEST: u32 handle | manifest encoding (shared/manifest/manifest.hpp) to the end of the body
+struct manifest_msg {
+    uint32_t handle = 0;
+    std::vector<uint8_t> encoded;
+    friend bool operator==(const manifest_msg&, const manifest_msg&) = default;
+};
+
+// BITFIELD: u32 handle | u32 piece_count | ceil(piece_count / 8) bytes, piece 0 = MSB of byte 0;
+// spare bits are zero.
+struct bitfield_msg {
+    uint32_t handle = 0;
+    uint32_t piece_count = 0;
+    std::vector<uint8_t> bits;
+    friend bool operator==(const bitfield_msg&, const bitfield_msg&) = default;
+};
+
+// HAVE: u32 handle | u32 piece
+struct have {
+    uint32_t handle = 0;
+    uint32_t piece = 0;
+    friend bool operator==(const have&, const have&) = default;
+};
+
+// REQUEST and CANCEL: u32 handle | u32 piece | u32 offset | u32 length
+struct block_ref {
+    uint32_t handle = 0;
+    uint32_t piece = 0;
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    friend bool operator==(const block_ref&, const block_ref&) = default;
+};
+struct request : block_ref {};
+struct cancel : block_ref {};
+
+// PIECE: u32 handle | u32 piece | u32 offset | data (the rest of the body, 1..max_block_size)
+// Only the 12-byte prefix is a struct: the data goes straight from the socket to its buffer.
+struct piece_header {
+    uint32_t handle = 0;
+    uint32_t piece = 0;
+    uint32_t offset = 0;
+    friend bool operator==(const piece_header&, const piece_header&) = default;
+};
+inline constexpr uint32_t piece_prefix_size = 12;
+
+// CLOSE: u32 handle. The receiver needs nothing more of that content from this sender.
+struct close_msg {
+    uint32_t handle = 0;
+    friend bool operator==(const close_msg&, const close_msg&) = default;
+};
+
+using message = std::variant<hello, error_msg, keepalive, bye, list_request, listing, open_request,
+                             manifest_msg, bitfield_msg, have, request, cancel, close_msg>;
+
+void encode(const hello&, std::vector<uint8_t>& out);
+void encode(const error_msg&, std::vector<uint8_t>& out);
+void encode(const keepalive&, std::vector<uint8_t>& out);
+void encode(const bye&, std::vector<uint8_t>& out);
+void encode(const list_request&, std::vector<uint8_t>& out);
+void encode(const listing&, std::vector<uint8_t>& out);
+void encode(const open_request&, std::vector<uint8_t>& out);
+void encode(const manifest_msg&, std::vector<uint8_t>& out);
+void encode(const bitfield_msg&, std::vector<uint8_t>& out);
+void encode(const have&, std::vector<uint8_t>& out);
+void encode(const request&, std::vector<uint8_t>& out);
+void encode(const cancel&, std::vector<uint8_t>& out);
+void encode(const close_msg&, std::vector<uint8_t>& out);
+void encode(const message&, std::vector<uint8_t>& out);
+// Frame header + PIECE prefix for `data_length` bytes of data that the caller sends after it.
+void encode_piece_header(const piece_header&, uint32_t data_length, std::vector<uint8_t>& out);
+
+// Decodes any message but PIECE (whose data the reader streams; see decode_piece_header).
+std::expected<message, std::error_code> decode(message_type type, std::span<const uint8_t> body);
+std::expected<piece_header, std::error_code> decode_piece_header(std::span<const uint8_t> prefix);
+
+// Encoded size of a LISTING entry, so a sender can split listings under the frame limit.
+size_t listing_entry_size(const listing_entry& entry);
+
+}  // namespace xfer::wire

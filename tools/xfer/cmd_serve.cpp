@@ -1,0 +1,63 @@
+// xfer serve DIR: share a directory (complete and partial files) until Ctrl-C.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "sender/sender.hpp"
+#include "shared/core/log.hpp"
+#include "tools/xfer/cli_options.hpp"
+#include "tools/xfer/command.hpp"
+
+namespace xfer::cli {
+
+int run_serve(int argc, char** argv) {
+    po::options_description options("options");
+    options.add_options()
+        ("dir", po::value<std::string>()->required(), "directory to share")
+        ("listen,l", po::value<std::string>()->default_value("0.0.0.0:7420"), "HOST:PORT to listen on (:0 picks a free port)");
+    po::positional_options_description positionals;
+    positionals.add("dir", 1);
+    auto parsed = parse_command_line(argc, argv, options, positionals, "xfer serve DIR [--listen HOST:PORT]",
+                                     "  xfer serve ~/share                        # all interfaces, port 7420\n"
+                                     "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n");
+    if (parsed.exit_now) return *parsed.exit_now;
+
+    const auto dir = parsed.values["dir"].as<std::string>();
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+        std::fprintf(stderr, "xfer serve: %s: not a directory\n", dir.c_str());
+        return exit_failure;
+    }
+    const auto listen = net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
+    if (!listen) {
+        std::fprintf(stderr, "xfer serve: %s\n", listen.error().c_str());
+        return exit_usage;
+    }
+    auto store = piece_store::open(dir, /*create=*/false);
+    if (!store) {
+        std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
+        return exit_failure;
+    }
+    const auto* stop = install_stop_signal_handlers();
+    zmq::context_t context;
+    int status = exit_ok;
+    {
+        sender::sender_options sender_opts;
+        sender_opts.listen = *listen;
+        sender_opts.id = random_peer_id();
+        auto running = sender::sender::start(context, *store, sender_opts);
+        if (!running) {
+            std::fprintf(stderr, "xfer serve: %s\n", running.error().c_str());
+            return exit_failure;
+        }
+        std::cout << "serving " << dir << " on " << (*running)->listening().to_string() << std::endl;
+        while (!*stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        XLOG_INFO("serve", "", "stopping");
+    }
+    context.close();
+    return status;
+}
+
+}  // namespace xfer::cli
