@@ -52,6 +52,7 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
             return errc::peer_closed;
         }
         phase_ = phase::open;
+        ever_connected_ = true;
         last_data_ = clock::now();
     }
     if ((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || stream_->has_buffered_input()) {

@@ -67,6 +67,7 @@ public:
     std::set<uint32_t> pieces_outstanding() const;
 
     uint64_t bytes_received() const { return bytes_received_; }
+    bool ever_connected() const { return ever_connected_; }
     clock::time_point last_data() const { return last_data_; }
     void set_label(std::string label) { label_ = std::move(label); }
 
@@ -89,6 +90,7 @@ private:
     download_listener& listener_;
     std::string label_;
     phase phase_ = phase::connecting;
+    bool ever_connected_ = false;
     std::unique_ptr<net::stream> stream_;
     net::frame_reader reader_;
     net::send_queue queue_;

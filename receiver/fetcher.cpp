@@ -66,6 +66,14 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly)
     const auto it = connections_.find(key);
     if (it == connections_.end()) return;
     auto& connection = *it->second;
+    if (!connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window) {
+        // 100 ms, 200 ms, ... up to 1 s between attempts.
+        const int attempt = connect_attempts_[connection.source().to_string()]++;
+        const auto delay = std::chrono::milliseconds(std::min(1000, 100 << std::min(attempt, 4)));
+        XLOG_INFO("receiver", connection.label(), reason << "; retrying in " << delay.count() << " ms");
+        retries_.emplace_back(connection.source(), clock::now() + delay);
+        quietly = true;
+    }
     if (!quietly) {
         XLOG_WARN("receiver", connection.label(), reason);
         last_failure_ = reason;
@@ -183,7 +191,16 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         }
         if (fatal_) break;
         if (picker_ && picker_->complete() && verifier_->in_progress() == 0) break;
-        if (connections_.empty() && !request_.wait_for_peers) {
+        for (auto retry = retries_.begin(); retry != retries_.end();) {
+            if (clock::now() < retry->second) {
+                ++retry;
+                continue;
+            }
+            const auto source = retry->first;
+            retry = retries_.erase(retry);
+            add_source(source);
+        }
+        if (connections_.empty() && retries_.empty() && !request_.wait_for_peers) {
             fatal_ = errc::no_source;
             fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
             break;

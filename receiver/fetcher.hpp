@@ -34,6 +34,9 @@ struct fetch_request {
     uint16_t listen_port = 0;             // our sender, told to sources for connect-back
     std::string listen_host;
     bool wait_for_peers = false;          // sources come from discovery: none at start is fine
+    // A source that refuses the connection is retried for this long from the start (peers of a
+    // mutual exchange are launched at about the same time; 0 = fail at once).
+    std::chrono::milliseconds connect_retry_window{0};
     size_t memory_budget = 32 * 1024 * 1024;
     std::chrono::milliseconds stall_timeout{10000};
     std::chrono::milliseconds unavailable_timeout{20000};
@@ -108,6 +111,9 @@ private:
     std::unique_ptr<piece_verifier> verifier_;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
+    std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
+    std::map<std::string, int> connect_attempts_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     uint64_t next_key_ = 1;
 
     std::shared_ptr<content_entry> entry_;

@@ -101,7 +101,6 @@ void sender::run() {
             XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
             it->second->close_with(cause);
         }
-        total_bytes_sent_ += 0;
         connections.erase(it);
     };
 
@@ -146,6 +145,7 @@ void sender::run() {
             for (auto& result : opener.take_results()) {
                 if (auto it = connections.find(result.job.connection_id); it != connections.end()) {
                     it->second->on_opened(result, shared);
+                    if (result.entry) ++receivers_served_;
                 }
             }
         }

@@ -47,6 +47,8 @@ public:
     uint64_t total_bytes_sent() const { return total_bytes_sent_.load(); }
     // Receivers connected now that still have a content open with us.
     size_t receivers_with_open_content() const;
+    // Receivers that ever opened a content with us.
+    uint64_t receivers_served() const { return receivers_served_.load(); }
 
 private:
     sender(zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options, unique_fd listener);
@@ -64,6 +66,7 @@ private:
     mutable std::mutex stats_mutex_;
     std::vector<upload_peer_stats> stats_;
     std::atomic<uint64_t> total_bytes_sent_{0};
+    std::atomic<uint64_t> receivers_served_{0};
 };
 
 }  // namespace xfer::sender

@@ -108,6 +108,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     auto entry = std::make_shared<content_entry>(id, std::move(*m), std::vector<uint8_t>(encoded_manifest.begin(),
                                                  encoded_manifest.end()), *path, std::move(*fd));
     entry->fetching = true;
+    // A sender here may already serve this partial read-only: both entries share one bitfield,
+    // so what this fetch verifies is what that sender offers.
+    if (auto reader = find(id); reader && resuming) entry->have.adopt(reader->have);
     entry->part_path = part;
     entry->state_path = state_file;
     entry->journal_path = journal_file;

@@ -27,16 +27,20 @@ std::string last_component(const std::string& path) {
 }
 
 // After completing, a fetch that serves stays while some receiver still has our content open,
-// so a partner mid-exchange is not stranded; bounded by --linger.
+// so a partner mid-exchange is not stranded; bounded by --linger. Once every receiver that came
+// has closed, it leaves at once; if none came yet, it waits a short grace period for partners
+// that were told about us (connect-back) to arrive.
 void linger(const sender::sender& uploads, double limit_seconds, const volatile int* stop) {
     using clock = std::chrono::steady_clock;
-    const auto deadline = clock::now() + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
-    // A short grace period lets partners that were told about us (connect-back) arrive.
-    auto quiet_since = clock::now();
+    const auto start = clock::now();
+    const auto deadline = start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
+    constexpr auto grace = std::chrono::milliseconds(1500);
     while (!*stop && clock::now() < deadline) {
-        if (uploads.receivers_with_open_content() > 0) quiet_since = clock::now();
-        else if (clock::now() - quiet_since > std::chrono::milliseconds(1500)) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (uploads.receivers_with_open_content() == 0 &&
+            (uploads.receivers_served() > 0 || clock::now() - start > grace)) {
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 
@@ -135,6 +139,7 @@ int run_fetch(int argc, char** argv) {
             }
             uploads = std::move(*started);
             request.listen_port = uploads->listening().port;
+            request.connect_retry_window = std::chrono::seconds(10);
             if (listen->host != "0.0.0.0" && listen->host != "::") request.listen_host = listen->host;
         }
 
@@ -160,7 +165,11 @@ int run_fetch(int argc, char** argv) {
                       << ", " << outcome.downloaded_bytes << " bytes downloaded"
                       << (uploads ? ", " + std::to_string(uploads->total_bytes_sent()) + " uploaded" : std::string())
                       << ")" << std::endl;
-            if (uploads) linger(*uploads, values["linger"].as<double>(), stop);
+            if (uploads) {
+                linger(*uploads, values["linger"].as<double>(), stop);
+                XLOG_INFO("fetch", "", "uploaded " << uploads->total_bytes_sent() << " bytes to "
+                                                   << uploads->receivers_served() << " receivers");
+            }
         }
     }
     context.close();
