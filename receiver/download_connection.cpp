@@ -48,7 +48,7 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         if (!(revents & (ZMQ_POLLOUT | ZMQ_POLLERR))) return {};
         const auto problem = net::finish_connect(stream_->fd());
         if (!problem.empty()) {
-            reason = "cannot connect to " + source_.to_string() + ": " + problem;
+            reason = "cannot connect: " + problem;
             return errc::peer_closed;
         }
         phase_ = phase::open;

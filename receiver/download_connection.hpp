@@ -76,6 +76,8 @@ public:
     bool hello_done = false;
     bool manifest_done = false;
     std::vector<bool> remote_has;
+    // What the source said when it refused us (its ERROR text), for the user.
+    std::string failure;
     // Smoothed receive rate, bytes per second (updated by the fetcher's tick).
     double rate = 0;
     uint64_t rate_mark = 0;

@@ -75,8 +75,9 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly)
         quietly = true;
     }
     if (!quietly) {
-        XLOG_WARN("receiver", connection.label(), reason);
-        last_failure_ = reason;
+        // The user sees the last of these as the fetch's error if no source is left.
+        XLOG_INFO("receiver", connection.label(), reason);
+        last_failure_ = connection.source().to_string() + ": " + reason;
     }
     if (picker_) {
         for (const uint32_t piece : connection.pieces_outstanding()) picker_->release(key, piece);
@@ -142,8 +143,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     }
     for (const auto key : stalled) {
         const auto seconds = std::chrono::duration<double>(request_.stall_timeout).count();
-        drop_source(key, connections_[key]->label() + ": no data for " + std::to_string(static_cast<int>(seconds)) +
-                             " s (stalled)");
+        drop_source(key, "stalled: no data for " + std::to_string(static_cast<int>(seconds)) + " s");
     }
     progress.manifest_known = entry_ != nullptr;
     progress.wanted_bytes = wanted_bytes_;
@@ -249,7 +249,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
                 } else {
                     for (auto& [key, connection] : connections_) {
                         if (connection->source() == *where) {
-                            drop_source(key, connection->label() + ": left");
+                            drop_source(key, "left (discovery)");
                             break;
                         }
                     }
@@ -263,7 +263,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             std::string reason;
             const auto ec = it->second->on_poll(items[i].revents, reason);
             if (ec) {
-                if (reason.empty()) reason = it->second->label() + ": " + ec.message();
+                if (reason.empty()) reason = it->second->failure.empty() ? ec.message() : it->second->failure;
                 drop_source(key, reason, ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete());
             }
         }

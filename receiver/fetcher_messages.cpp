@@ -45,8 +45,7 @@ std::error_code fetcher::on_message(download_connection& from, wire::message& me
                 if (picker_) picker_->peer_has(from.key(), value.piece);
                 return {};
             } else if constexpr (std::is_same_v<T, wire::error_msg>) {
-                fatal_message_ = from.source().to_string() + ": " + value.text;
-                last_failure_ = fatal_message_;
+                from.failure = value.text;
                 // A refusal of the very thing we asked for ends this source; say why.
                 return value.code == static_cast<uint16_t>(errc::not_found) ||
                                value.code == static_cast<uint16_t>(errc::path_escapes_root)
@@ -169,9 +168,10 @@ void fetcher::on_verified(const verify_result& result) {
     }
     for (const auto peer : picker_->piece_failed(result.piece, buffer.senders)) {
         if (auto connection = connections_.find(peer); connection != connections_.end()) {
-            drop_source(peer, connection->second->label() + ": banned after " +
-                                  std::to_string(piece_picker::failures_before_ban) +
-                                  " pieces failed verification");
+            XLOG_WARN("receiver", connection->second->label(), "banned from this transfer: sent "
+                                      << piece_picker::failures_before_ban << " pieces that failed verification");
+            drop_source(peer, "banned: " + std::to_string(piece_picker::failures_before_ban) +
+                                  " pieces from it failed SHA-256 verification");
         }
     }
 }
