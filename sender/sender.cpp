@@ -39,11 +39,24 @@ sender::sender(zmq::context_t& context, std::shared_ptr<piece_store> store, send
     control_.set(zmq::sockopt::linger, 0);
     control_.bind(control_endpoint_);
     thread_ = std::thread([this] { run(); });
+    if (options_.prehash) prehash_thread_ = std::thread([this] { prehash_files(); });
+}
+
+void sender::prehash_files() {
+    constexpr size_t max_files = 100000;
+    size_t indexed = 0;
+    for (const auto& path : store_->walk_files(max_files)) {
+        if (stopping_) return;
+        if (!store_->index_file(path)) ++indexed;
+    }
+    XLOG_INFO("sender", "", "indexed " << indexed << " files");
 }
 
 sender::~sender() { stop(); }
 
 void sender::stop() {
+    stopping_ = true;
+    if (prehash_thread_.joinable()) prehash_thread_.join();
     if (!thread_.joinable()) return;
     control_.send(zmq::str_buffer("stop"), zmq::send_flags::none);
     thread_.join();

@@ -23,6 +23,9 @@ struct sender_options {
     // Also listen for store events from other xfer processes on this directory (xfer serve).
     bool bind_directory_bus = true;
     size_t max_connections = 512;
+    // Hash shared files in the background at start (manifests are cached on disk), so the first
+    // fetch of a big file does not wait for hashing and contents can be found by id.
+    bool prehash = true;
 };
 
 // A snapshot for progress displays and the fetch's linger rule.
@@ -53,6 +56,7 @@ public:
 private:
     sender(zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options, unique_fd listener);
     void run();
+    void prehash_files();
 
     zmq::context_t& context_;
     std::shared_ptr<piece_store> store_;
@@ -62,6 +66,8 @@ private:
     std::string control_endpoint_;
     zmq::socket_t control_;  // PAIR: stop message from the owner thread
     std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::thread prehash_thread_;
 
     mutable std::mutex stats_mutex_;
     std::vector<upload_peer_stats> stats_;

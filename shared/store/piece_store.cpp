@@ -49,36 +49,56 @@ std::filesystem::path piece_store::state_path_for(std::string_view relative_path
 
 std::shared_ptr<content_entry> piece_store::remember(std::shared_ptr<content_entry> entry) {
     std::lock_guard lock(mutex_);
-    // Two threads may open one content at once: the first one stored wins, so every user of a
-    // content shares one bitfield.
-    auto [it, inserted] = by_id_.emplace(entry->id, entry);
-    if (!inserted && (it->second->fetching || !entry->fetching)) entry = it->second;
-    else it->second = entry;
+    std::erase_if(by_id_, [](const auto& item) { return item.second.expired(); });
+    std::erase_if(by_path_, [](const auto& item) { return item.second.expired(); });
+    // Two threads may open one content at once: the first one stored wins (a fetching entry
+    // beats a read-only one), so every user of a content shares one bitfield.
+    auto& slot = by_id_[entry->id];
+    if (auto existing = slot.lock(); existing && (existing->fetching || !entry->fetching)) {
+        entry = existing;
+    } else {
+        slot = entry;
+    }
     by_path_[entry->path] = entry;
+    if (entry->complete && !entry->fetching) indexed_paths_[entry->id] = entry->path;
     return entry;
 }
 
 std::shared_ptr<content_entry> piece_store::find(const content_id& id) const {
     std::lock_guard lock(mutex_);
     const auto it = by_id_.find(id);
-    return it == by_id_.end() ? nullptr : it->second;
+    return it == by_id_.end() ? nullptr : it->second.lock();
+}
+
+std::error_code piece_store::index_file(std::string_view relative_path) {
+    auto path = normalize_relative_path(relative_path, /*allow_root=*/false);
+    if (!path) return path.error();
+    auto entry = open_complete(*path);
+    return entry ? std::error_code{} : entry.error();
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_serving(
     std::string_view relative_path, const std::optional<content_id>& wanted) {
     if (relative_path.empty()) {
         if (!wanted) return std::unexpected(make_error_code(errc::not_found));
-        auto entry = find(*wanted);
-        if (!entry) return std::unexpected(make_error_code(errc::not_found));
-        return entry;
+        if (auto entry = find(*wanted)) return entry;
+        std::string indexed;
+        {
+            std::lock_guard lock(mutex_);
+            const auto it = indexed_paths_.find(*wanted);
+            if (it == indexed_paths_.end()) return std::unexpected(make_error_code(errc::not_found));
+            indexed = it->second;
+        }
+        return open_for_serving(indexed, wanted);
     }
     auto path = normalize_relative_path(relative_path, /*allow_root=*/false);
     if (!path) return std::unexpected(path.error());
     {
         std::lock_guard lock(mutex_);
         const auto it = by_path_.find(*path);
-        if (it != by_path_.end() && (it->second->fetching || !it->second->complete)) {
-            if (!wanted || *wanted == it->second->id) return it->second;
+        auto existing = it == by_path_.end() ? nullptr : it->second.lock();
+        if (existing && (existing->fetching || !existing->complete)) {
+            if (!wanted || *wanted == existing->id) return existing;
         }
     }
     auto entry = open_complete(*path);
@@ -92,6 +112,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     }
     if (wanted && (*entry)->id != *wanted) {
         if (auto other = find(*wanted)) return other;
+        if (auto other = open_for_serving("", wanted)) return other;
         return std::unexpected(make_error_code(errc::content_mismatch));
     }
     return entry;
@@ -107,7 +128,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     {
         std::lock_guard lock(mutex_);
         const auto it = by_path_.find(path);
-        if (it != by_path_.end() && it->second->complete && it->second->served_identity == identity) return it->second;
+        auto existing = it == by_path_.end() ? nullptr : it->second.lock();
+        if (existing && existing->complete && existing->served_identity == identity) return existing;
     }
     auto encoded = cache_.lookup(info);
     if (!encoded) {

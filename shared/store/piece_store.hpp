@@ -43,6 +43,13 @@ public:
 
     std::shared_ptr<content_entry> find(const content_id& id) const;
 
+    // Computes (or loads from the cache) the manifest of a complete file and remembers which
+    // content it holds, without keeping it open: what `xfer serve` does in the background so
+    // that the first fetch starts at once and sources can be asked for a content by id.
+    std::error_code index_file(std::string_view relative_path);
+    // Regular files under a directory (relative paths), metadata and part files excluded.
+    std::vector<std::string> walk_files(size_t limit) const;
+
     // errc::content_changed if a served complete file no longer matches its manifest's version.
     std::error_code check_unchanged(const content_entry& entry) const;
 
@@ -78,8 +85,11 @@ private:
     const unique_fd root_fd_;
     const manifest_cache cache_;
     mutable std::mutex mutex_;
-    std::map<content_id, std::shared_ptr<content_entry>> by_id_;
-    std::map<std::string, std::shared_ptr<content_entry>, std::less<>> by_path_;
+    // Entries in use: weak, so a file nobody transfers is closed again. The shared pointers are
+    // held by upload connections and fetches.
+    std::map<content_id, std::weak_ptr<content_entry>> by_id_;
+    std::map<std::string, std::weak_ptr<content_entry>, std::less<>> by_path_;
+    std::map<content_id, std::string> indexed_paths_;  // complete files hashed so far
 };
 
 }  // namespace xfer

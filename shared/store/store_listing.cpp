@@ -73,3 +73,25 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
 }
 
 }  // namespace xfer
+
+namespace xfer {
+
+std::vector<std::string> piece_store::walk_files(size_t limit) const {
+    std::vector<std::string> files;
+    std::error_code ec;
+    // Symlinks are not followed: a link out of the root must never be read.
+    std::filesystem::recursive_directory_iterator it(root_, std::filesystem::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != std::filesystem::recursive_directory_iterator() && files.size() < limit; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (it->is_directory(ec) && (name == metadata_dir_name)) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+        if (name.ends_with(part_suffix)) continue;
+        files.push_back(it->path().lexically_relative(root_).string());
+    }
+    return files;
+}
+
+}  // namespace xfer

@@ -132,6 +132,7 @@ int run_fetch(int argc, char** argv) {
             sender::sender_options sender_opts;
             sender_opts.listen = *listen;
             sender_opts.id = request.id;
+            sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
             auto started = sender::sender::start(context, *store, sender_opts);
             if (!started) {
                 std::fprintf(stderr, "xfer fetch: %s\n", started.error().c_str());

@@ -16,7 +16,8 @@ int run_serve(int argc, char** argv) {
     po::options_description options("options");
     options.add_options()
         ("dir", po::value<std::string>()->required(), "directory to share")
-        ("listen,l", po::value<std::string>()->default_value("0.0.0.0:7420"), "HOST:PORT to listen on (:0 picks a free port)");
+        ("listen,l", po::value<std::string>()->default_value("0.0.0.0:7420"), "HOST:PORT to listen on (:0 picks a free port)")
+        ("no-prehash", "do not hash shared files in the background at start (they are hashed on first fetch)");
     po::positional_options_description positionals;
     positionals.add("dir", 1);
     auto parsed = parse_command_line(argc, argv, options, positionals, "xfer serve DIR [--listen HOST:PORT]",
@@ -47,6 +48,7 @@ int run_serve(int argc, char** argv) {
         sender::sender_options sender_opts;
         sender_opts.listen = *listen;
         sender_opts.id = random_peer_id();
+        sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         auto running = sender::sender::start(context, *store, sender_opts);
         if (!running) {
             std::fprintf(stderr, "xfer serve: %s\n", running.error().c_str());
