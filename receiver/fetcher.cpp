@@ -142,8 +142,10 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
         progress.sources.push_back({connection->label(), connection->bytes_received(), connection->rate});
     }
     for (const auto key : stalled) {
-        const auto seconds = std::chrono::duration<double>(request_.stall_timeout).count();
-        drop_source(key, "stalled: no data for " + std::to_string(static_cast<int>(seconds)) + " s");
+        const auto seconds = std::to_string(static_cast<int>(std::chrono::duration<double>(request_.stall_timeout).count()));
+        const bool connecting = connections_[key]->state() == download_connection::phase::connecting;
+        drop_source(key, connecting ? "cannot connect: timed out after " + seconds + " s"
+                                    : "stalled: no data for " + seconds + " s");
     }
     progress.manifest_known = entry_ != nullptr;
     progress.wanted_bytes = wanted_bytes_;

@@ -164,6 +164,9 @@ std::error_code piece_store::finalize(content_entry& entry) {
     std::error_code ignored;
     std::filesystem::remove(entry.state_path, ignored);
     std::filesystem::remove(entry.journal_path, ignored);
+    // Leave no empty metadata folders behind once nothing is partial (fails harmlessly if not empty).
+    std::filesystem::remove(metadata_path("partial"), ignored);
+    std::filesystem::remove(metadata_path(""), ignored);
     entry.complete = true;
     return {};
 }
