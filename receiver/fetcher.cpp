@@ -233,8 +233,6 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         zmq::poll(items.data(), items.size(), buffered ? std::chrono::milliseconds(0) : tick_interval);
 
         if (items[0].revents & ZMQ_POLLIN) {
-            zmq::message_t ignored;
-            while (verifier_->ready_socket().recv(ignored, zmq::recv_flags::dontwait)) {}
             for (const auto& result : verifier_->take_results()) on_verified(result);
         }
         if (items[1].revents & ZMQ_POLLIN) {

@@ -1,18 +1,14 @@
 // Opens contents for the sender off its network thread: the first open of a large file hashes
-// it, which must not stall uploads to everyone else. Results come back over a ZeroMQ PAIR so
-// the sender's one zmq::poll loop wakes for them like for any socket.
+// it, which must not stall uploads to everyone else.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <expected>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <zmq.hpp>
 
+#include "shared/core/notifying_worker.hpp"
 #include "shared/store/piece_store.hpp"
 
 namespace xfer::sender {
@@ -29,29 +25,13 @@ struct open_result {
     std::expected<std::shared_ptr<content_entry>, std::error_code> entry;
 };
 
-class content_opener {
+// One thread: opens are rare and each may use every core to hash.
+class content_opener : public notifying_worker<open_job, open_result> {
 public:
-    content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store);
-    ~content_opener();
-
-    void submit(open_job job);
-    // The loop polls this socket; each message on it means take_results() has something.
-    zmq::socket_t& ready_socket() { return ready_pull_; }
-    std::vector<open_result> take_results();
-
-private:
-    void run();
-
-    std::shared_ptr<piece_store> store_;
-    zmq::socket_t ready_pull_;  // owned by the sender thread
-    std::string endpoint_;
-    zmq::context_t& context_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<open_job> jobs_;
-    std::vector<open_result> results_;
-    bool stopping_ = false;
-    std::thread worker_;
+    content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store)
+        : notifying_worker(context, 1, [store](open_job& job) {
+              return open_result{job, store->open_for_serving(job.path, job.wanted)};
+          }) {}
 };
 
 }  // namespace xfer::sender

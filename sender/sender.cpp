@@ -153,8 +153,6 @@ void sender::run() {
             }
         }
         if (items[2].revents & ZMQ_POLLIN) {
-            zmq::message_t ignored;
-            while (opener.ready_socket().recv(ignored, zmq::recv_flags::dontwait)) {}
             for (auto& result : opener.take_results()) {
                 if (auto it = connections.find(result.job.connection_id); it != connections.end()) {
                     it->second->on_opened(result, shared);
