@@ -48,6 +48,7 @@ size_t fetcher::max_buffers() const {
 
 void fetcher::add_source(const net::endpoint& source) {
     const auto name = source.to_string();
+    if (ignored_endpoints_.contains(name)) return;
     if (!known_sources_.insert(name).second) return;
     const uint64_t key = next_key_++;
     auto connection = std::make_unique<download_connection>(key, source, *this);
@@ -62,14 +63,20 @@ void fetcher::add_source(const net::endpoint& source) {
     if (!problem.empty()) drop_source(key, problem);
 }
 
-void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly) {
+void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly, bool may_retry) {
     const auto it = connections_.find(key);
     if (it == connections_.end()) return;
     auto& connection = *it->second;
-    if (!connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window) {
-        // 100 ms, 200 ms, ... up to 1 s between attempts.
-        const int attempt = connect_attempts_[connection.source().to_string()]++;
-        const auto delay = std::chrono::milliseconds(std::min(1000, 100 << std::min(attempt, 4)));
+    // A partner of a mutual exchange may not listen yet; a peer found by discovery may not have
+    // the content yet (it is fetching it too). Both are asked again, with backoff, for a while.
+    const bool partner_not_up = !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
+    constexpr int max_discovery_attempts = 30;
+    const auto name = connection.source().to_string();
+    const bool discovered_peer = request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
+    if (may_retry && !(picker_ && picker_->complete()) && (partner_not_up || discovered_peer)) {
+        // 100 ms, 200 ms, ... up to 1.6 s between attempts.
+        const int attempt = connect_attempts_[name]++;
+        const auto delay = std::chrono::milliseconds(100 << std::min(attempt, 4));
         XLOG_INFO("receiver", connection.label(), reason << "; retrying in " << delay.count() << " ms");
         retries_.emplace_back(connection.source(), clock::now() + delay);
         quietly = true;
@@ -84,7 +91,7 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly)
         picker_->remove_peer(key);
     }
     connection.send_close_and_bye();
-    known_sources_.erase(connection.source().to_string());
+    known_sources_.erase(name);
     connections_.erase(it);
     // Buffers only this source was filling are reclaimed; their pieces go back to the pool.
     for (auto buffer = buffers_.begin(); buffer != buffers_.end();) {
@@ -247,9 +254,10 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
                 if (event->type == bus::event_type::peer_learned) {
                     add_source(*where);
                 } else {
+                    std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
                     for (auto& [key, connection] : connections_) {
                         if (connection->source() == *where) {
-                            drop_source(key, "left (discovery)");
+                            drop_source(key, "left (discovery)", false, /*may_retry=*/false);
                             break;
                         }
                     }
@@ -264,7 +272,11 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             const auto ec = it->second->on_poll(items[i].revents, reason);
             if (ec) {
                 if (reason.empty()) reason = it->second->failure.empty() ? ec.message() : it->second->failure;
-                drop_source(key, reason, ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete());
+                // cancelled: it was ourselves, or a peer we already pull from; never ask again.
+                const bool pointless = ec == make_error_code(errc::cancelled);
+                if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
+                drop_source(key, reason, pointless || (ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete()),
+                            !pointless);
             }
         }
         schedule_requests();

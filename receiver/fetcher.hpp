@@ -96,7 +96,7 @@ private:
 
     std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message);
     void add_source(const net::endpoint& source);
-    void drop_source(uint64_t key, const std::string& reason, bool quietly = false);
+    void drop_source(uint64_t key, const std::string& reason, bool quietly = false, bool may_retry = true);
     void schedule_requests();
     void on_verified(const verify_result& result);
     void tick(fetch_progress& progress, const progress_fn& report);
@@ -111,6 +111,8 @@ private:
     std::unique_ptr<piece_verifier> verifier_;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
+    // Banned, ourselves, duplicates of a peer we pull from, or gone: not connected to again.
+    std::set<std::string> ignored_endpoints_;
     std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
     std::map<std::string, int> connect_attempts_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

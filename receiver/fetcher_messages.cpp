@@ -170,8 +170,9 @@ void fetcher::on_verified(const verify_result& result) {
         if (auto connection = connections_.find(peer); connection != connections_.end()) {
             XLOG_WARN("receiver", connection->second->label(), "banned from this transfer: sent "
                                       << piece_picker::failures_before_ban << " pieces that failed verification");
+            ignored_endpoints_.insert(connection->second->source().to_string());
             drop_source(peer, "banned: " + std::to_string(piece_picker::failures_before_ban) +
-                                  " pieces from it failed SHA-256 verification");
+                                  " pieces from it failed SHA-256 verification", false, /*may_retry=*/false);
         }
     }
 }

@@ -17,6 +17,13 @@
 
 namespace xfer {
 
+// One sequence for every instantiation: each worker's inproc endpoint must be unique in the
+// process, whatever its job type.
+inline std::atomic<unsigned>& notifying_worker_counter() {
+    static std::atomic<unsigned> value{0};
+    return value;
+}
+
 template <typename Job, typename Result>
 class notifying_worker {
 public:
@@ -24,7 +31,7 @@ public:
 
     notifying_worker(zmq::context_t& context, unsigned threads, work_fn work)
         : context_(context),
-          endpoint_("inproc://xfer-worker-" + std::to_string(counter().fetch_add(1))),
+          endpoint_("inproc://xfer-worker-" + std::to_string(notifying_worker_counter().fetch_add(1))),
           ready_(context, zmq::socket_type::pull),
           work_(std::move(work)) {
         ready_.set(zmq::sockopt::linger, 0);
@@ -72,11 +79,6 @@ public:
     }
 
 private:
-    static std::atomic<unsigned>& counter() {
-        static std::atomic<unsigned> value{0};
-        return value;
-    }
-
     void run() {
         zmq::socket_t ready(context_, zmq::socket_type::push);
         ready.set(zmq::sockopt::linger, 0);
