@@ -1,5 +1,6 @@
 #include "receiver/byte_range.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -14,16 +15,22 @@ std::expected<range_bound, std::string> parse_bound(std::string_view text, range
         text.remove_suffix(1);
     }
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bound.value);
-    if (ec != std::errc{} || end != text.data() + text.size() || bound.value < 0 ||
-        (bound.percent && bound.value > 100)) {
+    // from_chars accepts "nan" and "inf": neither is a position in a file.
+    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(bound.value) ||
+        bound.value < 0 || (bound.percent && bound.value > 100)) {
         return std::unexpected("bad range bound '" + std::string(text) + "'");
     }
     return bound;
 }
 
-uint64_t to_bytes(const range_bound& bound, uint64_t file_size) {
-    if (bound.percent) return static_cast<uint64_t>(std::llround(bound.value / 100.0 * static_cast<double>(file_size)));
-    return std::min<uint64_t>(static_cast<uint64_t>(bound.value), file_size);
+// A bound as a byte position, rounded outwards (a start down, an end up) so that every byte the
+// user asked for lies in a fetched piece. Clamped to the file while still a double: a byte
+// count beyond 2^64 cannot be converted to an integer.
+uint64_t to_bytes(const range_bound& bound, uint64_t file_size, bool round_up) {
+    const double size = static_cast<double>(file_size);
+    const double position = std::min(bound.percent ? bound.value * size / 100.0 : bound.value, size);
+    const double rounded = round_up ? std::ceil(position) : std::floor(position);
+    return std::min(static_cast<uint64_t>(rounded), file_size);
 }
 
 }  // namespace
@@ -42,8 +49,8 @@ std::expected<byte_range, std::string> parse_byte_range(std::string_view text) {
 }
 
 piece_span to_pieces(const byte_range& range, uint64_t file_size, uint32_t piece_size) {
-    const uint64_t start = to_bytes(range.start, file_size);
-    const uint64_t end = std::max(start, to_bytes(range.end, file_size));
+    const uint64_t start = to_bytes(range.start, file_size, /*round_up=*/false);
+    const uint64_t end = std::max(start, to_bytes(range.end, file_size, /*round_up=*/true));
     piece_span span;
     span.first = static_cast<uint32_t>(start / piece_size);
     span.last = static_cast<uint32_t>((end + piece_size - 1) / piece_size);

@@ -95,9 +95,19 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     connections_.erase(it);
     // Buffers only this source was filling are reclaimed; their pieces go back to the pool.
     for (auto buffer = buffers_.begin(); buffer != buffers_.end();) {
+        std::replace(buffer->second.block_writer.begin(), buffer->second.block_writer.end(), key, uint64_t{0});
         bool still_wanted = buffer->second.verifying;
         for (const auto& [other_key, other] : connections_) still_wanted |= other->has_outstanding(buffer->first);
-        buffer = still_wanted ? std::next(buffer) : buffers_.erase(buffer);
+        if (still_wanted) {
+            ++buffer;
+            continue;
+        }
+        // Nobody is fetching the rest of this piece (endgame copies may have been discarded
+        // while the dropped source was mid-block): it goes back to the pool for anyone.
+        if (picker_) {
+            for (const auto peer : picker_->assigned_peers(buffer->first)) picker_->release(peer, buffer->first);
+        }
+        buffer = buffers_.erase(buffer);
     }
 }
 
@@ -116,6 +126,7 @@ void fetcher::schedule_requests() {
                 buffer.length = entry_->manifest.piece_length(piece);
                 buffer.data.reset(new uint8_t[buffer.length]);
                 buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size, false);
+                buffer.block_writer.assign(buffer.blocks.size(), 0);
             }
             connection->request_piece(piece, buffer.length);
         }
@@ -312,7 +323,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         }
     }
     if (entry_ && !entry_->complete) {
-        if (auto ec = store_->checkpoint(*entry_)) XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
+        // After a failed write (a full disk) this fails too; the user already has the cause.
+        if (auto ec = store_->checkpoint(*entry_)) XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
     }
     outcome.error = fatal_;
     outcome.message = fatal_message_;

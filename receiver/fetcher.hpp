@@ -82,6 +82,10 @@ private:
         std::unique_ptr<uint8_t[]> data;
         uint32_t length = 0;
         std::vector<bool> blocks;
+        // Which source is reading each block into the buffer right now (0: none). Endgame asks
+        // several sources for one piece; only one may write a block, so a buffer is never
+        // written while it is hashed, and never freed while a reader points into it.
+        std::vector<uint64_t> block_writer;
         uint32_t blocks_received = 0;
         std::vector<peer_key> senders;
         bool verifying = false;

@@ -107,20 +107,30 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
     return {};
 }
 
-std::span<uint8_t> fetcher::block_destination(download_connection&, const wire::piece_header& header,
+std::span<uint8_t> fetcher::block_destination(download_connection& from, const wire::piece_header& header,
                                               uint32_t length) {
     const auto it = buffers_.find(header.piece);
     if (it == buffers_.end() || it->second.verifying) return {};
     auto& buffer = it->second;
     if (header.offset % wire::block_size != 0 || uint64_t{header.offset} + length > buffer.length) return {};
+    const uint32_t block = header.offset / wire::block_size;
+    // Already have it, or another source is mid-way through it: read this copy and drop it.
+    if (buffer.blocks[block] || buffer.block_writer[block] != 0) {
+        downloaded_bytes_ += length;
+        return {};
+    }
+    buffer.block_writer[block] = from.key();
     return {buffer.data.get() + header.offset, length};
 }
 
 std::error_code fetcher::block_received(download_connection& from, const wire::piece_header& header,
                                         uint32_t length) {
     downloaded_bytes_ += length;
-    auto& buffer = buffers_.at(header.piece);
+    const auto it = buffers_.find(header.piece);
+    if (it == buffers_.end()) return {};
+    auto& buffer = it->second;
     const uint32_t block = header.offset / wire::block_size;
+    buffer.block_writer[block] = 0;
     if (std::find(buffer.senders.begin(), buffer.senders.end(), from.key()) == buffer.senders.end()) {
         buffer.senders.push_back(from.key());
     }
@@ -128,7 +138,7 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
         buffer.blocks[block] = true;
         ++buffer.blocks_received;
     }
-    if (buffer.blocks_received == buffer.blocks.size()) {
+    if (buffer.blocks_received == buffer.blocks.size() && !buffer.verifying) {
         buffer.verifying = true;
         // Endgame duplicates of this piece elsewhere are no longer needed.
         for (auto& [key, connection] : connections_) {
@@ -171,8 +181,10 @@ void fetcher::on_verified(const verify_result& result) {
             XLOG_WARN("receiver", connection->second->label(), "banned from this transfer: sent "
                                       << piece_picker::failures_before_ban << " pieces that failed verification");
             ignored_endpoints_.insert(connection->second->source().to_string());
-            drop_source(peer, "banned: " + std::to_string(piece_picker::failures_before_ban) +
-                                  " pieces from it failed SHA-256 verification", false, /*may_retry=*/false);
+            drop_source(peer, "banned: " + std::to_string(piece_picker::failures_before_ban) + " pieces of " +
+                                  entry_->path + " from it failed SHA-256 verification (its copy is corrupt, " +
+                                  "or the file changed on it during the transfer)",
+                        false, /*may_retry=*/false);
         }
     }
 }

@@ -17,6 +17,11 @@ constexpr auto silence_limit = std::chrono::seconds(90);
 constexpr uint64_t queued_data_target = 1024 * 1024;
 constexpr size_t read_budget = 1024 * 1024;
 
+// ERROR carries xfer's own codes; an operating-system error travels as 0 with its text.
+uint16_t wire_code(const std::error_code& ec) {
+    return ec.category() == xfer_category() ? static_cast<uint16_t>(ec.value()) : 0;
+}
+
 }  // namespace
 
 upload_connection::upload_connection(uint64_t id, std::unique_ptr<net::stream> stream, net::endpoint remote)
@@ -58,7 +63,7 @@ void upload_connection::refill_queue(sender_context& context) {
         const auto& entry = it->second;
         if (auto ec = context.store.check_unchanged(*entry)) {
             XLOG_WARN("sender", label_, entry->path << ": " << ec.message());
-            send(wire::error_msg{request.handle, static_cast<uint16_t>(ec.value()),
+            send(wire::error_msg{request.handle, wire_code(ec),
                                  entry->path + ": " + ec.message()});
             handles_.erase(it);
             std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == request.handle; });
@@ -107,7 +112,7 @@ std::error_code upload_connection::handle(wire::message_type type, std::span<con
             } else if constexpr (std::is_same_v<T, wire::list_request>) {
                 auto entries = context.store.list(message.path);
                 if (!entries) {
-                    send(wire::error_msg{0, static_cast<uint16_t>(entries.error().value()),
+                    send(wire::error_msg{0, wire_code(entries.error()),
                                          message.path + ": " + entries.error().message()});
                     return {};
                 }
@@ -168,7 +173,7 @@ void upload_connection::on_opened(open_result& result, sender_context& context) 
     if (!result.entry) {
         const auto& ec = result.entry.error();
         XLOG_INFO("sender", label_, "open " << result.job.path << ": " << ec.message());
-        send(wire::error_msg{handle, static_cast<uint16_t>(ec.category() == xfer_category() ? ec.value() : 0),
+        send(wire::error_msg{handle, wire_code(ec),
                              (result.job.path.empty() ? std::string("content") : result.job.path) + ": " +
                                  ec.message()});
         return;
@@ -195,7 +200,7 @@ void upload_connection::on_piece_verified(const content_id& id, uint32_t piece_i
 }
 
 void upload_connection::close_with(const std::error_code& cause) {
-    send(wire::error_msg{0, static_cast<uint16_t>(cause.category() == xfer_category() ? cause.value() : 0),
+    send(wire::error_msg{0, wire_code(cause),
                          cause.message()});
     send_bye();
 }

@@ -10,6 +10,7 @@
 
 #include "shared/core/error.hpp"
 #include "shared/hash/sha256.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer {
 namespace {
@@ -42,6 +43,11 @@ std::expected<manifest, std::error_code> hash_file(int fd, uint64_t file_size, u
     manifest m;
     m.file_size = file_size;
     m.piece_size = choose_piece_size(file_size);
+    // Over 2 TiB no manifest can describe the file (max_pieces of the largest piece size):
+    // refuse now rather than after hours of hashing whose result every decoder rejects.
+    if (file_size > uint64_t{wire::max_pieces} * m.piece_size) {
+        return std::unexpected(std::make_error_code(std::errc::file_too_large));
+    }
     m.piece_hashes.resize(piece_count_for(file_size, m.piece_size));
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 

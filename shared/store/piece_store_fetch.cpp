@@ -32,8 +32,9 @@ std::error_code write_all_at(int fd, std::span<const uint8_t> data, uint64_t off
 // write halfway. Filesystems without fallocate just get the size set.
 std::error_code reserve_space(int fd, uint64_t size) {
     if (size == 0) return {};
-    if (::posix_fallocate(fd, 0, static_cast<off_t>(size)) == 0) return {};
-    const int err = errno;
+    // posix_fallocate returns its error rather than setting errno.
+    const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+    if (err == 0) return {};
     if (err == ENOSPC || err == EFBIG || err == EDQUOT) return {err, std::system_category()};
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return last_system_error();
     return {};
@@ -67,6 +68,13 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
     } else if (complete.error() != make_error_code(errc::not_found)) {
         return std::unexpected(complete.error());
+    } else if (auto in_the_way = open_beneath(root_fd_.get(), *path, O_PATH | O_NOFOLLOW)) {
+        // Not a regular file, yet there: a directory would make the final rename fail, but only
+        // after the whole file was fetched. Say so now.
+        struct stat info {};
+        if (::fstat(in_the_way->get(), &info) == 0 && S_ISDIR(info.st_mode)) {
+            return std::unexpected(std::make_error_code(std::errc::is_a_directory));
+        }
     }
     if (auto ec = prepare_metadata_dirs()) return std::unexpected(ec);
 
@@ -161,6 +169,9 @@ std::error_code piece_store::finalize(content_entry& entry) {
     }
     const auto final_path = root_ / entry.path;
     if (auto ec = sync_directory(final_path.parent_path())) return ec;
+    // Serving the file later must not hash it again: its manifest is known.
+    struct stat info {};
+    if (::fstat(entry.data_fd.get(), &info) == 0) cache_.store(info, entry.encoded_manifest);
     std::error_code ignored;
     std::filesystem::remove(entry.state_path, ignored);
     std::filesystem::remove(entry.journal_path, ignored);

@@ -1,5 +1,7 @@
 // Big-endian integers read from and written to byte buffers, advancing as they go.
 // The reader never reads past its span: every read reports failure instead (libtorrent aux_/io.hpp).
+// A failure is sticky: once a read fails every later one does too, so a decoder that checks
+// ok() only at the end never sees fields read from the wrong offset after a short field.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +55,7 @@ public:
     bool u32(uint32_t& value) { return get(value, 4); }
     bool u64(uint64_t& value) { return get(value, 8); }
     bool bytes(std::span<uint8_t> out) {
-        if (remaining() < out.size()) return fail();
+        if (!ok_ || remaining() < out.size()) return fail();
         std::memcpy(out.data(), in_.data() + position_, out.size());
         position_ += out.size();
         return true;
@@ -68,7 +70,7 @@ public:
         return true;
     }
     std::span<const uint8_t> take(size_t count) {
-        if (remaining() < count) {
+        if (!ok_ || remaining() < count) {
             fail();
             return {};
         }
@@ -83,7 +85,7 @@ public:
 private:
     template <typename T>
     bool get(T& value, int width) {
-        if (remaining() < static_cast<size_t>(width)) return fail();
+        if (!ok_ || remaining() < static_cast<size_t>(width)) return fail();
         uint64_t result = 0;
         for (int i = 0; i < width; ++i) result = result << 8 | in_[position_ + i];
         position_ += width;

@@ -11,6 +11,7 @@
 #include "sender/sender.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/format.hpp"
@@ -91,6 +92,10 @@ int run_fetch(int argc, char** argv) {
             return exit_usage;
         }
         request.sources.push_back(*source);
+    }
+    if (request.remote_path.size() > wire::max_path_length) {
+        std::fprintf(stderr, "xfer fetch: path is longer than %zu bytes\n", wire::max_path_length);
+        return exit_usage;
     }
     request.output_name = last_component(request.remote_path);
     if (request.output_name.empty() || request.output_name == "." || request.output_name == "..") {

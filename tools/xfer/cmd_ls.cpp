@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "receiver/remote_listing.hpp"
+#include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/format.hpp"
@@ -24,6 +25,10 @@ int run_ls(int argc, char** argv) {
     const auto source = net::parse_endpoint(parsed.values["source"].as<std::string>(), net::default_sender_port);
     if (!source) {
         std::fprintf(stderr, "xfer ls: %s\n", source.error().c_str());
+        return exit_usage;
+    }
+    if (parsed.values["dir"].as<std::string>().size() > wire::max_path_length) {
+        std::fprintf(stderr, "xfer ls: path is longer than %zu bytes\n", wire::max_path_length);
         return exit_usage;
     }
     const auto timeout = std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
