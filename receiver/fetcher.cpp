@@ -20,6 +20,22 @@ constexpr double in_flight_seconds = 0.25;
 constexpr uint64_t min_in_flight = 4 * 1024 * 1024;
 constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
 
+bool is_protocol_violation(const std::error_code& ec) {
+    if (ec.category() != xfer_category()) return false;
+    switch (static_cast<errc>(ec.value())) {
+        case errc::frame_too_large:
+        case errc::frame_truncated:
+        case errc::unknown_message:
+        case errc::malformed_message:
+        case errc::bad_protocol:
+        case errc::version_mismatch:
+        case errc::unexpected_message:
+        case errc::manifest_invalid:
+        case errc::content_mismatch: return true;
+        default: return false;
+    }
+}
+
 }  // namespace
 
 fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fetch_request request)
@@ -220,10 +236,16 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             retry = retries_.erase(retry);
             add_source(source);
         }
-        if (connections_.empty() && retries_.empty() && !request_.wait_for_peers) {
-            fatal_ = errc::no_source;
-            fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
-            break;
+        if (connections_.empty() && retries_.empty()) {
+            // With discovery, new sources may still be announced; wait for them a while.
+            if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
+            if (!request_.wait_for_peers || clock::now() - alone_since_ > request_.unavailable_timeout) {
+                fatal_ = errc::no_source;
+                fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
+                break;
+            }
+        } else {
+            alone_since_ = {};
         }
         if (entry_ && idle_sources_hopeless()) {
             if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
@@ -258,8 +280,10 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
                 const auto event = bus::decode(frame);
                 if (!event) continue;
-                const bool ours = event->content == content_id{} || (entry_ && event->content == entry_->id) ||
-                                  (!entry_ && request_.content && *request_.content == event->content);
+                // Before the manifest is known, any holder of our path is welcome (discovery
+                // matched it by path); after, only holders of exactly this content.
+                const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
+                const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
                 auto where = net::parse_endpoint(event->text, net::default_sender_port);
                 if (!ours || !where) continue;
                 if (event->type == bus::event_type::peer_learned) {
@@ -283,8 +307,9 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             const auto ec = it->second->on_poll(items[i].revents, reason);
             if (ec) {
                 if (reason.empty()) reason = it->second->failure.empty() ? ec.message() : it->second->failure;
-                // cancelled: it was ourselves, or a peer we already pull from; never ask again.
-                const bool pointless = ec == make_error_code(errc::cancelled);
+                // Ourselves, a peer we already pull from, or one that does not speak the
+                // protocol (or offers another version): never asked again.
+                const bool pointless = ec == make_error_code(errc::cancelled) || is_protocol_violation(ec);
                 if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
                 drop_source(key, reason, pointless || (ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete()),
                             !pointless);

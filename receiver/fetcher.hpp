@@ -132,6 +132,7 @@ private:
     std::error_code fatal_;
     std::string fatal_message_;
     std::chrono::steady_clock::time_point unavailable_since_{};
+    std::chrono::steady_clock::time_point alone_since_{};
 };
 
 }  // namespace xfer::receiver

@@ -60,8 +60,28 @@ std::shared_ptr<content_entry> piece_store::remember(std::shared_ptr<content_ent
         slot = entry;
     }
     by_path_[entry->path] = entry;
-    if (entry->complete && !entry->fetching) indexed_paths_[entry->id] = entry->path;
+    if (entry->complete && !entry->fetching) {
+        indexed_paths_[entry->id] = entry->path;
+        indexed_complete_[entry->id] = {entry->id, entry->path, entry->manifest.file_size,
+                                        entry->manifest.piece_count(), entry->manifest.piece_count()};
+    }
     return entry;
+}
+
+std::vector<piece_store::held_summary> piece_store::held_contents() const {
+    std::lock_guard lock(mutex_);
+    std::map<content_id, held_summary> held = indexed_complete_;
+    auto add = [&](const content_entry& entry) {
+        held[entry.id] = {entry.id, entry.path, entry.manifest.file_size, entry.have.count(),
+                          entry.manifest.piece_count()};
+    };
+    for (const auto& [id, entry] : indexed_partials_) add(*entry);
+    for (const auto& [id, weak] : by_id_) {
+        if (auto entry = weak.lock()) add(*entry);
+    }
+    std::vector<held_summary> out;
+    for (auto& [id, summary] : held) out.push_back(std::move(summary));
+    return out;
 }
 
 std::shared_ptr<content_entry> piece_store::find(const content_id& id) const {
@@ -71,10 +91,13 @@ std::shared_ptr<content_entry> piece_store::find(const content_id& id) const {
 }
 
 std::error_code piece_store::index_file(std::string_view relative_path) {
-    auto path = normalize_relative_path(relative_path, /*allow_root=*/false);
-    if (!path) return path.error();
-    auto entry = open_complete(*path);
-    return entry ? std::error_code{} : entry.error();
+    auto entry = open_for_serving(relative_path, std::nullopt);
+    if (!entry) return entry.error();
+    if (!(*entry)->complete) {
+        std::lock_guard lock(mutex_);
+        indexed_partials_[(*entry)->id] = *entry;
+    }
+    return {};
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_serving(

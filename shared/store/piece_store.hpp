@@ -47,8 +47,20 @@ public:
     // content it holds, without keeping it open: what `xfer serve` does in the background so
     // that the first fetch starts at once and sources can be asked for a content by id.
     std::error_code index_file(std::string_view relative_path);
-    // Regular files under a directory (relative paths), metadata and part files excluded.
+    // Shared files under the root (relative paths, partial files under their final name),
+    // metadata excluded.
     std::vector<std::string> walk_files(size_t limit) const;
+
+    // What this store holds, for discovery: every content indexed or in use, with how much of
+    // it is verified.
+    struct held_summary {
+        content_id id{};
+        std::string path;
+        uint64_t size = 0;
+        uint32_t pieces_had = 0;
+        uint32_t piece_count = 0;
+    };
+    std::vector<held_summary> held_contents() const;
 
     // errc::content_changed if a served complete file no longer matches its manifest's version.
     std::error_code check_unchanged(const content_entry& entry) const;
@@ -90,6 +102,9 @@ private:
     std::map<content_id, std::weak_ptr<content_entry>> by_id_;
     std::map<std::string, std::weak_ptr<content_entry>, std::less<>> by_path_;
     std::map<content_id, std::string> indexed_paths_;  // complete files hashed so far
+    std::map<content_id, held_summary> indexed_complete_;
+    // Partial files found by index_file stay open: they are few, and their bits may change.
+    std::map<content_id, std::shared_ptr<content_entry>> indexed_partials_;
 };
 
 }  // namespace xfer

@@ -88,8 +88,10 @@ std::vector<std::string> piece_store::walk_files(size_t limit) const {
             continue;
         }
         if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
-        if (name.ends_with(part_suffix)) continue;
-        files.push_back(it->path().lexically_relative(root_).string());
+        auto relative = it->path().lexically_relative(root_).string();
+        // A partial file is shared under its final name (if it has resume state).
+        if (name.ends_with(part_suffix)) relative.resize(relative.size() - part_suffix.size());
+        files.push_back(std::move(relative));
     }
     return files;
 }

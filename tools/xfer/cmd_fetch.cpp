@@ -16,6 +16,8 @@
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/progress_display.hpp"
+#include "tools/xfer/visibility.hpp"
+#include "shared/discovery/peer_finder.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -58,7 +60,10 @@ int run_fetch(int argc, char** argv) {
         ("force", "replace OUTDIR/NAME if it exists with other content")
         ("linger", po::value<double>()->default_value(30), "with --listen: seconds to keep serving after completion while receivers still need pieces")
         ("stall-timeout", po::value<double>()->default_value(10), "seconds without data before a source is dropped")
-        ("memory", po::value<size_t>()->default_value(32), "MiB of piece buffers");
+        ("memory", po::value<size_t>()->default_value(32), "MiB of piece buffers")
+        ("tracker", po::value<std::string>(), "find every peer that has PATH through the tracker at HOST[:PORT] (and, with --listen, register there)")
+        ("lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")
+        ("name", po::value<std::string>(), "with --listen: name shown to other peers");
     po::positional_options_description positionals;
     positionals.add("args", 2);
     auto parsed = parse_command_line(
@@ -66,7 +71,9 @@ int run_fetch(int argc, char** argv) {
         "  xfer fetch 192.168.1.5 isos/debian.iso              # into ./debian.iso\n"
         "  xfer fetch 10.0.0.2:7000 data.tar -o /srv/in        # other port, other directory\n"
         "  xfer fetch a.lan big.img --from b.lan --from c.lan  # three sources at once\n"
-        "  xfer fetch a.lan big.img --range 0:50% --listen :7420  # first half, served meanwhile\n");
+        "  xfer fetch a.lan big.img --range 0:50% --listen :7420  # first half, served meanwhile\n"
+        "  xfer fetch --tracker 10.0.0.1 big.img --listen :7420  # from every peer the tracker knows\n"
+        "  xfer fetch --lan big.img                            # from the peers heard on the LAN\n");
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const auto args = values.count("args") ? values["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -81,8 +88,14 @@ int run_fetch(int argc, char** argv) {
     if (values.count("from")) {
         for (const auto& from : values["from"].as<std::vector<std::string>>()) source_texts.push_back(from);
     }
-    if (source_texts.empty()) {
-        std::fprintf(stderr, "xfer fetch: no source given: xfer fetch HOST[:PORT] PATH\n");
+    const auto tracker = tracker_option(values);
+    if (!tracker) {
+        std::fprintf(stderr, "xfer fetch: %s\n", tracker.error().c_str());
+        return exit_usage;
+    }
+    const bool lan = values.count("lan") > 0;
+    if (source_texts.empty() && !*tracker && !lan) {
+        std::fprintf(stderr, "xfer fetch: no source given: xfer fetch HOST[:PORT] PATH (or --tracker/--lan)\n");
         return exit_usage;
     }
     for (const auto& text : source_texts) {
@@ -149,6 +162,32 @@ int run_fetch(int argc, char** argv) {
             if (listen->host != "0.0.0.0" && listen->host != "::") request.listen_host = listen->host;
         }
 
+        const auto visible = uploads ? make_presence(context, values, *tracker, lan, request.id,
+                                                     uploads->listening(), *store)
+                                     : nullptr;
+        std::unique_ptr<discovery::peer_finder> finder;
+        if (*tracker || lan) {
+            finder = std::make_unique<discovery::peer_finder>(
+                context, discovery::peer_finder::options{*tracker, lan, request.remote_path, std::nullopt, request.id});
+            request.wait_for_peers = true;
+            if (request.sources.empty()) {
+                // Asked once up front, so "nobody has it" is a clear error rather than a wait.
+                // A holder that just started registers its contents within a heartbeat or two,
+                // so an empty first answer is asked again for a few seconds.
+                const auto patience = lan && !*tracker ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
+                const auto deadline = std::chrono::steady_clock::now() + patience;
+                auto holders = finder->current_holders(std::chrono::milliseconds(500));
+                while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+                    holders = finder->current_holders(std::chrono::milliseconds(500));
+                }
+                if (holders.empty()) {
+                    std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n", request.remote_path.c_str(),
+                                 *tracker ? ("the tracker at " + (*tracker)->to_string()).c_str() : "the LAN");
+                    return exit_failure;
+                }
+            }
+        }
         const bool show_progress = !values.count("quiet");
         progress_display display(show_progress);
         const auto start = std::chrono::steady_clock::now();

@@ -21,11 +21,13 @@ using discovery::peer_record;
 
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
 void print_peer(const peer_record& record) {
-    std::string line = record.name + "  " + discovery::short_id(record.id) + "  " + record.sender.to_string() + " ";
-    if (record.contents.empty()) line += " (nothing shared)";
+    std::string line = record.name + "  " + discovery::short_id(record.id) + "  " +
+                       record.sender.to_string() + "  ";
+    if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
-        line += (i == 0 ? " " : ", ") + content.path + " (" + std::to_string(content.size) + " bytes, " +
+        if (i > 0) line += ", ";
+        line += content.path + " (" + std::to_string(content.size) + " bytes, " +
                 discovery::percent_complete(content) + ")";
     }
     std::printf("%s\n", line.c_str());
@@ -35,9 +37,10 @@ void print_peer(const peer_record& record) {
 void print_change(const membership_change& change) {
     const char* verb = change.what == membership_change::kind::joined ? "join"
                        : change.what == membership_change::kind::left ? "leave"
-                                                                       : nullptr;
+                                                                      : nullptr;
     if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
-    std::printf("%s %s %s\n", verb, change.record.name.c_str(), change.record.sender.to_string().c_str());
+    std::printf("%s %s %s\n", verb, change.record.name.c_str(),
+                change.record.sender.to_string().c_str());
     std::fflush(stdout);
 }
 
@@ -80,12 +83,14 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::mi
 int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile int* stop) {
     const auto config = discovery::lan::lan_config::from_environment();
     if (!config.enabled) {
-        std::fprintf(stderr, "xfer peers: LAN discovery is off (XFER_LAN=off); use --tracker HOST:PORT\n");
+        std::fprintf(stderr,
+                     "xfer peers: LAN discovery is off (XFER_LAN=off); use --tracker HOST:PORT\n");
         return exit_failure;
     }
     discovery::lan::lan_listener listener(config);
     if (!listener.ok()) {
-        std::fprintf(stderr, "xfer peers: cannot listen for LAN announcements (see the warning above)\n");
+        std::fprintf(stderr,
+                     "xfer peers: cannot listen for LAN announcements (see the warning above)\n");
         return exit_failure;
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -115,28 +120,33 @@ int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile in
 
 int run_peers(int argc, char** argv) {
     po::options_description options("options");
+    // clang-format off
     options.add_options()
         ("tracker", po::value<std::string>(), "ask the tracker at HOST:PORT (default: listen on the LAN)")
         ("watch", "keep running and print 'join NAME ADDR' / 'leave NAME ADDR' as peers come and go")
         ("wait", po::value<double>(),
          "seconds to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
+    // clang-format on
     const po::positional_options_description positionals;
     const auto parsed = parse_command_line(
-        argc, argv, options, positionals, "xfer peers [--tracker HOST:PORT] [--watch] [--wait SECONDS]",
+        argc, argv, options, positionals,
+        "xfer peers [--tracker HOST:PORT] [--watch] [--wait SECONDS]",
         "  xfer peers                            # peers announcing on the LAN\n"
         "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n");
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const bool watch = values.count("watch") > 0;
     const bool use_tracker = values.count("tracker") > 0;
-    const double wait = values.count("wait") ? values["wait"].as<double>() : (use_tracker ? 5.0 : 2.0);
+    const double wait =
+        values.count("wait") ? values["wait"].as<double>() : (use_tracker ? 5.0 : 2.0);
     if (!(wait >= 0 && wait <= 3600)) {
         std::fprintf(stderr, "xfer peers: --wait must be between 0 and 3600 seconds\n");
         return exit_usage;
     }
     const volatile int* stop = install_stop_signal_handlers();
     if (!use_tracker) return peers_from_lan(watch, seconds_to_ms(wait), stop);
-    const auto tracker = net::parse_endpoint(values["tracker"].as<std::string>(), net::default_tracker_port);
+    const auto tracker =
+        net::parse_endpoint(values["tracker"].as<std::string>(), net::default_tracker_port);
     if (!tracker) {
         std::fprintf(stderr, "xfer peers: %s\n", tracker.error().c_str());
         return exit_usage;

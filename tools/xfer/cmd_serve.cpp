@@ -9,6 +9,7 @@
 #include "shared/core/log.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
 
@@ -18,11 +19,14 @@ int run_serve(int argc, char** argv) {
         ("dir", po::value<std::string>()->required(), "directory to share")
         ("listen,l", po::value<std::string>()->default_value("0.0.0.0:7420"), "HOST:PORT to listen on (:0 picks a free port)")
         ("no-prehash", "do not hash shared files in the background at start (they are hashed on first fetch)");
+    add_visibility_options(options);
     po::positional_options_description positionals;
     positionals.add("dir", 1);
-    auto parsed = parse_command_line(argc, argv, options, positionals, "xfer serve DIR [--listen HOST:PORT]",
-                                     "  xfer serve ~/share                        # all interfaces, port 7420\n"
-                                     "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n");
+    auto parsed = parse_command_line(argc, argv, options, positionals,
+                                     "xfer serve DIR [--listen HOST:PORT] [--tracker HOST:PORT] [--name NAME] [--no-lan]",
+                                     "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
+                                     "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
+                                     "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n");
     if (parsed.exit_now) return *parsed.exit_now;
 
     const auto dir = parsed.values["dir"].as<std::string>();
@@ -34,6 +38,11 @@ int run_serve(int argc, char** argv) {
     const auto listen = net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
     if (!listen) {
         std::fprintf(stderr, "xfer serve: %s\n", listen.error().c_str());
+        return exit_usage;
+    }
+    const auto tracker = tracker_option(parsed.values);
+    if (!tracker) {
+        std::fprintf(stderr, "xfer serve: %s\n", tracker.error().c_str());
         return exit_usage;
     }
     auto store = piece_store::open(dir, /*create=*/false);
@@ -55,6 +64,9 @@ int run_serve(int argc, char** argv) {
             return exit_failure;
         }
         std::cout << "serving " << dir << " on " << (*running)->listening().to_string() << std::endl;
+        const auto visible = make_presence(context, parsed.values, *tracker, parsed.values.count("no-lan") == 0,
+                                           sender_opts.id,
+                                           {listen->host, (*running)->listening().port}, *store);
         while (!*stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         XLOG_INFO("serve", "", "stopping");
     }

@@ -12,6 +12,7 @@ namespace xfer::cli {
 
 int run_tracker(int argc, char** argv) {
     po::options_description options("options");
+    // clang-format off
     options.add_options()
         ("listen", po::value<std::string>()->default_value("0.0.0.0:7421"),
          "HOST:PORT for registrations and queries (PORT 0: any free port)")
@@ -19,6 +20,7 @@ int run_tracker(int argc, char** argv) {
          "TCP port for pushed membership changes (default: PORT+1 if free, else any; clients ask)")
         ("heartbeat-timeout", po::value<double>()->default_value(5.0),
          "seconds without a heartbeat before a peer is dropped (peers heartbeat 5 times as often)");
+    // clang-format on
     const po::positional_options_description positionals;
     const auto parsed = parse_command_line(
         argc, argv, options, positionals, "xfer tracker [--listen HOST:PORT] [--pub-port PORT]",
@@ -28,7 +30,8 @@ int run_tracker(int argc, char** argv) {
     const auto& values = parsed.values;
 
     discovery::tracker_server::options server_options;
-    const auto listen = net::parse_endpoint(values["listen"].as<std::string>(), net::default_tracker_port);
+    const auto listen =
+        net::parse_endpoint(values["listen"].as<std::string>(), net::default_tracker_port);
     if (!listen) {
         std::fprintf(stderr, "xfer tracker: %s\n", listen.error().c_str());
         return exit_usage;
@@ -44,7 +47,8 @@ int run_tracker(int argc, char** argv) {
     }
     const double timeout = values["heartbeat-timeout"].as<double>();
     if (!(timeout >= 0.5 && timeout <= 600)) {
-        std::fprintf(stderr, "xfer tracker: --heartbeat-timeout must be between 0.5 and 600 seconds\n");
+        std::fprintf(stderr,
+                     "xfer tracker: --heartbeat-timeout must be between 0.5 and 600 seconds\n");
         return exit_usage;
     }
     server_options.heartbeat_timeout = std::chrono::milliseconds{static_cast<long>(timeout * 1000)};
