@@ -309,10 +309,11 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
                 if (reason.empty()) reason = it->second->failure.empty() ? ec.message() : it->second->failure;
                 // Ourselves, a peer we already pull from, or one that does not speak the
                 // protocol (or offers another version): never asked again.
-                const bool pointless = ec == make_error_code(errc::cancelled) || is_protocol_violation(ec);
+                const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
+                const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec);
                 if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
-                drop_source(key, reason, pointless || (ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete()),
-                            !pointless);
+                const bool finished = ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
+                drop_source(key, reason, ourselves_or_duplicate || finished, !pointless);
             }
         }
         schedule_requests();

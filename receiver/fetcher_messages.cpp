@@ -51,6 +51,10 @@ std::error_code fetcher::on_message(download_connection& from, wire::message& me
                                value.code == static_cast<uint16_t>(errc::path_escapes_root)
                            ? std::error_code(static_cast<errc>(value.code))
                            : std::error_code(errc::peer_closed);
+            } else if constexpr (std::is_same_v<T, wire::peers_msg>) {
+                // Peer exchange: more holders of this content; ourselves is filtered at HELLO.
+                for (const auto& peer : value.peers) add_source(net::endpoint{peer.host, peer.port});
+                return {};
             } else if constexpr (std::is_same_v<T, wire::keepalive>) {
                 return {};
             } else if constexpr (std::is_same_v<T, wire::bye>) {

@@ -101,6 +101,8 @@ void sender::run() {
     sender_context shared{*store_, opener, our_hello, peer_events};
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections;
+    // Peer exchange: per content, the receivers that run a sender of their own.
+    std::map<content_id, std::map<uint64_t, net::endpoint>> swarm;
     uint64_t next_id = 1;
     auto last_tick = upload_connection::clock::now();
     XLOG_INFO("sender", "", "listening on " << listening_.to_string());
@@ -115,6 +117,7 @@ void sender::run() {
             it->second->close_with(cause);
         }
         connections.erase(it);
+        for (auto& [content, members] : swarm) members.erase(id);
     };
 
     std::vector<zmq::pollitem_t> items;
@@ -156,7 +159,24 @@ void sender::run() {
             for (auto& result : opener.take_results()) {
                 if (auto it = connections.find(result.job.connection_id); it != connections.end()) {
                     it->second->on_opened(result, shared);
-                    if (result.entry) ++receivers_served_;
+                    if (!result.entry) continue;
+                    ++receivers_served_;
+                    // Introduce the newcomer and the receivers already here to each other, so a
+                    // swarm meshes within a round trip rather than a tracker heartbeat.
+                    const auto newcomer = it->second->advertised_sender();
+                    if (!newcomer) continue;
+                    const auto& content = (*result.entry)->id;
+                    auto& members = swarm[content];
+                    std::vector<net::endpoint> others;
+                    for (const auto& [member_id, member] : members) {
+                        if (member_id == it->first || member == *newcomer) continue;
+                        others.push_back(member);
+                        if (auto other = connections.find(member_id); other != connections.end()) {
+                            other->second->send_peers(content, {*newcomer});
+                        }
+                    }
+                    it->second->send_peers(content, others);
+                    members[it->first] = *newcomer;
                 }
             }
         }

@@ -185,11 +185,31 @@ void upload_connection::on_opened(open_result& result, sender_context& context) 
     XLOG_INFO("sender", label_, "serving " << entry->path << " (" << entry->have.count() << "/"
                                            << entry->manifest.piece_count() << " pieces)");
     // Connect-back: the receiver runs a sender too; our own receiver may want its pieces.
-    if (remote_hello_.listen_port != 0) {
-        const std::string host = remote_hello_.listen_host.empty() ? remote_.host : remote_hello_.listen_host;
-        bus::event hint{bus::event_type::peer_learned, entry->id, 0,
-                        net::endpoint{host, remote_hello_.listen_port}.to_string()};
+    if (const auto sender = advertised_sender()) {
+        bus::event hint{bus::event_type::peer_learned, entry->id, 0, sender->to_string()};
         context.peer_events.send(bus::encode(hint), zmq::send_flags::dontwait);
+    }
+}
+
+std::optional<net::endpoint> upload_connection::advertised_sender() const {
+    if (!hello_received_ || remote_hello_.listen_port == 0) return std::nullopt;
+    return net::endpoint{remote_hello_.listen_host.empty() ? remote_.host : remote_hello_.listen_host,
+                         remote_hello_.listen_port};
+}
+
+void upload_connection::send_peers(const content_id& id, const std::vector<net::endpoint>& peers) {
+    if (peers.empty()) return;
+    for (const auto& [handle, entry] : handles_) {
+        if (entry->id != id) continue;
+        wire::peers_msg message{handle, {}};
+        for (const auto& peer : peers) {
+            message.peers.push_back({peer.port, peer.host});
+            if (message.peers.size() == wire::max_peers_per_message) {
+                send(message);
+                message.peers.clear();
+            }
+        }
+        if (!message.peers.empty()) send(message);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <zmq.hpp>
@@ -54,6 +55,11 @@ public:
     void send_bye();
     // KEEPALIVE after idle time; true when the peer has been silent too long.
     bool tick(clock::time_point now);
+
+    // Where this receiver's own sender listens (from its HELLO), if it runs one.
+    std::optional<net::endpoint> advertised_sender() const;
+    // Peer exchange: tells the receiver about other senders of a content it has open.
+    void send_peers(const content_id& id, const std::vector<net::endpoint>& peers);
 
     uint64_t bytes_sent() const { return bytes_sent_; }
     bool serving_content(const content_id& id) const;

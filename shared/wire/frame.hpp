@@ -26,6 +26,8 @@ inline constexpr uint32_t max_pieces = 131072;              // largest manifest:
 inline constexpr size_t max_path_length = 4096;             // a relative path in LIST/OPEN/LISTING
 inline constexpr size_t max_text_length = 1024;             // ERROR text, hello host
 inline constexpr uint32_t max_listing_entries = 4096;       // per LISTING frame (more frames follow)
+inline constexpr uint32_t max_peers_per_message = 64;       // per PEERS frame
+inline constexpr size_t max_host_length = 255;              // a host in PEERS
 
 enum class message_type : uint8_t {
     hello = 1,       // both ways, first frame of each side
@@ -42,6 +44,7 @@ enum class message_type : uint8_t {
     piece = 17,      // sender -> receiver
     cancel = 18,     // receiver -> sender
     close = 19,      // receiver -> sender
+    peers = 20,      // sender -> receiver
 };
 
 struct frame_header {

@@ -191,6 +191,18 @@ void encode(const close_msg& c, std::vector<uint8_t>& out) {
     frame(message_type::close, out, [&](byte_writer& w) { w.u32(c.handle); });
 }
 
+void encode(const peers_msg& p, std::vector<uint8_t>& out) {
+    frame(message_type::peers, out, [&](byte_writer& w) {
+        const size_t count = std::min<size_t>(p.peers.size(), max_peers_per_message);
+        w.u32(p.handle);
+        w.u16(static_cast<uint16_t>(count));
+        for (size_t i = 0; i < count; ++i) {
+            w.u16(p.peers[i].port);
+            w.string16(std::string_view(p.peers[i].host).substr(0, max_host_length));
+        }
+    });
+}
+
 void encode(const message& m, std::vector<uint8_t>& out) {
     std::visit([&](const auto& value) { encode(value, out); }, m);
 }
@@ -251,6 +263,22 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             close_msg c;
             r.u32(c.handle);
             return finish(r, std::move(c));
+        }
+        case message_type::peers: {
+            peers_msg p;
+            uint16_t count = 0;
+            r.u32(p.handle);
+            r.u16(count);
+            if (!r.ok()) return truncated();
+            if (count > max_peers_per_message) return malformed();
+            for (uint16_t i = 0; i < count; ++i) {
+                peer_address address;
+                r.u16(address.port);
+                if (!r.string16(address.host, max_host_length)) return truncated();
+                if (address.port == 0 || address.host.empty()) return malformed();
+                p.peers.push_back(std::move(address));
+            }
+            return finish(r, std::move(p));
         }
         case message_type::piece: break;  // streamed: see decode_piece_header
     }

@@ -128,8 +128,23 @@ struct close_msg {
     friend bool operator==(const close_msg&, const close_msg&) = default;
 };
 
+// PEERS: u32 handle | u16 count | count x (u16 port | u16 host_len | host)
+// Other receivers of the same content that run a sender (peer exchange): the receiver may pull
+// from them too. An empty host means "the address this connection comes from" is not usable,
+// so senders always fill it in.
+struct peer_address {
+    uint16_t port = 0;
+    std::string host;
+    friend bool operator==(const peer_address&, const peer_address&) = default;
+};
+struct peers_msg {
+    uint32_t handle = 0;
+    std::vector<peer_address> peers;
+    friend bool operator==(const peers_msg&, const peers_msg&) = default;
+};
+
 using message = std::variant<hello, error_msg, keepalive, bye, list_request, listing, open_request,
-                             manifest_msg, bitfield_msg, have, request, cancel, close_msg>;
+                             manifest_msg, bitfield_msg, have, request, cancel, close_msg, peers_msg>;
 
 void encode(const hello&, std::vector<uint8_t>& out);
 void encode(const error_msg&, std::vector<uint8_t>& out);
@@ -144,6 +159,7 @@ void encode(const have&, std::vector<uint8_t>& out);
 void encode(const request&, std::vector<uint8_t>& out);
 void encode(const cancel&, std::vector<uint8_t>& out);
 void encode(const close_msg&, std::vector<uint8_t>& out);
+void encode(const peers_msg&, std::vector<uint8_t>& out);
 void encode(const message&, std::vector<uint8_t>& out);
 // Frame header + PIECE prefix for `data_length` bytes of data that the caller sends after it.
 void encode_piece_header(const piece_header&, uint32_t data_length, std::vector<uint8_t>& out);

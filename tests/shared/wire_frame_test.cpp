@@ -34,6 +34,7 @@ const std::vector<expected_bounds>& documented_bounds() {
         {message_type::piece, 13, 12 + 1024 * 1024},  // prefix and at least one data byte
         {message_type::cancel, 16, 16},
         {message_type::close, 4, 4},
+        {message_type::peers, 6, 6 + 64 * (2 + 2 + 255)},  // handle, count; entries: port, host
     };
     return table;
 }
