@@ -1,0 +1,76 @@
+"""Fluid lower bounds on the time to finish a scenario (no scheme can beat them).
+
+Units: F in bits, every rate in bit/s, the result in seconds. A rate of None is an uncapped link:
+its term vanishes (F / infinity = 0). The swarm bound is Kumar and Ross (2006), "Peer-assisted
+file distribution: the minimum distribution time":
+    T = max(F / u_s, F / d_min, N * F / (u_s + sum of u_i))
+The others are the same reasoning for their setups (see docs/HARNESS.md).
+
+The caps count whole Ethernet frames, so a TCP payload can use at most ~95.6% of them at MTU
+1500 (see calibrate.py): even a perfect transfer sits about 4.6% above these bounds.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass
+class Bound:
+    seconds: float | None  # None when nothing is capped: no finite bound
+    formula: str
+    terms: dict  # name of each term in the max() -> its seconds
+
+
+def _over(bits, rate):
+    return None if rate is None else bits / rate
+
+
+def _maximum(formula, terms):
+    finite = [value for value in terms.values() if value is not None]
+    return Bound(max(finite) if finite else None, formula,
+                 {name: value for name, value in terms.items() if value is not None})
+
+
+def _slowest(rates):
+    capped = [rate for rate in rates if rate is not None]
+    return min(capped) if capped else None
+
+
+def _total(rates):
+    """Sum of the rates, or None (infinite) if any of them is uncapped."""
+    return None if any(rate is None for rate in rates) else sum(rates)
+
+
+def single_source(file_bits, fetchers, source_up, fetcher_downs):
+    """One source, `fetchers` hosts each needing the whole file from it: the plain server."""
+    return _maximum("max(N*F/u_s, F/d_min)", {
+        "N*F/u_s": _over(fetchers * file_bits, source_up),
+        "F/d_min": _over(file_bits, _slowest(fetcher_downs)),
+    })
+
+
+def k_sources(file_bits, source_ups, fetcher_down):
+    """One fetcher pulling from k complete sources: F / min(sum of u_k, d)."""
+    return _maximum("max(F/sum(u_k), F/d)", {
+        "F/sum(u_k)": _over(file_bits, _total(source_ups)),
+        "F/d": _over(file_bits, fetcher_down),
+    })
+
+
+def mutual_exchange(file_bits, hosts, ups, downs):
+    """N hosts each holding F/N and needing the other (N-1)F/N. Each must receive (N-1)F/N,
+    and all (N-1)F bits that must be delivered leave through the N uplinks."""
+    need = file_bits * (hosts - 1) / hosts
+    return _maximum("max((N-1)F/N/d_min, (N-1)F/sum(u_i))", {
+        "(N-1)F/N/d_min": _over(need, _slowest(downs)),
+        "(N-1)F/sum(u_i)": _over(need * hosts, _total(ups)),
+    })
+
+
+def swarm(file_bits, seeder_up, leecher_ups, leecher_downs):
+    """1 seeder and N leechers (Kumar and Ross 2006)."""
+    leechers = len(leecher_ups)
+    return _maximum("max(F/u_s, F/d_min, N*F/(u_s+sum(u_i)))", {
+        "F/u_s": _over(file_bits, seeder_up),
+        "F/d_min": _over(file_bits, _slowest(leecher_downs)),
+        "N*F/(u_s+sum(u_i))": _over(leechers * file_bits, _total([seeder_up] + leecher_ups)),
+    })

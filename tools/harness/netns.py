@@ -1,0 +1,226 @@
+"""The test LAN: one network namespace per host, all joined by a bridge in a "switch" namespace.
+
+    host namespace xh<run>-h3                 switch namespace xh<run>-sw
+    +------------------------------+          +----------------------------------+
+    | eth0 10.78.1.4/16            |  veth    |  p3 --+                          |
+    |   egress tbf = upload cap  --+--------->+-- egress tbf = download cap      |
+    +------------------------------+          |       +-- bridge br0 -- p0 p1 .. |
+                                              +----------------------------------+
+
+The root namespace is never touched: no interface, route or address is added there, so the
+harness cannot reach or disturb the machine's real network, and the hosts can only reach each
+other. Every name starts with "xh<run id>-" so a run's namespaces are recognisable and a stale
+run's leftovers can be removed by `lan-harness cleanup`.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+NAMESPACE_PATTERN = re.compile(r"^xh(\d+)-[a-z0-9]+$")
+SUBNET_PREFIX_LENGTH = 16  # every address is in 10.78.0.0/16
+BRIDGE_NAME = "br0"
+HOST_INTERFACE = "eth0"
+
+# Token bucket sizing (see docs/HARNESS.md, "How the caps are made"). The bucket must hold at
+# least one whole GSO super-packet (64 KiB), or tbf splits every one of them into MTU-sized
+# segments in software; beyond that a small multiple of the per-millisecond volume keeps short
+# idle gaps from being lost without letting a burst run far ahead of the nominal rate.
+_MIN_BURST_BYTES = 96 * 1024
+_BURST_MILLISECONDS = 2
+
+
+def default_address(index):
+    """10.78.1.1, 10.78.1.2, ...: test host `index`. 10.78.0.x is left for uncapped services."""
+    return f"10.78.{1 + index // 250}.{1 + index % 250}"
+
+
+class HarnessError(RuntimeError):
+    """The test network could not be built or driven; the message says which step failed."""
+
+
+def run_command(argv, check=True):
+    """Runs an iproute2 command; on failure raises HarnessError quoting the command and stderr."""
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise HarnessError(f"'{' '.join(argv)}' failed: {result.stderr.strip()}")
+    return result
+
+
+def tbf_arguments(rate_bits_per_second, queue_milliseconds):
+    """tc arguments for a token bucket that lets `rate` through and queues `queue_ms` of it."""
+    bytes_per_second = rate_bits_per_second // 8
+    burst = max(_MIN_BURST_BYTES, bytes_per_second * _BURST_MILLISECONDS // 1000)
+    limit = burst + bytes_per_second * queue_milliseconds // 1000
+    return ["tbf", "rate", f"{rate_bits_per_second}bit", "burst", str(burst),
+            "limit", str(limit)]
+
+
+class Host:
+    """One test host: its namespace, address and the caps on its link to the switch."""
+
+    def __init__(self, index, name, netns, address, up_bps, down_bps):
+        self.index = index
+        self.name = name
+        self.netns = netns
+        self.address = address
+        self.up_bps = up_bps
+        self.down_bps = down_bps
+        self.switch_port = f"p{index}"
+
+
+class Lab:
+    """Creates the namespaces, bridge, links and caps; tears all of it down exactly once."""
+
+    def __init__(self, run_id=None, mtu=1500, queue_milliseconds=100):
+        self.run_id = run_id if run_id is not None else os.getpid()
+        self.prefix = f"xh{self.run_id}-"
+        self.switch_netns = self.prefix + "sw"
+        self.mtu = mtu
+        self.queue_milliseconds = queue_milliseconds
+        self.hosts = []
+        self._created = []  # namespaces in creation order, so teardown knows what is ours
+        self._torn_down = False
+
+    def start(self):
+        self._add_namespace(self.switch_netns)
+        self._ip(self.switch_netns, "link", "set", "lo", "up")
+        self._ip(self.switch_netns, "link", "add", BRIDGE_NAME, "type", "bridge",
+                 "forward_delay", "0", "stp_state", "0")
+        # Frames must reach every port at once: no learning delay, no multicast snooping that
+        # could hide LAN-discovery packets from a port that has not yet joined a group.
+        self._ip(self.switch_netns, "link", "set", BRIDGE_NAME, "type", "bridge",
+                 "mcast_snooping", "0")
+        self._ip(self.switch_netns, "link", "set", BRIDGE_NAME, "up")
+
+    def add_host(self, name, up_bps, down_bps, address=None):
+        index = len(self.hosts)
+        if address is None:
+            address = default_address(index)
+        host = Host(index, name, self.prefix + name, address, up_bps, down_bps)
+        self._add_namespace(host.netns)
+        self._ip(host.netns, "link", "set", "lo", "up")
+        self._ip(self.switch_netns, "link", "add", host.switch_port, "mtu", str(self.mtu),
+                 "type", "veth", "peer", "name", HOST_INTERFACE, "mtu", str(self.mtu),
+                 "netns", host.netns)
+        self._ip(self.switch_netns, "link", "set", host.switch_port, "master", BRIDGE_NAME)
+        self._ip(self.switch_netns, "link", "set", host.switch_port, "up")
+        self._ip(host.netns, "addr", "add", f"{address}/{SUBNET_PREFIX_LENGTH}",
+                 "dev", HOST_INTERFACE)
+        self._ip(host.netns, "link", "set", HOST_INTERFACE, "up")
+        # Egress of the host's own interface is what the host sends: its upload.
+        if up_bps is not None:
+            self._tc(host.netns, HOST_INTERFACE, up_bps)
+        # Egress of the switch port is what the switch delivers to the host: its download.
+        if down_bps is not None:
+            self._tc(self.switch_netns, host.switch_port, down_bps)
+        self.hosts.append(host)
+        return host
+
+    def wait_until_reachable(self, timeout_seconds=5.0):
+        """Waits until no interface is still in tentative/link-down state (bridge ports up)."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            out = run_command(["ip", "-n", self.switch_netns, "-o", "link", "show",
+                               "master", BRIDGE_NAME]).stdout
+            if out.count("state UP") >= len(self.hosts):
+                return
+            time.sleep(0.02)
+        raise HarnessError("bridge ports did not come up within "
+                           f"{timeout_seconds:g}s in {self.switch_netns}")
+
+    def command_in(self, host, argv):
+        """The argv that runs `argv` inside the host's namespace."""
+        return ["ip", "netns", "exec", host.netns] + list(argv)
+
+    def teardown(self):
+        """Kills every process left in our namespaces, then deletes them. Safe to call twice."""
+        if self._torn_down:
+            return
+        self._torn_down = True
+        remove_namespaces(list(reversed(self._created)))
+
+    def _add_namespace(self, name):
+        run_command(["ip", "netns", "add", name])
+        self._created.append(name)
+
+    def _ip(self, netns, *args):
+        run_command(["ip", "-n", netns] + list(args))
+
+    def _tc(self, netns, device, rate_bps):
+        run_command(["tc", "-n", netns, "qdisc", "replace", "dev", device, "root"]
+                    + tbf_arguments(rate_bps, self.queue_milliseconds))
+
+
+def processes_in(netns):
+    result = run_command(["ip", "netns", "pids", netns], check=False)
+    return [int(pid) for pid in result.stdout.split() if pid.isdigit()]
+
+
+def remove_namespaces(names):
+    """SIGKILLs whatever still runs inside each namespace, then deletes the namespace."""
+    for name in names:
+        for pid in processes_in(name):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    for name in names:
+        run_command(["ip", "netns", "del", name], check=False)
+
+
+def harness_namespaces():
+    """{namespace name: run id} for every namespace that looks like one of ours."""
+    out = run_command(["ip", "netns", "list"], check=False).stdout
+    found = {}
+    for line in out.splitlines():
+        name = line.split()[0] if line.split() else ""
+        match = NAMESPACE_PATTERN.match(name)
+        if match:
+            found[name] = int(match.group(1))
+    return found
+
+
+def run_is_alive(run_id):
+    try:
+        with open(f"/proc/{run_id}/cmdline", "rb") as cmdline:
+            return b"lan-harness" in cmdline.read()
+    except OSError:
+        return False
+
+
+def cleanup_stale(include_live=False):
+    """Removes namespaces of harness runs that are no longer running. Returns their names."""
+    stale = [name for name, run_id in harness_namespaces().items()
+             if include_live or not run_is_alive(run_id)]
+    # Host namespaces first, the switch last (the same order as a normal teardown).
+    stale.sort(key=lambda name: name.endswith("-sw"))
+    remove_namespaces(stale)
+    return stale
+
+
+def check_privileges():
+    """None if namespaces can be made here, else a one-line reason why not."""
+    if os.geteuid() != 0:
+        return "needs root to create network namespaces (run as root)"
+    for tool in ("ip", "tc"):
+        if run_command(["sh", "-c", f"command -v {tool}"], check=False).returncode != 0:
+            return f"'{tool}' not found (install iproute2)"
+    probe = f"xh{os.getpid()}-probe"
+    result = run_command(["ip", "netns", "add", probe], check=False)
+    if result.returncode != 0:
+        return f"cannot create a network namespace: {result.stderr.strip()}"
+    try:
+        veth = run_command(["ip", "-n", probe, "link", "add", "name", "probe0", "type", "veth",
+                            "peer", "name", "probe1"], check=False)
+        if veth.returncode != 0:
+            return f"cannot create veth pairs: {veth.stderr.strip()}"
+        tbf = run_command(["tc", "-n", probe, "qdisc", "add", "dev", "probe0", "root"]
+                          + tbf_arguments(100_000_000, 20), check=False)
+        if tbf.returncode != 0:
+            return f"cannot attach a tbf qdisc: {tbf.stderr.strip()}"
+    finally:
+        run_command(["ip", "netns", "del", probe], check=False)
+    return None

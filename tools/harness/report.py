@@ -1,0 +1,181 @@
+"""Turns runs into the report: one record per run (the --json form) and the table people read.
+
+Byte counts are what crossed each host's link to the switch, as the veth counts it: packets as
+the kernel hands them over, so a TCP segmentation-offload super-packet of up to 64 KiB counts
+its headers once. The counts are therefore within a fraction of a percent of the payload; the
+tbf caps, in contrast, charge every 1500-byte frame its own headers (see bounds.py). Times are
+seconds from the instant every fetch was launched.
+"""
+
+import statistics
+
+from harness import diagnose, units
+
+SCHEMA_VERSION = 1
+
+
+def run_record(run, run_number, settings, timeline=False):
+    plan = run["plan"]
+    host_rows = []
+    for index, host in enumerate(run["hosts"]):
+        spec = plan.hosts[index]
+        states = [s for s in run["states"] if s.fetch.host == host.name]
+        row = {
+            "name": host.name, "role": spec.role, "address": host.address,
+            "up_bps": host.up_bps, "down_bps": host.down_bps,
+            "bytes_up": run["bytes_up"][index], "bytes_down": run["bytes_down"][index],
+            "payload_bytes": sum(plan.payload_sizes[s.fetch.payload] for s in states),
+        }
+        if states:
+            times = [s.completed_seconds for s in states]
+            row["completed_seconds"] = (round(max(times), 3) if None not in times else None)
+            row["verified"] = all(s.verified for s in states)
+            row["fetches"] = [{
+                "label": s.fetch.label, "payload": s.fetch.payload,
+                "completed_seconds": (round(s.completed_seconds, 3)
+                                      if s.completed_seconds is not None else None),
+                "verified": s.verified, "exit_code": s.exit_code, "restarts": s.restarts,
+                "killed_at_seconds": round(s.killed_at, 3) if s.killed_at is not None else None,
+                "printed_summary": "fetched" in s.proc.stdout_text(),
+                "error": s.error, "command": s.fetch.argv,
+            } for s in states]
+        if run["wall_seconds"]:
+            row.update(diagnose.host_diagnostics(run["samples"], host, index, run["wall_seconds"]))
+        host_rows.append(row)
+    wall, bound = run["wall_seconds"], plan.bound.seconds
+    record = {
+        "scenario": plan.scenario,
+        "run": run_number,
+        "ok": not run["failures"],
+        "parameters": {"hosts": len([h for h in plan.hosts if h.role != "tracker"]),
+                       "size_bytes": settings.size, "up_bps": settings.up,
+                       "down_bps": settings.down, "mtu": settings.mtu, **plan.parameters},
+        "wall_seconds": round(wall, 3) if wall is not None else None,
+        "bound_seconds": round(bound, 3) if bound else None,
+        "bound_formula": plan.bound.formula,
+        "bound_terms": {name: round(value, 3) for name, value in plan.bound.terms.items()},
+        "ratio": round(wall / bound, 3) if wall and bound else None,
+        "hosts": host_rows,
+        "services": run["service_exits"],
+        "failures": run["failures"],
+        "notes": plan.notes,
+    }
+    if plan.churn:
+        record["churn"] = dict(plan.churn)
+        record["churn"]["killed"] = [s.fetch.host for s in run["states"] if s.killed_at is not None]
+    record["diagnostics"] = diagnose.run_diagnostics(run, host_rows)
+    if timeline:
+        record["timeline"] = timeline_of(run)
+    return record
+
+
+def failed_run_record(plan, run_number, settings, reason):
+    """The record of a run that could not get as far as launching its fetches."""
+    return {
+        "scenario": plan.scenario, "run": run_number, "ok": False,
+        "parameters": {"hosts": len([h for h in plan.hosts if h.role != "tracker"]),
+                       "size_bytes": settings.size, "up_bps": settings.up,
+                       "down_bps": settings.down, "mtu": settings.mtu, **plan.parameters},
+        "wall_seconds": None, "bound_seconds": plan.bound.seconds,
+        "bound_formula": plan.bound.formula, "bound_terms": plan.bound.terms, "ratio": None,
+        "hosts": [], "services": {}, "failures": [reason], "notes": plan.notes,
+        "diagnostics": {},
+    }
+
+
+def timeline_of(run):
+    samples = run["samples"]
+    return {
+        "seconds": [round(s.seconds, 3) for s in samples],
+        "hosts": {host.name: {"bytes_down": [s.down_bytes[i] for s in samples],
+                              "bytes_up": [s.up_bytes[i] for s in samples]}
+                  for i, host in enumerate(run["hosts"])},
+        "completed": {s.fetch.host + "/" + s.fetch.label: s.completed_seconds
+                      for s in run["states"]},
+        "killed": {s.fetch.host: s.killed_at for s in run["states"] if s.killed_at is not None},
+        "roles": {spec.name: spec.role for spec in run["plan"].hosts},
+    }
+
+
+def scenario_summary(scenario, records, target_ratio=None):
+    walls = [r["wall_seconds"] for r in records if r["wall_seconds"] is not None]
+    ratios = [r["ratio"] for r in records if r["ratio"] is not None]
+    summary = {
+        "scenario": scenario,
+        "ok": all(r["ok"] for r in records),
+        "runs": records,
+        "median_wall_seconds": round(statistics.median(walls), 3) if walls else None,
+        "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
+        "bound_seconds": records[0]["bound_seconds"] if records else None,
+    }
+    if target_ratio and summary["median_ratio"] is not None and len(walls) == len(records):
+        summary["target_ratio"] = target_ratio
+        summary["target_met"] = summary["median_ratio"] <= target_ratio
+    return summary
+
+
+def not_run(scenario, reason):
+    """The summary of a scenario this xfer build cannot run (a missing option)."""
+    return {"scenario": scenario, "ok": False, "not_run": reason, "runs": [],
+            "median_wall_seconds": None, "median_ratio": None, "bound_seconds": None}
+
+
+def _mib(byte_count):
+    return f"{byte_count / 2**20:.1f}"
+
+
+def _seconds(value, unit=""):
+    return "-" if value is None else f"{value:.2f}{unit}"
+
+
+def format_run(record, total_runs):
+    p = record["parameters"]
+    lines = [f"{record['scenario']}  run {record['run']}/{total_runs}  {p['hosts']} hosts, "
+             f"{units.format_size(p['size_bytes'])}, up {units.format_rate(p['up_bps'])}, "
+             f"down {units.format_rate(p['down_bps'])}"
+             + (f", {p['discovery']}" if "discovery" in p else "")]
+    bound_name = max(record["bound_terms"], key=record["bound_terms"].get, default="")
+    ratio = f"{record['ratio']:.2f}x" if record["ratio"] else "-"
+    lines.append(f"  wall {_seconds(record['wall_seconds'], 's')}   fluid bound "
+                 f"{_seconds(record['bound_seconds'], 's')} ({bound_name})   ratio {ratio}   "
+                 + ("OK" if record["ok"] else "FAILED"))
+    lines.append(f"  {'host':<5}{'role':<9}{'address':<12}{'up cap':>9}{'down cap':>10}"
+                 f"{'done at':>9}{'verified':>9}{'MiB up':>9}{'MiB down':>9}{'up busy':>8}"
+                 f"{'upQ ms':>8}")
+    for row in record["hosts"]:
+        verified = {True: "yes", False: "NO"}.get(row.get("verified"), "-")
+        busy = "-"
+        if row["up_bps"] and record["wall_seconds"]:
+            busy = f"{row['bytes_up'] * 8 / (row['up_bps'] * record['wall_seconds']):.0%}"
+        lines.append(f"  {row['name']:<5}{row['role']:<9}{row['address']:<12}"
+                     f"{units.format_rate(row['up_bps']) if row['up_bps'] else '-':>9}"
+                     f"{units.format_rate(row['down_bps']) if row['down_bps'] else '-':>10}"
+                     f"{_seconds(row.get('completed_seconds')):>9}{verified:>9}"
+                     f"{_mib(row['bytes_up']):>9}{_mib(row['bytes_down']):>9}{busy:>8}"
+                     f"{row.get('up_queue_ms_mean', '-'):>8}")
+    if "churn" in record:
+        lines.append(f"  churn: killed {', '.join(record['churn']['killed']) or 'nobody'} at "
+                     f"{record['churn']['at_fraction']:.0%} of the file, down "
+                     f"{record['churn']['down_seconds']:g}s")
+    if record["diagnostics"].get("summary"):
+        lines.append(f"  where the time goes: {record['diagnostics']['summary']}")
+    for note in record["notes"]:
+        lines.append(f"  note: {note}")
+    for failure in record["failures"]:
+        lines.append(f"  FAILURE {failure}")
+    return "\n".join(lines)
+
+
+def format_summary(summary):
+    if "not_run" in summary:
+        return f"{summary['scenario']}: NOT RUN: {summary['not_run']}"
+    runs = summary["runs"]
+    line = (f"{summary['scenario']}: {len(runs)} run(s), "
+            f"{sum(r['ok'] for r in runs)} ok; median wall "
+            f"{_seconds(summary['median_wall_seconds'], 's')}, bound "
+            f"{_seconds(summary['bound_seconds'], 's')}, median ratio "
+            + (f"{summary['median_ratio']:.2f}x" if summary["median_ratio"] else "-"))
+    if "target_met" in summary:
+        line += (f" (target {summary['target_ratio']:g}x: "
+                 + ("met)" if summary["target_met"] else "missed)"))
+    return line
