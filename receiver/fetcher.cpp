@@ -14,11 +14,14 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 constexpr auto checkpoint_interval = std::chrono::seconds(2);
-// In-flight data per source: a quarter second of its rate, at least 4 MiB (covers loopback
-// and LAN delay with room), at most 32 MiB.
-constexpr double in_flight_seconds = 0.25;
-constexpr uint64_t min_in_flight = 4 * 1024 * 1024;
+// In-flight data per source: a fifth of a second of its rate (covers LAN delay and our loop
+// with room), at least 512 KiB, at most 32 MiB. Deeper queues commit pieces to slow sources early
+// and, in a swarm, make two receivers ask one sender for the same piece.
+constexpr double in_flight_seconds = 0.2;
+constexpr uint64_t min_in_flight = 512 * 1024;
 constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
+// Endgame (duplicate requests for pieces in progress) only for the last few pieces.
+constexpr uint32_t endgame_pieces_per_source = 2;
 
 bool is_protocol_violation(const std::error_code& ec) {
     if (ec.category() != xfer_category()) return false;
@@ -134,7 +137,7 @@ void fetcher::schedule_requests() {
         const uint64_t target = std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate * in_flight_seconds),
                                                      min_in_flight, max_in_flight);
         while (connection->bytes_in_flight() < target && buffers_.size() < max_buffers()) {
-            const auto pieces = picker_->pick(key, 1);
+            const auto pieces = picker_->pick(key, 1, /*allow_duplicates=*/false);
             if (pieces.empty()) break;
             const uint32_t piece = pieces.front();
             auto& buffer = buffers_[piece];
@@ -146,9 +149,11 @@ void fetcher::schedule_requests() {
             }
             connection->request_piece(piece, buffer.length);
         }
-        // Endgame duplicates may exceed the buffer cap: they share the existing buffer.
-        if (picker_->in_endgame() && connection->pieces_in_flight() == 0) {
-            for (const uint32_t piece : picker_->pick(key, 2)) {
+        // Endgame: an idle source helps with the last pieces (they share the existing buffer).
+        const bool last_pieces = picker_->remaining() <= std::max<uint32_t>(
+                                                             4, endgame_pieces_per_source * connections_.size());
+        if (last_pieces && connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
+            for (const uint32_t piece : picker_->pick(key, 1)) {
                 if (buffers_.contains(piece) && !buffers_[piece].verifying) {
                     connection->request_piece(piece, buffers_[piece].length);
                 } else {

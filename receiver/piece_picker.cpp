@@ -7,23 +7,42 @@
 namespace xfer::receiver {
 
 piece_picker::piece_picker(std::vector<bool> wanted, const std::vector<bool>& had, uint64_t seed)
-    : wanted_(std::move(wanted)), had_(had), availability_(wanted_.size(), 0), random_rank_(wanted_.size()) {
+    : wanted_(std::move(wanted)),
+      had_(had),
+      availability_(wanted_.size(), 0),
+      random_rank_(wanted_.size()),
+      partial_availability_(wanted_.size(), 0) {
     had_.resize(wanted_.size(), false);
+    // A random order of our own: receivers of one swarm rarely want the same piece at once.
+    // (A sweep from a random start was tried: a receiver skipping another's region lands right
+    // on that one's frontier, and both ask the seeder for the same pieces.)
     std::iota(random_rank_.begin(), random_rank_.end(), 0u);
     std::mt19937_64 generator(seed);
     std::shuffle(random_rank_.begin(), random_rank_.end(), generator);
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) remaining_ += wants(piece) ? 1 : 0;
 }
 
-void piece_picker::add_peer(peer_key peer) { peer_pieces_.try_emplace(peer, std::vector<bool>(wanted_.size(), false)); }
+void piece_picker::add_peer(peer_key peer) {
+    peer_pieces_.try_emplace(peer, std::vector<bool>(wanted_.size(), false));
+    peer_piece_count_.try_emplace(peer, 0);
+}
+
+bool piece_picker::is_complete_peer(peer_key peer) const {
+    const auto it = peer_piece_count_.find(peer);
+    return it != peer_piece_count_.end() && !wanted_.empty() && it->second == wanted_.size();
+}
 
 void piece_picker::remove_peer(peer_key peer) {
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end()) return;
+    const bool partial = !is_complete_peer(peer);
     for (uint32_t piece = 0; piece < it->second.size(); ++piece) {
-        if (it->second[piece]) --availability_[piece];
+        if (!it->second[piece]) continue;
+        --availability_[piece];
+        if (partial) --partial_availability_[piece];
     }
     peer_pieces_.erase(it);
+    peer_piece_count_.erase(peer);
     for (auto assigned = assigned_.begin(); assigned != assigned_.end();) {
         assigned->second.erase(peer);
         assigned = assigned->second.empty() ? assigned_.erase(assigned) : std::next(assigned);
@@ -35,6 +54,11 @@ void piece_picker::peer_has(peer_key peer, uint32_t piece) {
     if (it == peer_pieces_.end() || piece >= wanted_.size() || it->second[piece]) return;
     it->second[piece] = true;
     ++availability_[piece];
+    ++partial_availability_[piece];
+    // The peer just became complete: it no longer counts as a partial holder of anything.
+    if (++peer_piece_count_[peer] == wanted_.size()) {
+        for (uint32_t other = 0; other < wanted_.size(); ++other) --partial_availability_[other];
+    }
 }
 
 void piece_picker::peer_has_all(peer_key peer, const std::vector<bool>& pieces) {
@@ -48,17 +72,19 @@ bool piece_picker::peer_may_take(peer_key peer, uint32_t piece) const {
     return failed == failed_senders_.end() || !failed->second.contains(peer);
 }
 
-std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count) {
+std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow_duplicates) {
     std::vector<uint32_t> chosen;
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
     const auto& has = it->second;
+    const bool seeder = is_complete_peer(peer);
 
-    // Fresh pieces: rarest first, random rank among equals.
+    // Fresh pieces: rarest first, our sweep order among equals.
     using candidate = std::tuple<uint32_t, uint32_t, uint32_t>;  // availability, rank, piece
     std::vector<candidate> fresh;
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
-        if (has[piece] && wants(piece) && !assigned_.contains(piece) && peer_may_take(peer, piece)) {
+        if (has[piece] && wants(piece) && !assigned_.contains(piece) && peer_may_take(peer, piece) &&
+            !(seeder && partial_availability_[piece] > 0)) {
             fresh.emplace_back(availability_[piece], random_rank_[piece], piece);
         }
     }
@@ -69,7 +95,7 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count) {
         assigned_[piece].insert(peer);
         chosen.push_back(piece);
     }
-    if (chosen.size() == count || !fresh.empty()) return chosen;
+    if (chosen.size() == count || !fresh.empty() || !allow_duplicates || !in_endgame()) return chosen;
 
     // Endgame: nothing unassigned that this peer has. Help with pieces others are on, the
     // least-duplicated first, so the last pieces do not wait on one slow peer.

@@ -2,10 +2,12 @@
 // it is tested from availability patterns alone (tests/receiver/piece_picker_test.cpp).
 //
 // Policy: rarest first among the pieces a peer has and we still want, ties broken by a random
-// rank fixed per fetch (so peers spread over different pieces); each piece goes to one peer
-// until none is left unassigned, then endgame: a peer with nothing else to do duplicates the
-// in-progress piece with the fewest holders. A piece that fails its hash is never again given
-// to a peer that sent it; a peer with too many failed pieces is banned.
+// rank fixed per fetch, so receivers of one swarm spread over different pieces. A complete source (a seeder) is
+// not asked for a piece a partial peer already has: its uplink is kept for pieces nobody else
+// can give. Each piece goes to one peer until none is left unassigned, then endgame: a peer
+// with nothing else to do duplicates the in-progress piece with the fewest holders. A piece that
+// fails its hash is never again given to a peer that sent it; a peer with too many failed pieces
+// is banned.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +31,10 @@ public:
     void peer_has(peer_key peer, uint32_t piece);
     void peer_has_all(peer_key peer, const std::vector<bool>& pieces);
 
-    // Up to `count` pieces to start on `peer` now (assigns them to it).
-    std::vector<uint32_t> pick(peer_key peer, size_t count);
+    // Up to `count` pieces to start on `peer` now (assigns them to it). Pieces already being
+    // fetched elsewhere are duplicated only in endgame (every missing piece assigned) and only
+    // with allow_duplicates: a duplicate before then is bandwidth spent twice.
+    std::vector<uint32_t> pick(peer_key peer, size_t count, bool allow_duplicates = true);
 
     // The peer no longer works on the piece (cancelled, stalled, disconnected).
     void release(peer_key peer, uint32_t piece);
@@ -54,12 +58,15 @@ public:
 private:
     bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
     bool peer_may_take(peer_key peer, uint32_t piece) const;
+    bool is_complete_peer(peer_key peer) const;
 
     std::vector<bool> wanted_;
     std::vector<bool> had_;
     std::vector<uint32_t> availability_;
     std::vector<uint32_t> random_rank_;
     std::map<peer_key, std::vector<bool>> peer_pieces_;
+    std::map<peer_key, uint32_t> peer_piece_count_;
+    std::vector<uint32_t> partial_availability_;  // holders of each piece that lack some piece
     std::map<uint32_t, std::set<peer_key>> assigned_;       // pieces in progress -> peers on them
     std::map<uint32_t, std::set<peer_key>> failed_senders_;  // piece -> peers that sent it bad
     std::map<peer_key, uint32_t> failures_;

@@ -41,8 +41,10 @@ TEST(PiecePicker, AvailabilityCountsPeers) {
         EXPECT_EQ(picker.availability(piece), expected[piece]) << piece;
 }
 
+// Peer 1 lacks an unwanted last piece, so it is a partial peer and rarity alone decides (a
+// complete source is held back: see ACompleteSourceIsNotAskedForWhatAPartialPeerHas).
 TEST(PiecePicker, RarestFirst) {
-    auto picker = make_picker("11111", "00000", {"11111", "01111", "00111", "00011"});
+    auto picker = make_picker("111110", "000000", {"111110", "011110", "001110", "000110"});
     EXPECT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{0}));
     EXPECT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{1}));
     EXPECT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{2}));
@@ -51,7 +53,7 @@ TEST(PiecePicker, RarestFirst) {
 }
 
 TEST(PiecePicker, ABatchComesRarestFirstToo) {
-    auto picker = make_picker("11111", "00000", {"11111", "01111", "00111", "00011"});
+    auto picker = make_picker("111110", "000000", {"111110", "011110", "001110", "000110"});
     const auto batch = picker.pick(1, 3);
     EXPECT_EQ(batch, (std::vector<uint32_t>{0, 1, 2}));
 }
@@ -87,6 +89,22 @@ TEST(PiecePicker, TiesAreBrokenRandomlyButDeterministicallyPerSeed) {
     std::set<std::vector<uint32_t>> distinct;
     for (uint64_t seed = 1; seed <= 8; ++seed) distinct.insert(order_for_seed(seed));
     EXPECT_EQ(distinct.size(), 8u);
+}
+
+TEST(PiecePicker, ACompleteSourceIsNotAskedForWhatAPartialPeerHas) {
+    // Peer 1 is a seeder, peer 2 a leecher holding pieces 2 and 3.
+    auto picker = make_picker("1111", "0000", {"1111", "0011"});
+    EXPECT_EQ(sorted(picker.pick(1, 4)), (std::vector<uint32_t>{0, 1})) << "only what no partial peer has";
+    EXPECT_EQ(sorted(picker.pick(2, 4)), (std::vector<uint32_t>{2, 3}));
+    // Two seeders and no partial peer: nothing is held back.
+    auto seeders = make_picker("111", "000", {"111", "111"});
+    EXPECT_EQ(seeders.pick(1, 3).size(), 3u);
+    // A leecher that completes stops counting as partial: the seeder may serve everything again.
+    auto growing = make_picker("11", "00", {"11", "01"});
+    EXPECT_EQ(growing.pick(1, 2), (std::vector<uint32_t>{0}));
+    growing.release(1, 0);
+    growing.peer_has(2, 0);
+    EXPECT_EQ(sorted(growing.pick(1, 2)), (std::vector<uint32_t>{0, 1}));
 }
 
 TEST(PiecePicker, NeverPicksWhatThePeerLacksWeHaveOrDoNotWant) {
@@ -167,7 +185,7 @@ TEST(PiecePicker, ReleaseReturnsAPieceToThePool) {
 }
 
 TEST(PiecePicker, RemovingAPeerReturnsItsPiecesAndAvailability) {
-    auto picker = make_picker("1111", "0000", {"1111", "0011"});
+    auto picker = make_picker("11110", "00000", {"11110", "00110"});
     const auto taken = picker.pick(1, 4);
     ASSERT_EQ(taken.size(), 4u);
     EXPECT_TRUE(picker.pick(2, 2).size() == 2u) << "endgame duplicates of 2 and 3";
@@ -180,7 +198,7 @@ TEST(PiecePicker, RemovingAPeerReturnsItsPiecesAndAvailability) {
     EXPECT_TRUE(picker.pick(1, 1).empty()) << "a removed peer gets nothing";
     picker.remove_peer(1);  // twice: harmless
     picker.add_peer(3);
-    picker.peer_has_all(3, bits("1111"));
+    picker.peer_has_all(3, bits("11110"));
     EXPECT_EQ(sorted(picker.pick(3, 4)), (std::vector<uint32_t>{0, 1}))
         << "what peer 1 held is free again";
     EXPECT_EQ(picker.unavailable_count(), 0u);
