@@ -12,7 +12,7 @@
 namespace xfer::discovery {
 
 class byte_writer {
-public:
+  public:
     explicit byte_writer(std::string& out) : out_(out) {}
 
     void u8(uint8_t value) { out_.push_back(static_cast<char>(value)); }
@@ -22,7 +22,7 @@ public:
     void bytes(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
     void bytes(std::string_view data) { out_.append(data); }
 
-private:
+  private:
     void put(uint64_t value, int width) {
         for (int shift = (width - 1) * 8; shift >= 0; shift -= 8) {
             out_.push_back(static_cast<char>(value >> shift));
@@ -32,7 +32,7 @@ private:
 };
 
 class byte_reader {
-public:
+  public:
     explicit byte_reader(std::string_view in) : in_(in) {}
 
     uint8_t u8() { return static_cast<uint8_t>(get(1)); }
@@ -60,7 +60,7 @@ public:
     // Every field read fine and nothing is left over: the only shape a decoder accepts.
     bool complete() const { return !failed_ && position_ == in_.size(); }
 
-private:
+  private:
     uint64_t get(size_t width) {
         const auto view = bytes(width);
         uint64_t value = 0;

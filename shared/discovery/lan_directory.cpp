@@ -13,7 +13,8 @@ lan_directory::lan_directory(std::chrono::milliseconds timeout, size_t max_peers
       // may refresh a peer; the bound per source still stops one host posing as hundreds.
       registry_(registry_limits{max_peers, limits::max_peers_per_source, timeout, false}) {}
 
-std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes, const std::string& source,
+std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes,
+                                                          const std::string& source,
                                                           steady_time now) {
     auto decoded = decode_datagram(bytes);
     if (!decoded) {
@@ -24,7 +25,8 @@ std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes
     if (auto* bye = std::get_if<goodbye>(&*decoded)) {
         pending_.erase(bye->id);
         if (auto removed = registry_.remove(bye->id, source)) {
-            return {{membership_change::kind::left, std::move(*removed), tracker::leave_reason::left}};
+            return {
+                {membership_change::kind::left, std::move(*removed), tracker::leave_reason::left}};
         }
         return {};
     }
@@ -75,8 +77,10 @@ std::vector<membership_change> lan_directory::on_page(announce_page page, const 
         }
     }
     const auto outcome = registry_.upsert(record, source, now);
-    if (outcome == upsert_outcome::joined) return {{membership_change::kind::joined, std::move(record), {}}};
-    if (outcome == upsert_outcome::updated) return {{membership_change::kind::updated, std::move(record), {}}};
+    if (outcome == upsert_outcome::joined)
+        return {{membership_change::kind::joined, std::move(record), {}}};
+    if (outcome == upsert_outcome::updated)
+        return {{membership_change::kind::updated, std::move(record), {}}};
     if (!accepted(outcome)) {
         ++dropped_;
         XLOG_DEBUG("lan", source, "ignored announcement: " << to_string(outcome));
@@ -87,9 +91,11 @@ std::vector<membership_change> lan_directory::on_page(announce_page page, const 
 std::vector<membership_change> lan_directory::expire(steady_time now) {
     std::vector<membership_change> changes;
     for (auto& record : registry_.expire(now)) {
-        changes.push_back({membership_change::kind::left, std::move(record), tracker::leave_reason::expired});
+        changes.push_back(
+            {membership_change::kind::left, std::move(record), tracker::leave_reason::expired});
     }
-    std::erase_if(pending_, [&](const auto& item) { return now - item.second.last_heard > timeout_; });
+    std::erase_if(pending_,
+                  [&](const auto& item) { return now - item.second.last_heard > timeout_; });
     return changes;
 }
 

@@ -17,7 +17,7 @@
 namespace xfer::discovery::lan {
 
 class lan_directory {
-public:
+  public:
     explicit lan_directory(std::chrono::milliseconds timeout = limits::lan_timeout,
                            size_t max_peers = limits::max_lan_peers);
 
@@ -30,13 +30,14 @@ public:
     const registry& peers() const { return registry_; }
     uint64_t dropped_datagrams() const { return dropped_; }
 
-private:
+  private:
     struct assembly {
         uint32_t generation = 0;
         std::vector<std::optional<announce_page>> pages;
         steady_time last_heard{};
     };
-    std::vector<membership_change> on_page(announce_page page, const std::string& source, steady_time now);
+    std::vector<membership_change> on_page(announce_page page, const std::string& source,
+                                           steady_time now);
     std::string address_for(const announce_page& page, const std::string& source) const;
 
     std::chrono::milliseconds timeout_;

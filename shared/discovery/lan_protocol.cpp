@@ -26,7 +26,9 @@ void write_prefix(byte_writer& out, uint8_t type, const peer_id& id) {
     out.bytes(id.data(), id.size());
 }
 
-std::unexpected<std::error_code> fail(errc code) { return std::unexpected(make_error_code(code)); }
+std::unexpected<std::error_code> fail(errc code) {
+    return std::unexpected(make_error_code(code));
+}
 
 }  // namespace
 
@@ -89,13 +91,15 @@ std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes)
     if (bytes.size() > limits::max_datagram_bytes) return fail(errc::frame_too_large);
     byte_reader in(bytes);
     const auto head = in.bytes(sizeof magic);
-    if (in.failed() || !std::equal(head.begin(), head.end(), magic)) return fail(errc::bad_protocol);
+    if (in.failed() || !std::equal(head.begin(), head.end(), magic))
+        return fail(errc::bad_protocol);
     if (in.u8() != protocol_version) return fail(errc::version_mismatch);
     const uint8_t type = in.u8();
     peer_id id{};
     in.copy_into(id);
     if (in.failed()) return fail(errc::frame_truncated);
-    if (std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0; })) return fail(errc::malformed_message);
+    if (std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0; }))
+        return fail(errc::malformed_message);
     if (type == type_goodbye) {
         if (!in.complete()) return fail(errc::malformed_message);
         return goodbye{id};
@@ -112,13 +116,15 @@ std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes)
     if (name_length > limits::max_name_bytes) return fail(errc::malformed_message);
     page.name = std::string(in.bytes(name_length));
     const uint8_t count = in.u8();
-    if (in.failed() || in.remaining() < size_t{count} * content_min_bytes) return fail(errc::frame_truncated);
+    if (in.failed() || in.remaining() < size_t{count} * content_min_bytes)
+        return fail(errc::frame_truncated);
     for (uint8_t i = 0; i < count && !in.failed(); ++i) page.contents.push_back(decode_content(in));
     if (in.failed()) return fail(errc::frame_truncated);
     if (!in.complete()) return fail(errc::malformed_message);
     const bool fields_ok =
-        page.page_count >= 1 && page.page_count <= limits::max_pages && page.page < page.page_count &&
-        page.sender_port != 0 && is_valid_host(page.sender_host) && is_valid_name(page.name) &&
+        page.page_count >= 1 && page.page_count <= limits::max_pages &&
+        page.page < page.page_count && page.sender_port != 0 && is_valid_host(page.sender_host) &&
+        is_valid_name(page.name) &&
         std::all_of(page.contents.begin(), page.contents.end(), [](const held_content& c) {
             return is_valid_path(c.path) && c.pieces_had <= c.piece_count;
         });

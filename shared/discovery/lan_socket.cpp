@@ -49,14 +49,17 @@ lan_config lan_config::from_environment() {
     ::inet_pton(AF_INET, limits::lan_group, &config.group);
     if (const char* lan = std::getenv("XFER_LAN")) {
         const std::string_view value = lan;
-        if (value == "off" || value == "0" || value == "no" || value == "false") config.enabled = false;
+        if (value == "off" || value == "0" || value == "no" || value == "false")
+            config.enabled = false;
     }
     if (const char* group = std::getenv("XFER_LAN_GROUP")) {
         in_addr parsed{};
         if (::inet_pton(AF_INET, group, &parsed) == 1 && IN_MULTICAST(ntohl(parsed.s_addr))) {
             config.group = parsed;
         } else {
-            std::fprintf(stderr, "xfer: ignoring XFER_LAN_GROUP=%s (not an IPv4 multicast address)\n", group);
+            std::fprintf(stderr,
+                         "xfer: ignoring XFER_LAN_GROUP=%s (not an IPv4 multicast address)\n",
+                         group);
         }
     }
     if (const char* port = std::getenv("XFER_LAN_PORT")) {
@@ -69,7 +72,8 @@ lan_config lan_config::from_environment() {
             std::fprintf(stderr, "xfer: ignoring XFER_LAN_PORT=%s (not a port number)\n", port);
         }
     }
-    if (const char* names = std::getenv("XFER_LAN_INTERFACES")) config.interfaces = split_names(names);
+    if (const char* names = std::getenv("XFER_LAN_INTERFACES"))
+        config.interfaces = split_names(names);
     return config;
 }
 
@@ -83,15 +87,18 @@ std::vector<interface_address> eligible_interfaces(const lan_config& config) {
         if (!(flags & IFF_UP) || !(flags & (IFF_LOOPBACK | IFF_MULTICAST))) continue;
         const std::string name = item->ifa_name;
         if (!config.interfaces.empty() &&
-            std::find(config.interfaces.begin(), config.interfaces.end(), name) == config.interfaces.end()) {
+            std::find(config.interfaces.begin(), config.interfaces.end(), name) ==
+                config.interfaces.end()) {
             continue;
         }
         const unsigned index = ::if_nametoindex(item->ifa_name);
         // Multicast goes out per interface: one address per interface is enough.
-        if (index == 0 || std::any_of(out.begin(), out.end(), [&](const auto& i) { return i.index == index; })) {
+        if (index == 0 ||
+            std::any_of(out.begin(), out.end(), [&](const auto& i) { return i.index == index; })) {
             continue;
         }
-        out.push_back({name, index, reinterpret_cast<const sockaddr_in*>(item->ifa_addr)->sin_addr});
+        out.push_back(
+            {name, index, reinterpret_cast<const sockaddr_in*>(item->ifa_addr)->sin_addr});
     }
     ::freeifaddrs(list);
     return out;
@@ -120,7 +127,8 @@ void lan_announcer::send(const std::vector<std::string>& datagrams) {
         ip_mreqn via{};
         via.imr_address = interface.address;
         via.imr_ifindex = static_cast<int>(interface.index);
-        if (::setsockopt(socket_.get(), IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via) != 0) continue;
+        if (::setsockopt(socket_.get(), IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via) != 0)
+            continue;
         for (const auto& datagram : datagrams) {
             if (::sendto(socket_.get(), datagram.data(), datagram.size(), 0,
                          reinterpret_cast<const sockaddr*>(&target), sizeof target) < 0) {
@@ -146,8 +154,9 @@ lan_listener::lan_listener(const lan_config& config) : config_(config) {
     address.sin_addr = config_.group;  // bound to the group: unicast to PORT is not ours
     address.sin_port = htons(config_.port);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-        XLOG_WARN("lan", "", "cannot listen on " << text_of(config_.group) << ":" << config_.port << ": "
-                                                  << std::strerror(errno));
+        XLOG_WARN("lan", "",
+                  "cannot listen on " << text_of(config_.group) << ":" << config_.port << ": "
+                                      << std::strerror(errno));
         return;
     }
     socket_ = std::move(fd);
@@ -162,7 +171,8 @@ void lan_listener::join_new_interfaces(steady_time now) {
         membership.imr_multiaddr = config_.group;
         membership.imr_address = interface.address;
         membership.imr_ifindex = static_cast<int>(interface.index);
-        if (::setsockopt(socket_.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &membership, sizeof membership) == 0 ||
+        if (::setsockopt(socket_.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &membership,
+                         sizeof membership) == 0 ||
             errno == EADDRINUSE) {
             joined_.insert(interface.index);
             XLOG_DEBUG("lan", interface.name, "listening for announcements");

@@ -45,19 +45,19 @@ struct interface_address {
 std::vector<interface_address> eligible_interfaces(const lan_config& config);
 
 class lan_announcer {
-public:
+  public:
     explicit lan_announcer(const lan_config& config);
     bool ok() const { return static_cast<bool>(socket_); }
     // Each datagram on each eligible interface; failures are logged, never thrown.
     void send(const std::vector<std::string>& datagrams);
 
-private:
+  private:
     lan_config config_;
     unique_fd socket_;
 };
 
 class lan_listener {
-public:
+  public:
     explicit lan_listener(const lan_config& config);
     bool ok() const { return static_cast<bool>(socket_); }
     int fd() const { return socket_.get(); }
@@ -69,7 +69,7 @@ public:
     steady_time next_deadline() const;
     const lan_directory& directory() const { return directory_; }
 
-private:
+  private:
     void join_new_interfaces(steady_time now);
 
     lan_config config_;

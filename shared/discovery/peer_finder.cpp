@@ -24,9 +24,11 @@ std::string unique_control_address() {
 
 // The finder's thread: owns every socket and applies changes to the owner's holder table.
 class peer_finder::worker {
-public:
+  public:
     worker(peer_finder& owner, zmq::context_t& context, const std::string& control_address)
-        : owner_(owner), control_(context, zmq::socket_type::pair), bus_(context, zmq::socket_type::xpub) {
+        : owner_(owner),
+          control_(context, zmq::socket_type::pair),
+          bus_(context, zmq::socket_type::xpub) {
         control_.set(zmq::sockopt::linger, 0);
         control_.connect(control_address);
         bus_.set(zmq::sockopt::linger, 0);
@@ -49,7 +51,8 @@ public:
             if (listener_) wait = std::min(wait, until(listener_->next_deadline(), wait));
             std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0},
                                                {bus_.handle(), 0, ZMQ_POLLIN, 0}};
-            if (listener_ && listener_->ok()) items.push_back({nullptr, listener_->fd(), ZMQ_POLLIN, 0});
+            if (listener_ && listener_->ok())
+                items.push_back({nullptr, listener_->fd(), ZMQ_POLLIN, 0});
             if (mirror_) mirror_->add_poll_items(items);
             poll_for(items, wait);
             if (items[0].revents & ZMQ_POLLIN) return;
@@ -66,20 +69,28 @@ public:
         }
     }
 
-private:
+  private:
     const held_content* match(const peer_record& record) const {
         const auto& opts = owner_.options_;
         if (record.id == opts.self) return nullptr;
         for (const auto& content : record.contents) {
-            const bool same = opts.id ? content.id == *opts.id : !opts.path.empty() && content.path == opts.path;
+            const bool same =
+                opts.id ? content.id == *opts.id : !opts.path.empty() && content.path == opts.path;
             if (same && has_any_piece(content)) return &content;
         }
         return nullptr;
     }
 
+    // Searching by id: the id. By path: zero ("any"), because the receiver does not know which
+    // version it fetches until a manifest arrives, and checks the version itself at open.
+    content_id event_content(const held_content& content) const {
+        return owner_.options_.id ? content.id : content_id{};
+    }
+
     void publish(bus::event_type type, const holder& h) {
         const auto text = h.sender.to_string();
-        XLOG_DEBUG("discovery", text, (type == bus::event_type::peer_learned ? "holder found" : "holder gone"));
+        XLOG_DEBUG("discovery", text,
+                   (type == bus::event_type::peer_learned ? "holder found" : "holder gone"));
         send_message(bus_, {bus::encode(bus::event{type, h.content, 0, text}).to_string()});
     }
 
@@ -88,13 +99,18 @@ private:
         std::lock_guard lock(owner_.mutex_);
         auto& holders = owner_.holders_;
         for (const auto& change : changes) {
-            const auto* content = change.what == membership_change::kind::left ? nullptr : match(change.record);
+            const auto* content =
+                change.what == membership_change::kind::left ? nullptr : match(change.record);
             auto found = holders.find(change.record.id);
             if (content) {
                 if (found == holders.end()) {
-                    found = holders.emplace(change.record.id, holder{change.record.sender, content->id, source}).first;
+                    found = holders
+                                .emplace(change.record.id, holder{change.record.sender,
+                                                                  event_content(*content), source})
+                                .first;
                     publish(bus::event_type::peer_learned, found->second);
-                } else if (found->second.sources == source && found->second.sender != change.record.sender) {
+                } else if (found->second.sources == source &&
+                           found->second.sender != change.record.sender) {
                     // Moved, and nobody else vouches for the old address.
                     publish(bus::event_type::peer_left, found->second);
                     found->second.sender = change.record.sender;
@@ -118,7 +134,8 @@ private:
         while (auto received = receive_message(bus_, 1)) {
             const auto& frame = received->frames.front();
             if (!frame.empty() && frame[0] == 1 &&
-                (frame.size() == 1 || frame[1] == static_cast<char>(bus::event_type::peer_learned))) {
+                (frame.size() == 1 ||
+                 frame[1] == static_cast<char>(bus::event_type::peer_learned))) {
                 resend = true;
             }
         }
@@ -167,7 +184,10 @@ std::vector<net::endpoint> peer_finder::current_holders(std::chrono::millisecond
         // Announcements come about once a second from each peer: listen for the whole window.
         changed_.wait_until(lock, deadline, [] { return false; });
     } else if (options_.tracker) {
-        changed_.wait_until(lock, deadline, [this] { return tracker_answered_; });
+        // An empty first answer may only mean the holders have not finished hashing and
+        // re-registering yet: give them the rest of the window (only "nobody" waits it out).
+        changed_.wait_until(lock, deadline,
+                            [this] { return tracker_answered_ && !holders_.empty(); });
     }
     std::vector<net::endpoint> out;
     for (const auto& [id, h] : holders_) out.push_back(h.sender);

@@ -1,8 +1,9 @@
 // Finds senders that hold one content (by content id if known, else by path) and publishes them
 // on the process bus: bus::event_type::peer_learned / peer_left with text = "host:port" and
-// content = the holder's content id. Runs its own thread. Joins and leaves are pushed as the
-// tracker publishes them (it subscribes to the tracker's PUB) and, with lan, as announcements,
-// goodbyes and expiry are heard.
+// content = the searched content id, or zero ("any") when searching by path: the receiver
+// learns its version from the first manifest and checks it at open. Runs its own thread. Joins and
+// leaves are pushed as the tracker publishes them (it subscribes to the tracker's PUB) and, with
+// lan, as announcements, goodbyes and expiry are heard.
 //
 // Bus delivery: the finder's socket is an XPUB that CONNECTS to bus::peer_events_endpoint (the
 // receiver's SUB binds it). Each time a subscription for peer_learned arrives, every current
@@ -26,7 +27,7 @@
 namespace xfer::discovery {
 
 class peer_finder {
-public:
+  public:
     struct options {
         std::optional<net::endpoint> tracker;
         bool lan = false;
@@ -40,12 +41,13 @@ public:
     peer_finder(const peer_finder&) = delete;
     peer_finder& operator=(const peer_finder&) = delete;
 
-    // Blocking one-shot: the senders known right now that hold the content (waits up to
-    // `timeout` for the tracker's first answer; with lan, listens for the whole `timeout`).
-    // Used to decide "no peer has it" with a clear error. Thread-safe.
+    // Blocking one-shot: the senders known right now that hold the content. With a tracker it
+    // returns as soon as the tracker has answered and at least one holder is known, else at
+    // `timeout` (holders that register during the wait count); with lan it listens for the
+    // whole `timeout`. Used to decide "no peer has it" with a clear error. Thread-safe.
     std::vector<net::endpoint> current_holders(std::chrono::milliseconds timeout);
 
-private:
+  private:
     struct holder {
         net::endpoint sender;
         content_id content{};

@@ -54,13 +54,15 @@ std::string validate(const peer_record& record) {
     if (std::all_of(record.id.begin(), record.id.end(), [](uint8_t b) { return b == 0; })) {
         return "peer id is all zero";
     }
-    if (!is_valid_name(record.name)) return "name is empty, longer than 64 bytes or has control characters";
+    if (!is_valid_name(record.name))
+        return "name is empty, longer than 64 bytes or has control characters";
     if (!is_valid_host(record.sender.host)) return "sender host is not a host name or IP literal";
     if (record.sender.port == 0) return "sender port is 0";
     if (record.contents.size() > limits::max_contents_per_peer) return "more than 256 contents";
     size_t total = 16 + 2 + 1 + record.sender.host.size() + 1 + record.name.size() + 2;
     for (const auto& content : record.contents) {
-        if (!is_valid_path(content.path)) return "a content path is empty, too long or has control characters";
+        if (!is_valid_path(content.path))
+            return "a content path is empty, too long or has control characters";
         if (content.pieces_had > content.piece_count) return "pieces_had exceeds piece_count";
         total += encoded_content_size(content);
     }
@@ -68,14 +70,17 @@ std::string validate(const peer_record& record) {
     return {};
 }
 
-std::string short_id(const peer_id& id) { return to_hex(id).substr(0, 8); }
+std::string short_id(const peer_id& id) {
+    return to_hex(id).substr(0, 8);
+}
 
 std::string percent_complete(const held_content& content) {
     if (content.piece_count == 0 || content.pieces_had >= content.piece_count) return "100%";
     // Rounded down so a file one piece short never shows as 100%.
     const double percent = 100.0 * content.pieces_had / content.piece_count;
     char text[16];
-    std::snprintf(text, sizeof text, "%.1f%%", static_cast<double>(static_cast<int>(percent * 10)) / 10);
+    std::snprintf(text, sizeof text, "%.1f%%",
+                  static_cast<double>(static_cast<int>(percent * 10)) / 10);
     return text;
 }
 
@@ -123,23 +128,28 @@ std::string encode_record(const peer_record& record) {
 }
 
 std::expected<peer_record, std::error_code> decode_record(std::string_view bytes) {
-    if (bytes.size() > limits::max_record_bytes) return std::unexpected(make_error_code(errc::frame_too_large));
+    if (bytes.size() > limits::max_record_bytes)
+        return std::unexpected(make_error_code(errc::frame_too_large));
     byte_reader in(bytes);
     peer_record record;
     in.copy_into(record.id);
     record.sender.port = in.u16();
     record.sender.host = std::string(in.bytes(in.u8()));
     const uint8_t name_length = in.u8();
-    if (name_length > limits::max_name_bytes) return std::unexpected(make_error_code(errc::malformed_message));
+    if (name_length > limits::max_name_bytes)
+        return std::unexpected(make_error_code(errc::malformed_message));
     record.name = std::string(in.bytes(name_length));
     const uint16_t count = in.u16();
-    if (count > limits::max_contents_per_peer) return std::unexpected(make_error_code(errc::malformed_message));
-    // Each content takes at least content_fixed_bytes, so `count` cannot promise more than is there.
+    if (count > limits::max_contents_per_peer)
+        return std::unexpected(make_error_code(errc::malformed_message));
+    // Each content takes at least content_fixed_bytes, so `count` cannot promise more than is
+    // there.
     if (in.failed() || in.remaining() < size_t{count} * content_fixed_bytes) {
         return std::unexpected(make_error_code(errc::frame_truncated));
     }
     record.contents.reserve(count);
-    for (uint16_t i = 0; i < count && !in.failed(); ++i) record.contents.push_back(decode_content(in));
+    for (uint16_t i = 0; i < count && !in.failed(); ++i)
+        record.contents.push_back(decode_content(in));
     if (in.failed()) return std::unexpected(make_error_code(errc::frame_truncated));
     if (!in.complete() || !validate(record).empty()) {
         return std::unexpected(make_error_code(errc::malformed_message));

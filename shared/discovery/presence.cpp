@@ -34,6 +34,44 @@ std::string sanitized_name(std::string name) {
     return name.empty() ? "xfer" : name;
 }
 
+// Announces this peer on the LAN at most once per interval; a changed record gets a new
+// generation so listeners replace, rather than merge, the page set.
+class lan_beacon {
+  public:
+    lan_beacon() {
+        const auto config = lan::lan_config::from_environment();
+        if (config.enabled) announcer_.emplace(config);
+    }
+
+    void announce_if_due(const peer_record& record, steady_time now) {
+        if (!announcer_ || now < next_announce_) return;
+        auto encoded = encode_record(record);
+        if (encoded != announced_record_) {
+            ++generation_;
+            announced_record_ = std::move(encoded);
+        }
+        const auto pages = lan::encode_announcement(record, generation_);
+        if (pages.contents_left_out > 0 && !warned_left_out_) {
+            XLOG_WARN("lan", "",
+                      pages.contents_left_out << " shared files do not fit in a LAN announcement");
+            warned_left_out_ = true;
+        }
+        announcer_->send(pages.datagrams);
+        next_announce_ = now + limits::lan_announce_interval;
+    }
+
+    void goodbye(const peer_id& id) {
+        if (announcer_) announcer_->send({lan::encode_goodbye(id)});
+    }
+
+  private:
+    std::optional<lan::lan_announcer> announcer_;
+    std::string announced_record_;
+    uint32_t generation_ = 0;
+    bool warned_left_out_ = false;
+    steady_time next_announce_{};
+};
+
 }  // namespace
 
 std::string default_peer_name() {
@@ -43,8 +81,10 @@ std::string default_peer_name() {
 }
 
 peer_record make_record(const presence::options& opts, std::vector<held_content> contents) {
-    peer_record record{opts.id, opts.name.empty() ? default_peer_name() : sanitized_name(opts.name),
-                       opts.sender, {}};
+    peer_record record{opts.id,
+                       opts.name.empty() ? default_peer_name() : sanitized_name(opts.name),
+                       opts.sender,
+                       {}};
     if (is_unspecified_host(record.sender.host)) record.sender.host = "0.0.0.0";
     size_t bytes = encode_record(record).size();
     for (auto& content : contents) {
@@ -61,7 +101,9 @@ peer_record make_record(const presence::options& opts, std::vector<held_content>
 
 presence::presence(zmq::context_t& context, options opts,
                    std::function<std::vector<held_content>()> snapshot)
-    : options_(std::move(opts)), snapshot_(std::move(snapshot)), control_(context, zmq::socket_type::pair) {
+    : options_(std::move(opts)),
+      snapshot_(std::move(snapshot)),
+      control_(context, zmq::socket_type::pair) {
     const auto address = unique_control_address();
     control_.set(zmq::sockopt::linger, 0);
     control_.bind(address);
@@ -86,18 +128,11 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
 
     std::optional<tracker_registration> registration;
     if (options_.tracker) registration.emplace(context, *options_.tracker);
-    std::optional<lan::lan_announcer> announcer;
-    if (options_.lan) {
-        const auto config = lan::lan_config::from_environment();
-        if (config.enabled) announcer.emplace(config);
-    }
+    std::optional<lan_beacon> beacon;
+    if (options_.lan) beacon.emplace();
 
     peer_record record = make_record(options_, {});
-    std::string announced_record;
-    uint32_t generation = 0;
-    bool warned_left_out = false;
     auto next_tick = std::chrono::steady_clock::now();
-    auto next_announce = next_tick;
     while (true) {
         auto now = std::chrono::steady_clock::now();
         if (now >= next_tick) {
@@ -106,29 +141,16 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
             } catch (const std::exception& e) {
                 XLOG_WARN("discovery", "", "cannot list shared contents: " << e.what());
             }
-            if (announcer && now >= next_announce) {
-                auto encoded = encode_record(record);
-                if (encoded != announced_record) {
-                    ++generation;  // listeners replace, rather than merge, the page set
-                    announced_record = std::move(encoded);
-                }
-                const auto pages = lan::encode_announcement(record, generation);
-                if (pages.contents_left_out > 0 && !warned_left_out) {
-                    XLOG_WARN("lan", "", pages.contents_left_out << " shared files do not fit in a LAN announcement");
-                    warned_left_out = true;
-                }
-                announcer->send(pages.datagrams);
-                next_announce = now + limits::lan_announce_interval;
-            }
-            auto interval = limits::lan_announce_interval;
-            if (registration) interval = std::min(interval, registration->interval());
-            next_tick = now + interval;
+            if (beacon) beacon->announce_if_due(record, now);
+            next_tick = now + limits::content_check_interval;
         }
         if (registration) registration->tick(record, now);
 
         std::vector<zmq::pollitem_t> items{{control.handle(), 0, ZMQ_POLLIN, 0}};
         if (registration) items.push_back({registration->socket().handle(), 0, ZMQ_POLLIN, 0});
-        poll_for(items, until(next_tick, 1000ms));
+        auto wake = next_tick;
+        if (registration) wake = std::min(wake, registration->next_action());
+        poll_for(items, until(wake, 1000ms));
         if (items[0].revents & ZMQ_POLLIN) break;
         // Replies may ask for action now (UNKNOWN_PEER: register again), so tick right after.
         if (registration) {
@@ -138,7 +160,7 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
         }
     }
     if (registration) registration->leave(options_.id);
-    if (announcer) announcer->send({lan::encode_goodbye(options_.id)});
+    if (beacon) beacon->goodbye(options_.id);
 }
 
 }  // namespace xfer::discovery

@@ -1,6 +1,7 @@
 // Makes this peer visible: registers with a tracker (if one is given) and heartbeats; announces
 // on the LAN (if lan). Runs its own thread with its own ZeroMQ sockets; the destructor says
-// goodbye (tracker LEAVE + LAN GOODBYE) and joins.
+// goodbye (tracker LEAVE + LAN GOODBYE) and joins. Destroy it before the context: the LEAVE
+// lingers up to 0.5 s, so the context's destructor may wait that long.
 //
 //   discovery::presence visible(context, {tracker, !no_lan, name, my_id, {"0.0.0.0", port}},
 //                               [&] { return store.held_contents(); });
@@ -20,7 +21,7 @@
 namespace xfer::discovery {
 
 class presence {
-public:
+  public:
     struct options {
         std::optional<net::endpoint> tracker;
         bool lan = true;   // also off when XFER_LAN=off (see lan_socket.hpp)
@@ -31,15 +32,18 @@ public:
         net::endpoint sender;
     };
 
-    // `snapshot` is called from presence's thread about once per heartbeat; it must be
-    // thread-safe with respect to whatever it reads. Contents past the limits (256 entries,
-    // 64 KiB per record, 32 LAN datagrams) are left out of what is published.
-    presence(zmq::context_t& context, options opts, std::function<std::vector<held_content>()> snapshot);
+    // `snapshot` is called from presence's thread about 4 times a second (so new contents are
+    // pushed within a quarter second; the registration only goes out when they changed, else
+    // a heartbeat once per heartbeat interval). It must be cheap (no hashing: it delays
+    // heartbeats) and thread-safe with respect to whatever it reads. Contents past the limits (256
+    // entries, 64 KiB per record, 32 LAN datagrams) are left out of what is published.
+    presence(zmq::context_t& context, options opts,
+             std::function<std::vector<held_content>()> snapshot);
     ~presence();
     presence(const presence&) = delete;
     presence& operator=(const presence&) = delete;
 
-private:
+  private:
     void run(zmq::context_t& context, const std::string& control_address);
 
     options options_;

@@ -6,13 +6,20 @@ namespace xfer::discovery {
 
 const char* to_string(upsert_outcome outcome) {
     switch (outcome) {
-        case upsert_outcome::joined: return "joined";
-        case upsert_outcome::updated: return "updated";
-        case upsert_outcome::refreshed: return "refreshed";
-        case upsert_outcome::invalid: return "invalid record";
-        case upsert_outcome::registry_full: return "tracker full";
-        case upsert_outcome::source_full: return "too many peers from this address";
-        case upsert_outcome::not_owner: return "peer id registered from another address";
+        case upsert_outcome::joined:
+            return "joined";
+        case upsert_outcome::updated:
+            return "updated";
+        case upsert_outcome::refreshed:
+            return "refreshed";
+        case upsert_outcome::invalid:
+            return "invalid record";
+        case upsert_outcome::registry_full:
+            return "tracker full";
+        case upsert_outcome::source_full:
+            return "too many peers from this address";
+        case upsert_outcome::not_owner:
+            return "peer id registered from another address";
     }
     return "unknown";
 }
@@ -48,7 +55,8 @@ std::optional<peer_record> registry::remove(const peer_id& id, const std::string
     const auto found = entries_.find(id);
     if (found == entries_.end() || !may_touch(found->second, source)) return std::nullopt;
     auto record = std::move(found->second.record);
-    if (--peers_per_source_[found->second.source] == 0) peers_per_source_.erase(found->second.source);
+    if (--peers_per_source_[found->second.source] == 0)
+        peers_per_source_.erase(found->second.source);
     entries_.erase(found);
     return record;
 }
@@ -57,7 +65,8 @@ std::vector<peer_record> registry::expire(steady_time now) {
     std::vector<peer_record> expired;
     for (auto it = entries_.begin(); it != entries_.end();) {
         if (now - it->second.last_seen > limits_.timeout) {
-            if (--peers_per_source_[it->second.source] == 0) peers_per_source_.erase(it->second.source);
+            if (--peers_per_source_[it->second.source] == 0)
+                peers_per_source_.erase(it->second.source);
             expired.push_back(std::move(it->second.record));
             it = entries_.erase(it);
         } else {
@@ -76,9 +85,8 @@ std::vector<peer_record> registry::list() const {
     std::vector<peer_record> out;
     out.reserve(entries_.size());
     for (const auto& [id, existing] : entries_) out.push_back(existing.record);
-    std::stable_sort(out.begin(), out.end(), [](const peer_record& a, const peer_record& b) {
-        return a.name < b.name;
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const peer_record& a, const peer_record& b) { return a.name < b.name; });
     return out;
 }
 

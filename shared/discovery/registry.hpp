@@ -42,7 +42,7 @@ inline bool accepted(upsert_outcome outcome) {
 }
 
 class registry {
-public:
+  public:
     explicit registry(registry_limits limits = {}) : limits_(limits) {}
 
     // Adds or replaces a peer's record; `source` is the address it came from.
@@ -62,7 +62,7 @@ public:
     // When the next expiry could happen (nullopt if empty), so loops sleep exactly that long.
     std::optional<steady_time> next_deadline() const;
 
-private:
+  private:
     struct entry {
         peer_record record;
         std::string source;

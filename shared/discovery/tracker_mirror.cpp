@@ -24,7 +24,9 @@ uint64_t random_token() {
 }  // namespace
 
 tracker_mirror::tracker_mirror(zmq::context_t& context, net::endpoint tracker)
-    : context_(context), tracker_(std::move(tracker)), requests_(context, zmq::socket_type::dealer) {
+    : context_(context),
+      tracker_(std::move(tracker)),
+      requests_(context, zmq::socket_type::dealer) {
     apply_discovery_options(requests_, tracker_.host);
     // Requests are only queued on a live connection: retries, not a backlog, cover a tracker
     // that is not up yet.
@@ -35,7 +37,8 @@ tracker_mirror::tracker_mirror(zmq::context_t& context, net::endpoint tracker)
 std::vector<peer_record> tracker_mirror::list() const {
     std::vector<peer_record> out;
     for (const auto& [id, record] : peers_) out.push_back(record);
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
 }
 
@@ -60,13 +63,15 @@ std::vector<membership_change> tracker_mirror::process(steady_time now) {
         auto received = receive_message(*pushes_, 4);
         if (!received) break;
         if (received->too_many_frames) continue;
-        if (auto decoded = tracker::decode(received->frames)) on_push(std::move(*decoded), now, changes);
+        if (auto decoded = tracker::decode(received->frames))
+            on_push(std::move(*decoded), now, changes);
     }
     while (auto received = receive_message(requests_, limits::max_frames_per_message)) {
         if (received->too_many_frames) continue;
         auto decoded = tracker::decode(received->frames);
         if (!decoded) {
-            XLOG_DEBUG("discovery", tracker_.to_string(), "bad reply: " << decoded.error().message());
+            XLOG_DEBUG("discovery", tracker_.to_string(),
+                       "bad reply: " << decoded.error().message());
             continue;
         }
         on_reply(std::move(*decoded), now, changes);
@@ -84,10 +89,17 @@ void tracker_mirror::run_timers(steady_time now) {
     }
     if (now < next_send_) return;
     switch (phase_) {
-        case phase::asking_info: send_request(tracker::info_request{}); break;
-        case phase::syncing: send_request(tracker::sync_request{sync_token_}); break;
-        case phase::listing: send_request(tracker::query_request{}); break;
-        case phase::live: break;
+        case phase::asking_info:
+            send_request(tracker::info_request{});
+            break;
+        case phase::syncing:
+            send_request(tracker::sync_request{sync_token_});
+            break;
+        case phase::listing:
+            send_request(tracker::query_request{});
+            break;
+        case phase::live:
+            break;
     }
     next_send_ = now + retry_;
     retry_ = std::min<std::chrono::milliseconds>(retry_ * 2, max_retry);
@@ -174,7 +186,8 @@ void tracker_mirror::on_push(tracker::message push, steady_time now,
     apply(*membership, changes);
 }
 
-void tracker_mirror::apply(const tracker::membership_push& push, std::vector<membership_change>& changes) {
+void tracker_mirror::apply(const tracker::membership_push& push,
+                           std::vector<membership_change>& changes) {
     last_seq_ = push.seq;
     const auto found = peers_.find(push.record.id);
     if (push.kind == message_type::left) {
@@ -192,7 +205,8 @@ void tracker_mirror::apply(const tracker::membership_push& push, std::vector<mem
     }
 }
 
-void tracker_mirror::reconcile(std::vector<peer_record> snapshot, std::vector<membership_change>& changes) {
+void tracker_mirror::reconcile(std::vector<peer_record> snapshot,
+                               std::vector<membership_change>& changes) {
     std::map<peer_id, peer_record> next;
     for (auto& record : snapshot) next.emplace(record.id, std::move(record));
     for (const auto& [id, record] : peers_) {
@@ -212,7 +226,8 @@ void tracker_mirror::reconcile(std::vector<peer_record> snapshot, std::vector<me
 void tracker_mirror::apply_buffered(std::vector<membership_change>& changes, steady_time now) {
     auto pending = std::move(buffered_);
     buffered_.clear();
-    std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    std::sort(pending.begin(), pending.end(),
+              [](const auto& a, const auto& b) { return a.seq < b.seq; });
     for (auto& push : pending) {
         if (push.seq <= last_seq_) continue;
         if (push.seq != last_seq_ + 1) {

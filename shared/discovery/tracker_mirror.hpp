@@ -20,7 +20,7 @@
 namespace xfer::discovery {
 
 class tracker_mirror {
-public:
+  public:
     tracker_mirror(zmq::context_t& context, net::endpoint tracker);
 
     // The sockets to wake up on; process() must be called after the poll either way.
@@ -37,7 +37,7 @@ public:
     std::vector<peer_record> list() const;
     const net::endpoint& tracker() const { return tracker_; }
 
-private:
+  private:
     enum class phase { asking_info, syncing, listing, live };
 
     void send_request(const tracker::message& request);

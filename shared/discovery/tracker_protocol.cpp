@@ -13,7 +13,9 @@ std::string header(message_type type) {
     return {magic[0], magic[1], static_cast<char>(protocol_version), static_cast<char>(type)};
 }
 
-std::string id_frame(const peer_id& id) { return std::string(id.begin(), id.end()); }
+std::string id_frame(const peer_id& id) {
+    return std::string(id.begin(), id.end());
+}
 
 template <typename Fill>
 std::string body(Fill fill) {
@@ -23,7 +25,9 @@ std::string body(Fill fill) {
     return out;
 }
 
-std::unexpected<std::error_code> fail(errc code) { return std::unexpected(make_error_code(code)); }
+std::unexpected<std::error_code> fail(errc code) {
+    return std::unexpected(make_error_code(code));
+}
 
 // Frame 1 must be exactly a peer id.
 std::expected<peer_id, std::error_code> read_id(const frame_list& frames) {
@@ -44,7 +48,8 @@ std::expected<message, std::error_code> read_frame(std::string_view frame, Read 
     return message{std::move(value)};
 }
 
-std::expected<message, std::error_code> decode_membership(message_type type, const frame_list& frames) {
+std::expected<message, std::error_code> decode_membership(message_type type,
+                                                          const frame_list& frames) {
     if (frames.size() != 3) return fail(errc::malformed_message);
     byte_reader meta(frames[1]);
     membership_push push;
@@ -69,7 +74,8 @@ std::expected<message, std::error_code> decode_peer_list(const frame_list& frame
     list.seq = meta.u64();
     const uint16_t count = meta.u16();
     if (!meta.complete()) return fail(errc::frame_truncated);
-    if (count > limits::max_peers || frames.size() != size_t{count} + 2) return fail(errc::malformed_message);
+    if (count > limits::max_peers || frames.size() != size_t{count} + 2)
+        return fail(errc::malformed_message);
     list.peers.reserve(count);
     for (size_t i = 2; i < frames.size(); ++i) {
         auto record = decode_record(frames[i]);
@@ -86,8 +92,12 @@ frame_list encode(const message& value) {
         frame_list operator()(const register_request& m) {
             return {header(message_type::register_peer), encode_record(m.record)};
         }
-        frame_list operator()(const heartbeat_request& m) { return {header(message_type::heartbeat), id_frame(m.id)}; }
-        frame_list operator()(const leave_request& m) { return {header(message_type::leave), id_frame(m.id)}; }
+        frame_list operator()(const heartbeat_request& m) {
+            return {header(message_type::heartbeat), id_frame(m.id)};
+        }
+        frame_list operator()(const leave_request& m) {
+            return {header(message_type::leave), id_frame(m.id)};
+        }
         frame_list operator()(const query_request&) { return {header(message_type::query)}; }
         frame_list operator()(const info_request&) { return {header(message_type::info_request)}; }
         frame_list operator()(const sync_request& m) {
@@ -151,12 +161,14 @@ frame_list encode(const message& value) {
 }
 
 std::expected<message, std::error_code> decode(const frame_list& frames) {
-    if (frames.empty() || frames.size() > limits::max_frames_per_message) return fail(errc::malformed_message);
+    if (frames.empty() || frames.size() > limits::max_frames_per_message)
+        return fail(errc::malformed_message);
     for (const auto& frame : frames) {
         if (frame.size() > limits::max_frame_bytes) return fail(errc::frame_too_large);
     }
     const auto& head = frames[0];
-    if (head.size() != 4 || head[0] != magic[0] || head[1] != magic[1]) return fail(errc::bad_protocol);
+    if (head.size() != 4 || head[0] != magic[0] || head[1] != magic[1])
+        return fail(errc::bad_protocol);
     if (static_cast<uint8_t>(head[2]) != protocol_version) return fail(errc::version_mismatch);
     const auto type = static_cast<message_type>(static_cast<uint8_t>(head[3]));
     const auto expect_frames = [&](size_t count) { return frames.size() == count; };
@@ -219,7 +231,8 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
             if (reason < 1 || reason > 4) return fail(errc::malformed_message);
             return decoded;
         }
-        case message_type::peer_list: return decode_peer_list(frames);
+        case message_type::peer_list:
+            return decode_peer_list(frames);
         case message_type::info:
             if (!expect_frames(2)) return fail(errc::malformed_message);
             return read_frame(frames[1], [](byte_reader& in) {
@@ -233,7 +246,8 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
             });
         case message_type::joined:
         case message_type::updated:
-        case message_type::left: return decode_membership(type, frames);
+        case message_type::left:
+            return decode_membership(type, frames);
         case message_type::sync_echo:
             if (!expect_frames(2)) return fail(errc::malformed_message);
             return read_frame(frames[1], [](byte_reader& in) {

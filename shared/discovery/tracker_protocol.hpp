@@ -2,13 +2,14 @@
 // frame is a 4-byte header "XT" | version | type. docs/DISCOVERY.md has the full layout.
 //
 // Requests (DEALER -> tracker ROUTER):          Replies (ROUTER -> that DEALER):
-//   REGISTER  [hdr][record]                       WELCOME      [hdr][interval u32 ms][timeout u32 ms]
-//   HEARTBEAT [hdr][peer_id 16]                                [pub_port u16][host_len u8][host]
-//   LEAVE     [hdr][peer_id 16]                   REJECT       [hdr][reason u8][text_len u8][text]
-//   QUERY     [hdr]                               UNKNOWN_PEER [hdr][peer_id 16]
-//   INFO_REQ  [hdr]                               PEER_LIST    [hdr][instance u64][seq u64][count u16]
-//   SYNC      [hdr][token u64]                                 then one [record] frame per peer
-//                                                 INFO         [hdr][instance u64][seq u64][pub_port u16]
+//   REGISTER  [hdr][record]                       WELCOME      [hdr][interval u32 ms][timeout u32
+//   ms] HEARTBEAT [hdr][peer_id 16]                                [pub_port u16][host_len
+//   u8][host] LEAVE     [hdr][peer_id 16]                   REJECT       [hdr][reason u8][text_len
+//   u8][text] QUERY     [hdr]                               UNKNOWN_PEER [hdr][peer_id 16] INFO_REQ
+//   [hdr]                               PEER_LIST    [hdr][instance u64][seq u64][count u16] SYNC
+//   [hdr][token u64]                                 then one [record] frame per peer
+//                                                 INFO         [hdr][instance u64][seq
+//                                                 u64][pub_port u16]
 // Pushed (tracker PUB -> every SUB):                           [interval u32 ms][timeout u32 ms]
 //   JOINED / UPDATED / LEFT  [hdr][instance u64][seq u64][reason u8][record]
 //   SYNC_ECHO                [hdr][instance u64][seq u64][token u64]
@@ -50,12 +51,20 @@ enum class message_type : uint8_t {
 // Frames of one message, as bytes (a routing id is not part of it).
 using frame_list = std::vector<std::string>;
 
-struct register_request { peer_record record; };
-struct heartbeat_request { peer_id id{}; };
-struct leave_request { peer_id id{}; };
+struct register_request {
+    peer_record record;
+};
+struct heartbeat_request {
+    peer_id id{};
+};
+struct leave_request {
+    peer_id id{};
+};
 struct query_request {};
 struct info_request {};
-struct sync_request { uint64_t token = 0; };
+struct sync_request {
+    uint64_t token = 0;
+};
 
 struct welcome_reply {
     uint32_t heartbeat_interval_ms = 0;
@@ -63,12 +72,19 @@ struct welcome_reply {
     uint16_t pub_port = 0;
     std::string sender_host;  // the host the tracker stored (the source address if unspecified)
 };
-enum class reject_reason : uint8_t { invalid = 1, tracker_full = 2, source_full = 3, not_owner = 4 };
+enum class reject_reason : uint8_t {
+    invalid = 1,
+    tracker_full = 2,
+    source_full = 3,
+    not_owner = 4
+};
 struct reject_reply {
     reject_reason reason = reject_reason::invalid;
     std::string text;  // at most limits::max_reject_text_bytes
 };
-struct unknown_peer_reply { peer_id id{}; };
+struct unknown_peer_reply {
+    peer_id id{};
+};
 struct peer_list_reply {
     uint64_t instance = 0;  // random per tracker run: a restart resets seq
     uint64_t seq = 0;       // the last push included in this list
@@ -96,10 +112,10 @@ struct sync_echo_push {
     uint64_t token = 0;
 };
 
-using message = std::variant<register_request, heartbeat_request, leave_request, query_request,
-                             info_request, sync_request, welcome_reply, reject_reply,
-                             unknown_peer_reply, peer_list_reply, info_reply, membership_push,
-                             sync_echo_push>;
+using message =
+    std::variant<register_request, heartbeat_request, leave_request, query_request, info_request,
+                 sync_request, welcome_reply, reject_reply, unknown_peer_reply, peer_list_reply,
+                 info_reply, membership_push, sync_echo_push>;
 
 frame_list encode(const message& value);
 // Never trusts a length or a count before checking it against limits.hpp; any deviation from

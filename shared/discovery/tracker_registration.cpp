@@ -12,6 +12,8 @@ using namespace std::chrono_literals;
 // After a REJECT the tracker will most likely say the same again: ask rarely.
 constexpr auto retry_after_reject = 10s;
 constexpr auto leave_linger = 500ms;
+// Until the connection is up a send fails at once; try again soon rather than a heartbeat later.
+constexpr auto retry_unsent = 100ms;
 
 }  // namespace
 
@@ -29,11 +31,9 @@ void tracker_registration::tick(const peer_record& record, steady_time now) {
     const bool changed = encoded != last_sent_;
     if (!registered_ || changed) {
         if (now < next_register_ && !(registered_ && changed)) return;
-        // A failed send (no connection yet) is simply retried at the next interval.
-        if (send_message(socket_, tracker::encode(tracker::register_request{record}))) {
-            last_sent_ = std::move(encoded);
-        }
-        next_register_ = now + (rejected_ ? retry_after_reject : interval_);
+        const bool sent = send_message(socket_, tracker::encode(tracker::register_request{record}));
+        if (sent) last_sent_ = std::move(encoded);
+        next_register_ = now + (rejected_ ? retry_after_reject : sent ? interval_ : retry_unsent);
         next_heartbeat_ = now + interval_;
         return;
     }
@@ -48,7 +48,8 @@ void tracker_registration::process_replies(steady_time now) {
         if (!decoded) continue;
         if (auto* welcome = std::get_if<tracker::welcome_reply>(&*decoded)) {
             if (!registered_) {
-                XLOG_INFO("discovery", tracker_.to_string(), "registered as " << welcome->sender_host);
+                XLOG_INFO("discovery", tracker_.to_string(),
+                          "registered as " << welcome->sender_host);
             }
             registered_ = true;
             rejected_ = false;
@@ -62,7 +63,8 @@ void tracker_registration::process_replies(steady_time now) {
             next_register_ = now;
         } else if (auto* reject = std::get_if<tracker::reject_reply>(&*decoded)) {
             if (reject->text != last_reject_text_) {
-                XLOG_WARN("discovery", tracker_.to_string(), "tracker refused registration: " << reject->text);
+                XLOG_WARN("discovery", tracker_.to_string(),
+                          "tracker refused registration: " << reject->text);
                 last_reject_text_ = reject->text;
             }
             registered_ = false;

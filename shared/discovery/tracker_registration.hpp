@@ -13,7 +13,7 @@
 namespace xfer::discovery {
 
 class tracker_registration {
-public:
+  public:
     tracker_registration(zmq::context_t& context, net::endpoint tracker);
 
     zmq::socket_t& socket() { return socket_; }
@@ -26,8 +26,10 @@ public:
     // The heartbeat interval the tracker asked for (the default until it has answered).
     std::chrono::milliseconds interval() const { return interval_; }
     bool registered() const { return registered_; }
+    // When tick() next has something to send.
+    steady_time next_action() const { return registered_ ? next_heartbeat_ : next_register_; }
 
-private:
+  private:
     zmq::socket_t socket_;
     net::endpoint tracker_;
     std::chrono::milliseconds interval_ = limits::default_heartbeat_interval;

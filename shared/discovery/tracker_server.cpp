@@ -22,7 +22,9 @@ uint64_t random_instance() {
 // ZeroMQ binds to interface addresses, not names: turn "localhost" into "127.0.0.1".
 std::string numeric_host(const net::endpoint& listen) {
     auto resolved = net::resolve(listen, /*passive=*/true);
-    if (!resolved) throw std::runtime_error("cannot listen on " + listen.to_string() + ": " + resolved.error());
+    if (!resolved)
+        throw std::runtime_error("cannot listen on " + listen.to_string() + ": " +
+                                 resolved.error());
     const auto& first = resolved->front();
     return net::to_endpoint(reinterpret_cast<const sockaddr*>(&first.storage), first.length).host;
 }
@@ -45,11 +47,13 @@ std::chrono::milliseconds tracker_server::interval_for(std::chrono::milliseconds
 tracker_server::tracker_server(zmq::context_t& context, options opts)
     : router_(context, zmq::socket_type::router),
       publisher_(context, zmq::socket_type::pub),
-      service_(tracker::service_settings{interval_for(opts.heartbeat_timeout), opts.heartbeat_timeout,
-                                         0, random_instance()}) {
+      service_(tracker::service_settings{interval_for(opts.heartbeat_timeout),
+                                         opts.heartbeat_timeout, 0, random_instance()}) {
     const std::string host = numeric_host(opts.listen);
     apply_discovery_options(router_, host);
     apply_discovery_options(publisher_, host);
+    // A client that asks and never reads gets its replies dropped, not queued without end.
+    router_.set(zmq::sockopt::sndhwm, limits::max_queued_replies);
     endpoint_ = {host, opts.listen.port};
     try {
         router_.bind(tcp_address(endpoint_));
@@ -70,7 +74,8 @@ tracker_server::tracker_server(zmq::context_t& context, options opts)
         // PORT+1 is a convenience for firewalls; any port works because clients ask for it.
         if (opts.listen.port == 0 || !try_bind(publisher_, pub)) {
             pub.port = 0;
-            if (!try_bind(publisher_, pub)) throw std::runtime_error("cannot bind the tracker's PUB socket");
+            if (!try_bind(publisher_, pub))
+                throw std::runtime_error("cannot bind the tracker's PUB socket");
         }
     }
     service_.set_pub_port(bound_port(publisher_));
@@ -96,7 +101,8 @@ void tracker_server::serve_requests(steady_time now) {
 }
 
 void tracker_server::run(const std::function<bool()>& stop_requested) {
-    XLOG_INFO("tracker", "", "requests on " << endpoint_.to_string() << ", pushes on port " << pub_port());
+    XLOG_INFO("tracker", "",
+              "requests on " << endpoint_.to_string() << ", pushes on port " << pub_port());
     while (!stop_requested()) {
         auto wait = 200ms;
         if (const auto deadline = service_.next_deadline()) wait = until(*deadline + 1ms, wait);

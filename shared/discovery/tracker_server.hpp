@@ -18,7 +18,7 @@
 namespace xfer::discovery {
 
 class tracker_server {
-public:
+  public:
     struct options {
         net::endpoint listen{"0.0.0.0", net::default_tracker_port};
         std::optional<uint16_t> pub_port;
@@ -42,7 +42,7 @@ public:
     // bounds clients accept.
     static std::chrono::milliseconds interval_for(std::chrono::milliseconds timeout);
 
-private:
+  private:
     void serve_requests(steady_time now);
     void publish(const std::vector<tracker::frame_list>& pushes);
 

@@ -7,14 +7,20 @@ namespace {
 
 reject_reason reason_for(upsert_outcome outcome) {
     switch (outcome) {
-        case upsert_outcome::registry_full: return reject_reason::tracker_full;
-        case upsert_outcome::source_full: return reject_reason::source_full;
-        case upsert_outcome::not_owner: return reject_reason::not_owner;
-        default: return reject_reason::invalid;
+        case upsert_outcome::registry_full:
+            return reject_reason::tracker_full;
+        case upsert_outcome::source_full:
+            return reject_reason::source_full;
+        case upsert_outcome::not_owner:
+            return reject_reason::not_owner;
+        default:
+            return reject_reason::invalid;
     }
 }
 
-uint32_t milliseconds(std::chrono::milliseconds value) { return static_cast<uint32_t>(value.count()); }
+uint32_t milliseconds(std::chrono::milliseconds value) {
+    return static_cast<uint32_t>(value.count());
+}
 
 }  // namespace
 
@@ -23,7 +29,8 @@ tracker_service::tracker_service(service_settings settings)
       registry_(registry_limits{settings.max_peers, settings.max_peers_per_source,
                                 settings.heartbeat_timeout, /*source_owns_entry=*/true}) {}
 
-frame_list tracker_service::push(message_type kind, leave_reason reason, const peer_record& record) {
+frame_list tracker_service::push(message_type kind, leave_reason reason,
+                                 const peer_record& record) {
     return encode(membership_push{kind, settings_.instance, ++seq_, reason, record});
 }
 
@@ -36,7 +43,8 @@ service_output tracker_service::on_register(peer_record record, const std::strin
     const auto problem = validate(record);
     const auto outcome = registry_.upsert(record, source, now);
     if (!accepted(outcome)) {
-        XLOG_INFO("tracker", source, "rejected " << short_id(record.id) << ": " << to_string(outcome));
+        XLOG_INFO("tracker", source,
+                  "rejected " << short_id(record.id) << ": " << to_string(outcome));
         const std::string text = problem.empty() ? to_string(outcome) : problem;
         out.replies.push_back(encode(reject_reply{reason_for(outcome), text}));
         return out;
@@ -62,14 +70,17 @@ service_output tracker_service::handle(const frame_list& request, const std::str
         return {};
     }
     service_output out;
-    if (auto* m = std::get_if<register_request>(&*decoded)) return on_register(std::move(m->record), source, now);
+    if (auto* m = std::get_if<register_request>(&*decoded))
+        return on_register(std::move(m->record), source, now);
     if (auto* m = std::get_if<heartbeat_request>(&*decoded)) {
-        if (!registry_.refresh(m->id, source, now)) out.replies.push_back(encode(unknown_peer_reply{m->id}));
+        if (!registry_.refresh(m->id, source, now))
+            out.replies.push_back(encode(unknown_peer_reply{m->id}));
         return out;
     }
     if (auto* m = std::get_if<leave_request>(&*decoded)) {
         if (auto removed = registry_.remove(m->id, source)) {
-            XLOG_INFO("tracker", source, "leave " << removed->name << " " << removed->sender.to_string());
+            XLOG_INFO("tracker", source,
+                      "leave " << removed->name << " " << removed->sender.to_string());
             out.pushes.push_back(push(message_type::left, leave_reason::left, *removed));
         }
         return out;
@@ -85,6 +96,15 @@ service_output tracker_service::handle(const frame_list& request, const std::str
         return out;
     }
     if (auto* m = std::get_if<sync_request>(&*decoded)) {
+        if (now - sync_window_start_ >= std::chrono::seconds(1)) {
+            sync_window_start_ = now;
+            syncs_in_window_ = 0;
+        }
+        // Over the cap the client simply retries its SYNC a little later.
+        if (++syncs_in_window_ > limits::max_sync_echoes_per_second) {
+            ++dropped_;
+            return out;
+        }
         out.pushes.push_back(encode(sync_echo_push{settings_.instance, seq_, m->token}));
         return out;
     }

@@ -29,7 +29,7 @@ struct service_output {
 };
 
 class tracker_service {
-public:
+  public:
     explicit tracker_service(service_settings settings);
 
     // `source` is the requester's IP address as the transport saw it. Malformed or unexpected
@@ -45,7 +45,7 @@ public:
     uint64_t seq() const { return seq_; }
     uint64_t dropped_messages() const { return dropped_; }
 
-private:
+  private:
     frame_list push(message_type kind, leave_reason reason, const peer_record& record);
     service_output on_register(peer_record record, const std::string& source, steady_time now);
 
@@ -53,6 +53,9 @@ private:
     registry registry_;
     uint64_t seq_ = 0;
     uint64_t dropped_ = 0;
+    // SYNC echoes go to every subscriber, so their rate is capped for the whole tracker.
+    steady_time sync_window_start_{};
+    size_t syncs_in_window_ = 0;
 };
 
 }  // namespace xfer::discovery::tracker

@@ -67,7 +67,9 @@ void apply_discovery_options(zmq::socket_t& socket, const std::string& host) {
     if (host.find(':') != std::string::npos) socket.set(zmq::sockopt::ipv6, 1);
 }
 
-std::string tcp_address(const net::endpoint& where) { return "tcp://" + where.to_string(); }
+std::string tcp_address(const net::endpoint& where) {
+    return "tcp://" + where.to_string();
+}
 
 uint16_t bound_port(zmq::socket_t& socket) {
     const std::string last = socket.get(zmq::sockopt::last_endpoint);
@@ -80,8 +82,8 @@ uint16_t bound_port(zmq::socket_t& socket) {
 
 std::chrono::milliseconds until(std::chrono::steady_clock::time_point deadline,
                                 std::chrono::milliseconds cap) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     return std::clamp(left, std::chrono::milliseconds{0}, cap);
 }
 

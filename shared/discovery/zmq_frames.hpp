@@ -16,8 +16,8 @@
 namespace xfer::discovery {
 
 struct received_message {
-    tracker::frame_list frames;  // all frames, including a ROUTER's routing id first
-    std::string peer_address;    // the sender's IP as ZeroMQ saw it ("" when unknown)
+    tracker::frame_list frames;    // all frames, including a ROUTER's routing id first
+    std::string peer_address;      // the sender's IP as ZeroMQ saw it ("" when unknown)
     bool too_many_frames = false;  // the rest was drained and dropped
 };
 
