@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace xfer::net {
@@ -70,40 +71,18 @@ endpoint remote_endpoint(int fd) {
 }
 
 std::expected<unique_fd, std::string> connect_tcp(const endpoint& where, std::chrono::milliseconds timeout) {
-    auto addresses = resolve(where, /*passive=*/false);
-    if (!addresses) return std::unexpected(addresses.error());
-    std::string last_error = "no usable address";
-    for (const auto& address : *addresses) {
-        unique_fd fd(::socket(address.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-        if (!fd) {
-            last_error = std::strerror(errno);
-            continue;
-        }
-        int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length);
-        if (rc != 0 && errno == EINPROGRESS) {
-            pollfd waiter{fd.get(), POLLOUT, 0};
-            rc = ::poll(&waiter, 1, static_cast<int>(timeout.count()));
-            if (rc == 0) {
-                last_error = "timed out after " + std::to_string(timeout.count() / 1000.0).substr(0, 4) + " s";
-                continue;
-            }
-            int err = 0;
-            socklen_t length = sizeof err;
-            ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &length);
-            if (err != 0) {
-                last_error = describe_errno(err);
-                continue;
-            }
-            rc = 0;
-        }
-        if (rc != 0) {
-            last_error = describe_errno(errno);
-            continue;
-        }
-        configure_stream_socket(fd.get());
-        return fd;
+    auto fd = start_connect(where);
+    if (!fd) return fd;
+    pollfd waiter{fd->get(), POLLOUT, 0};
+    if (::poll(&waiter, 1, static_cast<int>(timeout.count())) == 0) {
+        char seconds[16];
+        std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(timeout.count()) / 1000);
+        return std::unexpected("cannot connect to " + where.to_string() + ": timed out after " + seconds + " s");
     }
-    return std::unexpected("cannot connect to " + where.to_string() + ": " + last_error);
+    if (const auto problem = finish_connect(fd->get()); !problem.empty()) {
+        return std::unexpected("cannot connect to " + where.to_string() + ": " + problem);
+    }
+    return fd;
 }
 
 }  // namespace xfer::net
