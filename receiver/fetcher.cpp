@@ -130,6 +130,10 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     }
 }
 
+void fetcher::recycle(piece_buffer& buffer) {
+    if (buffer.data && spare_buffers_.size() < max_buffers()) spare_buffers_.push_back(std::move(buffer.data));
+}
+
 void fetcher::schedule_requests() {
     if (!picker_ || !entry_) return;
     for (auto& [key, connection] : connections_) {
@@ -143,7 +147,13 @@ void fetcher::schedule_requests() {
             auto& buffer = buffers_[piece];
             if (!buffer.data) {
                 buffer.length = entry_->manifest.piece_length(piece);
-                buffer.data.reset(new uint8_t[buffer.length]);
+                if (!spare_buffers_.empty() && buffer.length == entry_->manifest.piece_size) {
+                    buffer.data = std::move(spare_buffers_.back());
+                    spare_buffers_.pop_back();
+                } else {
+                    // Every buffer is piece_size long (the last piece's too), so all are reusable.
+                    buffer.data.reset(new uint8_t[entry_->manifest.piece_size]);
+                }
                 buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size, false);
                 buffer.block_writer.assign(buffer.blocks.size(), 0);
             }

@@ -125,6 +125,10 @@ private:
     std::shared_ptr<content_entry> entry_;
     std::optional<piece_picker> picker_;
     std::map<uint32_t, piece_buffer> buffers_;
+    // Piece-sized buffers handed back after verification: reused rather than freed, so the
+    // kernel does not map and fault in fresh pages for every piece.
+    std::vector<std::unique_ptr<uint8_t[]>> spare_buffers_;
+    void recycle(piece_buffer& buffer);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
     uint64_t downloaded_bytes_ = 0;

@@ -159,7 +159,9 @@ void fetcher::on_verified(const verify_result& result) {
     auto buffer = std::move(it->second);
     buffers_.erase(it);
     if (result.ok) {
-        if (auto ec = store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length})) {
+        const auto ec = store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length});
+        recycle(buffer);
+        if (ec) {
             fatal_ = ec;
             fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() + ": " + ec.message();
             return;
@@ -172,6 +174,7 @@ void fetcher::on_verified(const verify_result& result) {
         }
         return;
     }
+    recycle(buffer);
     XLOG_WARN("receiver", "", "piece " << result.piece << " failed SHA-256 verification; fetching it again");
     const auto others = picker_->assigned_peers(result.piece);
     for (const auto peer : others) {
