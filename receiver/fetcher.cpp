@@ -334,6 +334,11 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         schedule_requests();
 
         const auto now = clock::now();
+        std::erase_if(declines_, [&](const declined_piece& declined) {
+            if (now < declined.until) return false;
+            if (picker_) picker_->allow_again(declined.source, declined.piece);
+            return true;
+        });
         if (now - last_tick >= tick_interval) {
             last_tick = now;
             tick(progress, report);

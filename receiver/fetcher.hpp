@@ -119,6 +119,13 @@ private:
     std::set<std::string> ignored_endpoints_;
     std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
     std::map<std::string, int> connect_attempts_;
+    struct declined_piece {
+        uint64_t source;
+        uint32_t piece;
+        std::chrono::steady_clock::time_point until;
+    };
+    std::vector<declined_piece> declines_;
+    void on_decline(download_connection& from, uint32_t piece);
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     uint64_t next_key_ = 1;
 

@@ -51,6 +51,10 @@ std::error_code fetcher::on_message(download_connection& from, wire::message& me
                                value.code == static_cast<uint16_t>(errc::path_escapes_root)
                            ? std::error_code(static_cast<errc>(value.code))
                            : std::error_code(errc::peer_closed);
+            } else if constexpr (std::is_same_v<T, wire::decline_msg>) {
+                if (!picker_ || !entry_ || value.piece >= entry_->manifest.piece_count()) return errc::malformed_message;
+                on_decline(from, value.piece);
+                return {};
             } else if constexpr (std::is_same_v<T, wire::peers_msg>) {
                 // Peer exchange: more holders of this content; ourselves is filtered at HELLO.
                 for (const auto& peer : value.peers) add_source(net::endpoint{peer.host, peer.port});
@@ -151,6 +155,21 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
         verifier_->submit({header.piece, {buffer.data.get(), buffer.length}, entry_->manifest.piece_hashes[header.piece]});
     }
     return {};
+}
+
+void fetcher::on_decline(download_connection& from, uint32_t piece) {
+    // The sender dropped the piece's other blocks already; CANCEL clears our side.
+    from.cancel_piece(piece);
+    picker_->decline(from.key(), piece);
+    declines_.push_back({from.key(), piece, std::chrono::steady_clock::now() + std::chrono::seconds(1)});
+    const auto it = buffers_.find(piece);
+    if (it == buffers_.end() || it->second.verifying) return;
+    for (const auto& [key, connection] : connections_) {
+        if (connection->has_outstanding(piece)) return;
+    }
+    for (const auto peer : picker_->assigned_peers(piece)) picker_->release(peer, piece);
+    recycle(it->second);
+    buffers_.erase(it);
 }
 
 void fetcher::on_verified(const verify_result& result) {

@@ -69,7 +69,21 @@ void piece_picker::peer_has_all(peer_key peer, const std::vector<bool>& pieces) 
 
 bool piece_picker::peer_may_take(peer_key peer, uint32_t piece) const {
     const auto failed = failed_senders_.find(piece);
-    return failed == failed_senders_.end() || !failed->second.contains(peer);
+    if (failed != failed_senders_.end() && failed->second.contains(peer)) return false;
+    const auto declined = declined_.find(piece);
+    return declined == declined_.end() || !declined->second.contains(peer);
+}
+
+void piece_picker::decline(peer_key peer, uint32_t piece) {
+    release(peer, piece);
+    declined_[piece].insert(peer);
+}
+
+void piece_picker::allow_again(peer_key peer, uint32_t piece) {
+    const auto it = declined_.find(piece);
+    if (it == declined_.end()) return;
+    it->second.erase(peer);
+    if (it->second.empty()) declined_.erase(it);
 }
 
 std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow_duplicates) {

@@ -44,6 +44,11 @@ public:
     // The piece failed verification; `senders` gave its blocks. Returns peers now banned.
     std::vector<peer_key> piece_failed(uint32_t piece, const std::vector<peer_key>& senders);
 
+    // The peer declined the piece for now (a seeder that just gave it to someone else): it is
+    // not given to that peer again until allow_again().
+    void decline(peer_key peer, uint32_t piece);
+    void allow_again(peer_key peer, uint32_t piece);
+
     bool is_banned(peer_key peer) const { return banned_.contains(peer); }
     bool complete() const { return remaining_ == 0; }
     uint32_t remaining() const { return remaining_; }
@@ -69,6 +74,7 @@ private:
     std::vector<uint32_t> partial_availability_;  // holders of each piece that lack some piece
     std::map<uint32_t, std::set<peer_key>> assigned_;       // pieces in progress -> peers on them
     std::map<uint32_t, std::set<peer_key>> failed_senders_;  // piece -> peers that sent it bad
+    std::map<uint32_t, std::set<peer_key>> declined_;        // piece -> peers that declined it for now
     std::map<peer_key, uint32_t> failures_;
     std::set<peer_key> banned_;
     uint32_t remaining_ = 0;

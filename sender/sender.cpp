@@ -98,7 +98,8 @@ void sender::run() {
     content_opener opener(context_, store_);
     wire::hello our_hello;
     our_hello.id = options_.id;
-    sender_context shared{*store_, opener, our_hello, peer_events};
+    piece_promises promises;
+    sender_context shared{*store_, opener, our_hello, peer_events, promises};
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections;
     // Peer exchange: per content, the receivers that run a sender of their own.
@@ -118,6 +119,7 @@ void sender::run() {
         }
         connections.erase(it);
         for (auto& [content, members] : swarm) members.erase(id);
+        promises.forget_connection(id);
     };
 
     std::vector<zmq::pollitem_t> items;

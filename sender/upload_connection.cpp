@@ -154,7 +154,7 @@ std::error_code upload_connection::handle(wire::message_type type, std::span<con
         *decoded);
 }
 
-std::error_code upload_connection::handle_request(const wire::request& request, sender_context&) {
+std::error_code upload_connection::handle_request(const wire::request& request, sender_context& context) {
     const auto it = handles_.find(request.handle);
     if (it == handles_.end()) return errc::unexpected_message;
     const auto& m = it->second->manifest;
@@ -164,6 +164,20 @@ std::error_code upload_connection::handle_request(const wire::request& request, 
     // Only verified pieces are ever served; a receiver asks only for what we announced.
     if (!it->second->have.test(request.piece)) return errc::piece_unavailable;
     if (pending_requests_.size() >= max_pending_requests) return errc::malformed_message;
+    // A seeder declines a piece it just gave another receiver (see piece_promises.hpp); the
+    // decision is taken on a piece's first block and holds for its other blocks.
+    const auto key = std::make_pair(request.handle, request.piece);
+    if (request.offset == 0) {
+        declined_.erase(key);
+        if (it->second->complete &&
+            !context.promises.give(it->second->id, m.piece_count(), request.piece, id_, clock::now())) {
+            declined_.insert(key);
+            send(wire::decline_msg{request.handle, request.piece});
+            return {};
+        }
+    } else if (declined_.contains(key)) {
+        return {};
+    }
     pending_requests_.push_back(request);
     return {};
 }

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <memory>
 #include <string>
 #include <zmq.hpp>
 
 #include "sender/content_opener.hpp"
+#include "sender/piece_promises.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/frame_reader.hpp"
 #include "shared/net/send_queue.hpp"
@@ -27,6 +29,7 @@ struct sender_context {
     content_opener& opener;
     wire::hello our_hello;
     zmq::socket_t& peer_events;  // PUB: connect-back hints for our own receiver
+    piece_promises& promises;    // what this seeder gave to whom, for DECLINE
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -87,6 +90,7 @@ private:
     wire::hello remote_hello_;
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;
+    std::set<std::pair<uint32_t, uint32_t>> declined_;  // (handle, piece): its later blocks are dropped
     uint64_t bytes_sent_ = 0;
     clock::time_point last_received_ = clock::now();
     clock::time_point last_sent_ = clock::now();

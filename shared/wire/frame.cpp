@@ -27,6 +27,7 @@ std::optional<length_bounds> bounds_for(message_type type) {
         case message_type::piece: return length_bounds{13, 12 + max_block_size};
         case message_type::cancel: return length_bounds{16, 16};
         case message_type::close: return length_bounds{4, 4};
+        case message_type::decline: return length_bounds{8, 8};
         case message_type::peers: return length_bounds{6, 6 + max_peers_per_message * (2 + 2 + max_host_length)};
     }
     return std::nullopt;

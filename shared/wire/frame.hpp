@@ -45,6 +45,7 @@ enum class message_type : uint8_t {
     cancel = 18,     // receiver -> sender
     close = 19,      // receiver -> sender
     peers = 20,      // sender -> receiver
+    decline = 21,    // sender -> receiver
 };
 
 struct frame_header {

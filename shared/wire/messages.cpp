@@ -203,6 +203,13 @@ void encode(const peers_msg& p, std::vector<uint8_t>& out) {
     });
 }
 
+void encode(const decline_msg& d, std::vector<uint8_t>& out) {
+    frame(message_type::decline, out, [&](byte_writer& w) {
+        w.u32(d.handle);
+        w.u32(d.piece);
+    });
+}
+
 void encode(const message& m, std::vector<uint8_t>& out) {
     std::visit([&](const auto& value) { encode(value, out); }, m);
 }
@@ -263,6 +270,12 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             close_msg c;
             r.u32(c.handle);
             return finish(r, std::move(c));
+        }
+        case message_type::decline: {
+            decline_msg d;
+            r.u32(d.handle);
+            r.u32(d.piece);
+            return finish(r, std::move(d));
         }
         case message_type::peers: {
             peers_msg p;

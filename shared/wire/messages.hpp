@@ -143,8 +143,18 @@ struct peers_msg {
     friend bool operator==(const peers_msg&, const peers_msg&) = default;
 };
 
+// DECLINE: u32 handle | u32 piece. A seeder just gave this piece to another receiver of the
+// content: get it from that peer (it will announce it), or ask again after a second. The
+// sender drops the piece's other requested blocks from this receiver too.
+struct decline_msg {
+    uint32_t handle = 0;
+    uint32_t piece = 0;
+    friend bool operator==(const decline_msg&, const decline_msg&) = default;
+};
+
 using message = std::variant<hello, error_msg, keepalive, bye, list_request, listing, open_request,
-                             manifest_msg, bitfield_msg, have, request, cancel, close_msg, peers_msg>;
+                             manifest_msg, bitfield_msg, have, request, cancel, close_msg, peers_msg,
+                             decline_msg>;
 
 void encode(const hello&, std::vector<uint8_t>& out);
 void encode(const error_msg&, std::vector<uint8_t>& out);
@@ -160,6 +170,7 @@ void encode(const request&, std::vector<uint8_t>& out);
 void encode(const cancel&, std::vector<uint8_t>& out);
 void encode(const close_msg&, std::vector<uint8_t>& out);
 void encode(const peers_msg&, std::vector<uint8_t>& out);
+void encode(const decline_msg&, std::vector<uint8_t>& out);
 void encode(const message&, std::vector<uint8_t>& out);
 // Frame header + PIECE prefix for `data_length` bytes of data that the caller sends after it.
 void encode_piece_header(const piece_header&, uint32_t data_length, std::vector<uint8_t>& out);

@@ -262,3 +262,26 @@ TEST(PiecePicker, HadPatternShorterThanWantedMeansNotHad) {
 
 }  // namespace
 }  // namespace xfer::receiver
+
+namespace xfer::receiver {
+namespace {
+
+TEST(PiecePicker, ADeclinedPieceWaitsUntilAllowedAgainAndGoesElsewhereMeanwhile) {
+    auto picker = make_picker("11", "00", {"11", "11"}, 3);
+    const auto first = picker.pick(1, 1);
+    ASSERT_EQ(first.size(), 1u);
+    const uint32_t piece = first[0];
+    picker.decline(1, piece);
+    EXPECT_TRUE(picker.assigned_peers(piece).empty()) << "declining releases the assignment";
+    const auto next = picker.pick(1, 2);
+    EXPECT_EQ(next, (std::vector<uint32_t>{1 - piece})) << "peer 1 gets only the other piece";
+    EXPECT_EQ(picker.pick(2, 1), (std::vector<uint32_t>{piece})) << "another peer may take it";
+    picker.release(2, piece);
+    picker.allow_again(1, piece);
+    picker.release(1, 1 - piece);
+    EXPECT_EQ(sorted(picker.pick(1, 2)), (std::vector<uint32_t>{0, 1})) << "allowed again";
+    picker.allow_again(1, piece);  // twice: harmless
+}
+
+}  // namespace
+}  // namespace xfer::receiver

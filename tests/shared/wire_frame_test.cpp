@@ -35,6 +35,7 @@ const std::vector<expected_bounds>& documented_bounds() {
         {message_type::cancel, 16, 16},
         {message_type::close, 4, 4},
         {message_type::peers, 6, 6 + 64 * (2 + 2 + 255)},  // handle, count; entries: port, host
+        {message_type::decline, 8, 8},                     // handle, piece
     };
     return table;
 }

@@ -88,3 +88,26 @@ TEST(WirePeers, HeaderBoundsComeFromTheTable) {
 
 }  // namespace
 }  // namespace xfer::wire
+
+namespace xfer::wire {
+namespace {
+
+TEST(WireDecline, EncodesByteExactlyAndRoundTrips) {
+    std::vector<uint8_t> out;
+    encode(decline_msg{1, 0x0102}, out);
+    EXPECT_EQ(to_hex(out.data(), out.size()), "0000000815" "00000001" "00000102");
+    const auto decoded = decode(message_type::decline, std::vector<uint8_t>(out.begin() + frame_header_size, out.end()));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(std::get<decline_msg>(*decoded), (decline_msg{1, 0x0102}));
+}
+
+TEST(WireDecline, RejectsAnyOtherLength) {
+    uint8_t raw[frame_header_size] = {0, 0, 0, 9, static_cast<uint8_t>(message_type::decline)};
+    frame_header header{};
+    EXPECT_EQ(validate_header(raw, header), make_error_code(errc::frame_too_large));
+    raw[3] = 7;
+    EXPECT_EQ(validate_header(raw, header), make_error_code(errc::frame_truncated));
+}
+
+}  // namespace
+}  // namespace xfer::wire
