@@ -66,6 +66,7 @@ void upload_connection::refill_queue(sender_context& context) {
             send(wire::error_msg{request.handle, wire_code(ec),
                                  entry->path + ": " + ec.message()});
             handles_.erase(it);
+            ended_handles_.insert(request.handle);
             std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == request.handle; });
             continue;
         }
@@ -156,7 +157,9 @@ std::error_code upload_connection::handle(wire::message_type type, std::span<con
 
 std::error_code upload_connection::handle_request(const wire::request& request, sender_context& context) {
     const auto it = handles_.find(request.handle);
-    if (it == handles_.end()) return errc::unexpected_message;
+    if (it == handles_.end()) {
+        return ended_handles_.contains(request.handle) ? std::error_code{} : std::error_code(errc::unexpected_message);
+    }
     const auto& m = it->second->manifest;
     if (request.piece >= m.piece_count() || uint64_t{request.offset} + request.length > m.piece_length(request.piece)) {
         return errc::malformed_message;

@@ -91,6 +91,9 @@ private:
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;
     std::set<std::pair<uint32_t, uint32_t>> declined_;  // (handle, piece): its later blocks are dropped
+    // Handles we ended with an ERROR (the file changed): requests the receiver sent before it
+    // read that ERROR are still on their way, and are ignored rather than treated as a violation.
+    std::set<uint32_t> ended_handles_;
     uint64_t bytes_sent_ = 0;
     clock::time_point last_received_ = clock::now();
     clock::time_point last_sent_ = clock::now();
