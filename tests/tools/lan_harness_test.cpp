@@ -197,14 +197,20 @@ TEST_F(LanHarness, MutualExchangeInBothDirections) {
     }
 }
 
+// Bytes all leechers of the first run sent: what they served each other (plus their ACKs).
+double leecher_bytes_up(const harness_run& run) {
+    double total = 0;
+    for (const auto& [_, host] : first_run(run).get_child("hosts")) {
+        if (host.get<std::string>("role") == "leecher") total += number(host, "bytes_up");
+    }
+    return total;
+}
+
 TEST_F(LanHarness, SwarmOfThreeLeechersThroughTheTracker) {
     auto run = run_or_skip({"swarm", "--hosts", "4", "--size", "8MiB", "--up", "100mbit"});
     if (skipped_) GTEST_SKIP() << run.stderr_text;
     ASSERT_NO_FATAL_FAILURE(expect_complete_and_verified(run, "swarm"));
-    double leecher_upload = 0;
-    for (const auto& [_, host] : first_run(run).get_child("hosts")) {
-        if (host.get<std::string>("role") == "leecher") leecher_upload += number(host, "bytes_up");
-    }
+    const double leecher_upload = leecher_bytes_up(run);
     // Leechers serve each other (--listen): well beyond the ~0.5 MiB of their TCP ACKs.
     EXPECT_GE(leecher_upload, 2.0 * 1024 * 1024);
 }
@@ -215,10 +221,7 @@ TEST_F(LanHarness, SwarmWithStaticPeerListsExchangesPieces) {
         {"swarm", "--discovery", "static", "--hosts", "4", "--size", "8MiB", "--up", "100mbit"});
     if (skipped_) GTEST_SKIP() << run.stderr_text;
     ASSERT_NO_FATAL_FAILURE(expect_complete_and_verified(run, "swarm"));
-    double leecher_upload = 0;
-    for (const auto& [_, host] : first_run(run).get_child("hosts")) {
-        if (host.get<std::string>("role") == "leecher") leecher_upload += number(host, "bytes_up");
-    }
+    const double leecher_upload = leecher_bytes_up(run);
     EXPECT_GE(leecher_upload, 2.0 * 1024 * 1024);
 }
 
