@@ -73,6 +73,7 @@ private:
     std::vector<upload_peer_stats> stats_;
     std::atomic<uint64_t> total_bytes_sent_{0};
     std::atomic<uint64_t> receivers_served_{0};
+    std::atomic<size_t> receivers_with_open_content_{0};
 };
 
 }  // namespace xfer::sender
