@@ -16,7 +16,9 @@ parsed_options parse_command_line(int argc, char** argv, po::options_description
     options.add_options()
         ("help,h", "show this help")
         ("verbose,v", "more detail; -vv for debug")
-        ("quiet,q", "only errors, no progress");
+        ("quiet,q", "only errors, no progress")
+        ("home", po::value<std::string>()->value_name("DIR"),
+         "keep xfer's own files in DIR/config, DIR/cache, DIR/state (default: the XDG dirs, ~/.config/xfer ...)");
     // -v, -vv and --verbose are counted here: Program_options has no repeatable switch.
     int verbosity = 0;
     std::vector<char*> kept{argv[0]};

@@ -14,7 +14,7 @@ struct parsed_options {
     std::optional<int> exit_now;  // set when --help was printed or the command line was bad
 };
 
-// Adds -h/--help, -v/--verbose (repeatable) and -q/--quiet to `options`, parses argv against
+// Adds -h/--help, -v/--verbose (repeatable), -q/--quiet and --home DIR to `options`, parses argv against
 // them and the positionals, and applies the log level. On --help prints "usage" + options +
 // "examples" to stdout; on a bad command line prints one line to stderr. Either way exit_now
 // says how the command should end.

@@ -14,6 +14,7 @@
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/visibility.hpp"
@@ -130,7 +131,7 @@ int run_fetch(int argc, char** argv) {
     request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
 
     const auto output = values["output"].as<std::string>();
-    auto store = piece_store::open(output, /*create=*/true);
+    auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer fetch: cannot use output directory %s: %s\n", output.c_str(),
                      store.error().message().c_str());
