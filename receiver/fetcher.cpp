@@ -204,6 +204,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     progress.manifest_known = entry_ != nullptr;
     progress.wanted_bytes = wanted_bytes_;
     progress.downloaded_bytes = downloaded_bytes_;
+    progress.resumed_bytes = resumed_bytes_;
     if (entry_) {
         uint64_t verified = 0;
         for (uint32_t piece = span_.first; piece < span_.last; ++piece) {

@@ -54,6 +54,7 @@ struct fetch_progress {
     uint64_t wanted_bytes = 0;
     uint64_t verified_bytes = 0;  // of the wanted pieces
     uint64_t downloaded_bytes = 0;
+    uint64_t resumed_bytes = 0;   // of the wanted pieces, already verified when the fetch began
     double rate = 0;
     bool manifest_known = false;
     std::vector<source_progress> sources;
@@ -138,6 +139,7 @@ private:
     void recycle(piece_buffer& buffer);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
+    uint64_t resumed_bytes_ = 0;
     uint64_t downloaded_bytes_ = 0;
     std::string last_failure_;
     std::error_code fatal_;
