@@ -62,7 +62,7 @@ fetcher::~fetcher() {
 
 void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
     if (!entry_) return;
-    store_events_.send(bus::encode({type, entry_->id, piece, text}), zmq::send_flags::dontwait);
+    store_publisher_.publish({type, entry_->id, piece, text});
 }
 
 size_t fetcher::max_buffers() const {
@@ -348,6 +348,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         if (now - last_tick >= tick_interval) {
             last_tick = now;
             tick(progress, report);
+            // Lets a sender notice it missed our last store events (no later event would tell it).
+            store_publisher_.heartbeat();
         }
         if (entry_ && !entry_->complete && now - last_checkpoint >= checkpoint_interval) {
             last_checkpoint = now;

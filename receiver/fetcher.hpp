@@ -18,6 +18,7 @@
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 
@@ -113,6 +114,7 @@ private:
     std::shared_ptr<piece_store> store_;
     fetch_request request_;
     zmq::socket_t store_events_;
+    bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends
     std::unique_ptr<piece_verifier> verifier_;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;

@@ -6,8 +6,10 @@
 #include <map>
 
 #include "sender/content_opener.hpp"
+#include "sender/have_feed.hpp"
 #include "sender/upload_connection.hpp"
 #include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/socket.hpp"
@@ -98,6 +100,12 @@ void sender::run() {
     our_hello.id = options_.id;
     piece_promises promises;
     sender_context shared{*store_, opener, our_hello, peer_events, promises};
+    have_feed haves;
+    const bitfield_lookup store_bits =
+        [&](const content_id& id) -> std::optional<std::vector<uint8_t>> {
+        if (auto entry = store_->find(id)) return entry->have.to_bytes();
+        return std::nullopt;
+    };
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections;
     // Peer exchange: per content, the receivers that run a sender of their own.
@@ -118,6 +126,7 @@ void sender::run() {
         connections.erase(it);
         for (auto& [content, members] : swarm) members.erase(id);
         promises.forget_connection(id);
+        haves.forget(id);
     };
 
     std::vector<zmq::pollitem_t> items;
@@ -143,21 +152,27 @@ void sender::run() {
 
         if (items[0].revents & ZMQ_POLLIN) stopping = true;
         if (items[1].revents & ZMQ_POLLIN) {
-            zmq::message_t frame;
-            while (store_events.recv(frame, zmq::recv_flags::dontwait)) {
-                const auto event = bus::decode(frame);
-                if (!event) continue;
-                if (event->type == bus::event_type::piece_verified) {
+            while (const auto message = bus::receive(store_events)) {
+                if (const auto& event = message->event;
+                    event && event->type == bus::event_type::piece_verified) {
                     store_->note_piece_verified(event->content, event->piece);
-                    for (auto& [id, connection] : connections) connection->on_piece_verified(event->content, event->piece);
-                } else if (event->type == bus::event_type::file_completed) {
+                } else if (event && event->type == bus::event_type::file_completed) {
                     store_->note_file_completed(event->content);
+                }
+                for (const auto& owed : haves.on_message(*message, store_bits)) {
+                    if (auto it = connections.find(owed.connection); it != connections.end()) {
+                        it->second->on_piece_verified(owed.content, owed.piece);
+                    }
                 }
             }
         }
         if (items[2].revents & ZMQ_POLLIN) {
             for (auto& result : opener.take_results()) {
                 if (auto it = connections.find(result.job.connection_id); it != connections.end()) {
+                    // Read before on_opened sends BITFIELD: the feed never assumes a bit not sent.
+                    if (result.entry)
+                        haves.on_opened(it->first, (*result.entry)->id,
+                                        (*result.entry)->have.to_bytes());
                     it->second->on_opened(result, shared);
                     if (!result.entry) continue;
                     ++receivers_served_;
