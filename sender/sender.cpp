@@ -103,6 +103,7 @@ void sender::run() {
     have_feed haves;
     const bitfield_lookup store_bits =
         [&](const content_id& id) -> std::optional<std::vector<uint8_t>> {
+        store_->reload_verified(id);  // a partial another process fetches: its bits from disk
         if (auto entry = store_->find(id)) return entry->have.to_bytes();
         return std::nullopt;
     };

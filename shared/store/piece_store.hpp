@@ -84,6 +84,10 @@ public:
     // Events from another process fetching into this same directory (over the ipc bus).
     void note_piece_verified(const content_id& id, uint32_t piece_index);
     void note_file_completed(const content_id& id);
+    // After a missed event (a gap in the bus sequence): sets every bit the resume state and
+    // journal on disk say is verified, for a partial another process is fetching. Nothing for an
+    // entry this process fetches (its bits are the truth) or one not open.
+    void reload_verified(const content_id& id);
 
 private:
     piece_store(std::filesystem::path root, unique_fd root_fd, std::filesystem::path manifest_cache_dir);

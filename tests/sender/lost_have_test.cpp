@@ -79,7 +79,10 @@ class wire_client {
     unique_fd fd_;
 };
 
-class LostHave : public test::store_test {
+// The parameter: the sender serves from its own store object on the same directory, as an
+// `xfer serve` beside an `xfer fetch` does (so missed bits must come from the resume state on
+// disk), rather than from the fetching store itself (one process, `xfer fetch --listen`).
+class LostHave : public test::store_test, public ::testing::WithParamInterface<bool> {
   protected:
     void SetUp() override {
         store_ = open_store();
@@ -94,7 +97,13 @@ class LostHave : public test::store_test {
         options.id = random_peer_id();
         options.bind_directory_bus = false;
         options.prehash = false;
-        auto started = sender::start(context_, store_, options);
+        auto serving = store_;
+        if (GetParam()) {
+            auto separate = piece_store::open(root(), /*create=*/false, manifest_cache_dir());
+            ASSERT_TRUE(separate) << separate.error().message();
+            serving = *separate;
+        }
+        auto started = sender::start(context_, serving, options);
         ASSERT_TRUE(started) << started.error();
         sender_ = std::move(*started);
         pub_.set(zmq::sockopt::linger, 0);
@@ -156,7 +165,7 @@ class LostHave : public test::store_test {
     bus::sequenced_publisher publisher_{pub_};
 };
 
-TEST_F(LostHave, ADroppedPieceVerifiedEventStillBecomesHave) {
+TEST_P(LostHave, ADroppedPieceVerifiedEventStillBecomesHave) {
     auto receiver = open_receiver();
     std::set<uint32_t> dropped;
     publisher_.drop_for_test([&](const bus::event& e) {
@@ -171,7 +180,7 @@ TEST_F(LostHave, ADroppedPieceVerifiedEventStillBecomesHave) {
     EXPECT_EQ(heard, (std::set<uint32_t>{0, 1, 2})) << "and no HAVE for a piece not verified";
 }
 
-TEST_F(LostHave, TheLastEventDroppedIsCaughtByTheHeartbeat) {
+TEST_P(LostHave, TheLastEventDroppedIsCaughtByTheHeartbeat) {
     auto receiver = open_receiver();
     publisher_.drop_for_test([](const bus::event& e) { return e.piece == 3; });
     verify_piece(0);
@@ -179,7 +188,7 @@ TEST_F(LostHave, TheLastEventDroppedIsCaughtByTheHeartbeat) {
     EXPECT_EQ(haves_until(*receiver, {0, 3}), (std::set<uint32_t>{0, 3}));
 }
 
-TEST_F(LostHave, EveryEventDroppedStillAnnouncesEveryPiece) {
+TEST_P(LostHave, EveryEventDroppedStillAnnouncesEveryPiece) {
     auto receiver = open_receiver();
     publisher_.drop_for_test([](const bus::event&) { return true; });
     std::set<uint32_t> all;
@@ -189,6 +198,10 @@ TEST_F(LostHave, EveryEventDroppedStillAnnouncesEveryPiece) {
     }
     EXPECT_EQ(haves_until(*receiver, all), all);
 }
+
+INSTANTIATE_TEST_SUITE_P(Store, LostHave, ::testing::Values(false, true), [](const auto& info) {
+    return info.param ? "SeparateProcessStore" : "SharedStore";
+});
 
 }  // namespace
 }  // namespace xfer::sender
