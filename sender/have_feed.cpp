@@ -64,9 +64,16 @@ std::vector<owed_have> have_feed::resync(const bitfield_lookup& store) {
         if (found == stored.end()) found = stored.emplace(which.second, store(which.second)).first;
         const auto& have = found->second;
         if (!have) continue;
-        for (uint32_t piece = 0; piece < bits.size() * 8; ++piece) {
-            if (test_bit(*have, piece) && !test_bit(bits, piece) && set_bit(bits, piece)) {
-                owed.push_back({which.first, which.second, piece});
+        // Byte by byte: a resync of a large content told nearly everything stays cheap.
+        for (size_t byte = 0; byte < bits.size() && byte < have->size(); ++byte) {
+            const auto missing = static_cast<uint8_t>((*have)[byte] & ~bits[byte]);
+            if (missing == 0) continue;
+            bits[byte] |= missing;
+            for (uint32_t bit = 0; bit < 8; ++bit) {
+                if (missing & (0x80 >> bit)) {
+                    owed.push_back(
+                        {which.first, which.second, static_cast<uint32_t>(byte * 8 + bit)});
+                }
             }
         }
     }
