@@ -45,6 +45,7 @@ std::optional<store_message> receive(zmq::socket_t& socket) {
     if (socket.recv(second, zmq::recv_flags::dontwait)) message.stamp = decode_stamp(second);
     while (second.more() && socket.recv(second, zmq::recv_flags::dontwait)) message.stamp.reset();
     if (!message.stamp) message.event.reset();  // a malformed message, not an event
+    // A stamped frame that is not an event reads as a heartbeat: its number counts as missed.
     return message;
 }
 
