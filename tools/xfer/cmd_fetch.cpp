@@ -11,6 +11,7 @@
 #include "sender/sender.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
@@ -198,8 +199,9 @@ int run_fetch(int argc, char** argv) {
         display.finish();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (outcome.error) {
-            std::fprintf(stderr, "xfer fetch: %s\n", outcome.message.empty() ? outcome.error.message().c_str()
-                                                                             : outcome.message.c_str());
+            // The message may quote a peer's ERROR text.
+            std::fprintf(stderr, "xfer fetch: %s\n",
+                         safe_text(outcome.message.empty() ? outcome.error.message() : outcome.message).c_str());
             status = outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
         } else {
             const auto target = (*store)->root() / request.output_name;
