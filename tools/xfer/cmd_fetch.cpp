@@ -12,6 +12,7 @@
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/discovery/peer_finder.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
@@ -248,9 +249,11 @@ int run_fetch(int argc, char** argv) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (outcome.error) {
+            // The message may quote a peer's ERROR text.
             std::fprintf(stderr, "xfer fetch: %s\n",
-                         outcome.message.empty() ? outcome.error.message().c_str()
-                                                 : outcome.message.c_str());
+                         safe_text(outcome.message.empty() ? outcome.error.message()
+                                                           : outcome.message)
+                             .c_str());
             status =
                 outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
         } else {
