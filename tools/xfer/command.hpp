@@ -21,6 +21,7 @@ int run_ls(int argc, char** argv);
 int run_manifest(int argc, char** argv);
 int run_tracker(int argc, char** argv);
 int run_peers(int argc, char** argv);
+int run_id(int argc, char** argv);
 
 // Exit statuses shared by every subcommand.
 inline constexpr int exit_ok = 0;

@@ -17,6 +17,7 @@ constexpr command commands[] = {
     {"manifest", "print a file's content id and piece layout", run_manifest},
     {"tracker", "run a discovery server that pushes the live peer list", run_tracker},
     {"peers", "list peers online (from a tracker or the LAN)", run_peers},
+    {"id", "print this machine's peer ID and name (made on first use)", run_id},
 };
 
 void print_usage(std::FILE* out) {

@@ -1,0 +1,54 @@
+// xfer id [--reset]: this machine's peer ID (first line) and display name (second line). The
+// identity (an Ed25519 key pair and its self-signed certificate) is made on first use.
+#include <cstdio>
+#include <iostream>
+
+#include "shared/identity/identity_store.hpp"
+#include "tools/xfer/cli_options.hpp"
+#include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
+
+namespace xfer::cli {
+
+int run_id(int argc, char** argv) {
+    po::options_description options("options");
+    options.add_options()("reset",
+                          "make a new identity: peers that know this one will have to pair again");
+    const po::positional_options_description positionals;
+    auto parsed =
+        parse_command_line(argc, argv, options, positionals, "xfer id [--reset]",
+                           "  xfer id                  # peer ID, then this machine's name\n"
+                           "  xfer id --home /tmp/p2   # the identity kept under another home\n"
+                           "  xfer id --reset          # a new key pair, hence a new peer ID\n");
+    if (parsed.exit_now) return *parsed.exit_now;
+    const auto config = home_from(parsed.values).config;
+    const bool reset = parsed.values.count("reset") > 0;
+
+    std::optional<std::string> old_id;
+    if (reset) {
+        if (auto existing = identity::load_or_create_identity(config);
+            existing && !existing->created) {
+            old_id = identity::format_peer_id(existing->id);
+        }
+    }
+    auto loaded =
+        reset ? identity::reset_identity(config) : identity::load_or_create_identity(config);
+    if (!loaded) {
+        std::fprintf(stderr, "xfer id: %s\n", loaded.error().c_str());
+        return exit_failure;
+    }
+    if (reset) {
+        std::fprintf(
+            stderr,
+            "xfer id: warning: this machine has a new identity; peers that knew %s will not "
+            "recognise it until paired again (the old one is kept in %s)\n",
+            old_id ? old_id->c_str() : "the old one", (config / "identity.previous").c_str());
+    } else if (loaded->created) {
+        std::fprintf(stderr, "xfer id: created a new identity in %s\n",
+                     (config / "identity").c_str());
+    }
+    std::cout << identity::format_peer_id(loaded->id) << "\n" << identity::display_name() << "\n";
+    return exit_ok;
+}
+
+}  // namespace xfer::cli
