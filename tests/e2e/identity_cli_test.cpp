@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
+#include <set>
 
 #include "shared/identity/peer_id.hpp"
 #include "tests/support/e2e_fixtures.hpp"
@@ -102,6 +104,47 @@ TEST(IdentityCli, ACorruptKeyIsOneClearLineAndExitOne) {
     EXPECT_NE(result.err.find(key.string()), std::string::npos) << result.describe();
     EXPECT_NE(result.err.find("--reset"), std::string::npos) << result.describe();
     EXPECT_EQ(read_text(key), "garbage\n") << "never replaced behind the user's back";
+}
+
+TEST(IdentityCli, FollowsTheXdgVariablesWithoutHome) {
+    sandbox box;
+    const auto home_dir = box / "user";
+    std::filesystem::create_directories(home_dir);
+    // An absolute XDG_CONFIG_HOME is used; a relative one is ignored in favour of $HOME/.config.
+    child_process absolute(
+        xfer_command({"id"}),
+        process_options::with_environment(
+            {"HOME=" + home_dir.string(), "XDG_CONFIG_HOME=" + (box / "xdg").string()}));
+    ASSERT_EQ(absolute.wait(command_timeout), 0) << absolute.describe();
+    EXPECT_TRUE(std::filesystem::exists(box / "xdg/xfer/identity/key.pem")) << absolute.describe();
+    child_process relative(
+        xfer_command({"id"}),
+        process_options::with_environment({"HOME=" + home_dir.string(), "XDG_CONFIG_HOME=xdg"}));
+    ASSERT_EQ(relative.wait(command_timeout), 0) << relative.describe();
+    EXPECT_TRUE(std::filesystem::exists(home_dir / ".config/xfer/identity/key.pem"))
+        << relative.describe();
+    EXPECT_NE(absolute.stdout_lines().at(0), relative.stdout_lines().at(0))
+        << "two config dirs, two identities";
+}
+
+TEST(IdentityCli, ProcessesStartedTogetherAgreeOnOneIdentity) {
+    sandbox box;
+    const auto home = (box / "home").string();
+    std::vector<std::unique_ptr<child_process>> racers;
+    for (int i = 0; i < 4; ++i)
+        racers.push_back(std::make_unique<child_process>(xfer_command({"id", "--home", home})));
+    std::set<std::string> ids;
+    for (auto& racer : racers) {
+        ASSERT_EQ(racer->wait(command_timeout), 0) << racer->describe();
+        ids.insert(racer->stdout_lines().at(0));
+    }
+    EXPECT_EQ(ids.size(), 1u) << "whoever created it, every process printed the same ID";
+    EXPECT_EQ(lines_of(run_xfer({"id", "--home", home}).out).at(0), *ids.begin());
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& item :
+         std::filesystem::directory_iterator(box / "home/config"))
+        ++entries;
+    EXPECT_EQ(entries, 1u) << "no temporary directory left by the losers";
 }
 
 TEST(IdentityCli, EveryCommandTakesHome) {
