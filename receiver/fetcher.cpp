@@ -53,7 +53,12 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
     verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
 }
 
-fetcher::~fetcher() = default;
+// The hashers read piece buffers this fetcher owns: they are stopped (the piece in hand finished,
+// the queue dropped) before any buffer is freed. Members alone would free the buffers first.
+fetcher::~fetcher() {
+    verifier_.reset();
+    connections_.clear();
+}
 
 void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
     if (!entry_) return;

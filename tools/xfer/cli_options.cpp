@@ -1,23 +1,15 @@
 #include "tools/xfer/cli_options.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "shared/core/log.hpp"
+#include "shared/core/stop_signals.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace xfer::cli {
-namespace {
-
-volatile sig_atomic_t stop_requested = 0;
-
-void on_stop_signal(int) { stop_requested = 1; }
-
-}  // namespace
-
 parsed_options parse_command_line(int argc, char** argv, po::options_description& options,
                                   const po::positional_options_description& positionals,
                                   const std::string& usage, const std::string& examples) {
@@ -66,14 +58,6 @@ parsed_options parse_command_line(int argc, char** argv, po::options_description
     return result;
 }
 
-const volatile int* install_stop_signal_handlers() {
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-    return reinterpret_cast<const volatile int*>(&stop_requested);
-}
+const volatile int* install_stop_signal_handlers() { return request_stop_on_signal(); }
 
 }  // namespace xfer::cli

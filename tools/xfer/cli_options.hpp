@@ -22,7 +22,7 @@ parsed_options parse_command_line(int argc, char** argv, po::options_description
                                   const po::positional_options_description& positionals,
                                   const std::string& usage, const std::string& examples);
 
-// Installs SIGINT/SIGTERM handlers that set a flag; returns a pointer to it.
+// From now on SIGINT/SIGTERM set a flag rather than exit (shared/core/stop_signals.hpp); returns it.
 const volatile int* install_stop_signal_handlers();
 
 }  // namespace xfer::cli

@@ -4,6 +4,7 @@
 #include <exception>
 #include <string_view>
 
+#include "shared/core/stop_signals.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace {
@@ -38,6 +39,8 @@ void print_usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any thread starts, so that every thread inherits the blocked mask.
+    xfer::block_stop_signals();
     if (argc < 2) {
         print_usage(stderr);
         return exit_usage;
