@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -88,7 +89,11 @@ std::expected<local_identity, std::string> load_identity(const std::filesystem::
     const std::string way_out =
         " ('xfer id --reset' makes a new identity; peers that knew this one must pair again)";
     auto key_bytes = read_identity_file(key_path, /*private_file=*/true);
-    if (!key_bytes) return std::unexpected(key_bytes.error());
+    if (!key_bytes) {
+        // A key others may read has its own advice; any other failure: start over.
+        const bool too_open = key_bytes.error().find("chmod") != std::string::npos;
+        return std::unexpected(key_bytes.error() + (too_open ? "" : way_out));
+    }
     auto key = parse_private_key_pem(key_bytes->bytes);
     if (!key)
         return std::unexpected("xfer's private key " + key_path.string() +

@@ -79,6 +79,26 @@ TEST(IdentityCli, ResetMakesANewIdWithAWarning) {
     EXPECT_EQ(lines_of(run_xfer({"id", "--home", home}).out).at(0), new_id);
 }
 
+TEST(IdentityCli, ResetOnAFreshHomeMakesOneIdentity) {
+    sandbox box;
+    const auto reset = run_xfer({"id", "--home", (box / "home").string(), "--reset"});
+    ASSERT_EQ(reset.status, 0) << reset.describe();
+    EXPECT_TRUE(identity::parse_peer_id(lines_of(reset.out).at(0))) << reset.describe();
+    EXPECT_FALSE(std::filesystem::exists(box / "home/config/identity.previous"))
+        << "no identity was made only to be put aside";
+}
+
+TEST(IdentityCli, ResetRepairsACorruptIdentity) {
+    sandbox box;
+    const auto home = box / "home";
+    ASSERT_EQ(run_xfer({"id", "--home", home.string()}).status, 0);
+    std::filesystem::remove(home / "config/identity/cert.pem");
+    EXPECT_EQ(run_xfer({"id", "--home", home.string()}).status, 1);
+    const auto reset = run_xfer({"id", "--home", home.string(), "--reset"});
+    ASSERT_EQ(reset.status, 0) << reset.describe();
+    EXPECT_EQ(run_xfer({"id", "--home", home.string()}).out, reset.out);
+}
+
 TEST(IdentityCli, HomesAreSeparateIdentities) {
     sandbox box;
     const auto a = run_xfer({"id", "--home", (box / "a").string()});

@@ -108,6 +108,19 @@ TEST(IdentityStore, ACorruptKeyFileIsAClearError) {
         << "a bad key is reported, never replaced silently";
 }
 
+TEST(IdentityStore, ResetRecoversFromACorruptOrMissingKey) {
+    test::sandbox box;
+    const auto config = box / "config";
+    ASSERT_TRUE(load_or_create_identity(config));
+    std::filesystem::remove(config / "identity" / "key.pem");
+    const auto broken = load_or_create_identity(config);
+    ASSERT_FALSE(broken);
+    EXPECT_NE(broken.error().find("xfer id --reset"), std::string::npos) << broken.error();
+    const auto fresh = reset_identity(config);
+    ASSERT_TRUE(fresh) << fresh.error();
+    EXPECT_TRUE(load_or_create_identity(config)) << "usable again";
+}
+
 TEST(IdentityStore, AKeyOthersCanReadIsRefused) {
     test::sandbox box;
     const auto config = box / "config";

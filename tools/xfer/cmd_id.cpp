@@ -1,6 +1,7 @@
 // xfer id [--reset]: this machine's peer ID (first line) and display name (second line). The
 // identity (an Ed25519 key pair and its self-signed certificate) is made on first use.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "shared/identity/identity_store.hpp"
@@ -25,11 +26,11 @@ int run_id(int argc, char** argv) {
     const bool reset = parsed.values.count("reset") > 0;
 
     std::optional<std::string> old_id;
-    if (reset) {
-        if (auto existing = identity::load_or_create_identity(config);
-            existing && !existing->created) {
+    std::error_code ignored;
+    if (reset && std::filesystem::exists(config / "identity", ignored)) {
+        // Named in the warning when readable; a corrupt identity is what a reset is for.
+        if (auto existing = identity::load_or_create_identity(config))
             old_id = identity::format_peer_id(existing->id);
-        }
     }
     auto loaded =
         reset ? identity::reset_identity(config) : identity::load_or_create_identity(config);
