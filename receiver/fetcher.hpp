@@ -93,14 +93,19 @@ private:
         bool verifying = false;
     };
 
-    // download_listener
-    std::error_code on_message(download_connection& from, wire::message& message) override;
+    // download_listener: one handler per message a source sends.
+    std::error_code on_hello(download_connection& from, const wire::hello& hello) override;
+    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message) override;
+    std::error_code on_bitfield(download_connection& from, const wire::bitfield_msg& message) override;
+    std::error_code on_have(download_connection& from, const wire::have& message) override;
+    std::error_code on_error(download_connection& from, const wire::error_msg& message) override;
+    std::error_code on_decline(download_connection& from, const wire::decline_msg& message) override;
+    std::error_code on_peers(download_connection& from, const wire::peers_msg& message) override;
     std::span<uint8_t> block_destination(download_connection& from, const wire::piece_header& header,
                                          uint32_t length) override;
     std::error_code block_received(download_connection& from, const wire::piece_header& header,
                                    uint32_t length) override;
 
-    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message);
     void add_source(const net::endpoint& source);
     void drop_source(uint64_t key, const std::string& reason, bool quietly = false, bool may_retry = true);
     void schedule_requests();
@@ -128,7 +133,7 @@ private:
         std::chrono::steady_clock::time_point until;
     };
     std::vector<declined_piece> declines_;
-    void on_decline(download_connection& from, uint32_t piece);
+    void decline_piece(download_connection& from, uint32_t piece);
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     uint64_t next_key_ = 1;
 

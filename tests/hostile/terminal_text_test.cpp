@@ -47,7 +47,9 @@ std::string raw_control_in(const std::string& output) {
 
 std::vector<uint8_t> hello_then(const wire::message& next) {
     std::vector<uint8_t> script;
-    wire::encode(wire::hello{.id = random_peer_id()}, script);
+    wire::hello hello;
+    hello.id = random_peer_id();
+    wire::encode(hello, script);
     wire::encode(next, script);
     return script;
 }
