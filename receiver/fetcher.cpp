@@ -53,11 +53,16 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
     verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
 }
 
-fetcher::~fetcher() = default;
+// The hashers read piece buffers this fetcher owns: they are stopped (the piece in hand finished,
+// the queue dropped) before any buffer is freed. Members alone would free the buffers first.
+fetcher::~fetcher() {
+    verifier_.reset();
+    connections_.clear();
+}
 
 void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
     if (!entry_) return;
-    store_events_.send(bus::encode({type, entry_->id, piece, text}), zmq::send_flags::dontwait);
+    store_publisher_.publish({type, entry_->id, piece, text});
 }
 
 size_t fetcher::max_buffers() const {
@@ -196,6 +201,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     progress.manifest_known = entry_ != nullptr;
     progress.wanted_bytes = wanted_bytes_;
     progress.downloaded_bytes = downloaded_bytes_;
+    progress.resumed_bytes = resumed_bytes_;
     if (entry_) {
         uint64_t verified = 0;
         for (uint32_t piece = span_.first; piece < span_.last; ++piece) {
@@ -339,6 +345,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         if (now - last_tick >= tick_interval) {
             last_tick = now;
             tick(progress, report);
+            // Lets a sender notice it missed our last store events (no later event would tell it).
+            store_publisher_.heartbeat();
         }
         if (entry_ && !entry_->complete && now - last_checkpoint >= checkpoint_interval) {
             last_checkpoint = now;

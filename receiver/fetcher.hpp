@@ -18,6 +18,7 @@
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 
@@ -54,6 +55,7 @@ struct fetch_progress {
     uint64_t wanted_bytes = 0;
     uint64_t verified_bytes = 0;  // of the wanted pieces
     uint64_t downloaded_bytes = 0;
+    uint64_t resumed_bytes = 0;   // of the wanted pieces, already verified when the fetch began
     double rate = 0;
     bool manifest_known = false;
     std::vector<source_progress> sources;
@@ -117,6 +119,7 @@ private:
     std::shared_ptr<piece_store> store_;
     fetch_request request_;
     zmq::socket_t store_events_;
+    bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends
     std::unique_ptr<piece_verifier> verifier_;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
@@ -143,6 +146,7 @@ private:
     void recycle(piece_buffer& buffer);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
+    uint64_t resumed_bytes_ = 0;
     uint64_t downloaded_bytes_ = 0;
     std::string last_failure_;
     std::error_code fatal_;

@@ -86,6 +86,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         wanted[piece] = piece >= span_.first && piece < span_.last;
         had[piece] = entry_->have.test(piece);
         if (wanted[piece]) wanted_bytes_ += manifest->piece_length(piece);
+        if (wanted[piece] && had[piece]) resumed_bytes_ += manifest->piece_length(piece);
     }
     uint64_t seed = 0;
     std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));

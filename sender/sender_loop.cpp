@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/socket.hpp"
@@ -104,26 +105,37 @@ void sender_loop::build_poll_items() {
     }
 }
 
-// The one place store events from the bus are consumed.
+// The one place store events from the bus are consumed. HAVEs go out through the feed, which
+// also notices lost events (a gap in the stamps) and sends what they would have announced.
 void sender_loop::take_store_events() {
-    zmq::message_t frame;
-    while (store_events_.recv(frame, zmq::recv_flags::dontwait)) {
-        const auto event = bus::decode(frame);
-        if (!event) continue;
-        if (event->type == bus::event_type::piece_verified) {
+    const bitfield_lookup store_bits = [this](const content_id& id) { return verified_bits(id); };
+    while (const auto message = bus::receive(store_events_)) {
+        if (const auto& event = message->event;
+            event && event->type == bus::event_type::piece_verified) {
             store_->note_piece_verified(event->content, event->piece);
-            for (auto& [id, connection] : connections_)
-                connection->on_piece_verified(event->content, event->piece);
-        } else if (event->type == bus::event_type::file_completed) {
+        } else if (event && event->type == bus::event_type::file_completed) {
             store_->note_file_completed(event->content);
         }
+        for (const auto& owed : haves_.on_message(*message, store_bits)) {
+            if (auto it = connections_.find(owed.connection); it != connections_.end())
+                it->second->on_piece_verified(owed.content, owed.piece);
+        }
     }
+}
+
+std::optional<std::vector<uint8_t>> sender_loop::verified_bits(const content_id& content) {
+    store_->reload_verified(content);  // a partial another process fetches: its bits from disk
+    if (auto entry = store_->find(content)) return entry->have.to_bytes();
+    return std::nullopt;
 }
 
 void sender_loop::take_opened_contents() {
     for (auto& result : opener_.take_results()) {
         const auto it = connections_.find(result.job.connection_id);
         if (it == connections_.end()) continue;  // the receiver left meanwhile
+        // Read before on_opened sends BITFIELD: the feed never assumes a bit not sent.
+        if (result.entry)
+            haves_.on_opened(it->first, (*result.entry)->id, (*result.entry)->have.to_bytes());
         it->second->on_opened(result);
         if (!result.entry) continue;
         ++stats_.receivers_served;
@@ -213,6 +225,7 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     connections_.erase(it);
     exchange_.leave(id);
     promises_.forget_connection(id);
+    haves_.forget(id);
 }
 
 void sender_loop::say_goodbye() {

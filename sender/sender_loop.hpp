@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "sender/content_opener.hpp"
+#include "sender/have_feed.hpp"
 #include "sender/peer_exchange.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/sender.hpp"
@@ -37,6 +38,7 @@ class sender_loop {
     void accept_receivers();
     void serve(uint64_t id, short revents);
     void tick(clock::time_point now);
+    std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
     void close_connection(uint64_t id, const std::error_code& cause);
     void publish_stats();
     void say_goodbye();
@@ -52,6 +54,7 @@ class sender_loop {
     content_opener opener_;
     piece_promises promises_;
     peer_exchange exchange_;
+    have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
     sender_context shared_;
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections_;

@@ -139,9 +139,9 @@ TEST(TransferMutualExchange, TwoHalfPeersCompleteEachOther) {
     const auto a_address = "127.0.0.1:" + std::to_string(a_port);
     const auto b_address = "127.0.0.1:" + std::to_string(b_port);
     child_process a(
-        xfer_command({"fetch", b_address, "f.bin", "-o", a_dir, "--listen", a_address, "-q"}));
+        xfer_command({"fetch", b_address, "f.bin", "-o", a_dir, "--listen", a_address}));
     child_process b(
-        xfer_command({"fetch", a_address, "f.bin", "-o", b_dir, "--listen", b_address, "-q"}));
+        xfer_command({"fetch", a_address, "f.bin", "-o", b_dir, "--listen", b_address}));
 
     const auto a_status = a.wait(command_timeout);
     const auto b_status = b.wait(command_timeout);

@@ -81,7 +81,7 @@ class SenderLoop : public ::testing::Test {
   protected:
     void SetUp() override {
         box_.write("share/film.bin", pseudo_random_bytes(300'000, 3));
-        auto store = piece_store::open(box_ / "share", /*create=*/false);
+        auto store = piece_store::open(box_ / "share", /*create=*/false, box_ / "cache");
         ASSERT_TRUE(store) << store.error().message();
         connect_back_.set(zmq::sockopt::linger, 0);
         connect_back_.set(zmq::sockopt::subscribe, "");

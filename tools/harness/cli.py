@@ -90,8 +90,8 @@ def parse_arguments(argv, repo_root):
                      help="how long a service may take to say it listens (default 60)")
     run.add_argument("--sample-ms", metavar="MS", type=int, default=50,
                      help="link sampling period (default 50)")
-    run.add_argument("--fetch-args", metavar="ARGS", default="-q",
-                     help="last arguments of every xfer fetch (default '-q'; '-vv' for logs)")
+    run.add_argument("--fetch-args", metavar="ARGS", default="",
+                     help="last arguments of every xfer fetch (default none, so each prints its summary; '-vv' for logs)")
     run.add_argument("--serve-args", metavar="ARGS", default="",
                      help="extra arguments for every xfer serve")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")

@@ -225,7 +225,7 @@ def make_plan(scenario, settings, xfer, layout):
         raise ValueError(f"unknown scenario '{scenario}' (one of: {', '.join(SCENARIOS)})")
     # Extra arguments (-v for logs, say) go last, where they cannot split an option from its value.
     for fetch in plan.fetches:
-        fetch.argv += shlex.split(getattr(settings, "fetch_args", "-q"))
+        fetch.argv += shlex.split(getattr(settings, "fetch_args", ""))
     for service in plan.services:
         if service.label == "serve":
             service.argv += shlex.split(getattr(settings, "serve_args", ""))

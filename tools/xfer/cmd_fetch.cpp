@@ -11,13 +11,15 @@
 #include "sender/sender.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/discovery/peer_finder.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/visibility.hpp"
-#include "shared/discovery/peer_finder.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -36,7 +38,8 @@ std::string last_component(const std::string& path) {
 void linger(const sender::sender& uploads, double limit_seconds, const volatile int* stop) {
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
-    const auto deadline = start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
+    const auto deadline =
+        start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
     constexpr auto grace = std::chrono::milliseconds(1500);
     while (!*stop && clock::now() < deadline) {
         if (uploads.receivers_with_open_content() == 0 &&
@@ -47,56 +50,92 @@ void linger(const sender::sender& uploads, double limit_seconds, const volatile 
     }
 }
 
+void fetch_options(po::options_description& options) {
+    options.add_options()(
+        "output,o", po::value<std::string>()->default_value(".")->value_name("DIR"),
+        "directory to write NAME into (created if missing; '-' is refused, see below)")(
+        "from", po::value<std::vector<std::string>>()->composing()->value_name("SOURCE"),
+        "another source HOST[:PORT] (repeatable)")(
+        "listen,l", po::value<std::string>()->value_name("HOST:PORT"),
+        "also serve what we have there while fetching")(
+        "range", po::value<std::string>()->value_name("START:END"),
+        "fetch only these bytes (or %), rounded to whole pieces")(
+        "force", "replace DIR/NAME if it exists with other content")(
+        "linger", po::value<double>()->default_value(30)->value_name("SECONDS"),
+        "with --listen: how long to keep serving after completion while receivers still need "
+        "pieces")("stall-timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
+                  "time without data before a source is dropped")(
+        "memory", po::value<size_t>()->default_value(32)->value_name("MIB"),
+        "MiB of piece buffers")(
+        "tracker", po::value<std::string>()->value_name("HOST[:PORT]"),
+        "find every peer that has PATH through this tracker (and, with --listen, register there)")(
+        "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
+        "name", po::value<std::string>()->value_name("NAME"),
+        "with --listen: name shown to other peers");
+}
+
 }  // namespace
 
+command_spec fetch_spec() {
+    return {
+        .name = "fetch",
+        .summary = "download a file, verified and resumable, from one or more peers",
+        .positionals = {{"SOURCE",
+                         "the peer to fetch from, HOST[:PORT] (port 7420 by default); "
+                         "not needed with --tracker or --lan",
+                         false, true},
+                        {"PATH", "the file, as the peer shares it (xfer ls SOURCE lists them)"}},
+        .usage_tail = "[-o DIR] [--from SOURCE]... [--listen HOST:PORT]",
+        .more_usage =
+            "       xfer fetch --tracker HOST[:PORT] PATH [options]\n"
+            "       xfer fetch --lan PATH [options]\n",
+        .notes =
+            "The file appears as DIR/NAME (NAME: the last part of PATH) only once every piece is\n"
+            "verified; until then DIR/NAME.xfer-part and DIR/.xfer/ hold what is there, and the "
+            "same\n"
+            "command resumes. '-o -' (standard output) is refused: a fetch writes into a "
+            "directory\n"
+            "so it can verify and resume; use -o DIR, then read DIR/NAME.\n",
+        .examples =
+            "  xfer fetch 192.168.1.5 isos/debian.iso              # into ./debian.iso\n"
+            "  xfer fetch 10.0.0.2:7000 data.tar -o /srv/in        # other port, other directory\n"
+            "  xfer fetch a.lan big.img --from b.lan --from c.lan  # three sources at once\n"
+            "  xfer fetch a.lan big.img --range 0:50% --listen :7420  # first half, served "
+            "meanwhile\n"
+            "  xfer fetch --tracker 10.0.0.1 big.img --listen :7420  # from every peer the tracker "
+            "knows\n"
+            "  xfer fetch --lan big.img                            # from the peers heard on the "
+            "LAN\n",
+        .add_options = fetch_options};
+}
+
 int run_fetch(int argc, char** argv) {
-    po::options_description options("options");
-    options.add_options()
-        ("args", po::value<std::vector<std::string>>(), "[SOURCE] PATH")
-        ("output,o", po::value<std::string>()->default_value("."), "directory to write NAME into (created if missing)")
-        ("from", po::value<std::vector<std::string>>()->composing(), "another source HOST[:PORT] (repeatable)")
-        ("listen,l", po::value<std::string>(), "also serve what we have on HOST:PORT while fetching")
-        ("range", po::value<std::string>(), "fetch only START:END (bytes or %, rounded to whole pieces)")
-        ("force", "replace OUTDIR/NAME if it exists with other content")
-        ("linger", po::value<double>()->default_value(30), "with --listen: seconds to keep serving after completion while receivers still need pieces")
-        ("stall-timeout", po::value<double>()->default_value(10), "seconds without data before a source is dropped")
-        ("memory", po::value<size_t>()->default_value(32), "MiB of piece buffers")
-        ("tracker", po::value<std::string>(), "find every peer that has PATH through the tracker at HOST[:PORT] (and, with --listen, register there)")
-        ("lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")
-        ("name", po::value<std::string>(), "with --listen: name shown to other peers");
-    po::positional_options_description positionals;
-    positionals.add("args", 2);
-    auto parsed = parse_command_line(
-        argc, argv, options, positionals, "xfer fetch [SOURCE] PATH [-o OUTDIR] [--from SOURCE]... [--listen HOST:PORT]",
-        "  xfer fetch 192.168.1.5 isos/debian.iso              # into ./debian.iso\n"
-        "  xfer fetch 10.0.0.2:7000 data.tar -o /srv/in        # other port, other directory\n"
-        "  xfer fetch a.lan big.img --from b.lan --from c.lan  # three sources at once\n"
-        "  xfer fetch a.lan big.img --range 0:50% --listen :7420  # first half, served meanwhile\n"
-        "  xfer fetch --tracker 10.0.0.1 big.img --listen :7420  # from every peer the tracker knows\n"
-        "  xfer fetch --lan big.img                            # from the peers heard on the LAN\n");
+    const auto spec = fetch_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
-    const auto args = values.count("args") ? values["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    if (args.empty()) {
-        std::fprintf(stderr, "xfer fetch: missing PATH (see 'xfer fetch --help')\n");
-        return exit_usage;
-    }
-    receiver::fetch_request request;
-    request.remote_path = args.back();
-    std::vector<std::string> source_texts;
-    if (args.size() == 2) source_texts.push_back(args.front());
-    if (values.count("from")) {
-        for (const auto& from : values["from"].as<std::vector<std::string>>()) source_texts.push_back(from);
-    }
     const auto tracker = tracker_option(values);
     if (!tracker) {
         std::fprintf(stderr, "xfer fetch: %s\n", tracker.error().c_str());
         return exit_usage;
     }
     const bool lan = values.count("lan") > 0;
-    if (source_texts.empty() && !*tracker && !lan) {
-        std::fprintf(stderr, "xfer fetch: no source given: xfer fetch HOST[:PORT] PATH (or --tracker/--lan)\n");
-        return exit_usage;
+    if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !lan) {
+        // One argument and nowhere else to look: it names the peer, and the file is missing.
+        return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");
+    }
+    if (values["output"].as<std::string>() == "-") {
+        return usage_error(spec,
+                           "-o - (standard output) is not supported: a fetch writes DIR/NAME so it "
+                           "can verify and resume; give a directory");
+    }
+    receiver::fetch_request request;
+    request.remote_path = parsed.arg("PATH");
+    std::vector<std::string> source_texts;
+    if (parsed.has("SOURCE")) source_texts.push_back(parsed.arg("SOURCE"));
+    if (values.count("from")) {
+        for (const auto& from : values["from"].as<std::vector<std::string>>())
+            source_texts.push_back(from);
     }
     for (const auto& text : source_texts) {
         auto source = net::parse_endpoint(text, net::default_sender_port);
@@ -112,7 +151,8 @@ int run_fetch(int argc, char** argv) {
     }
     request.output_name = last_component(request.remote_path);
     if (request.output_name.empty() || request.output_name == "." || request.output_name == "..") {
-        std::fprintf(stderr, "xfer fetch: '%s' does not name a file\n", request.remote_path.c_str());
+        std::fprintf(stderr, "xfer fetch: '%s' does not name a file\n",
+                     request.remote_path.c_str());
         return exit_usage;
     }
     if (values.count("range")) {
@@ -125,12 +165,13 @@ int run_fetch(int argc, char** argv) {
     }
     request.overwrite = values.count("force") > 0;
     request.id = random_peer_id();
-    request.stall_timeout = std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
+    request.stall_timeout =
+        std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
     request.memory_budget = values["memory"].as<size_t>() * 1024 * 1024;
     request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
 
     const auto output = values["output"].as<std::string>();
-    auto store = piece_store::open(output, /*create=*/true);
+    auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer fetch: cannot use output directory %s: %s\n", output.c_str(),
                      store.error().message().c_str());
@@ -142,7 +183,8 @@ int run_fetch(int argc, char** argv) {
     {
         std::unique_ptr<sender::sender> uploads;
         if (values.count("listen")) {
-            auto listen = net::parse_endpoint(values["listen"].as<std::string>(), net::default_sender_port);
+            auto listen =
+                net::parse_endpoint(values["listen"].as<std::string>(), net::default_sender_port);
             if (!listen) {
                 std::fprintf(stderr, "xfer fetch: %s\n", listen.error().c_str());
                 return exit_usage;
@@ -159,7 +201,8 @@ int run_fetch(int argc, char** argv) {
             uploads = std::move(*started);
             request.listen_port = uploads->listening().port;
             request.connect_retry_window = std::chrono::seconds(10);
-            if (listen->host != "0.0.0.0" && listen->host != "::") request.listen_host = listen->host;
+            if (listen->host != "0.0.0.0" && listen->host != "::")
+                request.listen_host = listen->host;
         }
 
         const auto visible = uploads ? make_presence(context, values, *tracker, lan, request.id,
@@ -168,13 +211,15 @@ int run_fetch(int argc, char** argv) {
         std::unique_ptr<discovery::peer_finder> finder;
         if (*tracker || lan) {
             finder = std::make_unique<discovery::peer_finder>(
-                context, discovery::peer_finder::options{*tracker, lan, request.remote_path, std::nullopt, request.id});
+                context, discovery::peer_finder::options{*tracker, lan, request.remote_path,
+                                                         std::nullopt, request.id});
             request.wait_for_peers = true;
             if (request.sources.empty()) {
                 // Asked once up front, so "nobody has it" is a clear error rather than a wait.
                 // A holder that just started registers its contents within a heartbeat or two,
                 // so an empty first answer is asked again for a few seconds.
-                const auto patience = lan && !*tracker ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
+                const auto patience = lan && !*tracker ? std::chrono::milliseconds(2500)
+                                                       : std::chrono::milliseconds(5000);
                 const auto deadline = std::chrono::steady_clock::now() + patience;
                 auto holders = finder->current_holders(std::chrono::milliseconds(500));
                 while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
@@ -182,38 +227,56 @@ int run_fetch(int argc, char** argv) {
                     holders = finder->current_holders(std::chrono::milliseconds(500));
                 }
                 if (holders.empty()) {
-                    std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n", request.remote_path.c_str(),
-                                 *tracker ? ("the tracker at " + (*tracker)->to_string()).c_str() : "the LAN");
+                    std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n",
+                                 request.remote_path.c_str(),
+                                 *tracker ? ("the tracker at " + (*tracker)->to_string()).c_str()
+                                          : "the LAN");
                     return exit_failure;
                 }
             }
         }
-        const bool show_progress = !values.count("quiet");
-        progress_display display(show_progress);
+        const bool quiet = values.count("quiet") > 0;
+        progress_display display(!quiet);
         const auto start = std::chrono::steady_clock::now();
         receiver::fetcher fetch(context, *store, request);
+        uint64_t resumed_bytes = 0;
         const auto outcome = fetch.run(stop, [&](const receiver::fetch_progress& progress) {
-            display.update(progress, uploads ? uploads->peer_stats() : std::vector<sender::upload_peer_stats>{});
+            resumed_bytes = progress.resumed_bytes;
+            display.update(progress, uploads ? uploads->peer_stats()
+                                             : std::vector<sender::upload_peer_stats>{});
         });
         display.finish();
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (outcome.error) {
-            std::fprintf(stderr, "xfer fetch: %s\n", outcome.message.empty() ? outcome.error.message().c_str()
-                                                                             : outcome.message.c_str());
-            status = outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
+            // The message may quote a peer's ERROR text.
+            std::fprintf(stderr, "xfer fetch: %s\n",
+                         safe_text(outcome.message.empty() ? outcome.error.message()
+                                                           : outcome.message)
+                             .c_str());
+            status =
+                outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
         } else {
-            const auto target = (*store)->root() / request.output_name;
-            std::cout << "fetched " << (outcome.whole_file ? target.string() : target.string() + " (range, partial kept)")
-                      << ": " << format_bytes(static_cast<double>(outcome.wanted_bytes)) << " in "
-                      << format_seconds(seconds) << " ("
-                      << format_rate(seconds > 0 ? static_cast<double>(outcome.downloaded_bytes) / seconds : 0)
-                      << ", " << outcome.downloaded_bytes << " bytes downloaded"
-                      << (uploads ? ", " + std::to_string(uploads->total_bytes_sent()) + " uploaded" : std::string())
-                      << ")" << std::endl;
+            if (!quiet) {
+                fetch_summary summary;
+                summary.target = ((*store)->root() / request.output_name).string();
+                summary.whole_file = outcome.whole_file;
+                summary.wanted_bytes = outcome.wanted_bytes;
+                summary.downloaded_bytes = outcome.downloaded_bytes;
+                summary.resumed_bytes = resumed_bytes;
+                summary.uploading = uploads != nullptr;
+                summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
+                summary.seconds = seconds;
+                // Fitted to a terminal; a script reading stdout always gets the whole line.
+                const int width =
+                    ::isatty(STDOUT_FILENO) ? query_terminal_size(STDOUT_FILENO).columns : 0;
+                std::cout << layout_summary(summary, width) << std::endl;
+            }
             if (uploads) {
                 linger(*uploads, values["linger"].as<double>(), stop);
-                XLOG_INFO("fetch", "", "uploaded " << uploads->total_bytes_sent() << " bytes to "
-                                                   << uploads->receivers_served() << " receivers");
+                XLOG_INFO("fetch", "",
+                          "uploaded " << uploads->total_bytes_sent() << " bytes to "
+                                      << uploads->receivers_served() << " receivers");
             }
         }
     }

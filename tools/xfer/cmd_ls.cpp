@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "receiver/remote_listing.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
@@ -10,44 +11,67 @@
 
 namespace xfer::cli {
 
+namespace {
+
+void ls_options(po::options_description& options) {
+    options.add_options()("timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
+                          "how long to wait for the peer");
+}
+
+}  // namespace
+
+command_spec ls_spec() {
+    return {.name = "ls",
+            .summary = "list what a peer shares",
+            .positionals = {{"SOURCE", "the peer to ask, HOST[:PORT] (port 7420 by default)"},
+                            {"SUBDIR", "a directory inside what the peer shares (default: the top)",
+                             false}},
+            .usage_tail = "[--timeout SECONDS]",
+            .more_usage = {},
+            .notes = {},
+            .examples =
+                "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
+                "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n",
+            .add_options = ls_options};
+}
+
 int run_ls(int argc, char** argv) {
-    po::options_description options("options");
-    options.add_options()
-        ("source", po::value<std::string>()->required(), "peer to ask, HOST[:PORT] (port 7420 by default)")
-        ("dir", po::value<std::string>()->default_value(""), "directory inside what the peer shares")
-        ("timeout", po::value<double>()->default_value(10), "seconds to wait for the peer");
-    po::positional_options_description positionals;
-    positionals.add("source", 1).add("dir", 1);
-    auto parsed = parse_command_line(argc, argv, options, positionals, "xfer ls HOST[:PORT] [SUBDIR]",
-                                     "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
-                                     "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n");
+    const auto spec = ls_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
-    const auto source = net::parse_endpoint(parsed.values["source"].as<std::string>(), net::default_sender_port);
+    const std::string subdir = parsed.has("SUBDIR") ? parsed.arg("SUBDIR") : "";
+    const auto source = net::parse_endpoint(parsed.arg("SOURCE"), net::default_sender_port);
     if (!source) {
         std::fprintf(stderr, "xfer ls: %s\n", source.error().c_str());
         return exit_usage;
     }
-    if (parsed.values["dir"].as<std::string>().size() > wire::max_path_length) {
+    if (subdir.size() > wire::max_path_length) {
         std::fprintf(stderr, "xfer ls: path is longer than %zu bytes\n", wire::max_path_length);
         return exit_usage;
     }
-    const auto timeout = std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
-    const auto entries = receiver::fetch_listing(*source, parsed.values["dir"].as<std::string>(), random_peer_id(), timeout);
+    const auto timeout =
+        std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
+    const auto entries = receiver::fetch_listing(*source, subdir, random_peer_id(), timeout);
     if (!entries) {
-        std::fprintf(stderr, "xfer ls: %s\n", entries.error().c_str());
+        std::fprintf(stderr, "xfer ls: %s\n", safe_text(entries.error()).c_str());
         return exit_failure;
     }
     for (const auto& entry : *entries) {
         if (entry.kind == wire::listing_entry::kind_t::directory) {
-            std::cout << "dir   " << std::string(10, ' ') << "  " << entry.name << "/\n";
+            std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(entry.name) << "/\n";
             continue;
         }
         char state[16];
-        if (entry.complete()) std::snprintf(state, sizeof state, "complete");
-        else std::snprintf(state, sizeof state, "%.0f%%", 100.0 * entry.pieces_had / entry.piece_count);
+        if (entry.complete())
+            std::snprintf(state, sizeof state, "complete");
+        else
+            std::snprintf(state, sizeof state, "%.0f%%",
+                          100.0 * entry.pieces_had / entry.piece_count);
         char size[24];
-        std::snprintf(size, sizeof size, "%10s", format_bytes(static_cast<double>(entry.size)).c_str());
-        std::cout << "file  " << size << "  " << entry.name << "  (" << state << ", " << entry.size << " bytes)\n";
+        std::snprintf(size, sizeof size, "%10s",
+                      format_bytes(static_cast<double>(entry.size)).c_str());
+        std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", " << entry.size
+                  << " bytes)\n";
     }
     return exit_ok;
 }

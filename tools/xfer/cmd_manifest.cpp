@@ -14,18 +14,32 @@
 
 namespace xfer::cli {
 
+namespace {
+
+void manifest_options(po::options_description& options) {
+    options.add_options()("pieces", "also list every piece: index, offset, length, SHA-256");
+}
+
+}  // namespace
+
+command_spec manifest_spec() {
+    return {.name = "manifest",
+            .summary = "print a file's content id and piece layout",
+            .positionals = {{"FILE", "a local file"}},
+            .usage_tail = "[--pieces]",
+            .more_usage = {},
+            .notes = {},
+            .examples =
+                "  xfer manifest big.iso            # content id, size, piece size\n"
+                "  xfer manifest big.iso --pieces   # and each piece's hash\n",
+            .add_options = manifest_options};
+}
+
 int run_manifest(int argc, char** argv) {
-    po::options_description options("options");
-    options.add_options()
-        ("file", po::value<std::string>()->required(), "file to describe")
-        ("pieces", "also list every piece: index, offset, length, SHA-256");
-    po::positional_options_description positionals;
-    positionals.add("file", 1);
-    auto parsed = parse_command_line(argc, argv, options, positionals, "xfer manifest FILE [--pieces]",
-                                     "  xfer manifest big.iso            # content id, size, piece size\n"
-                                     "  xfer manifest big.iso --pieces   # and each piece's hash\n");
+    const auto spec = manifest_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
-    const auto path = parsed.values["file"].as<std::string>();
+    const auto path = parsed.arg("FILE");
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat info {};
     if (!fd || ::fstat(fd.get(), &info) != 0) {
@@ -36,7 +50,8 @@ int run_manifest(int argc, char** argv) {
         std::fprintf(stderr, "xfer manifest: %s: not a regular file\n", path.c_str());
         return exit_failure;
     }
-    const auto m = hash_file(fd.get(), static_cast<uint64_t>(info.st_size), std::max(1u, std::thread::hardware_concurrency()));
+    const auto m = hash_file(fd.get(), static_cast<uint64_t>(info.st_size),
+                             std::max(1u, std::thread::hardware_concurrency()));
     if (!m) {
         std::fprintf(stderr, "xfer manifest: %s: %s\n", path.c_str(), m.error().message().c_str());
         return exit_failure;
@@ -47,12 +62,13 @@ int run_manifest(int argc, char** argv) {
               << "size:        " << m->file_size << " bytes\n"
               << "piece size:  " << m->piece_size << " bytes\n"
               << "pieces:      " << m->piece_count();
-    if (m->piece_count() > 0) std::cout << " (last piece " << m->piece_length(m->piece_count() - 1) << " bytes)";
+    if (m->piece_count() > 0)
+        std::cout << " (last piece " << m->piece_length(m->piece_count() - 1) << " bytes)";
     std::cout << "\nmanifest:    " << encoded.size() << " bytes\n";
     if (parsed.values.count("pieces")) {
         for (uint32_t piece = 0; piece < m->piece_count(); ++piece) {
-            std::cout << piece << " " << m->piece_offset(piece) << " " << m->piece_length(piece) << " "
-                      << to_hex(m->piece_hashes[piece]) << "\n";
+            std::cout << piece << " " << m->piece_offset(piece) << " " << m->piece_length(piece)
+                      << " " << to_hex(m->piece_hashes[piece]) << "\n";
         }
     }
     return exit_ok;

@@ -6,6 +6,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "shared/core/safe_text.hpp"
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
 #include "shared/discovery/zmq_frames.hpp"
@@ -21,13 +22,13 @@ using discovery::peer_record;
 
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
 void print_peer(const peer_record& record) {
-    std::string line = record.name + "  " + discovery::short_id(record.id) + "  " +
+    std::string line = safe_text(record.name) + "  " + discovery::short_id(record.id) + "  " +
                        record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
         if (i > 0) line += ", ";
-        line += content.path + " (" + std::to_string(content.size) + " bytes, " +
+        line += safe_text(content.path) + " (" + std::to_string(content.size) + " bytes, " +
                 discovery::percent_complete(content) + ")";
     }
     std::printf("%s\n", line.c_str());
@@ -39,7 +40,7 @@ void print_change(const membership_change& change) {
                        : change.what == membership_change::kind::left ? "leave"
                                                                       : nullptr;
     if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
-    std::printf("%s %s %s\n", verb, change.record.name.c_str(),
+    std::printf("%s %s %s\n", verb, safe_text(change.record.name).c_str(),
                 change.record.sender.to_string().c_str());
     std::fflush(stdout);
 }
@@ -118,21 +119,37 @@ int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile in
 
 }  // namespace
 
-int run_peers(int argc, char** argv) {
-    po::options_description options("options");
+namespace {
+
+void peers_options(po::options_description& options) {
     // clang-format off
     options.add_options()
-        ("tracker", po::value<std::string>(), "ask the tracker at HOST:PORT (default: listen on the LAN)")
+        ("tracker", po::value<std::string>()->value_name("HOST[:PORT]"), "ask this tracker (default: listen on the LAN)")
         ("watch", "keep running and print 'join NAME ADDR' / 'leave NAME ADDR' as peers come and go")
-        ("wait", po::value<double>(),
-         "seconds to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
+        ("wait", po::value<double>()->value_name("SECONDS"),
+         "how long to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
     // clang-format on
-    const po::positional_options_description positionals;
-    const auto parsed = parse_command_line(
-        argc, argv, options, positionals,
-        "xfer peers [--tracker HOST:PORT] [--watch] [--wait SECONDS]",
-        "  xfer peers                            # peers announcing on the LAN\n"
-        "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n");
+}
+
+}  // namespace
+
+command_spec peers_spec() {
+    return {
+        .name = "peers",
+        .summary = "list peers online (from a tracker or the LAN)",
+        .positionals = {},
+        .usage_tail = "[--tracker HOST[:PORT]] [--watch] [--wait SECONDS]",
+        .more_usage = {},
+        .notes = {},
+        .examples =
+            "  xfer peers                            # peers announcing on the LAN\n"
+            "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n",
+        .add_options = peers_options};
+}
+
+int run_peers(int argc, char** argv) {
+    const auto spec = peers_spec();
+    const auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const bool watch = values.count("watch") > 0;

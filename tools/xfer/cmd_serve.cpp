@@ -9,33 +9,53 @@
 #include "shared/core/log.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
 
-int run_serve(int argc, char** argv) {
-    po::options_description options("options");
-    options.add_options()
-        ("dir", po::value<std::string>()->required(), "directory to share")
-        ("listen,l", po::value<std::string>()->default_value("0.0.0.0:7420"), "HOST:PORT to listen on (:0 picks a free port)")
-        ("no-prehash", "do not hash shared files in the background at start (they are hashed on first fetch)");
+namespace {
+
+void serve_options(po::options_description& options) {
+    options.add_options()(
+        "listen,l",
+        po::value<std::string>()->default_value("0.0.0.0:7420")->value_name("HOST:PORT"),
+        "where to listen (:0 picks a free port)")(
+        "no-prehash",
+        "do not hash shared files in the background at start (they are hashed on first fetch)");
     add_visibility_options(options);
-    po::positional_options_description positionals;
-    positionals.add("dir", 1);
-    auto parsed = parse_command_line(argc, argv, options, positionals,
-                                     "xfer serve DIR [--listen HOST:PORT] [--tracker HOST:PORT] [--name NAME] [--no-lan]",
-                                     "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
-                                     "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
-                                     "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n");
+}
+
+}  // namespace
+
+command_spec serve_spec() {
+    return {
+        .name = "serve",
+        .summary = "share a directory (complete and partial files)",
+        .positionals = {{"DIR", "the directory to share, with everything below it"}},
+        .usage_tail = "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan]",
+        .more_usage = {},
+        .notes = {},
+        .examples =
+            "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
+            "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
+            "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n",
+        .add_options = serve_options};
+}
+
+int run_serve(int argc, char** argv) {
+    const auto spec = serve_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
 
-    const auto dir = parsed.values["dir"].as<std::string>();
+    const auto dir = parsed.arg("DIR");
     struct stat info {};
     if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
         std::fprintf(stderr, "xfer serve: %s: not a directory\n", dir.c_str());
         return exit_failure;
     }
-    const auto listen = net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
+    const auto listen =
+        net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
     if (!listen) {
         std::fprintf(stderr, "xfer serve: %s\n", listen.error().c_str());
         return exit_usage;
@@ -45,7 +65,7 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "xfer serve: %s\n", tracker.error().c_str());
         return exit_usage;
     }
-    auto store = piece_store::open(dir, /*create=*/false);
+    auto store = piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
         return exit_failure;
@@ -63,10 +83,13 @@ int run_serve(int argc, char** argv) {
             std::fprintf(stderr, "xfer serve: %s\n", running.error().c_str());
             return exit_failure;
         }
-        std::cout << "serving " << dir << " on " << (*running)->listening().to_string() << std::endl;
-        const auto visible = make_presence(context, parsed.values, *tracker, parsed.values.count("no-lan") == 0,
-                                           sender_opts.id,
-                                           {listen->host, (*running)->listening().port}, *store);
+        if (!parsed.values.count("quiet")) {
+            std::cout << "serving " << dir << " on " << (*running)->listening().to_string()
+                      << std::endl;
+        }
+        const auto visible =
+            make_presence(context, parsed.values, *tracker, parsed.values.count("no-lan") == 0,
+                          sender_opts.id, {listen->host, (*running)->listening().port}, *store);
         while (!*stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         XLOG_INFO("serve", "", "stopping");
     }

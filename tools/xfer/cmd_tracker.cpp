@@ -10,22 +10,38 @@
 
 namespace xfer::cli {
 
-int run_tracker(int argc, char** argv) {
-    po::options_description options("options");
+namespace {
+
+void tracker_options(po::options_description& options) {
     // clang-format off
     options.add_options()
-        ("listen", po::value<std::string>()->default_value("0.0.0.0:7421"),
-         "HOST:PORT for registrations and queries (PORT 0: any free port)")
-        ("pub-port", po::value<unsigned>(),
+        ("listen", po::value<std::string>()->default_value("0.0.0.0:7421")->value_name("HOST:PORT"),
+         "where to take registrations and queries (PORT 0: any free port)")
+        ("pub-port", po::value<unsigned>()->value_name("PORT"),
          "TCP port for pushed membership changes (default: PORT+1 if free, else any; clients ask)")
-        ("heartbeat-timeout", po::value<double>()->default_value(5.0),
-         "seconds without a heartbeat before a peer is dropped (peers heartbeat 5 times as often)");
+        ("heartbeat-timeout", po::value<double>()->default_value(5.0)->value_name("SECONDS"),
+         "time without a heartbeat before a peer is dropped (peers heartbeat 5 times as often)");
     // clang-format on
-    const po::positional_options_description positionals;
-    const auto parsed = parse_command_line(
-        argc, argv, options, positionals, "xfer tracker [--listen HOST:PORT] [--pub-port PORT]",
-        "  xfer tracker                          # on 0.0.0.0:7421, pushes on 7422\n"
-        "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n");
+}
+
+}  // namespace
+
+command_spec tracker_spec() {
+    return {.name = "tracker",
+            .summary = "run a discovery server that pushes the live peer list",
+            .positionals = {},
+            .usage_tail = "[--listen HOST:PORT] [--pub-port PORT]",
+            .more_usage = {},
+            .notes = {},
+            .examples =
+                "  xfer tracker                          # on 0.0.0.0:7421, pushes on 7422\n"
+                "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n",
+            .add_options = tracker_options};
+}
+
+int run_tracker(int argc, char** argv) {
+    const auto spec = tracker_spec();
+    const auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
 

@@ -3,7 +3,10 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <vector>
 
+#include "shared/core/stop_signals.hpp"
+#include "tools/xfer/cli_options_man.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace {
@@ -11,32 +14,47 @@ namespace {
 using namespace xfer::cli;
 
 constexpr command commands[] = {
-    {"serve", "share a directory (complete and partial files)", run_serve},
-    {"fetch", "download a file, verified and resumable, from one or more peers", run_fetch},
-    {"ls", "list what a peer shares", run_ls},
-    {"manifest", "print a file's content id and piece layout", run_manifest},
-    {"tracker", "run a discovery server that pushes the live peer list", run_tracker},
-    {"peers", "list peers online (from a tracker or the LAN)", run_peers},
+    {serve_spec, run_serve},       {fetch_spec, run_fetch},     {ls_spec, run_ls},
+    {manifest_spec, run_manifest}, {tracker_spec, run_tracker}, {peers_spec, run_peers},
+    {id_spec, run_id},
 };
+
+std::vector<command_spec> all_specs() {
+    std::vector<command_spec> specs;
+    for (const auto& cmd : commands) specs.push_back(cmd.spec());
+    return specs;
+}
 
 void print_usage(std::FILE* out) {
     std::fprintf(out,
                  "xfer: fast, verified, resumable file transfer on a LAN\n\n"
                  "usage: xfer COMMAND [OPTIONS]\n\ncommands:\n");
-    for (const auto& cmd : commands) {
-        std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(cmd.name.size()), cmd.name.data(),
-                     static_cast<int>(cmd.summary.size()), cmd.summary.data());
+    for (const auto& spec : all_specs()) {
+        std::fprintf(out, "  %-10s %s\n", spec.name.c_str(), spec.summary.c_str());
     }
-    std::fprintf(out,
-                 "\nexamples:\n"
-                 "  xfer serve ~/share                      # share a directory on port 7420\n"
-                 "  xfer fetch 192.168.1.5 iso/debian.iso   # download a file into .\n"
-                 "\nrun 'xfer COMMAND --help' for the options of one command.\n");
+    std::fprintf(
+        out,
+        "\nexamples:\n"
+        "  xfer serve ~/share                      # share a directory on port 7420\n"
+        "  xfer fetch 192.168.1.5 iso/debian.iso   # download a file into .\n"
+        "\nrun 'xfer COMMAND --help' for the options of one command; 'man xfer' for all.\n");
+}
+
+int unknown_command(std::string_view name) {
+    std::vector<std::string> names;
+    for (const auto& spec : all_specs()) names.push_back(spec.name);
+    const auto near = closest_match(name, names);
+    std::fprintf(stderr, "xfer: unknown command '%.*s'%s%s%s (see 'xfer --help')\n",
+                 static_cast<int>(name.size()), name.data(), near ? " (did you mean '" : "",
+                 near ? near->c_str() : "", near ? "'?)" : "");
+    return exit_usage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any thread starts, so that every thread inherits the blocked mask.
+    xfer::block_stop_signals();
     if (argc < 2) {
         print_usage(stderr);
         return exit_usage;
@@ -50,8 +68,13 @@ int main(int argc, char** argv) {
         std::printf("xfer 0.1.0\n");
         return exit_ok;
     }
+    if (name == "--man") {  // hidden: the build turns this into the installed xfer(1)
+        std::fputs(man_page(all_specs()).c_str(), stdout);
+        return exit_ok;
+    }
     for (const auto& cmd : commands) {
-        if (cmd.name == name) {
+        const auto spec = cmd.spec();
+        if (spec.name == name) {
             try {
                 return cmd.run(argc - 1, argv + 1);
             } catch (const std::exception& e) {
@@ -60,6 +83,5 @@ int main(int argc, char** argv) {
             }
         }
     }
-    std::fprintf(stderr, "xfer: unknown command '%s' (see 'xfer --help')\n", argv[1]);
-    return exit_usage;
+    return unknown_command(name);
 }

@@ -1,5 +1,6 @@
 #include "tools/xfer/progress_display.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,68 +8,119 @@
 #include "tools/xfer/format.hpp"
 
 namespace xfer::cli {
+namespace {
 
-progress_display::progress_display(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+// Set by SIGWINCH, read (and cleared) by the next update: the handler does nothing else.
+volatile sig_atomic_t terminal_resized = 0;
 
-void progress_display::update(const receiver::fetch_progress& progress,
-                              const std::vector<sender::upload_peer_stats>& uploads) {
+void on_window_change(int) {
+    terminal_resized = 1;
+}
+
+// Rows a line of `columns` columns takes on a terminal `width` wide (terminals such as tmux and
+// VTE re-wrap earlier lines when the window narrows).
+int rows_taken(size_t columns, int width) {
+    if (width <= 0 || columns == 0) return 1;
+    return static_cast<int>((columns + static_cast<size_t>(width) - 1) /
+                            static_cast<size_t>(width));
+}
+
+}  // namespace
+
+terminal_size query_terminal_size(int fd) {
+    struct winsize size {};
+    if (::ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return {0, 0};
+    return {size.ws_col, size.ws_row > 0 ? size.ws_row : 24};
+}
+
+progress_display::progress_display(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {
     if (!enabled_) return;
+    size_ = query_terminal_size(STDERR_FILENO);
+    if (size_.columns == 0) size_ = {80, 24};
+    struct sigaction action {};
+    action.sa_handler = on_window_change;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGWINCH, &action, &previous_winch_);
+}
+
+progress_display::~progress_display() {
+    if (enabled_) ::sigaction(SIGWINCH, &previous_winch_, nullptr);
+}
+
+std::vector<progress_peer> progress_display::upload_rows(
+    const std::vector<sender::upload_peer_stats>& uploads) {
     const auto now = std::chrono::steady_clock::now();
     const double interval = std::chrono::duration<double>(now - last_update_).count();
     last_update_ = now;
-    std::string block;
-    if (lines_drawn_ > 0) block += "\x1b[" + std::to_string(lines_drawn_) + "F";  // back to the top
-    int lines = 0;
-    char line[256];
-    if (!progress.manifest_known) {
-        std::snprintf(line, sizeof line, "%s: connecting...", progress.name.c_str());
-    } else {
-        const double fraction = progress.wanted_bytes == 0 ? 1.0 : static_cast<double>(progress.verified_bytes) / progress.wanted_bytes;
-        const int width = 30;
-        const int filled = static_cast<int>(fraction * width);
-        const double left = static_cast<double>(progress.wanted_bytes - progress.verified_bytes);
-        const std::string eta = progress.rate > 1 ? format_seconds(left / progress.rate) : "--";
-        std::snprintf(line, sizeof line, "%s [%s%s] %3.0f%% %s / %s  %s  ETA %s", progress.name.c_str(),
-                      std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), fraction * 100,
-                      format_bytes(static_cast<double>(progress.verified_bytes)).c_str(),
-                      format_bytes(static_cast<double>(progress.wanted_bytes)).c_str(), format_rate(progress.rate).c_str(),
-                      eta.c_str());
-    }
-    block += std::string(line) + "\x1b[K\n";
-    ++lines;
-    for (const auto& source : progress.sources) {
-        std::snprintf(line, sizeof line, "  down %-40s %12s  %s", source.label.c_str(), format_rate(source.rate).c_str(),
-                      format_bytes(static_cast<double>(source.bytes_received)).c_str());
-        block += std::string(line) + "\x1b[K\n";
-        ++lines;
-    }
+    std::vector<progress_peer> rows;
     std::vector<std::pair<std::string, uint64_t>> marks;
     for (const auto& upload : uploads) {
         double rate = 0;
         for (const auto& [label, bytes] : last_uploads_) {
-            if (label == upload.label && interval > 0) rate = static_cast<double>(upload.bytes_sent - bytes) / interval;
+            if (label == upload.label && interval > 0 && upload.bytes_sent >= bytes) {
+                rate = static_cast<double>(upload.bytes_sent - bytes) / interval;
+            }
         }
         marks.emplace_back(upload.label, upload.bytes_sent);
-        std::snprintf(line, sizeof line, "  up   %-40s %12s  %s", upload.label.c_str(), format_rate(rate).c_str(),
-                      format_bytes(static_cast<double>(upload.bytes_sent)).c_str());
-        block += std::string(line) + "\x1b[K\n";
-        ++lines;
+        rows.push_back({progress_peer::direction::up, upload.label, rate, upload.bytes_sent});
     }
     last_uploads_ = std::move(marks);
-    // Lines left over from a taller previous block are cleared.
-    for (int i = lines; i < lines_drawn_; ++i) block += "\x1b[K\n";
-    lines = std::max(lines, lines_drawn_);
-    lines_drawn_ = lines;
+    return rows;
+}
+
+void progress_display::update(const receiver::fetch_progress& progress,
+                              const std::vector<sender::upload_peer_stats>& uploads) {
+    if (!enabled_) return;
+    progress_state state;
+    state.name = progress.name;
+    state.manifest_known = progress.manifest_known;
+    state.wanted_bytes = progress.wanted_bytes;
+    state.verified_bytes = progress.verified_bytes;
+    state.rate = progress.rate;
+    for (const auto& source : progress.sources) {
+        state.peers.push_back(
+            {progress_peer::direction::down, source.label, source.rate, source.bytes_received});
+    }
+    for (auto& row : upload_rows(uploads)) state.peers.push_back(std::move(row));
+
+    if (terminal_resized) {
+        terminal_resized = 0;
+        const auto now = query_terminal_size(STDERR_FILENO);
+        if (now.columns > 0) size_ = now;
+    }
+    std::string notice;
+    if (!resume_told_ && progress.manifest_known) {
+        resume_told_ = true;
+        if (progress.resumed_bytes > 0) {
+            notice =
+                layout_resume_notice(progress.resumed_bytes, progress.wanted_bytes, size_.columns);
+        }
+    }
+    // One row is left for the cursor, so the block never scrolls its own top off the screen.
+    const int max_lines = std::max(1, size_.rows - 1);
+    draw(notice, layout_progress(state, size_.columns, max_lines));
+}
+
+void progress_display::draw(const std::string& notice, const std::vector<std::string>& lines) {
+    std::string block;
+    int rows_up = 0;
+    for (const auto& line : drawn_) rows_up += rows_taken(display_columns(line), size_.columns);
+    // Back to the start of the block, clear from there to the end of the screen, draw anew: no
+    // line of a taller or wider earlier block survives.
+    if (rows_up > 0) block += "\r\x1b[" + std::to_string(rows_up) + "A";
+    block += "\r\x1b[J";
+    // The notice is written once above the block and stays there when the block is redrawn.
+    if (!notice.empty()) block += notice + "\n";
+    for (const auto& line : lines) block += line + "\n";
     std::fputs(block.c_str(), stderr);
     std::fflush(stderr);
+    drawn_ = lines;
 }
 
 void progress_display::finish() {
-    if (!enabled_ || lines_drawn_ == 0) return;
-    std::string block = "\x1b[" + std::to_string(lines_drawn_) + "F\x1b[J";
-    std::fputs(block.c_str(), stderr);
-    std::fflush(stderr);
-    lines_drawn_ = 0;
+    if (!enabled_ || drawn_.empty()) return;
+    draw({}, {});
 }
 
 }  // namespace xfer::cli

@@ -4,8 +4,8 @@ namespace xfer::cli {
 
 void add_visibility_options(po::options_description& options) {
     options.add_options()
-        ("tracker", po::value<std::string>(), "register with the tracker at HOST[:PORT] (port 7421 by default)")
-        ("name", po::value<std::string>(), "name shown to other peers (default: host name)")
+        ("tracker", po::value<std::string>()->value_name("HOST[:PORT]"), "register with the tracker at HOST[:PORT] (port 7421 by default)")
+        ("name", po::value<std::string>()->value_name("NAME"), "name shown to other peers (default: host name)")
         ("no-lan", "do not announce on the LAN (UDP multicast 239.255.74.20:7422; XFER_LAN=off also)");
 }
 
