@@ -108,6 +108,7 @@ command_spec fetch_spec() {
 }
 
 int run_fetch(int argc, char** argv) {
+    hold_window_change_signal();  // before any thread starts (the sender's, ZeroMQ's, the hashers')
     const auto spec = fetch_spec();
     auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
