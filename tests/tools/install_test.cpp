@@ -2,6 +2,7 @@
 // page (made from the option tables), bash completion and docs are where their readers look.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -62,6 +63,28 @@ TEST(Install, BashCompletionOffersCommandsAndOptionsFromTheBinary) {
     const auto options = complete(std::string(XFER_BINARY) + " fetch --li", 2);
     EXPECT_NE(options.out.find("--listen\n"), std::string::npos) << options.describe();
     EXPECT_NE(options.out.find("--linger\n"), std::string::npos) << options.describe();
+}
+
+TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
+    if (run_program({"sh", "-c", "command -v dpkg-deb && command -v dpkg-shlibdeps"}).status != 0) {
+        std::printf("skipped: dpkg-deb or dpkg-shlibdeps missing (not a Debian system)\n");
+        GTEST_SKIP() << "dpkg tools missing";
+    }
+    sandbox box;
+    const auto made = run_program({"cpack", "-G", "DEB", "--config",
+                                   std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
+                                   (box / "pkg").string()});
+    ASSERT_EQ(made.status, 0) << made.describe();
+    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    ASSERT_TRUE(std::filesystem::exists(deb)) << made.describe();
+    const auto info = run_program({"dpkg-deb", "-f", deb.string(), "Depends"});
+    EXPECT_NE(info.out.find("libzmq5"), std::string::npos) << info.describe();
+    // Unpacked, not installed: the test must not change the machine's packages.
+    const auto unpacked = run_program({"dpkg-deb", "-x", deb.string(), (box / "root").string()});
+    ASSERT_EQ(unpacked.status, 0) << unpacked.describe();
+    const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
+    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
         return exit_ok;
     }
     if (name == "--version") {
-        std::printf("xfer 0.1.0\n");
+        std::printf("xfer %s\n", XFER_VERSION);
         return exit_ok;
     }
     if (name == "--man") {  // hidden: the build turns this into the installed xfer(1)
