@@ -8,36 +8,39 @@
 
 namespace xfer::receiver {
 namespace {
-constexpr auto keepalive_interval = std::chrono::seconds(15);
 // Enough to keep a fast link busy, small enough that the loop still serves other sockets.
 constexpr size_t read_budget = 8 * 1024 * 1024;
 constexpr uint32_t fetch_handle = 1;
 }  // namespace
 
-download_connection::download_connection(uint64_t key, net::endpoint source, download_listener& listener)
-    : key_(key), source_(std::move(source)), listener_(listener), label_("->" + source_.to_string()) {}
+download_connection::download_connection(uint64_t key, net::endpoint source,
+                                         download_listener& listener)
+    : key_(key),
+      source_(std::move(source)),
+      listener_(listener),
+      label_("->" + source_.to_string()) {}
 
-std::string download_connection::start(const wire::hello& our_hello, const wire::open_request& open) {
+std::string download_connection::start(const wire::hello& our_hello,
+                                       const wire::open_request& open) {
     auto fd = net::start_connect(source_);
     if (!fd) {
         phase_ = phase::closed;
         return fd.error();
     }
-    stream_ = std::make_unique<net::tcp_stream>(std::move(*fd));
-    // Queued now, sent as soon as the connection is up.
-    wire::encode(our_hello, queue_.bytes_for_append());
-    wire::encode(open, queue_.bytes_for_append());
+    // Our HELLO, then OPEN: queued now, sent as soon as the connection is up.
+    session_.emplace(session::role::initiator, std::make_unique<net::tcp_stream>(std::move(*fd)),
+                     our_hello, static_cast<session::message_handler&>(*this), read_budget);
+    session_->send(open);
     return {};
 }
 
 short download_connection::poll_events() const {
     if (phase_ == phase::connecting) return ZMQ_POLLOUT;
-    return static_cast<short>(ZMQ_POLLIN | (queue_.empty() ? 0 : ZMQ_POLLOUT));
+    return static_cast<short>(ZMQ_POLLIN | (session_->has_output() ? ZMQ_POLLOUT : 0));
 }
 
 std::error_code download_connection::flush() {
-    const auto result = queue_.flush(*stream_);
-    if (result.bytes > 0) last_sent_ = clock::now();
+    const auto result = session_->flush();
     if (result.error) return result.error;
     if (result.closed) return errc::peer_closed;
     return {};
@@ -46,7 +49,7 @@ std::error_code download_connection::flush() {
 std::error_code download_connection::on_poll(short revents, std::string& reason) {
     if (phase_ == phase::connecting) {
         if (!(revents & (ZMQ_POLLOUT | ZMQ_POLLERR))) return {};
-        const auto problem = net::finish_connect(stream_->fd());
+        const auto problem = net::finish_connect(session_->fd());
         if (!problem.empty()) {
             reason = "cannot connect: " + problem;
             return errc::peer_closed;
@@ -55,32 +58,75 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         ever_connected_ = true;
         last_data_ = clock::now();
     }
-    if ((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || stream_->has_buffered_input()) {
-        const auto result = reader_.pump(
-            *stream_,
-            [&](wire::message_type type, std::span<const uint8_t> body) -> std::error_code {
-                auto decoded = wire::decode(type, body);
-                if (!decoded) return decoded.error();
-                return listener_.on_message(*this, *decoded);
-            },
-            this, read_budget);
-        if (result.bytes > 0) {
-            bytes_received_ += result.bytes;
-            last_data_ = clock::now();
-        }
-        if (result.error) return result.error;
-        if (result.closed) return errc::peer_closed;
+    if ((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) {
+        const uint64_t before = session_->bytes_received();
+        const auto ec = session_->receive(this);
+        if (session_->bytes_received() != before) last_data_ = clock::now();
+        if (ec) return ec;
     }
-    if (!queue_.empty()) return flush();
+    if (session_->has_output()) return flush();
     return {};
+}
+
+std::optional<peer_id> download_connection::remote_id() const {
+    if (!session_ || !session_->remote_hello()) return std::nullopt;
+    return session_->remote_hello()->id;
+}
+
+const std::vector<bool>& download_connection::record_bitfield(const wire::bitfield_msg& message) {
+    remote_has_.assign(message.piece_count, false);
+    for (uint32_t piece = 0; piece < message.piece_count; ++piece) {
+        remote_has_[piece] = message.bits[piece / 8] & (0x80 >> (piece % 8));
+    }
+    return remote_has_;
+}
+
+void download_connection::record_have(uint32_t piece_index) {
+    // HAVE before any BITFIELD: the source started with nothing of it.
+    if (piece_index >= remote_has_.size()) remote_has_.resize(piece_index + 1, false);
+    remote_has_[piece_index] = true;
+}
+
+void download_connection::update_rate(std::chrono::duration<double> interval) {
+    const double instant = static_cast<double>(bytes_received() - rate_mark_) / interval.count();
+    rate_ = rate_ == 0 ? instant : 0.7 * rate_ + 0.3 * instant;
+    rate_mark_ = bytes_received();
+}
+
+std::error_code download_connection::on_hello(const wire::hello& hello) {
+    label_ = "->" + source_.to_string() + "/" + to_hex(hello.id).substr(0, 8);
+    return listener_.on_hello(*this, hello);
+}
+
+std::error_code download_connection::on_manifest(const wire::manifest_msg& message) {
+    return listener_.on_manifest(*this, message);
+}
+
+std::error_code download_connection::on_bitfield(const wire::bitfield_msg& message) {
+    return listener_.on_bitfield(*this, message);
+}
+
+std::error_code download_connection::on_have(const wire::have& message) {
+    return listener_.on_have(*this, message);
+}
+
+std::error_code download_connection::on_error(const wire::error_msg& message) {
+    return listener_.on_error(*this, message);
+}
+
+std::error_code download_connection::on_decline(const wire::decline_msg& message) {
+    return listener_.on_decline(*this, message);
+}
+
+std::error_code download_connection::on_peers(const wire::peers_msg& message) {
+    return listener_.on_peers(*this, message);
 }
 
 void download_connection::request_piece(uint32_t piece_index, uint32_t piece_length) {
     auto& blocks = outstanding_[piece_index];
-    auto& out = queue_.bytes_for_append();
     for (uint32_t offset = 0; offset < piece_length; offset += wire::block_size) {
         const uint32_t length = std::min(wire::block_size, piece_length - offset);
-        wire::encode(wire::request{{fetch_handle, piece_index, offset, length}}, out);
+        session_->send(wire::request{{fetch_handle, piece_index, offset, length}});
         blocks[offset] = length;
         bytes_in_flight_ += length;
     }
@@ -90,9 +136,8 @@ void download_connection::request_piece(uint32_t piece_index, uint32_t piece_len
 bool download_connection::cancel_piece(uint32_t piece_index) {
     const auto it = outstanding_.find(piece_index);
     if (it == outstanding_.end()) return false;
-    auto& out = queue_.bytes_for_append();
     for (const auto& [offset, length] : it->second) {
-        wire::encode(wire::cancel{{fetch_handle, piece_index, offset, length}}, out);
+        session_->send(wire::cancel{{fetch_handle, piece_index, offset, length}});
         bytes_in_flight_ -= length;
     }
     outstanding_.erase(it);
@@ -117,20 +162,20 @@ std::set<uint32_t> download_connection::pieces_outstanding() const {
 }
 
 void download_connection::send_keepalive_if_idle(clock::time_point now) {
-    if (phase_ != phase::open || now - last_sent_ < keepalive_interval) return;
-    wire::encode(wire::keepalive{}, queue_.bytes_for_append());
+    if (phase_ != phase::open) return;
+    session_->keepalive_if_idle(now);
     (void)flush();
 }
 
 void download_connection::send_close_and_bye() {
     if (phase_ != phase::open) return;
-    wire::encode(wire::close_msg{fetch_handle}, queue_.bytes_for_append());
-    wire::encode(wire::bye{}, queue_.bytes_for_append());
-    (void)flush();
+    session_->send(wire::close_msg{fetch_handle});
+    session_->send_bye_now();
     phase_ = phase::closed;
 }
 
-std::span<uint8_t> download_connection::block_destination(const wire::piece_header& header, uint32_t length) {
+std::span<uint8_t> download_connection::block_destination(const wire::piece_header& header,
+                                                          uint32_t length) {
     if (header.handle != fetch_handle) return {};
     const auto it = outstanding_.find(header.piece);
     if (it == outstanding_.end()) return {};  // cancelled, or never asked: discard
@@ -142,7 +187,8 @@ std::span<uint8_t> download_connection::block_destination(const wire::piece_head
     return destination;
 }
 
-std::error_code download_connection::block_received(const wire::piece_header& header, uint32_t length) {
+std::error_code download_connection::block_received(const wire::piece_header& header,
+                                                    uint32_t length) {
     block_arrived(header.piece, header.offset);
     return listener_.block_received(*this, header, length);
 }

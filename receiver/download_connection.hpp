@@ -1,37 +1,51 @@
-// One remote sender we pull from: connect, HELLO, OPEN, then REQUEST/CANCEL up and PIECE/HAVE
-// down. It is a transport with bookkeeping of its requests; what to request and what a message
-// means for the fetch is decided by its listener (the fetcher).
+// One remote sender we pull from: connect, then (through its peer_session) HELLO both ways,
+// OPEN, REQUEST/CANCEL up and PIECE/HAVE down. It is a transport with bookkeeping of its requests
+// and of what the source told us; what to request and what a message means for the fetch is
+// decided by its listener (the fetcher).
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "shared/core/ids.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/frame_reader.hpp"
-#include "shared/net/send_queue.hpp"
-#include "shared/net/stream.hpp"
+#include "shared/session/peer_session.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::receiver {
 
 class download_connection;
 
+// One handler per message a sender may send a receiver; an error drops the source.
 class download_listener {
-public:
+  public:
     virtual ~download_listener() = default;
-    virtual std::error_code on_message(download_connection& from, wire::message& message) = 0;
-    virtual std::span<uint8_t> block_destination(download_connection& from, const wire::piece_header& header,
+    // The source's HELLO passed the session's checks; refuse ourselves or a peer we pull from.
+    virtual std::error_code on_hello(download_connection& from, const wire::hello& hello) = 0;
+    virtual std::error_code on_manifest(download_connection& from,
+                                        const wire::manifest_msg& message) = 0;
+    virtual std::error_code on_bitfield(download_connection& from,
+                                        const wire::bitfield_msg& message) = 0;
+    virtual std::error_code on_have(download_connection& from, const wire::have& message) = 0;
+    virtual std::error_code on_error(download_connection& from, const wire::error_msg& message) = 0;
+    virtual std::error_code on_decline(download_connection& from,
+                                       const wire::decline_msg& message) = 0;
+    virtual std::error_code on_peers(download_connection& from, const wire::peers_msg& message) = 0;
+    virtual std::span<uint8_t> block_destination(download_connection& from,
+                                                 const wire::piece_header& header,
                                                  uint32_t length) = 0;
-    virtual std::error_code block_received(download_connection& from, const wire::piece_header& header,
-                                           uint32_t length) = 0;
+    virtual std::error_code block_received(download_connection& from,
+                                           const wire::piece_header& header, uint32_t length) = 0;
 };
 
-class download_connection final : private net::block_sink {
-public:
+class download_connection final : private net::block_sink, private session::message_handler {
+  public:
     using clock = std::chrono::steady_clock;
     enum class phase { connecting, open, closed };
 
@@ -44,10 +58,10 @@ public:
     const net::endpoint& source() const { return source_; }
     const std::string& label() const { return label_; }
     phase state() const { return phase_; }
-    int fd() const { return stream_ ? stream_->fd() : -1; }
+    int fd() const { return session_ ? session_->fd() : -1; }
     // ZMQ_POLLIN / ZMQ_POLLOUT for a zmq::pollitem_t (not the poll(2) values).
     short poll_events() const;
-    bool has_buffered_input() const { return stream_ && stream_->has_buffered_input(); }
+    bool has_buffered_input() const { return session_ && session_->has_buffered_input(); }
 
     // Handles poll results. An error (with a reason) means: drop this connection.
     std::error_code on_poll(short revents, std::string& reason);
@@ -66,25 +80,39 @@ public:
     size_t pieces_in_flight() const { return outstanding_.size(); }
     std::set<uint32_t> pieces_outstanding() const;
 
-    uint64_t bytes_received() const { return bytes_received_; }
+    uint64_t bytes_received() const { return session_ ? session_->bytes_received() : 0; }
     bool ever_connected() const { return ever_connected_; }
     clock::time_point last_data() const { return last_data_; }
-    void set_label(std::string label) { label_ = std::move(label); }
 
-    // Set by the fetcher from HELLO.
-    peer_id remote_id{};
-    bool hello_done = false;
-    bool manifest_done = false;
-    std::vector<bool> remote_has;
+    // The source's peer id, once its HELLO was accepted.
+    std::optional<peer_id> remote_id() const;
+    // Its MANIFEST was accepted: it serves the content we fetch.
+    bool manifest_accepted() const { return manifest_accepted_; }
+    void accept_manifest() { manifest_accepted_ = true; }
+    // Which pieces the source holds: its BITFIELD, then each HAVE (piece already checked).
+    const std::vector<bool>& record_bitfield(const wire::bitfield_msg& message);
+    void record_have(uint32_t piece_index);
     // What the source said when it refused us (its ERROR text), for the user.
-    std::string failure;
-    // Smoothed receive rate, bytes per second (updated by the fetcher's tick).
-    double rate = 0;
-    uint64_t rate_mark = 0;
+    void note_refusal(std::string text) { refusal_ = std::move(text); }
+    const std::string& refusal() const { return refusal_; }
+    // Smoothed receive rate, bytes per second; update_rate is called once per `interval`.
+    double rate() const { return rate_; }
+    void update_rate(std::chrono::duration<double> interval);
 
-private:
-    std::span<uint8_t> block_destination(const wire::piece_header& header, uint32_t length) override;
+  private:
+    // net::block_sink
+    std::span<uint8_t> block_destination(const wire::piece_header& header,
+                                         uint32_t length) override;
     std::error_code block_received(const wire::piece_header& header, uint32_t length) override;
+    // session::message_handler: forwarded to the listener with this connection.
+    std::error_code on_hello(const wire::hello& hello) override;
+    std::error_code on_manifest(const wire::manifest_msg& message) override;
+    std::error_code on_bitfield(const wire::bitfield_msg& message) override;
+    std::error_code on_have(const wire::have& message) override;
+    std::error_code on_error(const wire::error_msg& message) override;
+    std::error_code on_decline(const wire::decline_msg& message) override;
+    std::error_code on_peers(const wire::peers_msg& message) override;
+    std::error_code on_bye() override { return errc::peer_closed; }
     std::error_code flush();
 
     const uint64_t key_;
@@ -93,14 +121,15 @@ private:
     std::string label_;
     phase phase_ = phase::connecting;
     bool ever_connected_ = false;
-    std::unique_ptr<net::stream> stream_;
-    net::frame_reader reader_;
-    net::send_queue queue_;
+    std::optional<session::peer_session> session_;                  // from start()
     std::map<uint32_t, std::map<uint32_t, uint32_t>> outstanding_;  // piece -> offset -> length
     uint64_t bytes_in_flight_ = 0;
-    uint64_t bytes_received_ = 0;
     clock::time_point last_data_ = clock::now();
-    clock::time_point last_sent_ = clock::now();
+    bool manifest_accepted_ = false;
+    std::vector<bool> remote_has_;
+    std::string refusal_;
+    double rate_ = 0;
+    uint64_t rate_mark_ = 0;  // bytes_received() at the last update_rate
 };
 
 }  // namespace xfer::receiver

@@ -53,11 +53,16 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
     verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
 }
 
-fetcher::~fetcher() = default;
+// The hashers read piece buffers this fetcher owns: they are stopped (the piece in hand finished,
+// the queue dropped) before any buffer is freed. Members alone would free the buffers first.
+fetcher::~fetcher() {
+    verifier_.reset();
+    connections_.clear();
+}
 
 void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
     if (!entry_) return;
-    store_events_.send(bus::encode({type, entry_->id, piece, text}), zmq::send_flags::dontwait);
+    store_publisher_.publish({type, entry_->id, piece, text});
 }
 
 size_t fetcher::max_buffers() const {
@@ -137,8 +142,8 @@ void fetcher::recycle(piece_buffer& buffer) {
 void fetcher::schedule_requests() {
     if (!picker_ || !entry_) return;
     for (auto& [key, connection] : connections_) {
-        if (!connection->manifest_done || picker_->is_banned(key)) continue;
-        const uint64_t target = std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate * in_flight_seconds),
+        if (!connection->manifest_accepted() || picker_->is_banned(key)) continue;
+        const uint64_t target = std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate() * in_flight_seconds),
                                                      min_in_flight, max_in_flight);
         while (connection->bytes_in_flight() < target && buffers_.size() < max_buffers()) {
             const auto pieces = picker_->pick(key, 1, /*allow_duplicates=*/false);
@@ -179,16 +184,13 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     std::vector<uint64_t> stalled;
     progress.sources.clear();
     for (auto& [key, connection] : connections_) {
-        const double seconds = std::chrono::duration<double>(tick_interval).count();
-        const double instant = static_cast<double>(connection->bytes_received() - connection->rate_mark) / seconds;
-        connection->rate = connection->rate == 0 ? instant : 0.7 * connection->rate + 0.3 * instant;
-        connection->rate_mark = connection->bytes_received();
+        connection->update_rate(tick_interval);
         connection->send_keepalive_if_idle(now);
         const bool waiting = connection->bytes_in_flight() > 0 ||
                              connection->state() == download_connection::phase::connecting ||
-                             !connection->manifest_done;
+                             !connection->manifest_accepted();
         if (waiting && now - connection->last_data() > request_.stall_timeout) stalled.push_back(key);
-        progress.sources.push_back({connection->label(), connection->bytes_received(), connection->rate});
+        progress.sources.push_back({connection->label(), connection->bytes_received(), connection->rate()});
     }
     for (const auto key : stalled) {
         const auto seconds = std::to_string(static_cast<int>(std::chrono::duration<double>(request_.stall_timeout).count()));
@@ -322,7 +324,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             std::string reason;
             const auto ec = it->second->on_poll(items[i].revents, reason);
             if (ec) {
-                if (reason.empty()) reason = it->second->failure.empty() ? ec.message() : it->second->failure;
+                if (reason.empty()) reason = it->second->refusal().empty() ? ec.message() : it->second->refusal();
                 // Ourselves, a peer we already pull from, or one that does not speak the
                 // protocol (or offers another version): never asked again.
                 const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
@@ -343,6 +345,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         if (now - last_tick >= tick_interval) {
             last_tick = now;
             tick(progress, report);
+            // Lets a sender notice it missed our last store events (no later event would tell it).
+            store_publisher_.heartbeat();
         }
         if (entry_ && !entry_->complete && now - last_checkpoint >= checkpoint_interval) {
             last_checkpoint = now;

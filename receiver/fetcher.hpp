@@ -18,6 +18,7 @@
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 
@@ -92,14 +93,19 @@ private:
         bool verifying = false;
     };
 
-    // download_listener
-    std::error_code on_message(download_connection& from, wire::message& message) override;
+    // download_listener: one handler per message a source sends.
+    std::error_code on_hello(download_connection& from, const wire::hello& hello) override;
+    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message) override;
+    std::error_code on_bitfield(download_connection& from, const wire::bitfield_msg& message) override;
+    std::error_code on_have(download_connection& from, const wire::have& message) override;
+    std::error_code on_error(download_connection& from, const wire::error_msg& message) override;
+    std::error_code on_decline(download_connection& from, const wire::decline_msg& message) override;
+    std::error_code on_peers(download_connection& from, const wire::peers_msg& message) override;
     std::span<uint8_t> block_destination(download_connection& from, const wire::piece_header& header,
                                          uint32_t length) override;
     std::error_code block_received(download_connection& from, const wire::piece_header& header,
                                    uint32_t length) override;
 
-    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message);
     void add_source(const net::endpoint& source);
     void drop_source(uint64_t key, const std::string& reason, bool quietly = false, bool may_retry = true);
     void schedule_requests();
@@ -113,6 +119,7 @@ private:
     std::shared_ptr<piece_store> store_;
     fetch_request request_;
     zmq::socket_t store_events_;
+    bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends
     std::unique_ptr<piece_verifier> verifier_;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
@@ -126,7 +133,7 @@ private:
         std::chrono::steady_clock::time_point until;
     };
     std::vector<declined_piece> declines_;
-    void on_decline(download_connection& from, uint32_t piece);
+    void decline_piece(download_connection& from, uint32_t piece);
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     uint64_t next_key_ = 1;
 

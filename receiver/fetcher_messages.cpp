@@ -7,78 +7,63 @@
 
 namespace xfer::receiver {
 
-std::error_code fetcher::on_message(download_connection& from, wire::message& message) {
-    if (!from.hello_done) {
-        const auto* hello = std::get_if<wire::hello>(&message);
-        if (hello == nullptr) return errc::bad_protocol;
-        if (hello->version != wire::protocol_version) return errc::version_mismatch;
-        from.remote_id = hello->id;
-        from.hello_done = true;
-        from.set_label("->" + from.source().to_string() + "/" + to_hex(hello->id).substr(0, 8));
-        // Connect-back can lead us to ourselves, or to a peer we already pull from.
-        if (hello->id == request_.id) return errc::cancelled;
-        for (const auto& [key, other] : connections_) {
-            if (other.get() != &from && other->hello_done && other->remote_id == hello->id) return errc::cancelled;
-        }
-        return {};
+std::error_code fetcher::on_hello(download_connection& from, const wire::hello& hello) {
+    // Connect-back can lead us to ourselves, or to a peer we already pull from.
+    if (hello.id == request_.id) return errc::cancelled;
+    for (const auto& [key, other] : connections_) {
+        if (other.get() != &from && other->remote_id() == hello.id) return errc::cancelled;
     }
-    return std::visit(
-        [&](auto& value) -> std::error_code {
-            using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, wire::manifest_msg>) {
-                return on_manifest(from, value);
-            } else if constexpr (std::is_same_v<T, wire::bitfield_msg>) {
-                if (!from.manifest_done || !entry_ || value.piece_count != entry_->manifest.piece_count()) {
-                    return errc::malformed_message;
-                }
-                from.remote_has.assign(value.piece_count, false);
-                for (uint32_t piece = 0; piece < value.piece_count; ++piece) {
-                    from.remote_has[piece] = value.bits[piece / 8] & (0x80 >> (piece % 8));
-                }
-                if (picker_) picker_->peer_has_all(from.key(), from.remote_has);
-                return {};
-            } else if constexpr (std::is_same_v<T, wire::have>) {
-                if (!from.manifest_done || !entry_ || value.piece >= entry_->manifest.piece_count()) {
-                    return errc::malformed_message;
-                }
-                from.remote_has[value.piece] = true;
-                if (picker_) picker_->peer_has(from.key(), value.piece);
-                return {};
-            } else if constexpr (std::is_same_v<T, wire::error_msg>) {
-                from.failure = value.text;
-                // A refusal of the very thing we asked for ends this source; say why.
-                return value.code == static_cast<uint16_t>(errc::not_found) ||
-                               value.code == static_cast<uint16_t>(errc::path_escapes_root)
-                           ? std::error_code(static_cast<errc>(value.code))
-                           : std::error_code(errc::peer_closed);
-            } else if constexpr (std::is_same_v<T, wire::decline_msg>) {
-                if (!picker_ || !entry_ || value.piece >= entry_->manifest.piece_count()) return errc::malformed_message;
-                on_decline(from, value.piece);
-                return {};
-            } else if constexpr (std::is_same_v<T, wire::peers_msg>) {
-                // Peer exchange: more holders of this content; ourselves is filtered at HELLO.
-                for (const auto& peer : value.peers) add_source(net::endpoint{peer.host, peer.port});
-                return {};
-            } else if constexpr (std::is_same_v<T, wire::keepalive>) {
-                return {};
-            } else if constexpr (std::is_same_v<T, wire::bye>) {
-                return errc::peer_closed;
-            } else {
-                return errc::unexpected_message;
-            }
-        },
-        message);
+    return {};
+}
+
+std::error_code fetcher::on_bitfield(download_connection& from, const wire::bitfield_msg& message) {
+    if (!from.manifest_accepted() || !entry_ || message.piece_count != entry_->manifest.piece_count()) {
+        return errc::malformed_message;
+    }
+    const auto& has = from.record_bitfield(message);
+    if (picker_) picker_->peer_has_all(from.key(), has);
+    return {};
+}
+
+std::error_code fetcher::on_have(download_connection& from, const wire::have& message) {
+    if (!from.manifest_accepted() || !entry_ || message.piece >= entry_->manifest.piece_count()) {
+        return errc::malformed_message;
+    }
+    from.record_have(message.piece);
+    if (picker_) picker_->peer_has(from.key(), message.piece);
+    return {};
+}
+
+std::error_code fetcher::on_error(download_connection& from, const wire::error_msg& message) {
+    from.note_refusal(message.text);
+    // A refusal of the very thing we asked for ends this source; say why.
+    return message.code == static_cast<uint16_t>(errc::not_found) ||
+                   message.code == static_cast<uint16_t>(errc::path_escapes_root)
+               ? std::error_code(static_cast<errc>(message.code))
+               : std::error_code(errc::peer_closed);
+}
+
+std::error_code fetcher::on_decline(download_connection& from, const wire::decline_msg& message) {
+    if (!picker_ || !entry_ || message.piece >= entry_->manifest.piece_count()) return errc::malformed_message;
+    decline_piece(from, message.piece);
+    return {};
+}
+
+std::error_code fetcher::on_peers(download_connection&, const wire::peers_msg& message) {
+    // Peer exchange: more holders of this content; ourselves is filtered at HELLO.
+    for (const auto& peer : message.peers) add_source(net::endpoint{peer.host, peer.port});
+    return {};
 }
 
 std::error_code fetcher::on_manifest(download_connection& from, const wire::manifest_msg& message) {
-    if (from.manifest_done || message.handle != 1) return errc::unexpected_message;
+    if (from.manifest_accepted() || message.handle != 1) return errc::unexpected_message;
     const auto manifest = decode_manifest(message.encoded);
     if (!manifest) return manifest.error();
     const auto id = content_id_of(message.encoded);
     if ((request_.content && *request_.content != id) || (entry_ && entry_->id != id)) {
         return errc::content_mismatch;
     }
-    from.manifest_done = true;
+    from.accept_manifest();
     if (entry_) {
         if (picker_) picker_->add_peer(from.key());
         return {};
@@ -107,7 +92,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
     std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
     picker_.emplace(std::move(wanted), had, seed);
     for (const auto& [key, connection] : connections_) {
-        if (connection->manifest_done) picker_->add_peer(key);
+        if (connection->manifest_accepted()) picker_->add_peer(key);
     }
     XLOG_INFO("receiver", from.label(), "content " << to_hex(id).substr(0, 16) << ": " << manifest->file_size
                                                    << " bytes, " << manifest->piece_count() << " pieces, "
@@ -158,7 +143,7 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
     return {};
 }
 
-void fetcher::on_decline(download_connection& from, uint32_t piece) {
+void fetcher::decline_piece(download_connection& from, uint32_t piece) {
     // The sender dropped the piece's other blocks already; CANCEL clears our side.
     from.cancel_piece(piece);
     picker_->decline(from.key(), piece);

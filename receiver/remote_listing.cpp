@@ -3,70 +3,77 @@
 #include <poll.h>
 
 #include "shared/core/error.hpp"
-#include "shared/net/frame_reader.hpp"
-#include "shared/net/send_queue.hpp"
 #include "shared/net/socket.hpp"
+#include "shared/session/peer_session.hpp"
 
 namespace xfer::receiver {
+namespace {
 
-std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(const net::endpoint& source,
-                                                                           const std::string& directory,
-                                                                           const peer_id& our_id,
-                                                                           std::chrono::milliseconds timeout) {
+// Bounded like everything off the wire: a peer cannot make us hold millions of entries.
+constexpr size_t max_entries = 1'000'000;
+constexpr size_t read_budget = 16 * 1024 * 1024;
+
+// What `ls` accepts from the sender: LISTING frames until `more` is clear, or an ERROR.
+class listing_collector final : public session::message_handler {
+  public:
+    std::vector<wire::listing_entry> entries;
+    bool done = false;
+    std::string failure;  // the sender's ERROR text
+
+    std::error_code on_listing(wire::listing& listing) override {
+        if (entries.size() + listing.entries.size() > max_entries) return errc::frame_too_large;
+        for (auto& entry : listing.entries) entries.push_back(std::move(entry));
+        done = !listing.more;
+        return {};
+    }
+    std::error_code on_error(const wire::error_msg& error) override {
+        failure = error.text;
+        return errc::not_found;
+    }
+
+  protected:
+    // Anything else (BYE, KEEPALIVE, a stray HAVE) is no business of a listing: ignored.
+    std::error_code unexpected(wire::message_type) override { return {}; }
+};
+
+}  // namespace
+
+std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
+    const net::endpoint& source, const std::string& directory, const peer_id& our_id,
+    std::chrono::milliseconds timeout) {
     auto fd = net::connect_tcp(source, timeout);
     if (!fd) return std::unexpected(fd.error());
-    net::tcp_stream stream(std::move(*fd));
-    net::send_queue out;
     wire::hello hello;
     hello.id = our_id;
-    wire::encode(hello, out.bytes_for_append());
-    wire::encode(wire::list_request{directory}, out.bytes_for_append());
+    listing_collector collector;
+    session::peer_session session(session::role::initiator,
+                                  std::make_unique<net::tcp_stream>(std::move(*fd)), hello,
+                                  collector, read_budget);
+    session.send(wire::list_request{directory});
 
-    net::frame_reader reader;
-    std::vector<wire::listing_entry> entries;
-    bool got_hello = false;
-    bool done = false;
-    std::string failure;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const auto where = source.to_string();
-    while (!done) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return std::unexpected(where + ": timed out waiting for the listing");
-        pollfd item{stream.fd(), static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
+    while (!collector.done) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return std::unexpected(where + ": timed out waiting for the listing");
+        pollfd item{session.fd(), static_cast<short>(POLLIN | (session.has_output() ? POLLOUT : 0)),
+                    0};
         ::poll(&item, 1, static_cast<int>(left.count()));
-        if (!out.empty()) {
-            const auto sent = out.flush(stream);
+        if (session.has_output()) {
+            const auto sent = session.flush();
             if (sent.error) return std::unexpected(where + ": " + sent.error.message());
         }
-        const auto result = reader.pump(
-            stream,
-            [&](wire::message_type type, std::span<const uint8_t> body) -> std::error_code {
-                auto message = wire::decode(type, body);
-                if (!message) return message.error();
-                if (!got_hello) {
-                    if (!std::holds_alternative<wire::hello>(*message)) return errc::bad_protocol;
-                    got_hello = true;
-                    return {};
-                }
-                if (auto* listing = std::get_if<wire::listing>(&*message)) {
-                    // Bounded like everything off the wire: a peer cannot make us hold millions.
-                    if (entries.size() + listing->entries.size() > 1'000'000) return errc::frame_too_large;
-                    for (auto& entry : listing->entries) entries.push_back(std::move(entry));
-                    done = !listing->more;
-                    return {};
-                }
-                if (auto* error = std::get_if<wire::error_msg>(&*message)) {
-                    failure = error->text;
-                    return errc::not_found;
-                }
-                return {};
-            },
-            nullptr, 16 * 1024 * 1024);
-        if (!failure.empty()) return std::unexpected(where + ": " + failure);
-        if (result.error) return std::unexpected(where + ": " + result.error.message());
-        if (result.closed && !done) return std::unexpected(where + ": connection closed before the listing ended");
+        const auto ec = session.receive();
+        if (!collector.failure.empty()) return std::unexpected(where + ": " + collector.failure);
+        if (ec == make_error_code(errc::peer_closed)) {
+            if (collector.done) break;
+            return std::unexpected(where + ": connection closed before the listing ended");
+        }
+        if (ec) return std::unexpected(where + ": " + ec.message());
     }
-    return entries;
+    return collector.entries;
 }
 
 }  // namespace xfer::receiver

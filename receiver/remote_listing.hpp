@@ -13,9 +13,8 @@
 namespace xfer::receiver {
 
 // All entries (every LISTING frame until `more` is clear), or one line saying what failed.
-std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(const net::endpoint& source,
-                                                                           const std::string& directory,
-                                                                           const peer_id& our_id,
-                                                                           std::chrono::milliseconds timeout);
+std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
+    const net::endpoint& source, const std::string& directory, const peer_id& our_id,
+    std::chrono::milliseconds timeout);
 
 }  // namespace xfer::receiver

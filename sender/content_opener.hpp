@@ -27,7 +27,7 @@ struct open_result {
 
 // One thread: opens are rare and each may use every core to hash.
 class content_opener : public notifying_worker<open_job, open_result> {
-public:
+  public:
     content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store)
         : notifying_worker(context, 1, [store](open_job& job) {
               return open_result{job, store->open_for_serving(job.path, job.wanted)};

@@ -15,7 +15,7 @@
 namespace xfer::sender {
 
 class piece_promises {
-public:
+  public:
     using clock = std::chrono::steady_clock;
     static constexpr auto window = std::chrono::seconds(1);
 
@@ -25,7 +25,7 @@ public:
               clock::time_point now);
     void forget_connection(uint64_t connection);
 
-private:
+  private:
     struct promise {
         clock::time_point when{};
         uint64_t connection = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "sender/upload_stats.hpp"
 #include "shared/core/fd.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/net/address.hpp"
@@ -28,33 +29,26 @@ struct sender_options {
     bool prehash = true;
 };
 
-// A snapshot for progress displays and the fetch's linger rule.
-struct upload_peer_stats {
-    std::string label;
-    uint64_t bytes_sent = 0;
-    bool has_open_handles = false;
-};
-
 class sender {
-public:
+  public:
     // Binds the listening socket now, so errors (port in use) surface before any thread starts.
-    static std::expected<std::unique_ptr<sender>, std::string> start(zmq::context_t& context,
-                                                                    std::shared_ptr<piece_store> store,
-                                                                    sender_options options);
+    static std::expected<std::unique_ptr<sender>, std::string> start(
+        zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options);
     ~sender();  // stops the thread: BYE to every receiver, sockets closed
 
     const net::endpoint& listening() const { return listening_; }
     void stop();
 
     std::vector<upload_peer_stats> peer_stats() const;
-    uint64_t total_bytes_sent() const { return total_bytes_sent_.load(); }
+    uint64_t total_bytes_sent() const { return stats_.total_bytes_sent.load(); }
     // Receivers connected now that still have a content open with us.
     size_t receivers_with_open_content() const;
     // Receivers that ever opened a content with us.
-    uint64_t receivers_served() const { return receivers_served_.load(); }
+    uint64_t receivers_served() const { return stats_.receivers_served.load(); }
 
-private:
-    sender(zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options, unique_fd listener);
+  private:
+    sender(zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options,
+           unique_fd listener);
     void run();
     void prehash_files();
 
@@ -68,12 +62,7 @@ private:
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::thread prehash_thread_;
-
-    mutable std::mutex stats_mutex_;
-    std::vector<upload_peer_stats> stats_;
-    std::atomic<uint64_t> total_bytes_sent_{0};
-    std::atomic<uint64_t> receivers_served_{0};
-    std::atomic<size_t> receivers_with_open_content_{0};
+    upload_stats stats_;
 };
 
 }  // namespace xfer::sender

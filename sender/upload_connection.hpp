@@ -1,23 +1,22 @@
-// One remote receiver connected to our sender: handshake, LIST / OPEN / REQUEST / CANCEL /
-// CLOSE from it; HELLO, LISTING, MANIFEST, BITFIELD, HAVE, PIECE and ERROR to it. Data flows
-// only from us to it.
+// One remote receiver connected to our sender: LIST / OPEN / REQUEST / CANCEL / CLOSE from it;
+// LISTING, MANIFEST, BITFIELD, HAVE, PIECE, PEERS, DECLINE and ERROR to it. Data flows only from
+// us to it. The handshake, framing, keepalive and BYE are its peer_session's.
 #pragma once
 
 #include <chrono>
 #include <deque>
 #include <map>
-#include <set>
-#include <optional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <zmq.hpp>
 
 #include "sender/content_opener.hpp"
 #include "sender/piece_promises.hpp"
 #include "shared/net/address.hpp"
-#include "shared/net/frame_reader.hpp"
-#include "shared/net/send_queue.hpp"
 #include "shared/net/stream.hpp"
+#include "shared/session/peer_session.hpp"
 #include "shared/store/piece_store.hpp"
 #include "shared/wire/messages.hpp"
 
@@ -35,23 +34,27 @@ struct sender_context {
 // Per-connection limits: a receiver that exceeds them is dropped.
 inline constexpr size_t max_handles_per_connection = 64;
 inline constexpr size_t max_pending_requests = 2048;  // 512 MiB of 256 KiB blocks
+// A receiver says something (a request or a KEEPALIVE) at least every 15 s.
+inline constexpr auto receiver_silence_limit = std::chrono::seconds(90);
 
-class upload_connection {
-public:
+class upload_connection final : private session::message_handler {
+  public:
     using clock = std::chrono::steady_clock;
 
-    upload_connection(uint64_t id, std::unique_ptr<net::stream> stream, net::endpoint remote);
+    upload_connection(uint64_t id, std::unique_ptr<net::stream> stream, net::endpoint remote,
+                      sender_context& context);
 
     uint64_t id() const { return id_; }
-    int fd() const { return stream_->fd(); }
+    int fd() const { return session_.fd(); }
     const std::string& label() const { return label_; }
-    bool wants_write() const { return !queue_.empty() || !pending_requests_.empty(); }
-    bool has_buffered_input() const { return stream_->has_buffered_input(); }
+    bool wants_write() const { return session_.has_output() || !pending_requests_.empty(); }
+    bool has_buffered_input() const { return session_.has_buffered_input(); }
 
     // Each returns an error when the connection must be closed (after a best-effort ERROR).
-    std::error_code on_readable(sender_context& context);
-    std::error_code on_writable(sender_context& context);
-    void on_opened(open_result& result, sender_context& context);
+    // `now` dates what is read (the DECLINE window counts from it).
+    std::error_code on_readable(clock::time_point now);
+    std::error_code on_writable();
+    void on_opened(open_result& result);
     void on_piece_verified(const content_id& id, uint32_t piece_index);
     // Sends ERROR naming the cause, then BYE, as far as the socket takes them now.
     void close_with(const std::error_code& cause);
@@ -64,39 +67,42 @@ public:
     // Peer exchange: tells the receiver about other senders of a content it has open.
     void send_peers(const content_id& id, const std::vector<net::endpoint>& peers);
 
-    uint64_t bytes_sent() const { return bytes_sent_; }
+    uint64_t bytes_sent() const { return session_.bytes_sent(); }
     bool serving_content(const content_id& id) const;
     bool has_open_handles() const { return !handles_.empty(); }
     // The receiver said BYE: close once everything queued is sent.
-    bool finished() const { return closing_ && queue_.empty(); }
+    bool finished() const { return closing_ && !session_.has_output(); }
 
-private:
-    std::error_code handle(wire::message_type type, std::span<const uint8_t> body, sender_context& context);
-    std::error_code handle_request(const wire::request& request, sender_context& context);
-    template <typename Message>
-    void send(const Message& message) {
-        wire::encode(message, queue_.bytes_for_append());
-    }
-    void refill_queue(sender_context& context);
+  private:
+    // session::message_handler: what a receiver may send us.
+    std::error_code on_hello(const wire::hello& hello) override;
+    std::error_code on_list(const wire::list_request& message) override;
+    std::error_code on_open(const wire::open_request& message) override;
+    std::error_code on_request(const wire::request& request) override;
+    std::error_code on_cancel(const wire::cancel& message) override;
+    std::error_code on_close(const wire::close_msg& message) override;
+    std::error_code on_bye() override;
+    std::error_code on_error(const wire::error_msg& message) override;
+
+    // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
+    bool declines(const wire::request& request, const content_entry& entry);
+    void refill_queue();
+    void end_handle(uint32_t handle, const content_entry& entry, const std::error_code& cause);
 
     const uint64_t id_;
-    std::unique_ptr<net::stream> stream_;
     const net::endpoint remote_;
+    sender_context& context_;
     std::string label_;
-    net::frame_reader reader_;
-    net::send_queue queue_;
-    bool hello_received_ = false;
+    session::peer_session session_;
     bool closing_ = false;
-    wire::hello remote_hello_;
+    clock::time_point read_at_{};  // the `now` of the on_readable being handled
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;
-    std::set<std::pair<uint32_t, uint32_t>> declined_;  // (handle, piece): its later blocks are dropped
+    std::set<std::pair<uint32_t, uint32_t>>
+        declined_;  // (handle, piece): its later blocks are dropped
     // Handles we ended with an ERROR (the file changed): requests the receiver sent before it
     // read that ERROR are still on their way, and are ignored rather than treated as a violation.
     std::set<uint32_t> ended_handles_;
-    uint64_t bytes_sent_ = 0;
-    clock::time_point last_received_ = clock::now();
-    clock::time_point last_sent_ = clock::now();
 };
 
 }  // namespace xfer::sender

@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
-#include <cstring>
+#include <algorithm>
+
+#include "shared/wire/byte_io.hpp"
 
 namespace xfer::bus {
 
@@ -23,27 +25,28 @@ constexpr size_t header_size = 1 + 32 + 4;
 
 zmq::message_t encode(const event& e) {
     const size_t text_size = std::min(e.text.size(), max_event_text);
-    zmq::message_t frame(header_size + text_size);
-    auto* out = static_cast<uint8_t*>(frame.data());
-    out[0] = static_cast<uint8_t>(e.type);
-    std::memcpy(out + 1, e.content.data(), e.content.size());
-    out[33] = static_cast<uint8_t>(e.piece >> 24);
-    out[34] = static_cast<uint8_t>(e.piece >> 16);
-    out[35] = static_cast<uint8_t>(e.piece >> 8);
-    out[36] = static_cast<uint8_t>(e.piece);
-    std::memcpy(out + header_size, e.text.data(), text_size);
-    return frame;
+    std::string out;
+    out.reserve(header_size + text_size);
+    wire::byte_writer w(out);
+    w.u8(static_cast<uint8_t>(e.type));
+    w.bytes(e.content);
+    w.u32(e.piece);
+    w.bytes(std::string_view(e.text).substr(0, text_size));
+    return zmq::message_t(out.data(), out.size());
 }
 
 std::optional<event> decode(const zmq::message_t& frame) {
-    if (frame.size() < header_size || frame.size() > header_size + max_event_text) return std::nullopt;
-    const auto* in = static_cast<const uint8_t*>(frame.data());
-    if (in[0] < 1 || in[0] > static_cast<uint8_t>(event_type::shutdown)) return std::nullopt;
+    if (frame.size() < header_size || frame.size() > header_size + max_event_text)
+        return std::nullopt;
+    wire::byte_reader r(std::span(static_cast<const uint8_t*>(frame.data()), frame.size()));
+    const uint8_t type = r.u8();
+    if (type < 1 || type > static_cast<uint8_t>(event_type::shutdown)) return std::nullopt;
     event e;
-    e.type = static_cast<event_type>(in[0]);
-    std::memcpy(e.content.data(), in + 1, e.content.size());
-    e.piece = uint32_t{in[33]} << 24 | uint32_t{in[34]} << 16 | uint32_t{in[35]} << 8 | in[36];
-    e.text.assign(reinterpret_cast<const char*>(in + header_size), frame.size() - header_size);
+    e.type = static_cast<event_type>(type);
+    r.bytes(e.content);
+    e.piece = r.u32();
+    e.text = r.text_view(r.remaining());
+    if (!r.complete()) return std::nullopt;
     return e;
 }
 

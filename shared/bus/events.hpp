@@ -10,7 +10,9 @@
 //                  bound at inproc://xfer-peer-events.
 //
 // Wire form of an event: one ZeroMQ frame, [type u8][content id 32 bytes][piece u32 BE][text].
-// The first byte is the PUB/SUB topic, so a subscriber filters by event type.
+// The first byte is the PUB/SUB topic, so a subscriber filters by event type. Store events are
+// followed by a second frame, a sequence stamp, and interleaved with heartbeats, so a lost one is
+// noticed (shared/bus/sequence.hpp).
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "shared/core/safe_text.hpp"
+
 namespace xfer::log {
 
 void set_level(level lvl) { threshold.store(static_cast<int>(lvl), std::memory_order_relaxed); }
@@ -19,8 +21,9 @@ void write_line(level lvl, std::string_view component, std::string_view peer, st
     std::snprintf(prefix, sizeof prefix, "[%8.3f %-5s] ", seconds, names[static_cast<int>(lvl)]);
     std::string line = prefix;
     line.append(component);
-    if (!peer.empty()) line.append(" ").append(peer);
-    line.append(": ").append(text).append("\n");
+    // Log lines quote what peers send (errors, names, paths): never raw on the terminal.
+    if (!peer.empty()) line.append(" ").append(safe_text(peer));
+    line.append(": ").append(safe_text(text)).append("\n");
     // One write per line keeps lines whole when several threads log at once.
     [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
 }

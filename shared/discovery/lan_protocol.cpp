@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "shared/core/error.hpp"
-#include "shared/discovery/byte_io.hpp"
 #include "shared/discovery/limits.hpp"
+#include "shared/wire/byte_io.hpp"
 
 namespace xfer::discovery::lan {
 namespace {
@@ -20,10 +20,10 @@ size_t page_header_bytes(std::string_view host, std::string_view name) {
 }
 
 void write_prefix(byte_writer& out, uint8_t type, const peer_id& id) {
-    out.bytes(magic, sizeof magic);
+    out.bytes(std::string_view(magic, sizeof magic));
     out.u8(protocol_version);
     out.u8(type);
-    out.bytes(id.data(), id.size());
+    out.bytes(id);
 }
 
 std::unexpected<std::error_code> fail(errc code) {
@@ -90,14 +90,13 @@ std::string encode_goodbye(const peer_id& id) {
 std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes) {
     if (bytes.size() > limits::max_datagram_bytes) return fail(errc::frame_too_large);
     byte_reader in(bytes);
-    const auto head = in.bytes(sizeof magic);
-    if (in.failed() || !std::equal(head.begin(), head.end(), magic))
-        return fail(errc::bad_protocol);
+    const auto head = in.take(sizeof magic);
+    if (!in.ok() || !std::equal(head.begin(), head.end(), magic)) return fail(errc::bad_protocol);
     if (in.u8() != protocol_version) return fail(errc::version_mismatch);
     const uint8_t type = in.u8();
     peer_id id{};
-    in.copy_into(id);
-    if (in.failed()) return fail(errc::frame_truncated);
+    in.bytes(id);
+    if (!in.ok()) return fail(errc::frame_truncated);
     if (std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0; }))
         return fail(errc::malformed_message);
     if (type == type_goodbye) {
@@ -111,15 +110,15 @@ std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes)
     page.page = in.u8();
     page.page_count = in.u8();
     page.sender_port = in.u16();
-    page.sender_host = std::string(in.bytes(in.u8()));
+    page.sender_host = std::string(in.text_view(in.u8()));
     const uint8_t name_length = in.u8();
     if (name_length > limits::max_name_bytes) return fail(errc::malformed_message);
-    page.name = std::string(in.bytes(name_length));
+    page.name = std::string(in.text_view(name_length));
     const uint8_t count = in.u8();
-    if (in.failed() || in.remaining() < size_t{count} * content_min_bytes)
+    if (!in.ok() || in.remaining() < size_t{count} * content_min_bytes)
         return fail(errc::frame_truncated);
-    for (uint8_t i = 0; i < count && !in.failed(); ++i) page.contents.push_back(decode_content(in));
-    if (in.failed()) return fail(errc::frame_truncated);
+    for (uint8_t i = 0; i < count && in.ok(); ++i) page.contents.push_back(decode_content(in));
+    if (!in.ok()) return fail(errc::frame_truncated);
     if (!in.complete()) return fail(errc::malformed_message);
     const bool fields_ok =
         page.page_count >= 1 && page.page_count <= limits::max_pages &&

@@ -89,7 +89,7 @@ size_t encoded_content_size(const held_content& content) {
 }
 
 void encode_content(byte_writer& out, const held_content& content) {
-    out.bytes(content.id.data(), content.id.size());
+    out.bytes(content.id);
     out.u64(content.size);
     out.u32(content.pieces_had);
     out.u32(content.piece_count);
@@ -99,24 +99,24 @@ void encode_content(byte_writer& out, const held_content& content) {
 
 held_content decode_content(byte_reader& in) {
     held_content content;
-    in.copy_into(content.id);
+    in.bytes(content.id);
     content.size = in.u64();
     content.pieces_had = in.u32();
     content.piece_count = in.u32();
     const uint16_t path_length = in.u16();
     // Checked before the read: a bogus length never becomes a large copy.
     if (path_length > limits::max_path_bytes) {
-        in.bytes(in.remaining() + 1);  // marks the reader failed
+        in.fail();
         return content;
     }
-    content.path = std::string(in.bytes(path_length));
+    content.path = std::string(in.text_view(path_length));
     return content;
 }
 
 std::string encode_record(const peer_record& record) {
     std::string out;
     byte_writer writer(out);
-    writer.bytes(record.id.data(), record.id.size());
+    writer.bytes(record.id);
     writer.u16(record.sender.port);
     writer.u8(static_cast<uint8_t>(record.sender.host.size()));
     writer.bytes(record.sender.host);
@@ -132,25 +132,24 @@ std::expected<peer_record, std::error_code> decode_record(std::string_view bytes
         return std::unexpected(make_error_code(errc::frame_too_large));
     byte_reader in(bytes);
     peer_record record;
-    in.copy_into(record.id);
+    in.bytes(record.id);
     record.sender.port = in.u16();
-    record.sender.host = std::string(in.bytes(in.u8()));
+    record.sender.host = std::string(in.text_view(in.u8()));
     const uint8_t name_length = in.u8();
     if (name_length > limits::max_name_bytes)
         return std::unexpected(make_error_code(errc::malformed_message));
-    record.name = std::string(in.bytes(name_length));
+    record.name = std::string(in.text_view(name_length));
     const uint16_t count = in.u16();
     if (count > limits::max_contents_per_peer)
         return std::unexpected(make_error_code(errc::malformed_message));
     // Each content takes at least content_fixed_bytes, so `count` cannot promise more than is
     // there.
-    if (in.failed() || in.remaining() < size_t{count} * content_fixed_bytes) {
+    if (!in.ok() || in.remaining() < size_t{count} * content_fixed_bytes) {
         return std::unexpected(make_error_code(errc::frame_truncated));
     }
     record.contents.reserve(count);
-    for (uint16_t i = 0; i < count && !in.failed(); ++i)
-        record.contents.push_back(decode_content(in));
-    if (in.failed()) return std::unexpected(make_error_code(errc::frame_truncated));
+    for (uint16_t i = 0; i < count && in.ok(); ++i) record.contents.push_back(decode_content(in));
+    if (!in.ok()) return std::unexpected(make_error_code(errc::frame_truncated));
     if (!in.complete() || !validate(record).empty()) {
         return std::unexpected(make_error_code(errc::malformed_message));
     }

@@ -20,10 +20,14 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
-#include "shared/discovery/byte_io.hpp"
 #include "shared/net/address.hpp"
+#include "shared/wire/byte_io.hpp"
 
 namespace xfer::discovery {
+
+// Discovery encodes with xfer's one checked byte codec.
+using wire::byte_reader;
+using wire::byte_writer;
 
 struct held_content {
     content_id id{};

@@ -1,8 +1,8 @@
 #include "shared/discovery/tracker_protocol.hpp"
 
 #include "shared/core/error.hpp"
-#include "shared/discovery/byte_io.hpp"
 #include "shared/discovery/limits.hpp"
+#include "shared/wire/byte_io.hpp"
 
 namespace xfer::discovery::tracker {
 namespace {
@@ -43,7 +43,7 @@ template <typename Read>
 std::expected<message, std::error_code> read_frame(std::string_view frame, Read read) {
     byte_reader in(frame);
     auto value = read(in);
-    if (in.failed()) return fail(errc::frame_truncated);
+    if (!in.ok()) return fail(errc::frame_truncated);
     if (!in.complete()) return fail(errc::malformed_message);
     return message{std::move(value)};
 }
@@ -210,7 +210,7 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
                 m.heartbeat_interval_ms = in.u32();
                 m.heartbeat_timeout_ms = in.u32();
                 m.pub_port = in.u16();
-                m.sender_host = std::string(in.bytes(in.u8()));
+                m.sender_host = std::string(in.text_view(in.u8()));
                 return m;
             });
             if (decoded && !is_valid_host(std::get<welcome_reply>(*decoded).sender_host)) {
@@ -223,7 +223,7 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
             auto decoded = read_frame(frames[1], [](byte_reader& in) {
                 reject_reply m;
                 m.reason = static_cast<reject_reason>(in.u8());
-                m.text = std::string(in.bytes(in.u8()));
+                m.text = std::string(in.text_view(in.u8()));
                 return m;
             });
             if (!decoded) return decoded;

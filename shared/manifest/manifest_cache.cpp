@@ -1,5 +1,6 @@
 #include "shared/manifest/manifest_cache.hpp"
 
+#include "shared/core/xfer_home.hpp"
 #include "shared/hash/sha256.hpp"
 #include "shared/manifest/manifest.hpp"
 #include "shared/store/atomic_file.hpp"
@@ -21,6 +22,7 @@ std::filesystem::path manifest_cache::entry_path(const struct stat& file) const 
 }
 
 std::optional<std::vector<uint8_t>> manifest_cache::lookup(const struct stat& file) const {
+    if (directory_.empty()) return std::nullopt;
     auto bytes = read_small_file(entry_path(file), 64 * 1024 * 1024);
     if (!bytes) return std::nullopt;
     const auto decoded = decode_manifest(*bytes);
@@ -28,10 +30,9 @@ std::optional<std::vector<uint8_t>> manifest_cache::lookup(const struct stat& fi
     return bytes;
 }
 
-void manifest_cache::store(const struct stat& file, std::span<const uint8_t> encoded_manifest) const {
-    std::error_code ec;
-    std::filesystem::create_directories(directory_, ec);
-    if (ec) return;
+void manifest_cache::store(const struct stat& file,
+                           std::span<const uint8_t> encoded_manifest) const {
+    if (directory_.empty() || ensure_private_directory(directory_)) return;
     // A cache is an optimisation: failing to write it is not an error worth reporting.
     (void)write_file_atomically(entry_path(file), encoded_manifest, /*durable=*/false);
 }

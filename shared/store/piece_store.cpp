@@ -22,20 +22,19 @@ file_identity file_identity::of(const struct stat& info) {
             int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec};
 }
 
-piece_store::piece_store(std::filesystem::path root, unique_fd root_fd)
-    : root_(std::move(root)),
-      root_fd_(std::move(root_fd)),
-      cache_(root_ / std::string(metadata_dir_name) / "manifests") {}
+piece_store::piece_store(std::filesystem::path root, unique_fd root_fd, std::filesystem::path manifest_cache_dir)
+    : root_(std::move(root)), root_fd_(std::move(root_fd)), cache_(std::move(manifest_cache_dir)) {}
 
-std::expected<std::shared_ptr<piece_store>, std::error_code> piece_store::open(const std::filesystem::path& root,
-                                                                               bool create) {
+std::expected<std::shared_ptr<piece_store>, std::error_code> piece_store::open(
+    const std::filesystem::path& root, bool create, const std::filesystem::path& manifest_cache_dir) {
     std::error_code ec;
     if (create) std::filesystem::create_directories(root, ec);
     if (ec) return std::unexpected(ec);
     unique_fd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return std::unexpected(last_system_error());
     auto absolute = std::filesystem::absolute(root, ec);
-    return std::shared_ptr<piece_store>(new piece_store(ec ? root : absolute.lexically_normal(), std::move(fd)));
+    return std::shared_ptr<piece_store>(
+        new piece_store(ec ? root : absolute.lexically_normal(), std::move(fd), manifest_cache_dir));
 }
 
 std::filesystem::path piece_store::metadata_path(std::string_view part) const {

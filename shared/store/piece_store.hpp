@@ -1,6 +1,8 @@
-// The piece store: one root directory with complete files, partial files (NAME.xfer-part) and
-// xfer's metadata (ROOT/.xfer/: manifest cache, resume state). Both halves of a peer share one
-// store object; the sender only reads it, the receiver writes verified pieces to it.
+// The piece store: one root directory with complete files, partial files (NAME.xfer-part) and,
+// only while a fetch into it is unfinished, their resume state (ROOT/.xfer/partial/, removed
+// when the last partial completes). The manifest cache lives in xfer's cache directory, not in
+// the root: serving a directory writes nothing into it. Both halves of a peer share one store
+// object; the sender only reads it, the receiver writes verified pieces to it.
 //
 // Thread-safety: every public function may be called from any thread.
 #pragma once
@@ -26,9 +28,10 @@ namespace xfer {
 
 class piece_store {
 public:
-    // Opens (with `create`: makes) the root directory.
-    static std::expected<std::shared_ptr<piece_store>, std::error_code> open(const std::filesystem::path& root,
-                                                                             bool create);
+    // Opens (with `create`: makes) the root directory. Manifests are cached in
+    // `manifest_cache_dir` (xfer_home's cache / "manifests"; empty: no cache).
+    static std::expected<std::shared_ptr<piece_store>, std::error_code> open(
+        const std::filesystem::path& root, bool create, const std::filesystem::path& manifest_cache_dir);
 
     const std::filesystem::path& root() const { return root_; }
 
@@ -81,9 +84,13 @@ public:
     // Events from another process fetching into this same directory (over the ipc bus).
     void note_piece_verified(const content_id& id, uint32_t piece_index);
     void note_file_completed(const content_id& id);
+    // After a missed event (a gap in the bus sequence): sets every bit the resume state and
+    // journal on disk say is verified, for a partial another process is fetching. Nothing for an
+    // entry this process fetches (its bits are the truth) or one not open.
+    void reload_verified(const content_id& id);
 
 private:
-    piece_store(std::filesystem::path root, unique_fd root_fd);
+    piece_store(std::filesystem::path root, unique_fd root_fd, std::filesystem::path manifest_cache_dir);
 
     std::filesystem::path metadata_path(std::string_view part) const;
     std::filesystem::path state_path_for(std::string_view relative_path) const;
@@ -91,6 +98,8 @@ private:
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(const std::string& path);
     std::shared_ptr<content_entry> remember(std::shared_ptr<content_entry> entry);
     std::error_code prepare_metadata_dirs() const;
+    // Removes ROOT/.xfer/partial and ROOT/.xfer if nothing is left in them.
+    void remove_empty_metadata_dirs() const;
     std::error_code write_state(content_entry& entry) const;
 
     const std::filesystem::path root_;

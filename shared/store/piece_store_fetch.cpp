@@ -48,6 +48,13 @@ std::error_code piece_store::prepare_metadata_dirs() const {
     return ec;
 }
 
+void piece_store::remove_empty_metadata_dirs() const {
+    // std::filesystem::remove fails harmlessly on a directory that is not empty: another partial.
+    std::error_code ignored;
+    std::filesystem::remove(metadata_path("partial"), ignored);
+    std::filesystem::remove(metadata_path(""), ignored);
+}
+
 std::error_code piece_store::write_state(content_entry& entry) const {
     resume_state state{entry.path, entry.encoded_manifest, entry.have.to_bytes()};
     return write_file_atomically(entry.state_path, encode_resume_state(state), /*durable=*/true);
@@ -109,6 +116,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         if (::ftruncate(fd->get(), 0) != 0) return std::unexpected(last_system_error());
         if (auto ec = reserve_space(fd->get(), m->file_size)) {
             ::unlinkat(root_fd_.get(), part.c_str(), 0);
+            remove_empty_metadata_dirs();
             return std::unexpected(ec);
         }
     }
@@ -180,9 +188,8 @@ std::error_code piece_store::finalize(content_entry& entry) {
     std::error_code ignored;
     std::filesystem::remove(entry.state_path, ignored);
     std::filesystem::remove(entry.journal_path, ignored);
-    // Leave no empty metadata folders behind once nothing is partial (fails harmlessly if not empty).
-    std::filesystem::remove(metadata_path("partial"), ignored);
-    std::filesystem::remove(metadata_path(""), ignored);
+    // A completed fetch leaves nothing in the directory but the file (once nothing else is partial).
+    remove_empty_metadata_dirs();
     entry.complete = true;
     return {};
 }

@@ -47,7 +47,8 @@ std::expected<resume_state, std::error_code> decode_resume_state(std::span<const
     r.u8(version);
     r.string16(state.path, wire::max_path_length);
     r.u32(manifest_length);
-    if (!r.ok() || std::memcmp(magic, state_magic, 4) != 0 || version != state_version) return corrupt;
+    if (!r.ok() || std::memcmp(magic, state_magic, 4) != 0 || version != state_version)
+        return corrupt;
     const auto encoded = r.take(manifest_length);
     if (!r.ok()) return corrupt;
     state.encoded_manifest.assign(encoded.begin(), encoded.end());
@@ -66,10 +67,12 @@ std::error_code piece_journal::open(const std::filesystem::path& path) {
 }
 
 std::error_code piece_journal::append(uint32_t piece_index) {
-    const uint8_t entry[4] = {static_cast<uint8_t>(piece_index >> 24), static_cast<uint8_t>(piece_index >> 16),
-                              static_cast<uint8_t>(piece_index >> 8), static_cast<uint8_t>(piece_index)};
+    std::vector<uint8_t> entry;
+    wire::byte_writer(entry).u32(piece_index);
     // One 4-byte O_APPEND write: whole or not at all in practice; a torn tail is ignored on read.
-    if (::write(fd_.get(), entry, sizeof entry) != static_cast<ssize_t>(sizeof entry)) return last_system_error();
+    if (::write(fd_.get(), entry.data(), entry.size()) != static_cast<ssize_t>(entry.size())) {
+        return last_system_error();
+    }
     return {};
 }
 
@@ -82,9 +85,9 @@ std::vector<uint32_t> piece_journal::read(const std::filesystem::path& path, uin
     std::vector<uint32_t> pieces;
     const auto bytes = read_small_file(path, size_t{wire::max_pieces} * 4 * 4);
     if (!bytes) return pieces;
-    for (size_t i = 0; i + 4 <= bytes->size(); i += 4) {
-        const uint32_t piece = uint32_t{(*bytes)[i]} << 24 | uint32_t{(*bytes)[i + 1]} << 16 |
-                               uint32_t{(*bytes)[i + 2]} << 8 | (*bytes)[i + 3];
+    // A torn last entry (fewer than 4 bytes) fails the last read and ends the loop.
+    wire::byte_reader r{std::span<const uint8_t>(*bytes)};
+    for (uint32_t piece = 0; r.u32(piece);) {
         if (piece < piece_count) pieces.push_back(piece);
     }
     return pieces;

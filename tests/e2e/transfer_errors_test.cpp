@@ -27,9 +27,9 @@ struct shared_setup {
         source = write_random_file(shared / "a.bin", 300'000, 3);
         box.write("secret.txt", "outside the shared directory\n");
     }
-    // Everything but OUTDIR and the server's own metadata (its manifest cache).
+    // Everything but OUTDIR (the server's manifest cache lives in xfer's cache dir, not here).
     std::map<std::string, std::string> outside_out() const {
-        return snapshot_tree(box.path(), {out, shared / ".xfer"});
+        return snapshot_tree(box.path(), {out});
     }
 };
 
@@ -157,7 +157,7 @@ TEST(TransferErrors, DiskFullIsReportedBeforeDownloadingAndLeavesNoFinalFile) {
     const auto out = box / "out";
     scoped_tmpfs small_disk(out, "size=1m");
     if (!small_disk.mounted()) GTEST_SKIP() << small_disk.error();
-    const std::vector<std::filesystem::path> fetch_may_write{out, box / "src/.xfer"};
+    const std::vector<std::filesystem::path> fetch_may_write{out};
     const auto before = snapshot_tree(box.path(), fetch_may_write);
 
     const auto fetched = run_xfer({"fetch", counted.address(), "four.bin", "-o", out.string()});
@@ -166,6 +166,7 @@ TEST(TransferErrors, DiskFullIsReportedBeforeDownloadingAndLeavesNoFinalFile) {
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(box.exists("out/four.bin"));
     EXPECT_EQ(snapshot_tree(box.path(), fetch_may_write), before);
+    EXPECT_TRUE(snapshot_tree(out, {}).empty()) << "no part file and no empty .xfer/ left in OUTDIR";
     // The whole file's space is reserved before any piece is asked for: a full disk costs no
     // download (only the manifest and bitfield, a few hundred bytes, come first).
     EXPECT_LT(counted.bytes_to_clients(), 64u * 1024)

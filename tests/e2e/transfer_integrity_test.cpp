@@ -30,8 +30,9 @@ TEST_P(TransferBytes, AreIdenticalToTheServedFile) {
     const auto size = GetParam().size;
     const auto source = write_random_file(box / "src/data.bin", size, 1000 + size);
     xfer_server server(box / "src");
-    // Besides OUTDIR only the server's own metadata (its manifest cache) may change.
-    const std::vector<std::filesystem::path> writable{box / "out", box / "src/.xfer"};
+    // Only OUTDIR may change: the served directory gets nothing of xfer's (its manifest cache is
+    // in xfer's cache directory).
+    const std::vector<std::filesystem::path> writable{box / "out"};
     const auto before = snapshot_tree(box.path(), writable);
 
     const auto fetched =
@@ -43,6 +44,8 @@ TEST_P(TransferBytes, AreIdenticalToTheServedFile) {
     EXPECT_NE(fetched.out.find("fetched "), std::string::npos) << fetched.describe();
     EXPECT_EQ(downloaded_bytes(fetched.out), size) << fetched.describe();
     EXPECT_FALSE(box.exists("out/data.bin.xfer-part"));
+    EXPECT_EQ(snapshot_tree(box / "out", {}).size(), 1u)
+        << "OUTDIR holds the fetched file and nothing else";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, TransferBytes,
@@ -92,6 +95,7 @@ TEST(TransferResume, AfterKillNineDownloadsOnlyWhatWasMissing) {
                                                            << resumed.describe();
     EXPECT_FALSE(box.exists("out/big.bin.xfer-part"));
     EXPECT_EQ(recorded_pieces(out), 0u) << "resume state left after completion";
+    EXPECT_EQ(snapshot_tree(out, {}).size(), 1u) << "no .xfer/ left once the fetch is complete";
 }
 
 TEST(TransferRange, FirstHalfThenPlainFetchDownloadsTheRest) {

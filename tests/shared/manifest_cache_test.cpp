@@ -28,13 +28,17 @@ std::vector<uint8_t> manifest_for_size(uint64_t size) {
 TEST(ManifestCache, StoresAndFindsTheSameVersion) {
     test::sandbox box;
     const auto file = box.write("a.bin", test::pseudo_random_bytes(1000, 1));
-    const manifest_cache cache(box / ".xfer" / "manifests");
+    const manifest_cache cache(box / "home" / "cache" / "manifests");
     const auto info = stat_of(file);
     EXPECT_FALSE(cache.lookup(info));
+    EXPECT_FALSE(std::filesystem::exists(box / "home")) << "nothing created by a lookup";
     const auto encoded = manifest_for_size(1000);
     cache.store(info, encoded);
-    EXPECT_TRUE(std::filesystem::is_directory(box / ".xfer" / "manifests"))
+    EXPECT_TRUE(std::filesystem::is_directory(box / "home" / "cache" / "manifests"))
         << "created on first store";
+    for (const auto* created : {"home", "home/cache", "home/cache/manifests"}) {
+        EXPECT_EQ(stat_of(box / created).st_mode & 0777, 0700u) << created;
+    }
     const auto found = cache.lookup(info);
     ASSERT_TRUE(found);
     EXPECT_EQ(*found, encoded);
@@ -72,6 +76,15 @@ TEST(ManifestCache, EntriesThatDoNotFitTheFileAreIgnored) {
     const std::vector<uint8_t> junk = {1, 2, 3};
     cache.store(info, junk);
     EXPECT_FALSE(cache.lookup(info)) << "not a manifest";
+}
+
+TEST(ManifestCache, NoDirectoryMeansNoCache) {
+    test::sandbox box;
+    const auto file = box.write("a.bin", test::pseudo_random_bytes(10, 1));
+    const manifest_cache cache{std::filesystem::path()};
+    const auto info = stat_of(file);
+    cache.store(info, manifest_for_size(10));
+    EXPECT_FALSE(cache.lookup(info));
 }
 
 TEST(ManifestCache, UnwritableCacheIsSilentlyUseless) {

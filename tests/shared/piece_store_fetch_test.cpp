@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 #include "shared/store/atomic_file.hpp"
 #include "shared/store/resume_state.hpp"
@@ -66,6 +68,39 @@ TEST_F(FetchStore, CompleteFetchProducesTheSourceBytes) {
     EXPECT_FALSE(store->finalize(*entry)) << "finalizing twice is harmless";
     EXPECT_FALSE(store->checkpoint(*entry)) << "so is a late checkpoint";
     EXPECT_TRUE(partial_metadata().empty()) << "and it writes no state back";
+}
+
+// Everything under the root, recursively, as sorted relative paths.
+std::vector<std::string> tree_of(const std::filesystem::path& root) {
+    std::vector<std::string> paths;
+    for (const auto& item : std::filesystem::recursive_directory_iterator(root)) {
+        paths.push_back(item.path().lexically_relative(root).string());
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+TEST_F(FetchStore, ACompletedFetchLeavesNothingButTheFiles) {
+    const auto first = test::make_source(2 * piece + 1, 11);
+    const auto second = test::make_source(piece + 5, 12);
+    std::filesystem::create_directories(root() / "sub");
+    auto store = open_store();
+    auto opened_a = store->open_for_fetching("a.bin", first.encoded, false);
+    auto opened_b = store->open_for_fetching("sub/b.bin", second.encoded, false);
+    ASSERT_TRUE(opened_a && opened_b);
+    auto a = *opened_a;
+    auto b = *opened_b;
+    for (uint32_t index = 0; index < first.m.piece_count(); ++index)
+        ASSERT_FALSE(store->write_piece(*a, index, first.piece(index)));
+    ASSERT_FALSE(store->finalize(*a));
+    EXPECT_EQ(partial_metadata().size(), 2u) << "b's resume state stays while b is partial";
+    for (uint32_t index = 0; index < second.m.piece_count(); ++index)
+        ASSERT_FALSE(store->write_piece(*b, index, second.piece(index)));
+    ASSERT_FALSE(store->finalize(*b));
+    EXPECT_EQ(tree_of(root()), (std::vector<std::string>{"a.bin", "sub", "sub/b.bin"}))
+        << "no .xfer/ and no part files once nothing is partial";
+    EXPECT_TRUE(std::filesystem::is_directory(manifest_cache_dir()))
+        << "the fetched files' manifests went to the cache, outside the root";
 }
 
 TEST_F(FetchStore, ZeroByteFile) {

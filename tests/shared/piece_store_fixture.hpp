@@ -47,9 +47,13 @@ inline source_content make_source(uint64_t size, uint64_t seed) {
 class store_test : public ::testing::Test {
   protected:
     std::filesystem::path root() const { return box_ / "store"; }
+    // xfer's cache directory for these stores: outside the root, as in real use.
+    std::filesystem::path manifest_cache_dir() const {
+        return box_ / "home" / "cache" / "manifests";
+    }
 
     std::shared_ptr<piece_store> open_store() {
-        auto store = piece_store::open(root(), /*create=*/true);
+        auto store = piece_store::open(root(), /*create=*/true, manifest_cache_dir());
         EXPECT_TRUE(store) << store.error().message();
         return store ? *store : nullptr;
     }

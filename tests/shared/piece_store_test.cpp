@@ -31,13 +31,13 @@ const wire::listing_entry* entry_named(const std::vector<wire::listing_entry>& e
 }
 
 TEST_F(ServeStore, OpenNeedsAnExistingRootUnlessCreating) {
-    EXPECT_FALSE(piece_store::open(box_ / "missing", false));
-    const auto created = piece_store::open(box_ / "new" / "root", true);
+    EXPECT_FALSE(piece_store::open(box_ / "missing", false, manifest_cache_dir()));
+    const auto created = piece_store::open(box_ / "new" / "root", true, manifest_cache_dir());
     ASSERT_TRUE(created);
     EXPECT_TRUE(std::filesystem::is_directory(box_ / "new" / "root"));
     EXPECT_TRUE((*created)->root().is_absolute());
     box_.write("plain-file", "x");
-    EXPECT_FALSE(piece_store::open(box_ / "plain-file", false));
+    EXPECT_FALSE(piece_store::open(box_ / "plain-file", false, manifest_cache_dir()));
 }
 
 TEST_F(ServeStore, ListShowsFilesDirectoriesAndPartialsButNotMetadata) {
@@ -142,10 +142,15 @@ TEST_F(ServeStore, ASecondStoreReusesTheCachedManifest) {
     ASSERT_TRUE(open_store()->open_for_serving("f", std::nullopt));
     size_t cached = 0;
     for ([[maybe_unused]] const auto& file :
-         std::filesystem::directory_iterator(root() / ".xfer" / "manifests")) {
+         std::filesystem::directory_iterator(manifest_cache_dir())) {
         ++cached;
     }
-    EXPECT_EQ(cached, 1u);
+    EXPECT_EQ(cached, 1u) << "in xfer's cache directory";
+    struct stat info {};
+    ASSERT_EQ(::stat(manifest_cache_dir().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0700u) << "a list of what a user shares is private";
+    EXPECT_FALSE(std::filesystem::exists(root() / ".xfer"))
+        << "serving writes nothing into the root";
     const auto again = open_store()->open_for_serving("f", std::nullopt);
     ASSERT_TRUE(again);
     EXPECT_EQ((*again)->id, source.id);

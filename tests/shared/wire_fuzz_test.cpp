@@ -20,7 +20,7 @@ constexpr message_type decodable_types[] = {
     message_type::hello,    message_type::error,   message_type::keepalive, message_type::bye,
     message_type::list,     message_type::listing, message_type::open,      message_type::manifest,
     message_type::bitfield, message_type::have,    message_type::request,   message_type::cancel,
-    message_type::close,
+    message_type::close,    message_type::peers,   message_type::decline,
 };
 
 // A valid body of each type to mutate: structured inputs reach deeper than pure noise.
@@ -75,6 +75,12 @@ std::vector<uint8_t> seed_body(message_type type) {
         }
         case message_type::close:
             encode(close_msg{1}, bytes);
+            break;
+        case message_type::peers:
+            encode(peers_msg{1, {{7420, "h"}}}, bytes);
+            break;
+        case message_type::decline:
+            encode(decline_msg{1, 3}, bytes);
             break;
         case message_type::piece:
             break;

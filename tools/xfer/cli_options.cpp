@@ -1,22 +1,16 @@
 #include "tools/xfer/cli_options.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "shared/core/log.hpp"
+#include "shared/core/stop_signals.hpp"
 #include "tools/xfer/command.hpp"
 
 namespace xfer::cli {
 namespace {
-
-volatile sig_atomic_t stop_requested = 0;
-
-void on_stop_signal(int) {
-    stop_requested = 1;
-}
 
 // Every positional lands in this hidden option; they are handed out by name afterwards, so no
 // internal option name ever shows in help or errors.
@@ -107,7 +101,10 @@ std::string usage_line(const command_spec& spec) {
 
 void add_common_options(po::options_description& options) {
     options.add_options()("help,h", "show this help")("verbose,v", "more detail; -vv for debug")(
-        "quiet,q", "print nothing but errors (no progress, no summary)");
+        "quiet,q", "print nothing but errors (no progress, no summary)")(
+        "home", po::value<std::string>()->value_name("DIR"),
+        "keep xfer's own files in DIR/config, DIR/cache, DIR/state (default: the XDG dirs, "
+        "~/.config/xfer ...)");
 }
 
 po::options_description visible_options(const command_spec& spec) {
@@ -175,14 +172,6 @@ parsed_options parse_command_line(int argc, char** argv, const command_spec& spe
     return result;
 }
 
-const volatile int* install_stop_signal_handlers() {
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-    return reinterpret_cast<const volatile int*>(&stop_requested);
-}
+const volatile int* install_stop_signal_handlers() { return request_stop_on_signal(); }
 
 }  // namespace xfer::cli

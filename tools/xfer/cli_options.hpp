@@ -40,7 +40,7 @@ std::string usage_line(const command_spec& spec);
 // "xfer fetch SOURCE PATH [options]": what errors print after "usage:".
 std::string short_usage(const command_spec& spec);
 
-// Options every command takes (-h, -v, -q); the man page lists them once.
+// Options every command takes (-h, -v, -q, --home); the man page lists them once.
 void add_common_options(po::options_description& options);
 
 // The command's options and the common ones, as --help shows them.
@@ -69,7 +69,7 @@ int usage_error(const command_spec& spec, const std::string& message);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
-// Installs SIGINT/SIGTERM handlers that set a flag; returns a pointer to it.
+// From now on SIGINT/SIGTERM set a flag rather than exit (shared/core/stop_signals.hpp); returns it.
 const volatile int* install_stop_signal_handlers();
 
 }  // namespace xfer::cli

@@ -12,9 +12,11 @@
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/discovery/peer_finder.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/visibility.hpp"
@@ -108,7 +110,6 @@ command_spec fetch_spec() {
 }
 
 int run_fetch(int argc, char** argv) {
-    hold_window_change_signal();  // before any thread starts (the sender's, ZeroMQ's, the hashers')
     const auto spec = fetch_spec();
     auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
@@ -170,7 +171,7 @@ int run_fetch(int argc, char** argv) {
     request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
 
     const auto output = values["output"].as<std::string>();
-    auto store = piece_store::open(output, /*create=*/true);
+    auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer fetch: cannot use output directory %s: %s\n", output.c_str(),
                      store.error().message().c_str());
@@ -248,9 +249,11 @@ int run_fetch(int argc, char** argv) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (outcome.error) {
+            // The message may quote a peer's ERROR text.
             std::fprintf(stderr, "xfer fetch: %s\n",
-                         outcome.message.empty() ? outcome.error.message().c_str()
-                                                 : outcome.message.c_str());
+                         safe_text(outcome.message.empty() ? outcome.error.message()
+                                                           : outcome.message)
+                             .c_str());
             status =
                 outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
         } else {

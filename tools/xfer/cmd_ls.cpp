@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "receiver/remote_listing.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
@@ -52,12 +53,12 @@ int run_ls(int argc, char** argv) {
         std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
     const auto entries = receiver::fetch_listing(*source, subdir, random_peer_id(), timeout);
     if (!entries) {
-        std::fprintf(stderr, "xfer ls: %s\n", entries.error().c_str());
+        std::fprintf(stderr, "xfer ls: %s\n", safe_text(entries.error()).c_str());
         return exit_failure;
     }
     for (const auto& entry : *entries) {
         if (entry.kind == wire::listing_entry::kind_t::directory) {
-            std::cout << "dir   " << std::string(10, ' ') << "  " << entry.name << "/\n";
+            std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(entry.name) << "/\n";
             continue;
         }
         char state[16];
@@ -69,7 +70,7 @@ int run_ls(int argc, char** argv) {
         char size[24];
         std::snprintf(size, sizeof size, "%10s",
                       format_bytes(static_cast<double>(entry.size)).c_str());
-        std::cout << "file  " << size << "  " << entry.name << "  (" << state << ", " << entry.size
+        std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", " << entry.size
                   << " bytes)\n";
     }
     return exit_ok;

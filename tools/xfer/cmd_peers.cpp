@@ -6,6 +6,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "shared/core/safe_text.hpp"
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
 #include "shared/discovery/zmq_frames.hpp"
@@ -21,13 +22,13 @@ using discovery::peer_record;
 
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
 void print_peer(const peer_record& record) {
-    std::string line = record.name + "  " + discovery::short_id(record.id) + "  " +
+    std::string line = safe_text(record.name) + "  " + discovery::short_id(record.id) + "  " +
                        record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
         if (i > 0) line += ", ";
-        line += content.path + " (" + std::to_string(content.size) + " bytes, " +
+        line += safe_text(content.path) + " (" + std::to_string(content.size) + " bytes, " +
                 discovery::percent_complete(content) + ")";
     }
     std::printf("%s\n", line.c_str());
@@ -39,7 +40,7 @@ void print_change(const membership_change& change) {
                        : change.what == membership_change::kind::left ? "leave"
                                                                       : nullptr;
     if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
-    std::printf("%s %s %s\n", verb, change.record.name.c_str(),
+    std::printf("%s %s %s\n", verb, safe_text(change.record.name).c_str(),
                 change.record.sender.to_string().c_str());
     std::fflush(stdout);
 }

@@ -9,6 +9,7 @@
 #include "shared/core/log.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -64,7 +65,7 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "xfer serve: %s\n", tracker.error().c_str());
         return exit_usage;
     }
-    auto store = piece_store::open(dir, /*create=*/false);
+    auto store = piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
         return exit_failure;

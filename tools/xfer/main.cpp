@@ -5,16 +5,20 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/core/stop_signals.hpp"
 #include "tools/xfer/cli_options_man.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/progress_display.hpp"
 
 namespace {
 
 using namespace xfer::cli;
 
 constexpr command commands[] = {
-    {serve_spec, run_serve},       {fetch_spec, run_fetch},     {ls_spec, run_ls},
-    {manifest_spec, run_manifest}, {tracker_spec, run_tracker}, {peers_spec, run_peers},
+    {serve_spec, run_serve},     {fetch_spec, run_fetch},
+    {ls_spec, run_ls},           {manifest_spec, run_manifest},
+    {tracker_spec, run_tracker}, {peers_spec, run_peers},
+    {id_spec, run_id},
 };
 
 std::vector<command_spec> all_specs() {
@@ -51,6 +55,10 @@ int unknown_command(std::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any thread starts, so that every thread inherits the blocked mask: a thread with
+    // SIGWINCH unblocked (the stop-signal watcher, say) would take and drop every resize.
+    hold_window_change_signal();
+    xfer::block_stop_signals();
     if (argc < 2) {
         print_usage(stderr);
         return exit_usage;

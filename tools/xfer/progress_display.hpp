@@ -24,8 +24,9 @@ struct terminal_size {
 terminal_size query_terminal_size(int fd);
 
 // Blocks SIGWINCH in the calling thread and every thread it starts afterwards; the display
-// takes it from the pending set on each update. Call first thing, before any thread starts: a
-// handler would make the poll of whichever thread it landed on fail with EINTR.
+// takes it from the pending set on each update. main() calls it first thing, before any thread
+// starts: a handler would make the poll of whichever thread it landed on fail with EINTR, and a
+// thread started earlier, with SIGWINCH unblocked, would take every resize and drop it.
 void hold_window_change_signal();
 
 class progress_display {

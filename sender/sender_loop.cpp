@@ -1,0 +1,239 @@
+#include "sender/sender_loop.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+#include "shared/net/socket.hpp"
+
+namespace xfer::sender {
+namespace {
+
+constexpr auto tick_interval = std::chrono::milliseconds(250);
+// Fixed poll items before the connections.
+enum poll_slot : size_t {
+    control_slot,
+    store_events_slot,
+    opener_slot,
+    listener_slot,
+    first_connection
+};
+
+wire::hello hello_for(const sender_options& options) {
+    wire::hello hello;
+    hello.id = options.id;
+    return hello;
+}
+
+}  // namespace
+
+sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> store,
+                         const sender_options& options, int listener_fd,
+                         const std::string& control_endpoint, upload_stats& stats)
+    : store_(std::move(store)),
+      options_(options),
+      listener_fd_(listener_fd),
+      stats_(stats),
+      control_(context, zmq::socket_type::pair),
+      store_events_(context, zmq::socket_type::sub),
+      peer_events_(context, zmq::socket_type::pub),
+      opener_(context, store_),
+      shared_{*store_, opener_, hello_for(options), peer_events_, promises_} {
+    control_.set(zmq::sockopt::linger, 0);
+    control_.connect(control_endpoint);
+    bind_store_events();
+    peer_events_.set(zmq::sockopt::linger, 0);
+    peer_events_.connect(bus::peer_events_endpoint);
+}
+
+// Our own receiver (inproc) and other xfer processes on this directory (ipc) publish here.
+void sender_loop::bind_store_events() {
+    store_events_.set(zmq::sockopt::linger, 0);
+    store_events_.set(zmq::sockopt::subscribe, "");
+    store_events_.bind(bus::store_events_endpoint);
+    if (!options_.bind_directory_bus) return;
+    try {
+        store_events_.bind(bus::store_ipc_endpoint(store_->root()));
+    } catch (const zmq::error_t& e) {
+        // Another sender on this directory already listens; this one still hears inproc.
+        XLOG_DEBUG("sender", "", "directory bus not bound: " << e.what());
+    }
+}
+
+void sender_loop::run() {
+    for (;;) {
+        build_poll_items();
+        const bool buffered_input =
+            std::any_of(connections_.begin(), connections_.end(),
+                        [](const auto& item) { return item.second->has_buffered_input(); });
+        zmq::poll(items_.data(), items_.size(),
+                  buffered_input ? std::chrono::milliseconds(0) : tick_interval);
+        const bool stop = items_[control_slot].revents & ZMQ_POLLIN;
+        if (items_[store_events_slot].revents & ZMQ_POLLIN) take_store_events();
+        if (items_[opener_slot].revents & ZMQ_POLLIN) take_opened_contents();
+        if (items_[listener_slot].revents & ZMQ_POLLIN) accept_receivers();
+        for (size_t i = first_connection; i < items_.size(); ++i) {
+            serve(item_connection_[i - first_connection], items_[i].revents);
+        }
+        const auto now = clock::now();
+        if (now - last_tick_ >= tick_interval) tick(now);
+        // The linger rule reads this: it must be exact on every pass (no allocation to count).
+        stats_.receivers_with_open_content = static_cast<size_t>(
+            std::count_if(connections_.begin(), connections_.end(),
+                          [](const auto& item) { return item.second->has_open_handles(); }));
+        if (stop) break;
+    }
+    say_goodbye();
+}
+
+void sender_loop::build_poll_items() {
+    items_.clear();
+    item_connection_.clear();
+    items_.push_back({control_.handle(), 0, ZMQ_POLLIN, 0});
+    items_.push_back({store_events_.handle(), 0, ZMQ_POLLIN, 0});
+    items_.push_back({opener_.ready_socket().handle(), 0, ZMQ_POLLIN, 0});
+    items_.push_back({nullptr, listener_fd_, ZMQ_POLLIN, 0});
+    for (auto& [id, connection] : connections_) {
+        const short events =
+            static_cast<short>(ZMQ_POLLIN | (connection->wants_write() ? ZMQ_POLLOUT : 0));
+        items_.push_back({nullptr, connection->fd(), events, 0});
+        item_connection_.push_back(id);
+    }
+}
+
+// The one place store events from the bus are consumed. HAVEs go out through the feed, which
+// also notices lost events (a gap in the stamps) and sends what they would have announced.
+void sender_loop::take_store_events() {
+    const bitfield_lookup store_bits = [this](const content_id& id) { return verified_bits(id); };
+    while (const auto message = bus::receive(store_events_)) {
+        if (const auto& event = message->event;
+            event && event->type == bus::event_type::piece_verified) {
+            store_->note_piece_verified(event->content, event->piece);
+        } else if (event && event->type == bus::event_type::file_completed) {
+            store_->note_file_completed(event->content);
+        }
+        for (const auto& owed : haves_.on_message(*message, store_bits)) {
+            if (auto it = connections_.find(owed.connection); it != connections_.end())
+                it->second->on_piece_verified(owed.content, owed.piece);
+        }
+    }
+}
+
+std::optional<std::vector<uint8_t>> sender_loop::verified_bits(const content_id& content) {
+    store_->reload_verified(content);  // a partial another process fetches: its bits from disk
+    if (auto entry = store_->find(content)) return entry->have.to_bytes();
+    return std::nullopt;
+}
+
+void sender_loop::take_opened_contents() {
+    for (auto& result : opener_.take_results()) {
+        const auto it = connections_.find(result.job.connection_id);
+        if (it == connections_.end()) continue;  // the receiver left meanwhile
+        // Read before on_opened sends BITFIELD: the feed never assumes a bit not sent.
+        if (result.entry)
+            haves_.on_opened(it->first, (*result.entry)->id, (*result.entry)->have.to_bytes());
+        it->second->on_opened(result);
+        if (!result.entry) continue;
+        ++stats_.receivers_served;
+        introduce(*it->second, (*result.entry)->id);
+    }
+}
+
+// Peer exchange: the newcomer and the receivers already here learn of each other.
+void sender_loop::introduce(upload_connection& newcomer, const content_id& content) {
+    const auto its_sender = newcomer.advertised_sender();
+    if (!its_sender) return;
+    const auto introductions = exchange_.join(content, newcomer.id(), *its_sender);
+    for (const auto member : introductions.about_newcomer) {
+        if (auto other = connections_.find(member); other != connections_.end()) {
+            other->second->send_peers(content, {*its_sender});
+        }
+    }
+    newcomer.send_peers(content, introductions.to_newcomer);
+}
+
+void sender_loop::accept_receivers() {
+    for (;;) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        auto* raw = reinterpret_cast<sockaddr*>(&address);
+        unique_fd fd(::accept4(listener_fd_, raw, &length, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd) break;
+        if (connections_.size() >= options_.max_connections) {
+            XLOG_WARN("sender", "",
+                      "connection limit reached; refusing " << net::to_string(raw, length));
+            continue;
+        }
+        net::configure_stream_socket(fd.get());
+        const uint64_t id = next_id_++;
+        auto stream = std::make_unique<net::tcp_stream>(std::move(fd));
+        connections_.emplace(
+            id, std::make_unique<upload_connection>(id, std::move(stream),
+                                                    net::to_endpoint(raw, length), shared_));
+    }
+}
+
+void sender_loop::serve(uint64_t id, short revents) {
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;  // closed earlier in this pass
+    auto& connection = *it->second;
+    std::error_code ec;
+    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input())
+        ec = connection.on_readable(clock::now());
+    if (!ec && connection.wants_write()) {
+        const uint64_t before = connection.bytes_sent();
+        ec = connection.on_writable();
+        stats_.total_bytes_sent += connection.bytes_sent() - before;
+    }
+    if (!ec && connection.finished()) ec = errc::peer_closed;
+    if (ec) close_connection(id, ec);
+}
+
+void sender_loop::tick(clock::time_point now) {
+    last_tick_ = now;
+    std::vector<uint64_t> silent;
+    for (auto& [id, connection] : connections_) {
+        if (connection->tick(now)) silent.push_back(id);
+    }
+    for (const auto id : silent) close_connection(id, errc::peer_timeout);
+    publish_stats();
+}
+
+// Labels and byte counts are for a progress display: refreshed at the tick, not on every pass.
+void sender_loop::publish_stats() {
+    std::lock_guard lock(stats_.mutex);
+    stats_.peers.clear();
+    for (const auto& [id, connection] : connections_) {
+        stats_.peers.push_back(
+            {connection->label(), connection->bytes_sent(), connection->has_open_handles()});
+    }
+}
+
+void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (cause == make_error_code(errc::peer_closed)) {
+        XLOG_INFO("sender", it->second->label(), "receiver left");
+    } else {
+        XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
+        it->second->close_with(cause);
+    }
+    connections_.erase(it);
+    exchange_.leave(id);
+    promises_.forget_connection(id);
+    haves_.forget(id);
+}
+
+void sender_loop::say_goodbye() {
+    stats_.receivers_with_open_content = 0;
+    for (auto& [id, connection] : connections_) connection->send_bye();
+    connections_.clear();
+    std::lock_guard lock(stats_.mutex);
+    stats_.peers.clear();
+}
+
+}  // namespace xfer::sender

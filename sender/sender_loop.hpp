@@ -1,0 +1,67 @@
+// The sender thread's loop, thin: one zmq::poll over the listener, the upload connections and
+// the ZeroMQ sockets, then bytes and events handed to the connections and to the pure policies
+// (piece_promises for DECLINE, peer_exchange for PEERS). Everything here lives on that thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "sender/content_opener.hpp"
+#include "sender/have_feed.hpp"
+#include "sender/peer_exchange.hpp"
+#include "sender/piece_promises.hpp"
+#include "sender/sender.hpp"
+#include "sender/upload_connection.hpp"
+#include "sender/upload_stats.hpp"
+
+namespace xfer::sender {
+
+class sender_loop {
+  public:
+    sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> store,
+                const sender_options& options, int listener_fd, const std::string& control_endpoint,
+                upload_stats& stats);
+    // Until the owner's stop message; then BYE to every receiver.
+    void run();
+
+  private:
+    using clock = upload_connection::clock;
+
+    void bind_store_events();
+    void build_poll_items();
+    void take_store_events();
+    void take_opened_contents();
+    void introduce(upload_connection& newcomer, const content_id& content);
+    void accept_receivers();
+    void serve(uint64_t id, short revents);
+    void tick(clock::time_point now);
+    std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
+    void close_connection(uint64_t id, const std::error_code& cause);
+    void publish_stats();
+    void say_goodbye();
+
+    std::shared_ptr<piece_store> store_;
+    const sender_options& options_;
+    const int listener_fd_;
+    upload_stats& stats_;
+    // Every ZeroMQ socket below is created, used and closed on the sender thread.
+    zmq::socket_t control_;       // PAIR: the owner's stop message
+    zmq::socket_t store_events_;  // SUB (bound): piece verified, file completed
+    zmq::socket_t peer_events_;   // PUB: connect-back hints for our own receiver
+    content_opener opener_;
+    piece_promises promises_;
+    peer_exchange exchange_;
+    have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
+    sender_context shared_;
+
+    std::map<uint64_t, std::unique_ptr<upload_connection>> connections_;
+    uint64_t next_id_ = 1;
+    clock::time_point last_tick_ = clock::now();
+    std::vector<zmq::pollitem_t> items_;
+    std::vector<uint64_t> item_connection_;  // connection of items_[first_connection_ + i]
+};
+
+}  // namespace xfer::sender

@@ -1,0 +1,79 @@
+// What the owner of a peer session implements: one handler per message type, called with the
+// message already decoded and the handshake already done. A handler that is not overridden
+// treats its message as a protocol violation (`unexpected`), so each side states exactly what it
+// accepts. HELLO and KEEPALIVE never reach the owner: the session handles them.
+#pragma once
+
+#include <system_error>
+
+#include "shared/core/error.hpp"
+#include "shared/wire/messages.hpp"
+
+namespace xfer::session {
+
+class message_handler {
+  public:
+    virtual ~message_handler() = default;
+
+    // The remote HELLO passed the session's checks (version; later TLS identity). An error
+    // refuses the peer (it is ourselves, or a peer we already talk to).
+    virtual std::error_code on_hello(const wire::hello&) { return {}; }
+
+    virtual std::error_code on_error(const wire::error_msg&) {
+        return unexpected(wire::message_type::error);
+    }
+    virtual std::error_code on_bye() { return unexpected(wire::message_type::bye); }
+    // Receiver to sender.
+    virtual std::error_code on_list(const wire::list_request&) {
+        return unexpected(wire::message_type::list);
+    }
+    virtual std::error_code on_open(const wire::open_request&) {
+        return unexpected(wire::message_type::open);
+    }
+    virtual std::error_code on_request(const wire::request&) {
+        return unexpected(wire::message_type::request);
+    }
+    virtual std::error_code on_cancel(const wire::cancel&) {
+        return unexpected(wire::message_type::cancel);
+    }
+    virtual std::error_code on_close(const wire::close_msg&) {
+        return unexpected(wire::message_type::close);
+    }
+    // Sender to receiver (PIECE data goes to the session's block sink instead).
+    virtual std::error_code on_listing(wire::listing&) {
+        return unexpected(wire::message_type::listing);
+    }
+    virtual std::error_code on_manifest(const wire::manifest_msg&) {
+        return unexpected(wire::message_type::manifest);
+    }
+    virtual std::error_code on_bitfield(const wire::bitfield_msg&) {
+        return unexpected(wire::message_type::bitfield);
+    }
+    virtual std::error_code on_have(const wire::have&) {
+        return unexpected(wire::message_type::have);
+    }
+    virtual std::error_code on_peers(const wire::peers_msg&) {
+        return unexpected(wire::message_type::peers);
+    }
+    virtual std::error_code on_decline(const wire::decline_msg&) {
+        return unexpected(wire::message_type::decline);
+    }
+
+    // A HELLO after the handshake.
+    std::error_code unexpected_hello() { return unexpected(wire::message_type::hello); }
+
+  protected:
+    // Every message this side does not accept ends up here (a second HELLO too). A side that
+    // tolerates stray messages (the `ls` client) overrides it.
+    virtual std::error_code unexpected(wire::message_type) { return errc::unexpected_message; }
+};
+
+}  // namespace xfer::session
+
+namespace xfer::session {
+
+// Calls the handler for the message's type. HELLO (outside the handshake) and KEEPALIVE are
+// answered here: a second HELLO is unexpected, KEEPALIVE only proves the peer is alive.
+std::error_code dispatch(message_handler& handler, wire::message& message);
+
+}  // namespace xfer::session

@@ -1,0 +1,76 @@
+#include "shared/session/peer_session.hpp"
+
+#include "shared/core/error.hpp"
+
+namespace xfer::session {
+
+peer_session::peer_session(role side, std::unique_ptr<net::stream> stream, wire::hello our_hello,
+                           message_handler& handler, size_t read_budget)
+    : role_(side),
+      stream_(std::move(stream)),
+      our_hello_(std::move(our_hello)),
+      handler_(handler),
+      read_budget_(read_budget) {
+    if (role_ == role::initiator) send(our_hello_);
+}
+
+std::error_code peer_session::receive(net::block_sink* sink) {
+    const auto result = reader_.pump(
+        *stream_,
+        [this](wire::message_type type, std::span<const uint8_t> body) {
+            return on_frame(type, body);
+        },
+        sink, read_budget_);
+    if (result.bytes > 0) {
+        bytes_received_ += result.bytes;
+        last_received_ = clock::now();
+    }
+    if (result.error) return result.error;
+    if (result.closed) return errc::peer_closed;
+    return {};
+}
+
+std::error_code peer_session::on_frame(wire::message_type type, std::span<const uint8_t> body) {
+    auto decoded = wire::decode(type, body);
+    if (!decoded) return decoded.error();
+    if (!handshake_done()) return accept_hello(*decoded);
+    return dispatch(handler_, *decoded);
+}
+
+// The one place a HELLO is validated. TLS will add: the certificate's identity is hello.id.
+std::error_code peer_session::accept_hello(const wire::message& message) {
+    const auto* hello = std::get_if<wire::hello>(&message);
+    if (hello == nullptr) return errc::bad_protocol;
+    if (hello->version != wire::protocol_version) return errc::version_mismatch;
+    remote_ = *hello;
+    if (auto refused = handler_.on_hello(*remote_)) return refused;
+    if (role_ == role::responder) send(our_hello_);
+    return {};
+}
+
+void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
+                              std::shared_ptr<const void> holder, int file_fd,
+                              uint64_t file_offset) {
+    wire::encode_piece_header(header, length, queue_.bytes_for_append());
+    queue_.append_file(std::move(holder), file_fd, file_offset, length);
+}
+
+net::io_result peer_session::flush() {
+    const auto result = queue_.flush(*stream_);
+    bytes_sent_ += result.bytes;
+    if (result.bytes > 0) last_sent_ = clock::now();
+    return result;
+}
+
+void peer_session::keepalive_if_idle(clock::time_point now) {
+    if (now - last_sent_ < keepalive_interval || !queue_.empty()) return;
+    send(wire::keepalive{});
+    last_sent_ = now;
+}
+
+void peer_session::send_bye_now() {
+    send(wire::bye{});
+    (void)flush();
+}
+
+}  // namespace xfer::session

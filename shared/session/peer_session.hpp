@@ -1,0 +1,89 @@
+// One connection to a peer, whichever half we are: the handshake (HELLO both ways, the version
+// check, and the place where TLS and peer identity will be checked), framing in and out,
+// keepalive, BYE and the silence deadline. Each decoded message goes to the owner's
+// message_handler, one method per type; what a message means is the owner's business.
+//
+// Where trust plugs in: the stream handed in becomes a TLS stream (net::stream already hides
+// the transport), and accept_hello() checks the certificate's identity against the HELLO's
+// peer id. Nothing outside this class reads a HELLO.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include "shared/net/frame_reader.hpp"
+#include "shared/net/send_queue.hpp"
+#include "shared/net/stream.hpp"
+#include "shared/session/message_handler.hpp"
+#include "shared/wire/messages.hpp"
+
+namespace xfer::session {
+
+enum class role {
+    initiator,  // connected out (a receiver, `xfer ls`): sends its HELLO first
+    responder,  // accepted (a sender): answers a valid HELLO with its own
+};
+
+// A peer says something at least this often; an idle session sends KEEPALIVE after it.
+inline constexpr auto keepalive_interval = std::chrono::seconds(15);
+
+class peer_session {
+  public:
+    using clock = std::chrono::steady_clock;
+
+    // An initiator queues its HELLO at once (sent with the first flush).
+    peer_session(role side, std::unique_ptr<net::stream> stream, wire::hello our_hello,
+                 message_handler& handler, size_t read_budget);
+
+    int fd() const { return stream_->fd(); }
+    bool has_buffered_input() const { return stream_->has_buffered_input(); }
+    bool handshake_done() const { return remote_.has_value(); }
+    // The peer's HELLO, once the handshake is done.
+    const std::optional<wire::hello>& remote_hello() const { return remote_; }
+
+    // Reads what the stream has (up to the read budget) and dispatches it. PIECE data goes to
+    // `sink` (null: PIECE is unexpected). An error means: drop this connection.
+    std::error_code receive(net::block_sink* sink = nullptr);
+
+    template <typename Message>
+    void send(const Message& message) {
+        wire::encode(message, queue_.bytes_for_append());
+    }
+    // A PIECE frame whose data goes out of `file_fd` with sendfile; `holder` keeps it open.
+    void send_piece(const wire::piece_header& header, uint32_t length,
+                    std::shared_ptr<const void> holder, int file_fd, uint64_t file_offset);
+    // Writes what the socket takes now.
+    net::io_result flush();
+    bool has_output() const { return !queue_.empty(); }
+    uint64_t queued_file_bytes() const { return queue_.queued_file_bytes(); }
+
+    // Queues KEEPALIVE when nothing was sent for keepalive_interval and nothing is waiting.
+    void keepalive_if_idle(clock::time_point now);
+    // BYE, written as far as the socket takes it now (the connection is about to close).
+    void send_bye_now();
+
+    clock::time_point last_received() const { return last_received_; }
+    uint64_t bytes_received() const { return bytes_received_; }
+    uint64_t bytes_sent() const { return bytes_sent_; }
+
+  private:
+    std::error_code on_frame(wire::message_type type, std::span<const uint8_t> body);
+    std::error_code accept_hello(const wire::message& message);
+
+    const role role_;
+    std::unique_ptr<net::stream> stream_;
+    const wire::hello our_hello_;
+    message_handler& handler_;
+    const size_t read_budget_;
+    net::frame_reader reader_;
+    net::send_queue queue_;
+    std::optional<wire::hello> remote_;
+    uint64_t bytes_received_ = 0;
+    uint64_t bytes_sent_ = 0;
+    clock::time_point last_received_ = clock::now();
+    clock::time_point last_sent_ = clock::now();
+};
+
+}  // namespace xfer::session

@@ -1,0 +1,137 @@
+// Writes the seed corpora of the fuzz targets into DIR/NAME/: one valid encoding of every message
+// and record, made with xfer's own encoders, so fuzzing starts from inputs that reach deep into
+// each decoder. Run by hand after a format change: build-fuzz/tests/fuzz/write_seeds
+// tests/fuzz/corpus
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "shared/discovery/lan_protocol.hpp"
+#include "shared/discovery/peer_record.hpp"
+#include "shared/discovery/tracker_protocol.hpp"
+#include "shared/manifest/manifest.hpp"
+#include "shared/store/resume_state.hpp"
+#include "shared/wire/messages.hpp"
+
+namespace {
+
+using namespace xfer;
+std::filesystem::path root;
+
+void write(const std::string& target, const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::filesystem::create_directories(root / target);
+    std::ofstream(root / target / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+}
+void write(const std::string& target, const std::string& name, const std::string& bytes) {
+    write(target, name, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+manifest sample_manifest(uint64_t file_size) {
+    manifest m;
+    m.file_size = file_size;
+    m.piece_size = min_piece_size;
+    m.piece_hashes.resize(piece_count_for(file_size, m.piece_size));
+    for (size_t piece = 0; piece < m.piece_hashes.size(); ++piece)
+        m.piece_hashes[piece][0] = static_cast<uint8_t>(piece);
+    return m;
+}
+
+discovery::peer_record sample_record() {
+    discovery::peer_record record;
+    record.id[0] = 7;
+    record.name = "alpha";
+    record.sender = {"127.0.0.1", 7420};
+    record.contents.push_back({content_id{}, "isos/a.iso", 1000, 1, 4});
+    return record;
+}
+
+void wire_seeds() {
+    wire::listing listing;
+    listing.entries.push_back({wire::listing_entry::kind_t::file, 5, 1, 2, "n"});
+    listing.entries.push_back({wire::listing_entry::kind_t::directory, 0, 0, 0, "d"});
+    wire::request request;
+    request.length = 16384;
+    const std::vector<wire::message> messages{
+        wire::hello{.listen_port = 7420, .listen_host = "h"},
+        wire::error_msg{1, 2, "x"},
+        wire::keepalive{},
+        wire::bye{},
+        wire::list_request{"a/b"},
+        listing,
+        wire::open_request{1, {}, "p"},
+        wire::manifest_msg{1, encode_manifest(sample_manifest(1000))},
+        wire::bitfield_msg{1, 10, {0xff, 0xc0}},
+        wire::have{1, 2},
+        request,
+        wire::cancel{},
+        wire::close_msg{1},
+        wire::peers_msg{1, {{7420, "10.0.0.2"}, {7421, "h"}}},
+        wire::decline_msg{1, 3}};
+    std::vector<uint8_t> stream{0x05};  // frame_stream: byte 0 sets chunking, then frames
+    for (size_t i = 0; i < messages.size(); ++i) {
+        std::vector<uint8_t> frame;
+        wire::encode(messages[i], frame);
+        std::vector<uint8_t> seed{frame[4]};  // wire_message: the type byte, then the body
+        seed.insert(seed.end(), frame.begin() + wire::frame_header_size, frame.end());
+        write("wire_message", "message-" + std::to_string(frame[4]), seed);
+        stream.insert(stream.end(), frame.begin(), frame.end());
+    }
+    std::vector<uint8_t> piece;
+    wire::encode_piece_header({1, 0, 0}, 4, piece);
+    piece.insert(piece.end(), {1, 2, 3, 4});
+    stream.insert(stream.end(), piece.begin(), piece.end());
+    write("frame_stream", "all-messages", stream);
+}
+
+void store_seeds() {
+    write("manifest", "small", encode_manifest(sample_manifest(1000)));
+    write("manifest", "three-pieces", encode_manifest(sample_manifest(2 * min_piece_size + 5)));
+    write("manifest", "empty-file", encode_manifest(sample_manifest(0)));
+    resume_state state{
+        "dir/a.bin", encode_manifest(sample_manifest(2 * min_piece_size + 5)), {0xa0}};
+    write("resume_state", "state", encode_resume_state(state));
+    write("resume_state", "journal", std::vector<uint8_t>{0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2});
+}
+
+void discovery_seeds() {
+    const auto record = sample_record();
+    write("discovery", "record", "\x01" + discovery::encode_record(record));
+    for (const auto& datagram : discovery::lan::encode_announcement(record, 1).datagrams)
+        write("discovery", "announce", std::string(1, '\0') + datagram);
+    write("discovery", "goodbye", std::string(1, '\0') + discovery::lan::encode_goodbye(record.id));
+    const std::vector<discovery::tracker::message> messages{
+        discovery::tracker::register_request{record},
+        discovery::tracker::heartbeat_request{record.id},
+        discovery::tracker::query_request{},
+        discovery::tracker::welcome_reply{1000, 3000, 7422, "127.0.0.1"},
+        discovery::tracker::peer_list_reply{1, 2, {record}},
+        discovery::tracker::membership_push{discovery::tracker::message_type::joined, 1, 3,
+                                            discovery::tracker::leave_reason::none, record}};
+    for (size_t i = 0; i < messages.size(); ++i) {
+        std::string seed = "\x02";
+        for (const auto& frame : discovery::tracker::encode(messages[i])) {
+            if (frame.size() > 255) continue;
+            seed += static_cast<char>(frame.size());
+            seed += frame;
+        }
+        write("discovery", "tracker-" + std::to_string(i), seed);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: write_seeds DIR\n");
+        return 2;
+    }
+    root = argv[1];
+    wire_seeds();
+    store_seeds();
+    discovery_seeds();
+    return 0;
+}
