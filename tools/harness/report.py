@@ -214,7 +214,7 @@ def _completion_lines(record):
 
 
 def _spans_text(spans):
-    return ", ".join(f"{start:.0f}-{end:.0f}s" for start, end in spans[:6]) + \
+    return ", ".join(f"{start:.1f}-{end:.1f}s" for start, end in spans[:6]) + \
         (", ..." if len(spans) > 6 else "")
 
 
@@ -223,14 +223,14 @@ def _cpu_lines(cpu):
     if not cpu or not cpu["samples"]:
         return []
     lines = [f"  machine CPU: peak {cpu['peak_cores']:.2f} of {cpu['cores']} cores, mean "
-             f"{cpu['mean_cores']:.2f}; {cpu['saturated_seconds']:.0f}s at >= 95% of all "
-             f"cores; {cpu['idle_seconds']:.0f}s idle (< 0.1 core) with hosts unfinished"]
+             f"{cpu['mean_cores']:.2f}; {cpu['saturated_seconds']:.1f}s at >= 95% of all "
+             f"cores; {cpu['idle_seconds']:.1f}s idle (< 0.1 core) with hosts unfinished"]
     if cpu["saturated"]:
-        lines.append(f"  WARNING: the machine was SATURATED for {cpu['saturated_seconds']:.0f}s "
+        lines.append(f"  WARNING: the machine was SATURATED for {cpu['saturated_seconds']:.1f}s "
                      f"({_spans_text(cpu['saturated_spans'])}): these times measure the box, "
                      "not xfer; lower --up or --hosts")
     if cpu["idle_seconds"]:
-        lines.append(f"  WARNING: the machine was IDLE for {cpu['idle_seconds']:.0f}s "
+        lines.append(f"  WARNING: the machine was IDLE for {cpu['idle_seconds']:.1f}s "
                      f"({_spans_text(cpu['idle_spans'])}) while hosts were unfinished: xfer "
                      "was waiting (a timeout or backoff?), not working")
     return lines
@@ -247,7 +247,8 @@ def format_summary(summary):
             + (f"{summary['median_ratio']:.2f}x" if summary["median_ratio"] else "-"))
     if summary.get("median_p99_ratio") is not None:
         line += (f"; median p50 {_ratio(summary['median_p50_ratio'])}, p99 "
-                 f"{_ratio(summary['median_p99_ratio'])}, max {_ratio(summary['median_max_ratio'])}")
+                 f"{_ratio(summary['median_p99_ratio'])}, max "
+                 f"{_ratio(summary['median_max_ratio'])}")
     if summary.get("saturated_runs"):
         line += f"; WARNING: machine saturated in {summary['saturated_runs']} run(s)"
     if summary.get("idle_runs"):

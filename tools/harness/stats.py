@@ -79,7 +79,8 @@ def cpu_series(snapshots, cores):
         elapsed = total_b - total_a
         if elapsed <= 0 or end <= start:
             continue
-        series.append((round(start, 3), round(end, 3), round(cores * (busy_b - busy_a) / elapsed, 3)))
+        load = cores * (busy_b - busy_a) / elapsed
+        series.append((round(start, 3), round(end, 3), round(load, 3)))
     return series
 
 

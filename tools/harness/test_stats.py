@@ -130,9 +130,9 @@ class ReportText(unittest.TestCase):
 
     def test_saturation_and_idling_are_warned_about(self):
         lines = "\n".join(report._cpu_lines(self.record([2.0, 0.0, 1.0], 3.0)["cpu"]))
-        self.assertIn("WARNING: the machine was SATURATED for 1s (0-1s)", lines)
-        self.assertIn("WARNING: the machine was IDLE for 1s (1-2s) while hosts were unfinished",
-                      lines)
+        self.assertIn("WARNING: the machine was SATURATED for 1.0s (0.0-1.0s)", lines)
+        self.assertIn("WARNING: the machine was IDLE for 1.0s (1.0-2.0s) while hosts were "
+                      "unfinished", lines)
 
     def test_a_healthy_run_has_no_warning(self):
         self.assertNotIn("WARNING", "\n".join(report._cpu_lines(
