@@ -90,6 +90,45 @@ bool needs_root_skip(std::string& reason) {
     return false;
 }
 
+// Nearest-rank percentiles of the fetchers' completions: ordered, the slowest is the wall time,
+// and each ratio is its time over the bound.
+void expect_completion_percentiles(const ptree& record, int fetchers, double wall, double bound) {
+    const ptree& completion = record.get_child("completion");
+    EXPECT_EQ(completion.get<int>("hosts"), fetchers);
+    double previous = 0.0;
+    for (const std::string name : {"p50", "p90", "p99", "max"}) {
+        SCOPED_TRACE(name);
+        const double seconds = number(completion, name + "_seconds");
+        EXPECT_GT(seconds, 0.0);
+        EXPECT_GE(seconds, previous);
+        EXPECT_NEAR(number(completion, name + "_ratio"), seconds / bound, 0.01);
+        previous = seconds;
+    }
+    EXPECT_NEAR(number(completion, "max_seconds"), wall, 1e-3);
+}
+
+// The machine's CPU over the run: a series of intervals, each with 0..cores cores busy, and a
+// summary whose counts are consistent with it.
+void expect_cpu_report(const ptree& record) {
+    const ptree& cpu = record.get_child("cpu");
+    const double cores = number(cpu, "cores");
+    EXPECT_GE(cores, 1.0);
+    int intervals = 0;
+    for (const auto& [_, interval] : cpu.get_child("series")) {
+        std::vector<double> fields;
+        for (const auto& [__, field] : interval) fields.push_back(std::stod(field.data()));
+        ASSERT_EQ(fields.size(), 3u);
+        EXPECT_LT(fields[0], fields[1]);
+        EXPECT_GE(fields[2], 0.0);
+        EXPECT_LE(fields[2], cores + 0.01);
+        ++intervals;
+    }
+    EXPECT_EQ(cpu.get<int>("samples"), intervals);
+    EXPECT_GE(number(cpu, "saturated_seconds"), 0.0);
+    EXPECT_GE(number(cpu, "idle_seconds"), 0.0);
+    EXPECT_EQ(cpu.get<std::string>("saturated") == "true", number(cpu, "saturated_seconds") > 0);
+}
+
 // The checks every scenario shares: everything completed, verified, counted, and torn down.
 void expect_complete_and_verified(const harness_run& run, const std::string& scenario) {
     EXPECT_TRUE(run.leftover_namespaces.empty())
@@ -131,6 +170,8 @@ void expect_complete_and_verified(const harness_run& run, const std::string& sce
             }
         }
         EXPECT_GT(fetchers, 0);
+        expect_completion_percentiles(record, fetchers, wall, bound);
+        expect_cpu_report(record);
     }
 }
 
@@ -169,6 +210,13 @@ TEST(LanHarnessCommand, RejectsABadRate) {
         << harness.describe();
 }
 
+TEST(LanHarnessCommand, RejectsMoreHostsThanTheBridgeTakes) {
+    child_process harness(harness_command({"swarm", "--hosts", "1001", "--xfer", XFER_BINARY}));
+    EXPECT_EQ(harness.wait(60s), 2);
+    EXPECT_NE(harness.stderr_text().find("--hosts between 2 and 1000"), std::string::npos)
+        << harness.describe();
+}
+
 TEST_F(LanHarness, SingleSourceDeliversAVerifiedCopy) {
     auto run = run_or_skip({"single", "--size", "8MiB", "--up", "200mbit"});
     if (skipped_) GTEST_SKIP() << run.stderr_text;
@@ -178,6 +226,7 @@ TEST_F(LanHarness, SingleSourceDeliversAVerifiedCopy) {
     // The source sent the whole file; bound = F/u_s.
     EXPECT_GE(number(record.get_child("hosts").front().second, "bytes_up"), size);
     EXPECT_NEAR(number(record, "bound_seconds"), size * 8 / 200e6, 0.01);
+    EXPECT_GE(number(record, "seeder_copies_sent"), 0.99);  // one fetcher: one copy
 }
 
 TEST_F(LanHarness, ThreeSourcesFeedOneFetcher) {
@@ -213,6 +262,8 @@ TEST_F(LanHarness, SwarmOfThreeLeechersThroughTheTracker) {
     const double leecher_upload = leecher_bytes_up(run);
     // Leechers serve each other (--listen): well beyond the ~0.5 MiB of their TCP ACKs.
     EXPECT_GE(leecher_upload, 2.0 * 1024 * 1024);
+    // Nobody else held the file: the seeder sent every piece at least once.
+    EXPECT_GE(number(first_run(run), "seeder_copies_sent"), 0.99);
 }
 
 TEST_F(LanHarness, SwarmWithStaticPeerListsExchangesPieces) {

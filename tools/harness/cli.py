@@ -88,8 +88,9 @@ def parse_arguments(argv, repo_root):
                      help="give up on a run after this long (default: max(60, 10x the bound))")
     run.add_argument("--service-timeout", metavar="SECONDS", type=float, default=60.0,
                      help="how long a service may take to say it listens (default 60)")
-    run.add_argument("--sample-ms", metavar="MS", type=int, default=50,
-                     help="link sampling period (default 50)")
+    run.add_argument("--sample-ms", metavar="MS", type=int,
+                     help="link sampling period (default 50; 200 above 16 hosts, where each "
+                     "sample reads every host's counters and the harness's own CPU counts)")
     run.add_argument("--fetch-args", metavar="ARGS", default="",
                      help="last arguments of every xfer fetch (default none, so each prints its summary; '-vv' for logs)")
     run.add_argument("--serve-args", metavar="ARGS", default="",
@@ -103,4 +104,7 @@ def parse_arguments(argv, repo_root):
                        help="calibrate: seconds per measurement (default 3)")
     other.add_argument("--all", action="store_true",
                        help="cleanup: also remove what harness runs still alive made")
-    return parser.parse_args(argv)
+    settings = parser.parse_args(argv)
+    if settings.sample_ms is None:
+        settings.sample_ms = 50 if (settings.hosts or 0) <= 16 else 200
+    return settings

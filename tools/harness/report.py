@@ -9,7 +9,7 @@ seconds from the instant every fetch was launched.
 
 import statistics
 
-from harness import diagnose, units
+from harness import diagnose, stats, units
 
 SCHEMA_VERSION = 1
 
@@ -64,8 +64,31 @@ def run_record(run, run_number, settings, timeline=False):
         record["churn"] = dict(plan.churn)
         record["churn"]["killed"] = [s.fetch.host for s in run["states"] if s.killed_at is not None]
     record["diagnostics"] = diagnose.run_diagnostics(run, host_rows)
+    record["completion"] = stats.completion_summary(
+        [row.get("completed_seconds") for row in host_rows if row["payload_bytes"]], bound)
+    record["seeder_copies_sent"] = copies_sent(host_rows)
+    record["cpu"] = cpu_record(run)
     if timeline:
         record["timeline"] = timeline_of(run)
+    return record
+
+
+def copies_sent(host_rows):
+    """Bytes the seeder (or the sources, together) sent over F: ~1 for a good swarm, N for a
+    plain server with N fetchers. None where no host only serves (mutual)."""
+    senders = [row for row in host_rows if row["role"] in ("seeder", "source")]
+    file_bytes = max((row["payload_bytes"] for row in host_rows), default=0)
+    if not senders or not file_bytes:
+        return None
+    return round(sum(row["bytes_up"] for row in senders) / file_bytes, 2)
+
+
+def cpu_record(run):
+    """The machine's CPU use during the run: summary (stats.cpu_summary) plus the series."""
+    series = run.get("cpu_series", [])
+    unfinished_until = run["wall_seconds"] or run.get("watched_seconds")
+    record = stats.cpu_summary(series, run.get("cpu_cores", 1), unfinished_until)
+    record["series"] = [list(interval) for interval in series]  # [start, end, cores busy]
     return record
 
 
@@ -79,7 +102,7 @@ def failed_run_record(plan, run_number, settings, reason):
         "wall_seconds": None, "bound_seconds": plan.bound.seconds,
         "bound_formula": plan.bound.formula, "bound_terms": plan.bound.terms, "ratio": None,
         "hosts": [], "services": {}, "failures": [reason], "notes": plan.notes,
-        "diagnostics": {},
+        "diagnostics": {}, "completion": None, "seeder_copies_sent": None, "cpu": None,
     }
 
 
@@ -108,6 +131,12 @@ def scenario_summary(scenario, records, target_ratio=None):
         "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
         "bound_seconds": records[0]["bound_seconds"] if records else None,
     }
+    for key in ("p50_ratio", "p90_ratio", "p99_ratio", "max_ratio"):
+        values = [r["completion"][key] for r in records
+                  if r.get("completion") and r["completion"][key] is not None]
+        summary[f"median_{key}"] = round(statistics.median(values), 3) if values else None
+    summary["saturated_runs"] = sum(1 for r in records if r.get("cpu") and r["cpu"]["saturated"])
+    summary["idle_runs"] = sum(1 for r in records if r.get("cpu") and r["cpu"]["idle_seconds"])
     if target_ratio and summary["median_ratio"] is not None and len(walls) == len(records):
         summary["target_ratio"] = target_ratio
         summary["target_met"] = summary["median_ratio"] <= target_ratio
@@ -153,6 +182,7 @@ def format_run(record, total_runs):
                      f"{_seconds(row.get('completed_seconds')):>9}{verified:>9}"
                      f"{_mib(row['bytes_up']):>9}{_mib(row['bytes_down']):>9}{busy:>8}"
                      f"{row.get('up_queue_ms_mean', '-'):>8}")
+    lines += _completion_lines(record) + _cpu_lines(record.get("cpu"))
     if "churn" in record:
         lines.append(f"  churn: killed {', '.join(record['churn']['killed']) or 'nobody'} at "
                      f"{record['churn']['at_fraction']:.0%} of the file, down "
@@ -166,6 +196,46 @@ def format_run(record, total_runs):
     return "\n".join(lines)
 
 
+def _ratio(value):
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _completion_lines(record):
+    completion = record.get("completion")
+    if not completion:
+        return []
+    parts = [f"{name} {_seconds(completion[f'{name}_seconds'], 's')} "
+             f"({_ratio(completion[f'{name}_ratio'])})" for name in ("p50", "p90", "p99", "max")]
+    line = f"  host completion over {completion['hosts']} host(s): " + "  ".join(parts)
+    if record.get("seeder_copies_sent") is not None:
+        who = "the seeder" if record["parameters"].get("leechers") else "the source(s)"
+        line += f"; {who} sent {record['seeder_copies_sent']:.2f} copies of the file"
+    return [line]
+
+
+def _spans_text(spans):
+    return ", ".join(f"{start:.1f}-{end:.1f}s" for start, end in spans[:6]) + \
+        (", ..." if len(spans) > 6 else "")
+
+
+def _cpu_lines(cpu):
+    """The machine's CPU line, and a warning for saturation or for idling with work left."""
+    if not cpu or not cpu["samples"]:
+        return []
+    lines = [f"  machine CPU: peak {cpu['peak_cores']:.2f} of {cpu['cores']} cores, mean "
+             f"{cpu['mean_cores']:.2f}; {cpu['saturated_seconds']:.1f}s at >= 95% of all "
+             f"cores; {cpu['idle_seconds']:.1f}s idle (< 0.1 core) with hosts unfinished"]
+    if cpu["saturated"]:
+        lines.append(f"  WARNING: the machine was SATURATED for {cpu['saturated_seconds']:.1f}s "
+                     f"({_spans_text(cpu['saturated_spans'])}): these times measure the box, "
+                     "not xfer; lower --up or --hosts")
+    if cpu["idle_seconds"]:
+        lines.append(f"  WARNING: the machine was IDLE for {cpu['idle_seconds']:.1f}s "
+                     f"({_spans_text(cpu['idle_spans'])}) while hosts were unfinished: xfer "
+                     "was waiting (a timeout or backoff?), not working")
+    return lines
+
+
 def format_summary(summary):
     if "not_run" in summary:
         return f"{summary['scenario']}: NOT RUN: {summary['not_run']}"
@@ -175,6 +245,14 @@ def format_summary(summary):
             f"{_seconds(summary['median_wall_seconds'], 's')}, bound "
             f"{_seconds(summary['bound_seconds'], 's')}, median ratio "
             + (f"{summary['median_ratio']:.2f}x" if summary["median_ratio"] else "-"))
+    if summary.get("median_p99_ratio") is not None:
+        line += (f"; median p50 {_ratio(summary['median_p50_ratio'])}, p99 "
+                 f"{_ratio(summary['median_p99_ratio'])}, max "
+                 f"{_ratio(summary['median_max_ratio'])}")
+    if summary.get("saturated_runs"):
+        line += f"; WARNING: machine saturated in {summary['saturated_runs']} run(s)"
+    if summary.get("idle_runs"):
+        line += f"; WARNING: machine idle with hosts unfinished in {summary['idle_runs']} run(s)"
     if "target_met" in summary:
         line += (f" (target {summary['target_ratio']:g}x: "
                  + ("met)" if summary["target_met"] else "missed)"))

@@ -11,7 +11,7 @@ import os
 import shutil
 import time
 
-from harness import netns, process, sampler, scenarios
+from harness import cpu, netns, process, sampler, scenarios
 
 POLL_SECONDS = 0.02
 
@@ -103,7 +103,8 @@ def run_plan(plan, settings, layout, payloads, log):
         lab.start()
         hosts = {spec.name: lab.add_host(spec.name, spec.up_bps, spec.down_bps, spec.address)
                  for spec in plan.hosts}
-        lab.wait_until_reachable()
+        # Bridge ports come up one by one; a busy 2-core box at 64 hosts needs longer.
+        lab.wait_until_reachable(5.0 + 0.2 * len(plan.hosts))
         watcher = sampler.Sampler(lab, lab.hosts)
         result = _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log)
     finally:
@@ -132,11 +133,14 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
         _warm_up(plan, settings, lab, hosts, layout, log)
 
     watcher.start()
+    machine = cpu.CpuSampler()
+    machine.start()
     started = time.monotonic()
     states = [FetchState(f, _start(lab, hosts[f.host], f.argv, layout, f.label))
               for f in plan.fetches]
-    _watch(plan, settings, lab, states, services, watcher, started, failures, log)
+    _watch(plan, settings, lab, states, services, (watcher, machine), started, failures, log)
     watcher.sample()
+    machine.finish()
     up_totals, down_totals = watcher.totals()
     finished = [s.completed_seconds for s in states if s.completed_seconds is not None]
     wall = max(finished) if len(finished) == len(states) else None
@@ -155,6 +159,9 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
         "bytes_up": up_totals,
         "bytes_down": down_totals,
         "samples": watcher.samples,
+        "cpu_series": machine.series(),
+        "cpu_cores": machine.cores,
+        "watched_seconds": time.monotonic() - started,
         "service_exits": service_exits,
         "failures": failures,
     }
@@ -189,9 +196,10 @@ def plan_xfer(plan):
     return (plan.services or plan.fetches)[0].argv[0]
 
 
-def _watch(plan, settings, lab, states, services, watcher, started, failures, log):
+def _watch(plan, settings, lab, states, services, samplers, started, failures, log):
     """Polls until every fetch has completed or failed, or the run times out; samples the
-    links and carries out the churn on the way."""
+    links (and the machine's CPU, once a second) and carries out the churn on the way."""
+    watcher, machine = samplers
     host_index = {host.name: n for n, host in enumerate(lab.hosts)}
     timeout = settings.timeout or max(60.0, 10 * (plan.bound.seconds or 6.0))
     next_sample = 0.0
@@ -207,6 +215,7 @@ def _watch(plan, settings, lab, states, services, watcher, started, failures, lo
             _handle_exit_or_restart(state, now)
         if plan.churn and watcher.latest():
             _churn(plan, pending, watcher, host_index, now, log)
+        machine.poll()
         if now >= next_sample:
             watcher.sample()
             next_sample = now + settings.sample_ms / 1000
