@@ -77,13 +77,19 @@ void upload_connection::refill_queue() {
 // verification against us (it bans after three). Checking at each piece boundary lets at most
 // the rest of the current piece (plus what is already queued or in the socket, as with a check
 // per block: sendfile reads the pages when it sends them) go out mixed before the ERROR. Blocks
-// of several pieces interleaved fall back to a check per block, never fewer checks than needed.
+// of several pieces interleaved fall back to a check per block, and so does a piece asked for
+// again (a block at or before the last one sent: a re-request after it failed verification), so
+// a receiver retrying the piece the file changed under is told content_changed, not fed it again.
 std::error_code upload_connection::check_unchanged_at_piece_start(const wire::request& request,
                                                                   const content_entry& entry) {
-    const auto piece = std::make_pair(request.handle, request.piece);
-    if (identity_checked_for_ == piece) return {};
+    auto& last = identity_checked_for_;
+    if (last && last->handle == request.handle && last->piece == request.piece &&
+        request.offset > last->offset) {
+        last->offset = request.offset;
+        return {};
+    }
     if (auto ec = context_.store.check_unchanged(entry)) return ec;
-    identity_checked_for_ = piece;
+    last = wire::block_ref{request.handle, request.piece, request.offset, 0};
     return {};
 }
 

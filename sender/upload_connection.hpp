@@ -106,8 +106,9 @@ class upload_connection final : private session::message_handler {
     // Handles we ended with an ERROR (the file changed): requests the receiver sent before it
     // read that ERROR are still on their way, and are ignored rather than treated as a violation.
     std::set<uint32_t> ended_handles_;
-    // (handle, piece) whose file identity was last checked: its further blocks skip the fstat.
-    std::optional<std::pair<uint32_t, uint32_t>> identity_checked_for_;
+    // The piece whose file identity was last checked (handle, piece) and the offset of its last
+    // block queued since: its further blocks, asked for in order, skip the fstat.
+    std::optional<wire::block_ref> identity_checked_for_;
 };
 
 }  // namespace xfer::sender

@@ -127,6 +127,25 @@ TEST_F(served_file_rewritten, MidPieceNoBlockOfALaterPieceGoesOut) {
     EXPECT_TRUE(told_content_changed(answer, 1)) << "no single content_changed ERROR for handle 1";
 }
 
+TEST_F(served_file_rewritten, APieceAskedForAgainIsCheckedAgain) {
+    // The receiver retries the piece that failed verification because the file changed under
+    // it: the retry is told content_changed, not fed the rewritten bytes toward a ban.
+    const auto entry = complete_file("whole.bin");
+    auto receiver = connect(1);
+    opened(*receiver, 1, entry);
+    (void)receiver->listen();
+    receiver->say(request(1, 2));
+    ASSERT_FALSE(receiver->deliver());
+    ASSERT_EQ(receiver->listen().pieces.size(), 1u);
+
+    ASSERT_NO_FATAL_FAILURE(rewrite_in_place("whole.bin"));
+    receiver->say(request(1, 2));
+    ASSERT_FALSE(receiver->deliver());
+    const auto answer = receiver->listen();
+    EXPECT_TRUE(answer.pieces.empty()) << "sent the same piece again after the file changed";
+    EXPECT_TRUE(told_content_changed(answer, 1)) << "no single content_changed ERROR for handle 1";
+}
+
 TEST_F(served_file_rewritten, UnchangedFileServesEveryBlockOfEveryPiece) {
     constexpr uint32_t blocks_per_piece = 4;
     const auto entry = file_of_multi_block_pieces("big.bin", 3, blocks_per_piece);
