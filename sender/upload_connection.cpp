@@ -60,7 +60,7 @@ void upload_connection::refill_queue() {
         const auto it = handles_.find(request.handle);
         if (it == handles_.end()) continue;  // closed since
         const auto entry = it->second;
-        if (auto ec = context_.store.check_unchanged(*entry)) {
+        if (auto ec = check_unchanged_at_piece_start(request, *entry)) {
             end_handle(request.handle, *entry, ec);
             continue;
         }
@@ -68,6 +68,29 @@ void upload_connection::refill_queue() {
                             entry->data_fd.get(),
                             entry->manifest.piece_offset(request.piece) + request.offset);
     }
+}
+
+// One fstat per piece, not per block: a block of a piece whose start passed the check goes out
+// unchecked. That keeps what the check is for. The receiver verifies every piece by SHA-256, so
+// a changed file is never written as verified whatever the sender does; the sender's check turns
+// an in-place rewrite into a clear content_changed ERROR before a receiver counts pieces failing
+// verification against us (it bans after three). Checking at each piece boundary lets at most
+// the rest of the current piece (plus what is already queued or in the socket, as with a check
+// per block: sendfile reads the pages when it sends them) go out mixed before the ERROR. Blocks
+// of several pieces interleaved fall back to a check per block, and so does a piece asked for
+// again (a block at or before the last one sent: a re-request after it failed verification), so
+// a receiver retrying the piece the file changed under is told content_changed, not fed it again.
+std::error_code upload_connection::check_unchanged_at_piece_start(const wire::request& request,
+                                                                  const content_entry& entry) {
+    auto& last = identity_checked_for_;
+    if (last && last->handle == request.handle && last->piece == request.piece &&
+        request.offset > last->offset) {
+        last->offset = request.offset;
+        return {};
+    }
+    if (auto ec = context_.store.check_unchanged(entry)) return ec;
+    last = wire::block_ref{request.handle, request.piece, request.offset, 0};
+    return {};
 }
 
 void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
@@ -167,6 +190,7 @@ std::error_code upload_connection::on_cancel(const wire::cancel& message) {
 
 std::error_code upload_connection::on_close(const wire::close_msg& message) {
     handles_.erase(message.handle);
+    identity_checked_for_.reset();  // the handle may be reused for another content
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == message.handle; });
     return {};
 }
@@ -194,6 +218,7 @@ void upload_connection::on_opened(open_result& result) {
     }
     const auto& entry = *result.entry;
     handles_[handle] = entry;
+    identity_checked_for_.reset();  // a handle ended earlier may come back as another content
     session_.send(wire::manifest_msg{handle, entry->encoded_manifest});
     session_.send(
         wire::bitfield_msg{handle, entry->manifest.piece_count(), entry->have.to_bytes()});

@@ -87,6 +87,9 @@ class upload_connection final : private session::message_handler {
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
     void refill_queue();
+    // errc::content_changed when the served file changed; checked once per piece.
+    std::error_code check_unchanged_at_piece_start(const wire::request& request,
+                                                   const content_entry& entry);
     void end_handle(uint32_t handle, const content_entry& entry, const std::error_code& cause);
 
     const uint64_t id_;
@@ -103,6 +106,9 @@ class upload_connection final : private session::message_handler {
     // Handles we ended with an ERROR (the file changed): requests the receiver sent before it
     // read that ERROR are still on their way, and are ignored rather than treated as a violation.
     std::set<uint32_t> ended_handles_;
+    // The piece whose file identity was last checked (handle, piece) and the offset of its last
+    // block queued since: its further blocks, asked for in order, skip the fstat.
+    std::optional<wire::block_ref> identity_checked_for_;
 };
 
 }  // namespace xfer::sender
