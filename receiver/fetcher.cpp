@@ -34,8 +34,10 @@ bool is_protocol_violation(const std::error_code& ec) {
         case errc::version_mismatch:
         case errc::unexpected_message:
         case errc::manifest_invalid:
-        case errc::content_mismatch: return true;
-        default: return false;
+        case errc::content_mismatch:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -80,7 +82,8 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.id = request_.id;
     hello.listen_port = request_.listen_port;
     hello.listen_host = request_.listen_host;
-    wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}), request_.remote_path};
+    wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}),
+                            request_.remote_path};
     const auto problem = connection->start(hello, open);
     XLOG_INFO("receiver", connection->label(), "connecting");
     connections_.emplace(key, std::move(connection));
@@ -93,15 +96,18 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     auto& connection = *it->second;
     // A partner of a mutual exchange may not listen yet; a peer found by discovery may not have
     // the content yet (it is fetching it too). Both are asked again, with backoff, for a while.
-    const bool partner_not_up = !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
+    const bool partner_not_up =
+        !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
     constexpr int max_discovery_attempts = 30;
     const auto name = connection.source().to_string();
-    const bool discovered_peer = request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
+    const bool discovered_peer =
+        request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
     if (may_retry && !(picker_ && picker_->complete()) && (partner_not_up || discovered_peer)) {
         // 100 ms, 200 ms, ... up to 1.6 s between attempts.
         const int attempt = connect_attempts_[name]++;
         const auto delay = std::chrono::milliseconds(100 << std::min(attempt, 4));
-        XLOG_INFO("receiver", connection.label(), reason << "; retrying in " << delay.count() << " ms");
+        XLOG_INFO("receiver", connection.label(),
+                  reason << "; retrying in " << delay.count() << " ms");
         retries_.emplace_back(connection.source(), clock::now() + delay);
         quietly = true;
     }
@@ -119,9 +125,11 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     connections_.erase(it);
     // Buffers only this source was filling are reclaimed; their pieces go back to the pool.
     for (auto buffer = buffers_.begin(); buffer != buffers_.end();) {
-        std::replace(buffer->second.block_writer.begin(), buffer->second.block_writer.end(), key, uint64_t{0});
+        std::replace(buffer->second.block_writer.begin(), buffer->second.block_writer.end(), key,
+                     uint64_t{0});
         bool still_wanted = buffer->second.verifying;
-        for (const auto& [other_key, other] : connections_) still_wanted |= other->has_outstanding(buffer->first);
+        for (const auto& [other_key, other] : connections_)
+            still_wanted |= other->has_outstanding(buffer->first);
         if (still_wanted) {
             ++buffer;
             continue;
@@ -129,22 +137,25 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
         // Nobody is fetching the rest of this piece (endgame copies may have been discarded
         // while the dropped source was mid-block): it goes back to the pool for anyone.
         if (picker_) {
-            for (const auto peer : picker_->assigned_peers(buffer->first)) picker_->release(peer, buffer->first);
+            for (const auto peer : picker_->assigned_peers(buffer->first))
+                picker_->release(peer, buffer->first);
         }
         buffer = buffers_.erase(buffer);
     }
 }
 
 void fetcher::recycle(piece_buffer& buffer) {
-    if (buffer.data && spare_buffers_.size() < max_buffers()) spare_buffers_.push_back(std::move(buffer.data));
+    if (buffer.data && spare_buffers_.size() < max_buffers())
+        spare_buffers_.push_back(std::move(buffer.data));
 }
 
 void fetcher::schedule_requests() {
     if (!picker_ || !entry_) return;
     for (auto& [key, connection] : connections_) {
         if (!connection->manifest_accepted() || picker_->is_banned(key)) continue;
-        const uint64_t target = std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate() * in_flight_seconds),
-                                                     min_in_flight, max_in_flight);
+        const uint64_t target =
+            std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate() * in_flight_seconds),
+                                 min_in_flight, max_in_flight);
         while (connection->bytes_in_flight() < target && buffers_.size() < max_buffers()) {
             const auto pieces = picker_->pick(key, 1, /*allow_duplicates=*/false);
             if (pieces.empty()) break;
@@ -159,14 +170,16 @@ void fetcher::schedule_requests() {
                     // Every buffer is piece_size long (the last piece's too), so all are reusable.
                     buffer.data.reset(new uint8_t[entry_->manifest.piece_size]);
                 }
-                buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size, false);
+                buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size,
+                                     false);
                 buffer.block_writer.assign(buffer.blocks.size(), 0);
             }
             connection->request_piece(piece, buffer.length);
         }
         // Endgame: an idle source helps with the last pieces (they share the existing buffer).
-        const bool last_pieces = picker_->remaining() <= std::max<uint32_t>(
-                                                             4, endgame_pieces_per_source * connections_.size());
+        const bool last_pieces =
+            picker_->remaining() <=
+            std::max<uint32_t>(4, endgame_pieces_per_source * connections_.size());
         if (last_pieces && connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
             for (const uint32_t piece : picker_->pick(key, 1)) {
                 if (buffers_.contains(piece) && !buffers_[piece].verifying) {
@@ -189,12 +202,16 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
         const bool waiting = connection->bytes_in_flight() > 0 ||
                              connection->state() == download_connection::phase::connecting ||
                              !connection->manifest_accepted();
-        if (waiting && now - connection->last_data() > request_.stall_timeout) stalled.push_back(key);
-        progress.sources.push_back({connection->label(), connection->bytes_received(), connection->rate()});
+        if (waiting && now - connection->last_data() > request_.stall_timeout)
+            stalled.push_back(key);
+        progress.sources.push_back(
+            {connection->label(), connection->bytes_received(), connection->rate()});
     }
     for (const auto key : stalled) {
-        const auto seconds = std::to_string(static_cast<int>(std::chrono::duration<double>(request_.stall_timeout).count()));
-        const bool connecting = connections_[key]->state() == download_connection::phase::connecting;
+        const auto seconds = std::to_string(
+            static_cast<int>(std::chrono::duration<double>(request_.stall_timeout).count()));
+        const bool connecting =
+            connections_[key]->state() == download_connection::phase::connecting;
         drop_source(key, connecting ? "cannot connect: timed out after " + seconds + " s"
                                     : "stalled: no data for " + seconds + " s");
     }
@@ -232,12 +249,6 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
     for (const auto& source : request_.sources) add_source(source);
     fetch_progress progress;
     progress.name = request_.output_name;
-    auto last_tick = clock::now();
-    auto last_checkpoint = clock::now();
-    std::vector<zmq::pollitem_t> items;
-    std::vector<uint64_t> keys;
-    fetch_outcome outcome;
-
     for (;;) {
         if (stop_flag != nullptr && *stop_flag) {
             fatal_ = errc::cancelled;
@@ -245,117 +256,148 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         }
         if (fatal_) break;
         if (picker_ && picker_->complete() && verifier_->in_progress() == 0) break;
-        for (auto retry = retries_.begin(); retry != retries_.end();) {
-            if (clock::now() < retry->second) {
-                ++retry;
-                continue;
-            }
-            const auto source = retry->first;
-            retry = retries_.erase(retry);
-            add_source(source);
-        }
-        if (connections_.empty() && retries_.empty()) {
-            // With discovery, new sources may still be announced; wait for them a while.
-            if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
-            if (!request_.wait_for_peers || clock::now() - alone_since_ > request_.unavailable_timeout) {
-                fatal_ = errc::no_source;
-                fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
-                break;
-            }
-        } else {
-            alone_since_ = {};
-        }
-        if (entry_ && idle_sources_hopeless()) {
-            if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
-            if (clock::now() - unavailable_since_ > request_.unavailable_timeout) {
-                fatal_ = errc::no_source;
-                fatal_message_ = std::to_string(picker_->unavailable_count()) +
-                                 " pieces are not available from any source" +
-                                 (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
-                break;
-            }
-        } else {
-            unavailable_since_ = {};
-        }
-
-        items.clear();
-        keys.clear();
-        items.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
-        items.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
-        bool buffered = false;
-        for (auto& [key, connection] : connections_) {
-            items.push_back({nullptr, connection->fd(), connection->poll_events(), 0});
-            keys.push_back(key);
-            buffered |= connection->has_buffered_input();
-        }
-        zmq::poll(items.data(), items.size(), buffered ? std::chrono::milliseconds(0) : tick_interval);
-
-        if (items[0].revents & ZMQ_POLLIN) {
-            for (const auto& result : verifier_->take_results()) on_verified(result);
-        }
-        if (items[1].revents & ZMQ_POLLIN) {
-            zmq::message_t frame;
-            while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
-                const auto event = bus::decode(frame);
-                if (!event) continue;
-                // Before the manifest is known, any holder of our path is welcome (discovery
-                // matched it by path); after, only holders of exactly this content.
-                const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
-                const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
-                auto where = net::parse_endpoint(event->text, net::default_sender_port);
-                if (!ours || !where) continue;
-                if (event->type == bus::event_type::peer_learned) {
-                    add_source(*where);
-                } else {
-                    std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
-                    for (auto& [key, connection] : connections_) {
-                        if (connection->source() == *where) {
-                            drop_source(key, "left (discovery)", false, /*may_retry=*/false);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        for (size_t i = 2; i < items.size(); ++i) {
-            const uint64_t key = keys[i - 2];
-            auto it = connections_.find(key);
-            if (it == connections_.end()) continue;
-            std::string reason;
-            const auto ec = it->second->on_poll(items[i].revents, reason);
-            if (ec) {
-                if (reason.empty()) reason = it->second->refusal().empty() ? ec.message() : it->second->refusal();
-                // Ourselves, a peer we already pull from, or one that does not speak the
-                // protocol (or offers another version): never asked again.
-                const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
-                const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec);
-                if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
-                const bool finished = ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
-                drop_source(key, reason, ourselves_or_duplicate || finished, !pointless);
-            }
-        }
+        start_due_retries();
+        if (out_of_sources()) break;
+        poll_once(peer_events);
         schedule_requests();
-
-        const auto now = clock::now();
-        std::erase_if(declines_, [&](const declined_piece& declined) {
-            if (now < declined.until) return false;
-            if (picker_) picker_->allow_again(declined.source, declined.piece);
-            return true;
-        });
-        if (now - last_tick >= tick_interval) {
-            last_tick = now;
-            tick(progress, report);
-            // Lets a sender notice it missed our last store events (no later event would tell it).
-            store_publisher_.heartbeat();
-        }
-        if (entry_ && !entry_->complete && now - last_checkpoint >= checkpoint_interval) {
-            last_checkpoint = now;
-            if (auto ec = store_->checkpoint(*entry_)) XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
-        }
+        on_timers(clock::now(), progress, report);
     }
-
     for (auto& [key, connection] : connections_) connection->send_close_and_bye();
     tick(progress, report);
+    return finish();
+}
+
+void fetcher::start_due_retries() {
+    for (auto retry = retries_.begin(); retry != retries_.end();) {
+        if (clock::now() < retry->second) {
+            ++retry;
+            continue;
+        }
+        const auto source = retry->first;
+        retry = retries_.erase(retry);
+        add_source(source);
+    }
+}
+
+// True (with fatal_ set) when no source is left, or none has what is missing, for longer than
+// the fetch is willing to wait for new ones.
+bool fetcher::out_of_sources() {
+    if (connections_.empty() && retries_.empty()) {
+        // With discovery, new sources may still be announced; wait for them a while.
+        if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
+        if (!request_.wait_for_peers ||
+            clock::now() - alone_since_ > request_.unavailable_timeout) {
+            fatal_ = errc::no_source;
+            fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
+            return true;
+        }
+    } else {
+        alone_since_ = {};
+    }
+    if (!entry_ || !idle_sources_hopeless()) {
+        unavailable_since_ = {};
+        return false;
+    }
+    if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
+    if (clock::now() - unavailable_since_ <= request_.unavailable_timeout) return false;
+    fatal_ = errc::no_source;
+    fatal_message_ = std::to_string(picker_->unavailable_count()) +
+                     " pieces are not available from any source" +
+                     (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
+    return true;
+}
+
+// One wait on the verifier, the bus and every connection, and what each has to say.
+void fetcher::poll_once(zmq::socket_t& peer_events) {
+    poll_items_.clear();
+    poll_keys_.clear();
+    poll_items_.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
+    poll_items_.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
+    bool buffered = false;
+    for (auto& [key, connection] : connections_) {
+        poll_items_.push_back({nullptr, connection->fd(), connection->poll_events(), 0});
+        poll_keys_.push_back(key);
+        buffered |= connection->has_buffered_input();
+    }
+    zmq::poll(poll_items_.data(), poll_items_.size(),
+              buffered ? std::chrono::milliseconds(0) : tick_interval);
+    if (poll_items_[0].revents & ZMQ_POLLIN) {
+        for (const auto& result : verifier_->take_results()) on_verified(result);
+    }
+    if (poll_items_[1].revents & ZMQ_POLLIN) take_peer_events(peer_events);
+    for (size_t i = 2; i < poll_items_.size(); ++i) {
+        on_connection_events(poll_keys_[i - 2], poll_items_[i].revents);
+    }
+}
+
+// Connect-back hints and discovery's joins and leaves.
+void fetcher::take_peer_events(zmq::socket_t& peer_events) {
+    zmq::message_t frame;
+    while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
+        const auto event = bus::decode(frame);
+        if (!event) continue;
+        // Before the manifest is known, any holder of our path is welcome (discovery
+        // matched it by path); after, only holders of exactly this content.
+        const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
+        const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
+        auto where = net::parse_endpoint(event->text, net::default_sender_port);
+        if (!ours || !where) continue;
+        if (event->type == bus::event_type::peer_learned) {
+            add_source(*where);
+            continue;
+        }
+        std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
+        for (auto& [key, connection] : connections_) {
+            if (connection->source() == *where) {
+                drop_source(key, "left (discovery)", false, /*may_retry=*/false);
+                break;
+            }
+        }
+    }
+}
+
+void fetcher::on_connection_events(uint64_t key, short revents) {
+    auto it = connections_.find(key);
+    if (it == connections_.end()) return;
+    std::string reason;
+    const auto ec = it->second->on_poll(revents, reason);
+    if (!ec) return;
+    if (reason.empty())
+        reason = it->second->refusal().empty() ? ec.message() : it->second->refusal();
+    // Ourselves, a peer we already pull from, or one that does not speak the
+    // protocol (or offers another version): never asked again.
+    const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
+    const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec);
+    if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
+    const bool finished =
+        ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
+    drop_source(key, reason, ourselves_or_duplicate || finished, !pointless);
+}
+
+// Declines that expired, the progress tick (with the bus heartbeat) and the resume checkpoint.
+void fetcher::on_timers(std::chrono::steady_clock::time_point now, fetch_progress& progress,
+                        const progress_fn& report) {
+    std::erase_if(declines_, [&](const declined_piece& declined) {
+        if (now < declined.until) return false;
+        if (picker_) picker_->allow_again(declined.source, declined.piece);
+        return true;
+    });
+    if (now - last_tick_ >= tick_interval) {
+        last_tick_ = now;
+        tick(progress, report);
+        // Lets a sender notice it missed our last store events (no later event would tell it).
+        store_publisher_.heartbeat();
+    }
+    if (entry_ && !entry_->complete && now - last_checkpoint_ >= checkpoint_interval) {
+        last_checkpoint_ = now;
+        if (auto ec = store_->checkpoint(*entry_))
+            XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
+    }
+}
+
+// After the loop: the final name when every piece is verified, else a checkpoint to resume from.
+fetch_outcome fetcher::finish() {
+    fetch_outcome outcome;
     outcome.downloaded_bytes = downloaded_bytes_;
     outcome.wanted_bytes = wanted_bytes_;
     outcome.entry = entry_;
@@ -363,19 +405,19 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         outcome.file_size = entry_->manifest.file_size;
         outcome.whole_file = span_.first == 0 && span_.last == entry_->manifest.piece_count();
     }
-    if (!fatal_ && entry_ && !entry_->complete) {
-        if (outcome.whole_file && entry_->have.all()) {
-            if (auto ec = store_->finalize(*entry_)) {
-                fatal_ = ec;
-                fatal_message_ = "cannot complete " + (store_->root() / entry_->path).string() + ": " + ec.message();
-            } else {
-                publish(bus::event_type::file_completed, 0, entry_->path);
-            }
+    if (!fatal_ && entry_ && !entry_->complete && outcome.whole_file && entry_->have.all()) {
+        if (auto ec = store_->finalize(*entry_)) {
+            fatal_ = ec;
+            fatal_message_ =
+                "cannot complete " + (store_->root() / entry_->path).string() + ": " + ec.message();
+        } else {
+            publish(bus::event_type::file_completed, 0, entry_->path);
         }
     }
     if (entry_ && !entry_->complete) {
         // After a failed write (a full disk) this fails too; the user already has the cause.
-        if (auto ec = store_->checkpoint(*entry_)) XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
+        if (auto ec = store_->checkpoint(*entry_))
+            XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
     }
     outcome.error = fatal_;
     outcome.message = fatal_message_;

@@ -27,15 +27,15 @@ namespace xfer::receiver {
 
 struct fetch_request {
     std::vector<net::endpoint> sources;
-    std::string remote_path;              // as the sources share it
-    std::optional<content_id> content;    // when known: only this version is accepted
-    std::string output_name;              // NAME inside the store root
+    std::string remote_path;            // as the sources share it
+    std::optional<content_id> content;  // when known: only this version is accepted
+    std::string output_name;            // NAME inside the store root
     bool overwrite = false;
-    std::optional<byte_range> range;      // only these pieces (leaves a resumable partial)
+    std::optional<byte_range> range;  // only these pieces (leaves a resumable partial)
     peer_id id{};
-    uint16_t listen_port = 0;             // our sender, told to sources for connect-back
+    uint16_t listen_port = 0;  // our sender, told to sources for connect-back
     std::string listen_host;
-    bool wait_for_peers = false;          // sources come from discovery: none at start is fine
+    bool wait_for_peers = false;  // sources come from discovery: none at start is fine
     // A source that refuses the connection is retried for this long from the start (peers of a
     // mutual exchange are launched at about the same time; 0 = fail at once).
     std::chrono::milliseconds connect_retry_window{0};
@@ -56,7 +56,7 @@ struct fetch_progress {
     uint64_t wanted_bytes = 0;
     uint64_t verified_bytes = 0;  // of the wanted pieces
     uint64_t downloaded_bytes = 0;
-    uint64_t resumed_bytes = 0;   // of the wanted pieces, already verified when the fetch began
+    uint64_t resumed_bytes = 0;  // of the wanted pieces, already verified when the fetch began
     double rate = 0;
     bool manifest_known = false;
     std::vector<source_progress> sources;
@@ -73,14 +73,14 @@ struct fetch_outcome {
 };
 
 class fetcher final : public download_listener {
-public:
+  public:
     fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fetch_request request);
     ~fetcher() override;
 
     using progress_fn = std::function<void(const fetch_progress&)>;
     fetch_outcome run(const volatile int* stop_flag, const progress_fn& progress);
 
-private:
+  private:
     struct piece_buffer {
         std::unique_ptr<uint8_t[]> data;
         uint32_t length = 0;
@@ -96,24 +96,38 @@ private:
 
     // download_listener: one handler per message a source sends.
     std::error_code on_hello(download_connection& from, const wire::hello& hello) override;
-    std::error_code on_manifest(download_connection& from, const wire::manifest_msg& message) override;
-    std::error_code on_bitfield(download_connection& from, const wire::bitfield_msg& message) override;
+    std::error_code on_manifest(download_connection& from,
+                                const wire::manifest_msg& message) override;
+    std::error_code on_bitfield(download_connection& from,
+                                const wire::bitfield_msg& message) override;
     std::error_code on_have(download_connection& from, const wire::have& message) override;
     std::error_code on_error(download_connection& from, const wire::error_msg& message) override;
-    std::error_code on_decline(download_connection& from, const wire::decline_msg& message) override;
+    std::error_code on_decline(download_connection& from,
+                               const wire::decline_msg& message) override;
     std::error_code on_peers(download_connection& from, const wire::peers_msg& message) override;
-    std::span<uint8_t> block_destination(download_connection& from, const wire::piece_header& header,
+    std::span<uint8_t> block_destination(download_connection& from,
+                                         const wire::piece_header& header,
                                          uint32_t length) override;
     std::error_code block_received(download_connection& from, const wire::piece_header& header,
                                    uint32_t length) override;
 
     void add_source(const net::endpoint& source);
-    void drop_source(uint64_t key, const std::string& reason, bool quietly = false, bool may_retry = true);
+    void drop_source(uint64_t key, const std::string& reason, bool quietly = false,
+                     bool may_retry = true);
     void schedule_requests();
     void on_verified(const verify_result& result);
     void tick(fetch_progress& progress, const progress_fn& report);
     void publish(bus::event_type type, uint32_t piece, const std::string& text = {});
     bool idle_sources_hopeless() const;
+    // The steps of run(), in the order each pass takes them.
+    void start_due_retries();
+    bool out_of_sources();
+    void poll_once(zmq::socket_t& peer_events);
+    void take_peer_events(zmq::socket_t& peer_events);
+    void on_connection_events(uint64_t key, short revents);
+    void on_timers(std::chrono::steady_clock::time_point now, fetch_progress& progress,
+                   const progress_fn& report);
+    fetch_outcome finish();
     size_t max_buffers() const;
 
     zmq::context_t& context_;
@@ -156,6 +170,10 @@ private:
     std::string fatal_message_;
     std::chrono::steady_clock::time_point unavailable_since_{};
     std::chrono::steady_clock::time_point alone_since_{};
+    std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+    std::vector<zmq::pollitem_t> poll_items_;  // rebuilt on every pass of run()
+    std::vector<uint64_t> poll_keys_;          // connection of poll_items_[2 + i]
 };
 
 }  // namespace xfer::receiver

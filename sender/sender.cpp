@@ -50,10 +50,13 @@ sender::~sender() {
 
 void sender::stop() {
     stopping_ = true;
+    store_->set_hashing_cancelled(true);  // the prehash thread or the opener may be inside a big file
     if (prehash_thread_.joinable()) prehash_thread_.join();
-    if (!thread_.joinable()) return;
-    control_.send(zmq::str_buffer("stop"), zmq::send_flags::none);
-    thread_.join();
+    if (thread_.joinable()) {
+        control_.send(zmq::str_buffer("stop"), zmq::send_flags::none);
+        thread_.join();
+    }
+    store_->set_hashing_cancelled(false);  // the store may outlive this sender
 }
 
 std::vector<upload_peer_stats> sender::peer_stats() const {

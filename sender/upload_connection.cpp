@@ -256,7 +256,7 @@ void upload_connection::send_bye() {
 
 bool upload_connection::tick(clock::time_point now) {
     session_.keepalive_if_idle(now);
-    return now - session_.last_received() > receiver_silence_limit;
+    return session_.silent_longer_than(receiver_silence_limit, now);
 }
 
 }  // namespace xfer::sender

@@ -64,6 +64,10 @@ class peer_session {
     // BYE, written as far as the socket takes it now (the connection is about to close).
     void send_bye_now();
 
+    // The silence deadline: nothing received from the peer for longer than `limit`.
+    bool silent_longer_than(clock::duration limit, clock::time_point now) const {
+        return now - last_received_ > limit;
+    }
     clock::time_point last_received() const { return last_received_; }
     uint64_t bytes_received() const { return bytes_received_; }
     uint64_t bytes_sent() const { return bytes_sent_; }

@@ -157,7 +157,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (!encoded) {
         XLOG_INFO("store", "", "hashing " << path << " (" << info.st_size << " bytes)");
         auto hashed = hash_file(fd->get(), static_cast<uint64_t>(info.st_size),
-                                std::max(1u, std::thread::hardware_concurrency()));
+                                std::max(1u, std::thread::hardware_concurrency()), &hashing_cancelled_);
         if (!hashed) return std::unexpected(hashed.error());
         encoded = encode_manifest(*hashed);
         // Hashing took time: if the file changed meanwhile the manifest may mix versions.

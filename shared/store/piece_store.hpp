@@ -7,6 +7,7 @@
 // Thread-safety: every public function may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <expected>
 #include <filesystem>
 #include <map>
@@ -50,6 +51,9 @@ public:
     // content it holds, without keeping it open: what `xfer serve` does in the background so
     // that the first fetch starts at once and sources can be asked for a content by id.
     std::error_code index_file(std::string_view relative_path);
+    // While set, every hash of a whole file under way or started ends with errc::cancelled: a
+    // sender that stops must not wait seconds for a many-GB file.
+    void set_hashing_cancelled(bool cancelled) { hashing_cancelled_.store(cancelled); }
     // Shared files under the root (relative paths, partial files under their final name),
     // metadata excluded.
     std::vector<std::string> walk_files(size_t limit) const;
@@ -105,6 +109,7 @@ private:
     const std::filesystem::path root_;
     const unique_fd root_fd_;
     const manifest_cache cache_;
+    std::atomic<bool> hashing_cancelled_{false};
     mutable std::mutex mutex_;
     // Entries in use: weak, so a file nobody transfers is closed again. The shared pointers are
     // held by upload connections and fetches.

@@ -118,6 +118,16 @@ TEST(CliQuiet, QuietFetchPrintsNothingAndPlainFetchPrintsTheSummary) {
     EXPECT_EQ(downloaded_bytes(plain.out), 300'000u) << plain.out;
 }
 
+TEST(CliUsage, PathAloneIsEnoughWhenFromNamesTheSource) {
+    sandbox box;
+    const auto source = write_random_file(box / "src/f.bin", 100'000, 9);
+    xfer_server server(box / "src");
+    const auto fetched =
+        run_xfer({"fetch", "--from", server.address(), "f.bin", "-o", (box / "out").string()});
+    ASSERT_EQ(fetched.status, 0) << fetched.describe();
+    EXPECT_EQ(file_difference(source, box / "out/f.bin"), "");
+}
+
 TEST(CliQuiet, QuietStillPrintsTheError) {
     sandbox box;
     const auto failed =

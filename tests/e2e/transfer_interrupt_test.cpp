@@ -100,5 +100,21 @@ TEST(TransferInterrupt, ServeStopsCleanlyOnSigintAndSigterm) {
     }
 }
 
+TEST(TransferInterrupt, ServeStopsAtOnceWhileHashingAHugeFile) {
+    sandbox box;
+    std::filesystem::create_directories(box / "src");
+    // 64 GiB, sparse: no disk used, but hashing it takes far longer than any stop may.
+    std::filesystem::resize_file(write_random_file(box / "src/huge.img", 1, 1), 64ull << 30);
+    xfer_server server(box / "src", {"-v"});
+    ASSERT_TRUE(eventually([&] {
+        return server.process().stderr_text().find("hashing huge.img") != std::string::npos;
+    })) << server.process().describe();
+    server.process().send_signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(30s), 0) << server.process().describe();
+    EXPECT_EQ(server.process().stderr_text().find("stopped at once"), std::string::npos)
+        << "serve waited for the hash instead of stopping\n"
+        << server.process().describe();
+}
+
 }  // namespace
 }  // namespace xfer::test

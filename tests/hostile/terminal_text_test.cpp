@@ -58,7 +58,7 @@ class TerminalText : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(TerminalText, FetchShowsAPeersErrorTextEscaped) {
     sandbox box;
-    scripted_peer peer(hello_then(wire::error_msg{.handle = 0, .code = 1, .text = hostile_text}),
+    scripted_peer peer(hello_then(wire::error_msg{0, 1, hostile_text}),
                        /*hold_open=*/true);
     std::vector<std::string> args{"fetch", peer.address(), "file.bin", "-o",
                                   (box / "out").string()};
@@ -73,7 +73,7 @@ TEST_P(TerminalText, FetchShowsAPeersErrorTextEscaped) {
 }
 
 TEST_P(TerminalText, LsShowsAPeersErrorTextEscaped) {
-    scripted_peer peer(hello_then(wire::error_msg{.handle = 0, .code = 1, .text = hostile_text}),
+    scripted_peer peer(hello_then(wire::error_msg{0, 1, hostile_text}),
                        /*hold_open=*/true);
     std::vector<std::string> args{"ls", peer.address()};
     if (std::string(GetParam()) != "") args.push_back(GetParam());
@@ -85,10 +85,8 @@ TEST_P(TerminalText, LsShowsAPeersErrorTextEscaped) {
 
 TEST_P(TerminalText, LsShowsListingNamesEscaped) {
     wire::listing listing;
-    listing.entries.push_back(
-        {.kind = wire::listing_entry::kind_t::file, .size = 10, .name = hostile_text});
-    listing.entries.push_back(
-        {.kind = wire::listing_entry::kind_t::directory, .name = "dir\x1b[31m"});
+    listing.entries.push_back({wire::listing_entry::kind_t::file, 10, 0, 0, hostile_text});
+    listing.entries.push_back({wire::listing_entry::kind_t::directory, 0, 0, 0, "dir\x1b[31m"});
     scripted_peer peer(hello_then(listing), /*hold_open=*/true);
     std::vector<std::string> args{"ls", peer.address()};
     if (std::string(GetParam()) != "") args.push_back(GetParam());

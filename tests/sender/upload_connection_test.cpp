@@ -159,5 +159,17 @@ TEST_F(upload_session, AdvertisedSenderComesFromHello) {
     EXPECT_EQ(*advertised, (net::endpoint{"127.0.0.9", 7422}));  // the address it came from
 }
 
+TEST_F(upload_session, IdleConnectionSendsKeepaliveAndSilentReceiverIsDropped) {
+    auto receiver = connect(1);
+    // Dated from now on: the session's clocks started when it was made, a moment ago.
+    EXPECT_FALSE(receiver->connection->tick(clock::now()));
+    EXPECT_TRUE(receiver->listen().all<wire::keepalive>().empty())
+        << "KEEPALIVE before the idle time";
+    EXPECT_FALSE(receiver->connection->tick(clock::now() + session::keepalive_interval));
+    EXPECT_EQ(receiver->listen().all<wire::keepalive>().size(), 1u);
+    EXPECT_TRUE(receiver->connection->tick(clock::now() + sender::receiver_silence_limit + 1s))
+        << "a receiver silent past the limit was kept";
+}
+
 }  // namespace
 }  // namespace xfer::test

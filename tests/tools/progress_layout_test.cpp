@@ -66,6 +66,9 @@ TEST_P(ProgressLayoutWidth, SummaryFitsOnOneLine) {
     EXPECT_LT(display_columns(line), static_cast<size_t>(GetParam())) << line;
     EXPECT_TRUE(line.starts_with("fetched ")) << line;
     EXPECT_EQ(line.find('\n'), std::string::npos);
+    // The file name and how much, at every width.
+    EXPECT_NE(line.find("name.iso  "), std::string::npos) << line;
+    EXPECT_NE(line.find("2.00 GiB in 1m01s"), std::string::npos) << line;
 }
 
 INSTANTIATE_TEST_SUITE_P(Terminals, ProgressLayoutWidth, ::testing::Values(40, 80, 200));

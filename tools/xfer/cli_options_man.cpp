@@ -40,7 +40,7 @@ void examples_section(std::ostringstream& out, const std::string& examples) {
 
 std::string man_page(const std::vector<command_spec>& specs) {
     std::ostringstream out;
-    out << ".TH XFER 1 \"\" \"xfer 0.1.0\" \"User Commands\"\n"
+    out << ".TH XFER 1 \"\" \"xfer " XFER_VERSION "\" \"User Commands\"\n"
         << ".SH NAME\nxfer \\- fast, verified, resumable file transfer on a LAN\n"
         << ".SH SYNOPSIS\n";
     for (const auto& spec : specs) out << ".B " << roff(usage_line(spec)) << "\n.br\n";

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <expected>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -11,13 +13,13 @@
 #include "sender/sender.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
-#include "shared/discovery/peer_finder.hpp"
 #include "shared/core/safe_text.hpp"
+#include "shared/discovery/peer_finder.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
-#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/format.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/visibility.hpp"
 
@@ -109,6 +111,178 @@ command_spec fetch_spec() {
         .add_options = fetch_options};
 }
 
+namespace {
+
+// Every source named on the command line, as endpoints; an error is a usage error.
+std::expected<std::vector<net::endpoint>, std::string> sources_from(const parsed_options& parsed) {
+    std::vector<std::string> texts;
+    if (parsed.has("SOURCE")) texts.push_back(parsed.arg("SOURCE"));
+    if (parsed.values.count("from")) {
+        for (const auto& from : parsed.values["from"].as<std::vector<std::string>>())
+            texts.push_back(from);
+    }
+    std::vector<net::endpoint> sources;
+    for (const auto& text : texts) {
+        auto source = net::parse_endpoint(text, net::default_sender_port);
+        if (!source) return std::unexpected(source.error());
+        sources.push_back(*source);
+    }
+    return sources;
+}
+
+// The fetch the command line asks for, or the line that says why it is not one.
+std::expected<receiver::fetch_request, std::string> request_from(const parsed_options& parsed) {
+    const auto& values = parsed.values;
+    receiver::fetch_request request;
+    request.remote_path = parsed.arg("PATH");
+    auto sources = sources_from(parsed);
+    if (!sources) return std::unexpected(sources.error());
+    request.sources = std::move(*sources);
+    if (request.remote_path.size() > wire::max_path_length)
+        return std::unexpected("path is longer than " + std::to_string(wire::max_path_length) +
+                               " bytes");
+    request.output_name = last_component(request.remote_path);
+    if (request.output_name.empty() || request.output_name == "." || request.output_name == "..")
+        return std::unexpected("'" + request.remote_path + "' does not name a file");
+    if (values.count("range")) {
+        auto range = receiver::parse_byte_range(values["range"].as<std::string>());
+        if (!range) return std::unexpected(range.error());
+        request.range = *range;
+    }
+    request.overwrite = values.count("force") > 0;
+    request.id = random_peer_id();
+    request.stall_timeout =
+        std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
+    request.memory_budget = values["memory"].as<size_t>() * 1024 * 1024;
+    request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+    return request;
+}
+
+// With --listen, a sender on our own store, so what we fetch is served meanwhile; the request
+// learns where it listens (connect-back). nullptr without --listen; an exit status on failure.
+std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
+    zmq::context_t& context, const po::variables_map& values,
+    const std::shared_ptr<piece_store>& store, receiver::fetch_request& request) {
+    if (!values.count("listen")) return nullptr;
+    auto listen = net::parse_endpoint(values["listen"].as<std::string>(), net::default_sender_port);
+    if (!listen) {
+        std::fprintf(stderr, "xfer fetch: %s\n", listen.error().c_str());
+        return std::unexpected(exit_usage);
+    }
+    sender::sender_options sender_opts;
+    sender_opts.listen = *listen;
+    sender_opts.id = request.id;
+    sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
+    auto started = sender::sender::start(context, store, sender_opts);
+    if (!started) {
+        std::fprintf(stderr, "xfer fetch: %s\n", started.error().c_str());
+        return std::unexpected(exit_failure);
+    }
+    request.listen_port = (*started)->listening().port;
+    request.connect_retry_window = std::chrono::seconds(10);
+    if (listen->host != "0.0.0.0" && listen->host != "::") request.listen_host = listen->host;
+    return std::move(*started);
+}
+
+// Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
+// just started registers its contents within a heartbeat or two, so an empty first answer is
+// asked again for a few seconds.
+bool some_peer_holds(discovery::peer_finder& finder, bool lan_only, const volatile int* stop) {
+    const auto patience =
+        lan_only ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    auto holders = finder.current_holders(std::chrono::milliseconds(500));
+    while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        holders = finder.current_holders(std::chrono::milliseconds(500));
+    }
+    return !holders.empty();
+}
+
+struct fetch_run {
+    receiver::fetch_outcome outcome;
+    uint64_t resumed_bytes = 0;
+    double seconds = 0;
+};
+
+fetch_run run_with_progress(receiver::fetcher& fetch, const sender::sender* uploads, bool quiet,
+                            const volatile int* stop) {
+    progress_display display(!quiet);
+    const auto start = std::chrono::steady_clock::now();
+    fetch_run run;
+    run.outcome = fetch.run(stop, [&](const receiver::fetch_progress& progress) {
+        run.resumed_bytes = progress.resumed_bytes;
+        display.update(progress,
+                       uploads ? uploads->peer_stats() : std::vector<sender::upload_peer_stats>{});
+    });
+    display.finish();
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return run;
+}
+
+void print_summary(const fetch_run& run, const std::filesystem::path& target,
+                   const sender::sender* uploads) {
+    fetch_summary summary;
+    summary.target = target.string();
+    summary.whole_file = run.outcome.whole_file;
+    summary.wanted_bytes = run.outcome.wanted_bytes;
+    summary.downloaded_bytes = run.outcome.downloaded_bytes;
+    summary.resumed_bytes = run.resumed_bytes;
+    summary.uploading = uploads != nullptr;
+    summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
+    summary.seconds = run.seconds;
+    // Fitted to a terminal; a script reading stdout always gets the whole line.
+    const int width = ::isatty(STDOUT_FILENO) ? query_terminal_size(STDOUT_FILENO).columns : 0;
+    std::cout << layout_summary(summary, width) << std::endl;
+}
+
+// Everything that runs while the ZeroMQ context lives: uploads, discovery, the fetch itself.
+int fetch_in(zmq::context_t& context, const parsed_options& parsed,
+             const std::shared_ptr<piece_store>& store, receiver::fetch_request request,
+             const std::optional<net::endpoint>& tracker, const volatile int* stop) {
+    const auto& values = parsed.values;
+    const bool lan = values.count("lan") > 0;
+    auto uploads = start_uploads(context, values, store, request);
+    if (!uploads) return uploads.error();
+    const auto visible = *uploads ? make_presence(context, values, tracker, lan, request.id,
+                                                  (*uploads)->listening(), store)
+                                  : nullptr;
+    std::unique_ptr<discovery::peer_finder> finder;
+    if (tracker || lan) {
+        finder = std::make_unique<discovery::peer_finder>(
+            context, discovery::peer_finder::options{tracker, lan, request.remote_path,
+                                                     std::nullopt, request.id});
+        request.wait_for_peers = true;
+        if (request.sources.empty() && !some_peer_holds(*finder, lan && !tracker, stop)) {
+            std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n",
+                         request.remote_path.c_str(),
+                         tracker ? ("the tracker at " + tracker->to_string()).c_str() : "the LAN");
+            return exit_failure;
+        }
+    }
+    const bool quiet = values.count("quiet") > 0;
+    // Lives until we return: during the linger its last store events still reach the sender.
+    receiver::fetcher fetch(context, store, request);
+    const auto run = run_with_progress(fetch, uploads->get(), quiet, stop);
+    if (const auto& outcome = run.outcome; outcome.error) {
+        // The message may quote a peer's ERROR text.
+        std::fprintf(
+            stderr, "xfer fetch: %s\n",
+            safe_text(outcome.message.empty() ? outcome.error.message() : outcome.message).c_str());
+        return outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
+    }
+    if (!quiet) print_summary(run, store->root() / request.output_name, uploads->get());
+    if (*uploads) {
+        linger(**uploads, values["linger"].as<double>(), stop);
+        XLOG_INFO("fetch", "",
+                  "uploaded " << (*uploads)->total_bytes_sent() << " bytes to "
+                              << (*uploads)->receivers_served() << " receivers");
+    }
+    return exit_ok;
+}
+
+}  // namespace
+
 int run_fetch(int argc, char** argv) {
     const auto spec = fetch_spec();
     auto parsed = parse_command_line(argc, argv, spec);
@@ -119,8 +293,7 @@ int run_fetch(int argc, char** argv) {
         std::fprintf(stderr, "xfer fetch: %s\n", tracker.error().c_str());
         return exit_usage;
     }
-    const bool lan = values.count("lan") > 0;
-    if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !lan) {
+    if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !values.count("lan")) {
         // One argument and nowhere else to look: it names the peer, and the file is missing.
         return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");
     }
@@ -129,47 +302,11 @@ int run_fetch(int argc, char** argv) {
                            "-o - (standard output) is not supported: a fetch writes DIR/NAME so it "
                            "can verify and resume; give a directory");
     }
-    receiver::fetch_request request;
-    request.remote_path = parsed.arg("PATH");
-    std::vector<std::string> source_texts;
-    if (parsed.has("SOURCE")) source_texts.push_back(parsed.arg("SOURCE"));
-    if (values.count("from")) {
-        for (const auto& from : values["from"].as<std::vector<std::string>>())
-            source_texts.push_back(from);
-    }
-    for (const auto& text : source_texts) {
-        auto source = net::parse_endpoint(text, net::default_sender_port);
-        if (!source) {
-            std::fprintf(stderr, "xfer fetch: %s\n", source.error().c_str());
-            return exit_usage;
-        }
-        request.sources.push_back(*source);
-    }
-    if (request.remote_path.size() > wire::max_path_length) {
-        std::fprintf(stderr, "xfer fetch: path is longer than %zu bytes\n", wire::max_path_length);
+    auto request = request_from(parsed);
+    if (!request) {
+        std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
         return exit_usage;
     }
-    request.output_name = last_component(request.remote_path);
-    if (request.output_name.empty() || request.output_name == "." || request.output_name == "..") {
-        std::fprintf(stderr, "xfer fetch: '%s' does not name a file\n",
-                     request.remote_path.c_str());
-        return exit_usage;
-    }
-    if (values.count("range")) {
-        auto range = receiver::parse_byte_range(values["range"].as<std::string>());
-        if (!range) {
-            std::fprintf(stderr, "xfer fetch: %s\n", range.error().c_str());
-            return exit_usage;
-        }
-        request.range = *range;
-    }
-    request.overwrite = values.count("force") > 0;
-    request.id = random_peer_id();
-    request.stall_timeout =
-        std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
-    request.memory_budget = values["memory"].as<size_t>() * 1024 * 1024;
-    request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
-
     const auto output = values["output"].as<std::string>();
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
@@ -179,107 +316,7 @@ int run_fetch(int argc, char** argv) {
     }
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
-    int status = exit_ok;
-    {
-        std::unique_ptr<sender::sender> uploads;
-        if (values.count("listen")) {
-            auto listen =
-                net::parse_endpoint(values["listen"].as<std::string>(), net::default_sender_port);
-            if (!listen) {
-                std::fprintf(stderr, "xfer fetch: %s\n", listen.error().c_str());
-                return exit_usage;
-            }
-            sender::sender_options sender_opts;
-            sender_opts.listen = *listen;
-            sender_opts.id = request.id;
-            sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
-            auto started = sender::sender::start(context, *store, sender_opts);
-            if (!started) {
-                std::fprintf(stderr, "xfer fetch: %s\n", started.error().c_str());
-                return exit_failure;
-            }
-            uploads = std::move(*started);
-            request.listen_port = uploads->listening().port;
-            request.connect_retry_window = std::chrono::seconds(10);
-            if (listen->host != "0.0.0.0" && listen->host != "::")
-                request.listen_host = listen->host;
-        }
-
-        const auto visible = uploads ? make_presence(context, values, *tracker, lan, request.id,
-                                                     uploads->listening(), *store)
-                                     : nullptr;
-        std::unique_ptr<discovery::peer_finder> finder;
-        if (*tracker || lan) {
-            finder = std::make_unique<discovery::peer_finder>(
-                context, discovery::peer_finder::options{*tracker, lan, request.remote_path,
-                                                         std::nullopt, request.id});
-            request.wait_for_peers = true;
-            if (request.sources.empty()) {
-                // Asked once up front, so "nobody has it" is a clear error rather than a wait.
-                // A holder that just started registers its contents within a heartbeat or two,
-                // so an empty first answer is asked again for a few seconds.
-                const auto patience = lan && !*tracker ? std::chrono::milliseconds(2500)
-                                                       : std::chrono::milliseconds(5000);
-                const auto deadline = std::chrono::steady_clock::now() + patience;
-                auto holders = finder->current_holders(std::chrono::milliseconds(500));
-                while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-                    holders = finder->current_holders(std::chrono::milliseconds(500));
-                }
-                if (holders.empty()) {
-                    std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n",
-                                 request.remote_path.c_str(),
-                                 *tracker ? ("the tracker at " + (*tracker)->to_string()).c_str()
-                                          : "the LAN");
-                    return exit_failure;
-                }
-            }
-        }
-        const bool quiet = values.count("quiet") > 0;
-        progress_display display(!quiet);
-        const auto start = std::chrono::steady_clock::now();
-        receiver::fetcher fetch(context, *store, request);
-        uint64_t resumed_bytes = 0;
-        const auto outcome = fetch.run(stop, [&](const receiver::fetch_progress& progress) {
-            resumed_bytes = progress.resumed_bytes;
-            display.update(progress, uploads ? uploads->peer_stats()
-                                             : std::vector<sender::upload_peer_stats>{});
-        });
-        display.finish();
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (outcome.error) {
-            // The message may quote a peer's ERROR text.
-            std::fprintf(stderr, "xfer fetch: %s\n",
-                         safe_text(outcome.message.empty() ? outcome.error.message()
-                                                           : outcome.message)
-                             .c_str());
-            status =
-                outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
-        } else {
-            if (!quiet) {
-                fetch_summary summary;
-                summary.target = ((*store)->root() / request.output_name).string();
-                summary.whole_file = outcome.whole_file;
-                summary.wanted_bytes = outcome.wanted_bytes;
-                summary.downloaded_bytes = outcome.downloaded_bytes;
-                summary.resumed_bytes = resumed_bytes;
-                summary.uploading = uploads != nullptr;
-                summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
-                summary.seconds = seconds;
-                // Fitted to a terminal; a script reading stdout always gets the whole line.
-                const int width =
-                    ::isatty(STDOUT_FILENO) ? query_terminal_size(STDOUT_FILENO).columns : 0;
-                std::cout << layout_summary(summary, width) << std::endl;
-            }
-            if (uploads) {
-                linger(*uploads, values["linger"].as<double>(), stop);
-                XLOG_INFO("fetch", "",
-                          "uploaded " << uploads->total_bytes_sent() << " bytes to "
-                                      << uploads->receivers_served() << " receivers");
-            }
-        }
-    }
+    const int status = fetch_in(context, parsed, *store, std::move(*request), *tracker, stop);
     context.close();
     return status;
 }

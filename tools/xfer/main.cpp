@@ -8,14 +8,16 @@
 #include "shared/core/stop_signals.hpp"
 #include "tools/xfer/cli_options_man.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/progress_display.hpp"
 
 namespace {
 
 using namespace xfer::cli;
 
 constexpr command commands[] = {
-    {serve_spec, run_serve},       {fetch_spec, run_fetch},     {ls_spec, run_ls},
-    {manifest_spec, run_manifest}, {tracker_spec, run_tracker}, {peers_spec, run_peers},
+    {serve_spec, run_serve},     {fetch_spec, run_fetch},
+    {ls_spec, run_ls},           {manifest_spec, run_manifest},
+    {tracker_spec, run_tracker}, {peers_spec, run_peers},
     {id_spec, run_id},
 };
 
@@ -53,7 +55,9 @@ int unknown_command(std::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Before any thread starts, so that every thread inherits the blocked mask.
+    // Before any thread starts, so that every thread inherits the blocked mask: a thread with
+    // SIGWINCH unblocked (the stop-signal watcher, say) would take and drop every resize.
+    hold_window_change_signal();
     xfer::block_stop_signals();
     if (argc < 2) {
         print_usage(stderr);
@@ -65,7 +69,7 @@ int main(int argc, char** argv) {
         return exit_ok;
     }
     if (name == "--version") {
-        std::printf("xfer 0.1.0\n");
+        std::printf("xfer %s\n", XFER_VERSION);
         return exit_ok;
     }
     if (name == "--man") {  // hidden: the build turns this into the installed xfer(1)

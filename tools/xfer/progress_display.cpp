@@ -1,20 +1,29 @@
 #include "tools/xfer/progress_display.hpp"
 
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <ctime>
 
 #include "tools/xfer/format.hpp"
 
 namespace xfer::cli {
 namespace {
 
-// Set by SIGWINCH, read (and cleared) by the next update: the handler does nothing else.
-volatile sig_atomic_t terminal_resized = 0;
-
-void on_window_change(int) {
-    terminal_resized = 1;
+// True if the window changed size since the last call: SIGWINCH is held pending (blocked in
+// every thread, see hold_window_change_signal) and taken here, so no handler ever interrupts a
+// poll or a read elsewhere in the process.
+bool window_changed() {
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    const timespec no_wait{};
+    bool changed = false;
+    while (::sigtimedwait(&winch, nullptr, &no_wait) == SIGWINCH) changed = true;
+    return changed;
 }
 
 // Rows a line of `columns` columns takes on a terminal `width` wide (terminals such as tmux and
@@ -37,15 +46,13 @@ progress_display::progress_display(bool enabled) : enabled_(enabled && ::isatty(
     if (!enabled_) return;
     size_ = query_terminal_size(STDERR_FILENO);
     if (size_.columns == 0) size_ = {80, 24};
-    struct sigaction action {};
-    action.sa_handler = on_window_change;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    ::sigaction(SIGWINCH, &action, &previous_winch_);
 }
 
-progress_display::~progress_display() {
-    if (enabled_) ::sigaction(SIGWINCH, &previous_winch_, nullptr);
+void hold_window_change_signal() {
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    ::pthread_sigmask(SIG_BLOCK, &winch, nullptr);
 }
 
 std::vector<progress_peer> progress_display::upload_rows(
@@ -84,10 +91,8 @@ void progress_display::update(const receiver::fetch_progress& progress,
     }
     for (auto& row : upload_rows(uploads)) state.peers.push_back(std::move(row));
 
-    if (terminal_resized) {
-        terminal_resized = 0;
-        const auto now = query_terminal_size(STDERR_FILENO);
-        if (now.columns > 0) size_ = now;
+    if (window_changed()) {
+        if (const auto now = query_terminal_size(STDERR_FILENO); now.columns > 0) size_ = now;
     }
     std::string notice;
     if (!resume_told_ && progress.manifest_known) {

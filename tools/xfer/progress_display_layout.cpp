@@ -121,17 +121,36 @@ std::vector<std::string> layout_progress(const progress_state& state, int width,
 }
 
 std::string layout_resume_notice(uint64_t resumed_bytes, uint64_t wanted_bytes, int width) {
-    const auto line = "resuming: " + format_bytes(static_cast<double>(resumed_bytes)) + " of " +
-                      format_bytes(static_cast<double>(wanted_bytes)) + " already verified";
-    return width > 1 ? fit_columns(line, static_cast<size_t>(width - 1)) : line;
+    const auto amounts = format_bytes(static_cast<double>(resumed_bytes)) + " of " +
+                         format_bytes(static_cast<double>(wanted_bytes));
+    const auto line = "resuming: " + amounts + " already verified";
+    if (width <= 1 || display_columns(line) < static_cast<size_t>(width)) return line;
+    return fit_columns("resuming: " + amounts + " verified", static_cast<size_t>(width - 1));
 }
+
+namespace {
+
+// `path` cut to `columns` by dropping leading characters: the file name is the part that counts.
+std::string keep_tail(const std::string& path, size_t columns) {
+    if (display_columns(path) <= columns) return path;
+    if (columns == 0) return {};
+    size_t start = path.size(), kept = 0;
+    while (start > 0 && kept + 1 < columns) {
+        --start;
+        while (start > 0 && (static_cast<unsigned char>(path[start]) & 0xC0) == 0x80) --start;
+        ++kept;
+    }
+    return "~" + path.substr(start);
+}
+
+}  // namespace
 
 std::string layout_summary(const fetch_summary& summary, int width) {
     const double rate =
         summary.seconds > 0 ? static_cast<double>(summary.downloaded_bytes) / summary.seconds : 0;
-    std::vector<std::string> middle{format_bytes(static_cast<double>(summary.wanted_bytes)) +
-                                        " in " + format_seconds(summary.seconds),
-                                    format_rate(rate)};
+    const auto amount = format_bytes(static_cast<double>(summary.wanted_bytes)) + " in " +
+                        format_seconds(summary.seconds);
+    std::vector<std::string> middle{amount, format_rate(rate)};
     if (summary.resumed_bytes > 0)
         middle.push_back(format_bytes(static_cast<double>(summary.resumed_bytes)) + " resumed");
     std::string counts = "(" + std::to_string(summary.downloaded_bytes) + " bytes downloaded";
@@ -142,23 +161,18 @@ std::string layout_summary(const fetch_summary& summary, int width) {
     if (width <= 1) return whole;
     const size_t room = static_cast<size_t>(width - 1);
     if (display_columns(whole) <= room) return whole;
-    // On a terminal the exact counts go first, then the path loses its leading directories.
-    const auto tail = join(middle);
-    const size_t fixed = std::string_view("fetched ").size() + 2 + display_columns(tail);
-    if (room < fixed + min_name_columns) return fit_columns("fetched " + target + gap + tail, room);
-    std::string shown = target;
-    if (display_columns(shown) > room - fixed) {
-        const size_t keep = room - fixed - 1;
-        size_t start = shown.size();
-        size_t columns = 0;
-        while (start > 0 && columns < keep) {
-            --start;
-            while (start > 0 && (static_cast<unsigned char>(shown[start]) & 0xC0) == 0x80) --start;
-            ++columns;
-        }
-        shown = "~" + shown.substr(start);
+    // On a terminal the exact counts go first, then what was resumed, then the rate; the path
+    // loses leading characters down to a few columns at each step.
+    const size_t prefix = std::string_view("fetched ").size();
+    const size_t least_target = std::min(display_columns(target), min_name_columns);
+    while (!middle.empty()) {
+        const auto tail = join(middle);
+        const size_t fixed = prefix + 2 + display_columns(tail);
+        if (room >= fixed + least_target)
+            return "fetched " + keep_tail(target, room - fixed) + gap + tail;
+        middle.pop_back();
     }
-    return "fetched " + shown + gap + tail;
+    return "fetched " + keep_tail(target, room > prefix ? room - prefix : 0);
 }
 
 }  // namespace xfer::cli

@@ -1,0 +1,91 @@
+// `cmake --install` into a scratch prefix gives a working tool: bin/xfer runs, and the man
+// page (made from the option tables), bash completion and docs are where their readers look.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/e2e_fixtures.hpp"
+#include "tests/support/sandbox.hpp"
+
+namespace xfer::test {
+namespace {
+
+std::string contents(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
+    sandbox box;
+    const auto prefix = box / "prefix";
+    const auto installed =
+        run_program({"cmake", "--install", XFER_BUILD_DIR, "--prefix", prefix.string()});
+    ASSERT_EQ(installed.status, 0) << installed.describe();
+
+    const auto version = run_program({(prefix / "bin/xfer").string(), "--version"});
+    EXPECT_EQ(version.status, 0) << version.describe();
+    EXPECT_EQ(version.out, "xfer 0.1.0\n");
+
+    const auto man = prefix / "share/man/man1/xfer.1";
+    ASSERT_TRUE(std::filesystem::exists(man));
+    const auto page = contents(man);
+    EXPECT_TRUE(page.starts_with(".TH XFER 1")) << page.substr(0, 200);
+    // Every command, and options of each, straight from the tables --help prints.
+    for (const std::string needle :
+         {"xfer serve DIR", "xfer fetch SOURCE PATH", "\\-\\-listen", "\\-\\-range",
+          "\\-\\-heartbeat\\-timeout", "\\-\\-quiet", "EXIT STATUS"}) {
+        EXPECT_NE(page.find(needle), std::string::npos) << needle;
+    }
+    const auto help = run_xfer({"fetch", "--help"});
+    EXPECT_NE(help.out.find("--stall-timeout"), std::string::npos);
+    EXPECT_NE(page.find("\\-\\-stall\\-timeout"), std::string::npos);
+
+    EXPECT_TRUE(std::filesystem::exists(prefix / "share/bash-completion/completions/xfer"));
+    EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/README.md"));
+    EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/PROTOCOL.md"));
+}
+
+TEST(Install, BashCompletionOffersCommandsAndOptionsFromTheBinary) {
+    if (run_program({"sh", "-c", "command -v bash"}).status != 0) GTEST_SKIP() << "no bash";
+    const std::string script = std::string(XFER_SOURCE_DIR) + "/tools/completion/xfer.bash";
+    const auto complete = [&](const std::string& words, int current) {
+        return run_program({"bash", "-c",
+                            "source " + script + "; COMP_WORDS=(" + words +
+                                "); COMP_CWORD=" + std::to_string(current) +
+                                "; _xfer; printf '%s\\n' \"${COMPREPLY[@]}\""});
+    };
+    const auto commands = complete(std::string(XFER_BINARY) + " fe", 1);
+    EXPECT_EQ(commands.out, "fetch\n") << commands.describe();
+    const auto options = complete(std::string(XFER_BINARY) + " fetch --li", 2);
+    EXPECT_NE(options.out.find("--listen\n"), std::string::npos) << options.describe();
+    EXPECT_NE(options.out.find("--linger\n"), std::string::npos) << options.describe();
+}
+
+TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
+    if (run_program({"sh", "-c", "command -v dpkg-deb && command -v dpkg-shlibdeps"}).status != 0) {
+        std::printf("skipped: dpkg-deb or dpkg-shlibdeps missing (not a Debian system)\n");
+        GTEST_SKIP() << "dpkg tools missing";
+    }
+    sandbox box;
+    const auto made = run_program({"cpack", "-G", "DEB", "--config",
+                                   std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
+                                   (box / "pkg").string()});
+    ASSERT_EQ(made.status, 0) << made.describe();
+    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    ASSERT_TRUE(std::filesystem::exists(deb)) << made.describe();
+    const auto info = run_program({"dpkg-deb", "-f", deb.string(), "Depends"});
+    EXPECT_NE(info.out.find("libzmq5"), std::string::npos) << info.describe();
+    // Unpacked, not installed: the test must not change the machine's packages.
+    const auto unpacked = run_program({"dpkg-deb", "-x", deb.string(), (box / "root").string()});
+    ASSERT_EQ(unpacked.status, 0) << unpacked.describe();
+    const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
+    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
+}
+
+}  // namespace
+}  // namespace xfer::test
