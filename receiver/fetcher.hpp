@@ -15,6 +15,7 @@
 
 #include "receiver/byte_range.hpp"
 #include "receiver/download_connection.hpp"
+#include "receiver/introduced_peers.hpp"
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
@@ -141,6 +142,8 @@ class fetcher final : public download_listener {
     std::set<std::string> ignored_endpoints_;
     std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
     std::map<std::string, int> connect_attempts_;
+    introduced_peers introduced_;  // bounds the connections PEERS frames make us open
+    bool introduced_limit_logged_ = false;
     struct declined_piece {
         uint64_t source;
         uint32_t piece;

@@ -49,9 +49,19 @@ std::error_code fetcher::on_decline(download_connection& from, const wire::decli
     return {};
 }
 
-std::error_code fetcher::on_peers(download_connection&, const wire::peers_msg& message) {
-    // Peer exchange: more holders of this content; ourselves is filtered at HELLO.
-    for (const auto& peer : message.peers) add_source(net::endpoint{peer.host, peer.port});
+std::error_code fetcher::on_peers(download_connection& from, const wire::peers_msg& message) {
+    // Peer exchange: more holders of this content; ourselves is filtered at HELLO. How many
+    // addresses a peer may make us connect to is bounded (see introduced_peers.hpp).
+    const auto introducer = from.source().to_string();
+    for (const auto& peer : message.peers) {
+        const net::endpoint named{peer.host, peer.port};
+        if (introduced_.accept(introducer, named.to_string())) {
+            add_source(named);
+        } else if (!introduced_limit_logged_) {
+            introduced_limit_logged_ = true;
+            XLOG_WARN("receiver", from.label(), "ignoring further peers it names (limit reached)");
+        }
+    }
     return {};
 }
 

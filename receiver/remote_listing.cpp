@@ -9,8 +9,6 @@
 namespace xfer::receiver {
 namespace {
 
-// Bounded like everything off the wire: a peer cannot make us hold millions of entries.
-constexpr size_t max_entries = 1'000'000;
 constexpr size_t read_budget = 16 * 1024 * 1024;
 
 // What `ls` accepts from the sender: LISTING frames until `more` is clear, or an ERROR.
@@ -18,11 +16,19 @@ class listing_collector final : public session::message_handler {
   public:
     std::vector<wire::listing_entry> entries;
     bool done = false;
-    std::string failure;  // the sender's ERROR text
+    std::string failure;     // the sender's ERROR text
+    bool too_large = false;  // the listing passed max_listing_total_entries or _bytes
+    size_t bytes = 0;        // encoded size of `entries`
 
     std::error_code on_listing(wire::listing& listing) override {
-        if (entries.size() + listing.entries.size() > max_entries) return errc::frame_too_large;
-        for (auto& entry : listing.entries) entries.push_back(std::move(entry));
+        for (auto& entry : listing.entries) {
+            bytes += wire::listing_entry_size(entry);
+            if (entries.size() >= max_listing_total_entries || bytes > max_listing_total_bytes) {
+                too_large = true;
+                return errc::frame_too_large;
+            }
+            entries.push_back(std::move(entry));
+        }
         done = !listing.more;
         return {};
     }
@@ -67,6 +73,12 @@ std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
         }
         const auto ec = session.receive();
         if (!collector.failure.empty()) return std::unexpected(where + ": " + collector.failure);
+        if (collector.too_large) {
+            return std::unexpected(where + ": listing too large (more than " +
+                                   std::to_string(max_listing_total_entries) + " entries or " +
+                                   std::to_string(max_listing_total_bytes >> 20) +
+                                   " MiB); stopped reading it");
+        }
         if (ec == make_error_code(errc::peer_closed)) {
             if (collector.done) break;
             return std::unexpected(where + ": connection closed before the listing ended");

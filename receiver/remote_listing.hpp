@@ -12,6 +12,11 @@
 
 namespace xfer::receiver {
 
+// What one listing may hold, however many LISTING frames with `more` set a sender sends: past
+// either bound the listing fails (a peer cannot make `xfer ls` grow without limit).
+inline constexpr size_t max_listing_total_entries = 200'000;
+inline constexpr size_t max_listing_total_bytes = 64 * 1024 * 1024;  // encoded entries
+
 // All entries (every LISTING frame until `more` is clear), or one line saying what failed.
 std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
     const net::endpoint& source, const std::string& directory, const peer_id& our_id,

@@ -42,6 +42,7 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
       store_events_(context, zmq::socket_type::sub),
       peer_events_(context, zmq::socket_type::pub),
       opener_(context, store_),
+      admission_(options.max_connections, max_connections_per_address),
       shared_{*store_, opener_, hello_for(options), peer_events_, promises_} {
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
@@ -163,18 +164,40 @@ void sender_loop::accept_receivers() {
         auto* raw = reinterpret_cast<sockaddr*>(&address);
         unique_fd fd(::accept4(listener_fd_, raw, &length, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) break;
-        if (connections_.size() >= options_.max_connections) {
+        auto remote = net::to_endpoint(raw, length);
+        if (!make_room(remote.host, clock::now())) {
             XLOG_WARN("sender", "",
-                      "connection limit reached; refusing " << net::to_string(raw, length));
+                      "connection limit reached, every slot is being served; refusing "
+                          << net::to_string(raw, length));
             continue;
         }
         net::configure_stream_socket(fd.get());
         const uint64_t id = next_id_++;
         auto stream = std::make_unique<net::tcp_stream>(std::move(fd));
-        connections_.emplace(
-            id, std::make_unique<upload_connection>(id, std::move(stream),
-                                                    net::to_endpoint(raw, length), shared_));
+        connections_.emplace(id, std::make_unique<upload_connection>(id, std::move(stream),
+                                                                     std::move(remote), shared_));
     }
+}
+
+bool sender_loop::make_room(const std::string& host, clock::time_point now) {
+    const auto views = admission_views();
+    const auto decision = admission_.admit(host, views, now);
+    if (decision.evict) {
+        XLOG_INFO("sender", connections_.at(*decision.evict)->label(),
+                  "evicted (idle or no HELLO) to make room for " << host);
+        close_connection(*decision.evict, errc::peer_timeout);
+    }
+    return decision.admit;
+}
+
+std::vector<admission_policy::connection_view> sender_loop::admission_views() const {
+    std::vector<admission_policy::connection_view> views;
+    views.reserve(connections_.size());
+    for (const auto& [id, c] : connections_) {
+        views.push_back(
+            {id, c->remote_host(), c->greeted(), c->busy(), c->accepted_at(), c->last_useful()});
+    }
+    return views;
 }
 
 void sender_loop::serve(uint64_t id, short revents) {
@@ -197,7 +220,10 @@ void sender_loop::tick(clock::time_point now) {
     last_tick_ = now;
     std::vector<uint64_t> silent;
     for (auto& [id, connection] : connections_) {
-        if (connection->tick(now)) silent.push_back(id);
+        // A HELLO trickled in a byte at a time does not hold a slot past its deadline.
+        const bool hello_overdue = admission_policy::hello_overdue(
+            {id, {}, connection->greeted(), false, connection->accepted_at(), {}}, now);
+        if (connection->tick(now) || hello_overdue) silent.push_back(id);
     }
     for (const auto id : silent) close_connection(id, errc::peer_timeout);
     publish_stats();

@@ -9,6 +9,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "sender/admission_policy.hpp"
 #include "sender/content_opener.hpp"
 #include "sender/have_feed.hpp"
 #include "sender/peer_exchange.hpp"
@@ -36,6 +37,9 @@ class sender_loop {
     void take_opened_contents();
     void introduce(upload_connection& newcomer, const content_id& content);
     void accept_receivers();
+    // Evicts what the admission policy gives up for a receiver from `host`; false: refuse it.
+    bool make_room(const std::string& host, clock::time_point now);
+    std::vector<admission_policy::connection_view> admission_views() const;
     void serve(uint64_t id, short revents);
     void tick(clock::time_point now);
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
@@ -54,6 +58,7 @@ class sender_loop {
     content_opener opener_;
     piece_promises promises_;
     peer_exchange exchange_;
+    admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
     sender_context shared_;
 

@@ -103,12 +103,14 @@ void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
 }
 
 std::error_code upload_connection::on_hello(const wire::hello& hello) {
+    last_useful_ = read_at_;
     label_ = "<-" + remote_.to_string() + "/" + to_hex(hello.id).substr(0, 8);
     XLOG_INFO("sender", label_, "receiver connected");
     return {};
 }
 
 std::error_code upload_connection::on_list(const wire::list_request& message) {
+    last_useful_ = read_at_;
     auto entries = context_.store.list(message.path);
     if (!entries) {
         session_.send(wire::error_msg{0, wire_code(entries.error()),
@@ -143,10 +145,13 @@ std::error_code upload_connection::on_open(const wire::open_request& message) {
     std::optional<content_id> wanted;
     if (message.content != content_id{}) wanted = message.content;
     context_.opener.submit({id_, message.handle, message.path, wanted});
+    ++opens_in_flight_;
+    last_useful_ = read_at_;
     return {};
 }
 
 std::error_code upload_connection::on_request(const wire::request& request) {
+    last_useful_ = read_at_;
     const auto it = handles_.find(request.handle);
     if (it == handles_.end()) {
         return ended_handles_.contains(request.handle) ? std::error_code{}
@@ -182,6 +187,7 @@ bool upload_connection::declines(const wire::request& request, const content_ent
 }
 
 std::error_code upload_connection::on_cancel(const wire::cancel& message) {
+    last_useful_ = read_at_;
     std::erase_if(pending_requests_, [&](const auto& r) {
         return r.handle == message.handle && r.piece == message.piece && r.offset == message.offset;
     });
@@ -189,6 +195,7 @@ std::error_code upload_connection::on_cancel(const wire::cancel& message) {
 }
 
 std::error_code upload_connection::on_close(const wire::close_msg& message) {
+    last_useful_ = read_at_;
     handles_.erase(message.handle);
     identity_checked_for_.reset();  // the handle may be reused for another content
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == message.handle; });
@@ -209,6 +216,7 @@ std::error_code upload_connection::on_error(const wire::error_msg& message) {
 
 void upload_connection::on_opened(open_result& result) {
     const uint32_t handle = result.job.handle;
+    if (opens_in_flight_ > 0) --opens_in_flight_;
     if (!result.entry) {
         const auto& ec = result.entry.error();
         XLOG_INFO("sender", label_, "open " << result.job.path << ": " << ec.message());

@@ -73,6 +73,18 @@ class upload_connection final : private session::message_handler {
     // The receiver said BYE: close once everything queued is sent.
     bool finished() const { return closing_ && !session_.has_output(); }
 
+    // For the admission policy: who may be evicted to make room.
+    const std::string& remote_host() const { return remote_.host; }
+    bool greeted() const { return session_.handshake_done(); }
+    // Being served: content open, an OPEN or requests in flight, or output still queued.
+    bool busy() const {
+        return !handles_.empty() || opens_in_flight_ > 0 || !pending_requests_.empty() ||
+               session_.has_output();
+    }
+    clock::time_point accepted_at() const { return accepted_at_; }
+    // HELLO or the last LIST/OPEN/REQUEST/CANCEL/CLOSE (KEEPALIVE is not progress).
+    clock::time_point last_useful() const { return last_useful_; }
+
   private:
     // session::message_handler: what a receiver may send us.
     std::error_code on_hello(const wire::hello& hello) override;
@@ -99,6 +111,9 @@ class upload_connection final : private session::message_handler {
     session::peer_session session_;
     bool closing_ = false;
     clock::time_point read_at_{};  // the `now` of the on_readable being handled
+    const clock::time_point accepted_at_ = clock::now();
+    clock::time_point last_useful_ = accepted_at_;
+    size_t opens_in_flight_ = 0;  // submitted to the opener, not yet answered
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;
     std::set<std::pair<uint32_t, uint32_t>>
