@@ -28,7 +28,8 @@ std::expected<range_bound, std::string> parse_bound(std::string_view text, range
 // count beyond 2^64 cannot be converted to an integer.
 uint64_t to_bytes(const range_bound& bound, uint64_t file_size, bool round_up) {
     const double size = static_cast<double>(file_size);
-    const double position = std::min(bound.percent ? bound.value * size / 100.0 : bound.value, size);
+    const double position =
+        std::min(bound.percent ? bound.value * size / 100.0 : bound.value, size);
     const double rounded = round_up ? std::ceil(position) : std::floor(position);
     return std::min(static_cast<uint64_t>(rounded), file_size);
 }
@@ -37,7 +38,8 @@ uint64_t to_bytes(const range_bound& bound, uint64_t file_size, bool round_up) {
 
 std::expected<byte_range, std::string> parse_byte_range(std::string_view text) {
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos) return std::unexpected("range must be START:END, e.g. 0:50%");
+    if (colon == std::string_view::npos)
+        return std::unexpected("range must be START:END, e.g. 0:50%");
     auto start = parse_bound(text.substr(0, colon), range_bound{0, false});
     if (!start) return std::unexpected(start.error());
     auto end = parse_bound(text.substr(colon + 1), range_bound{100, true});

@@ -17,7 +17,8 @@ std::error_code fetcher::on_hello(download_connection& from, const wire::hello& 
 }
 
 std::error_code fetcher::on_bitfield(download_connection& from, const wire::bitfield_msg& message) {
-    if (!from.manifest_accepted() || !entry_ || message.piece_count != entry_->manifest.piece_count()) {
+    if (!from.manifest_accepted() || !entry_ ||
+        message.piece_count != entry_->manifest.piece_count()) {
         return errc::malformed_message;
     }
     const auto& has = from.record_bitfield(message);
@@ -44,7 +45,8 @@ std::error_code fetcher::on_error(download_connection& from, const wire::error_m
 }
 
 std::error_code fetcher::on_decline(download_connection& from, const wire::decline_msg& message) {
-    if (!picker_ || !entry_ || message.piece >= entry_->manifest.piece_count()) return errc::malformed_message;
+    if (!picker_ || !entry_ || message.piece >= entry_->manifest.piece_count())
+        return errc::malformed_message;
     decline_piece(from, message.piece);
     return {};
 }
@@ -78,13 +80,15 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         if (picker_) picker_->add_peer(from.key());
         return {};
     }
-    auto entry = store_->open_for_fetching(request_.output_name, message.encoded, request_.overwrite);
+    auto entry =
+        store_->open_for_fetching(request_.output_name, message.encoded, request_.overwrite);
     if (!entry) {
         fatal_ = entry.error();
         const auto target = (store_->root() / request_.output_name).string();
-        fatal_message_ = entry.error() == std::errc::file_exists
-                             ? target + " already exists with other content (use --force to replace it)"
-                             : "cannot write " + target + ": " + entry.error().message();
+        fatal_message_ =
+            entry.error() == std::errc::file_exists
+                ? target + " already exists with other content (use --force to replace it)"
+                : "cannot write " + target + ": " + entry.error().message();
         return {};
     }
     entry_ = *entry;
@@ -104,19 +108,21 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
     for (const auto& [key, connection] : connections_) {
         if (connection->manifest_accepted()) picker_->add_peer(key);
     }
-    XLOG_INFO("receiver", from.label(), "content " << to_hex(id).substr(0, 16) << ": " << manifest->file_size
-                                                   << " bytes, " << manifest->piece_count() << " pieces, "
-                                                   << entry_->have.count() << " already verified");
+    XLOG_INFO("receiver", from.label(),
+              "content " << to_hex(id).substr(0, 16) << ": " << manifest->file_size << " bytes, "
+                         << manifest->piece_count() << " pieces, " << entry_->have.count()
+                         << " already verified");
     if (!entry_->complete) publish(bus::event_type::content_added, 0, entry_->path);
     return {};
 }
 
-std::span<uint8_t> fetcher::block_destination(download_connection& from, const wire::piece_header& header,
-                                              uint32_t length) {
+std::span<uint8_t> fetcher::block_destination(download_connection& from,
+                                              const wire::piece_header& header, uint32_t length) {
     const auto it = buffers_.find(header.piece);
     if (it == buffers_.end() || it->second.verifying) return {};
     auto& buffer = it->second;
-    if (header.offset % wire::block_size != 0 || uint64_t{header.offset} + length > buffer.length) return {};
+    if (header.offset % wire::block_size != 0 || uint64_t{header.offset} + length > buffer.length)
+        return {};
     const uint32_t block = header.offset / wire::block_size;
     // Already have it, or another source is mid-way through it: read this copy and drop it.
     if (buffer.blocks[block] || buffer.block_writer[block] != 0) {
@@ -135,7 +141,8 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
     auto& buffer = it->second;
     const uint32_t block = header.offset / wire::block_size;
     buffer.block_writer[block] = 0;
-    if (std::find(buffer.senders.begin(), buffer.senders.end(), from.key()) == buffer.senders.end()) {
+    if (std::find(buffer.senders.begin(), buffer.senders.end(), from.key()) ==
+        buffer.senders.end()) {
         buffer.senders.push_back(from.key());
     }
     if (!buffer.blocks[block]) {
@@ -148,7 +155,9 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
         for (auto& [key, connection] : connections_) {
             if (key != from.key()) connection->cancel_piece(header.piece);
         }
-        verifier_->submit({header.piece, {buffer.data.get(), buffer.length}, entry_->manifest.piece_hashes[header.piece]});
+        verifier_->submit({header.piece,
+                           {buffer.data.get(), buffer.length},
+                           entry_->manifest.piece_hashes[header.piece]});
     }
     return {};
 }
@@ -157,7 +166,8 @@ void fetcher::decline_piece(download_connection& from, uint32_t piece) {
     // The sender dropped the piece's other blocks already; CANCEL clears our side.
     from.cancel_piece(piece);
     picker_->decline(from.key(), piece);
-    declines_.push_back({from.key(), piece, std::chrono::steady_clock::now() + std::chrono::seconds(1)});
+    declines_.push_back(
+        {from.key(), piece, std::chrono::steady_clock::now() + std::chrono::seconds(1)});
     const auto it = buffers_.find(piece);
     if (it == buffers_.end() || it->second.verifying) return;
     for (const auto& [key, connection] : connections_) {
@@ -174,11 +184,13 @@ void fetcher::on_verified(const verify_result& result) {
     auto buffer = std::move(it->second);
     buffers_.erase(it);
     if (result.ok) {
-        const auto ec = store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length});
+        const auto ec =
+            store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length});
         recycle(buffer);
         if (ec) {
             fatal_ = ec;
-            fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() + ": " + ec.message();
+            fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() +
+                             ": " + ec.message();
             return;
         }
         publish(bus::event_type::piece_verified, result.piece);
@@ -190,7 +202,8 @@ void fetcher::on_verified(const verify_result& result) {
         return;
     }
     recycle(buffer);
-    XLOG_WARN("receiver", "", "piece " << result.piece << " failed SHA-256 verification; fetching it again");
+    XLOG_WARN("receiver", "",
+              "piece " << result.piece << " failed SHA-256 verification; fetching it again");
     const auto others = picker_->assigned_peers(result.piece);
     for (const auto peer : others) {
         picker_->release(peer, result.piece);
@@ -200,12 +213,15 @@ void fetcher::on_verified(const verify_result& result) {
     }
     for (const auto peer : picker_->piece_failed(result.piece, buffer.senders)) {
         if (auto connection = connections_.find(peer); connection != connections_.end()) {
-            XLOG_WARN("receiver", connection->second->label(), "banned from this transfer: sent "
-                                      << piece_picker::failures_before_ban << " pieces that failed verification");
+            XLOG_WARN("receiver", connection->second->label(),
+                      "banned from this transfer: sent " << piece_picker::failures_before_ban
+                                                         << " pieces that failed verification");
             ignored_endpoints_.insert(connection->second->source().to_string());
-            drop_source(peer, "banned: " + std::to_string(piece_picker::failures_before_ban) + " pieces of " +
-                                  entry_->path + " from it failed SHA-256 verification (its copy is corrupt, " +
-                                  "or the file changed on it during the transfer)",
+            drop_source(peer,
+                        "banned: " + std::to_string(piece_picker::failures_before_ban) +
+                            " pieces of " + entry_->path +
+                            " from it failed SHA-256 verification (its copy is corrupt, " +
+                            "or the file changed on it during the transfer)",
                         false, /*may_retry=*/false);
         }
     }

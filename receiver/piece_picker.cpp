@@ -97,8 +97,8 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     using candidate = std::tuple<uint32_t, uint32_t, uint32_t>;  // availability, rank, piece
     std::vector<candidate> fresh;
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
-        if (has[piece] && wants(piece) && !assigned_.contains(piece) && peer_may_take(peer, piece) &&
-            !(seeder && partial_availability_[piece] > 0)) {
+        if (has[piece] && wants(piece) && !assigned_.contains(piece) &&
+            peer_may_take(peer, piece) && !(seeder && partial_availability_[piece] > 0)) {
             fresh.emplace_back(availability_[piece], random_rank_[piece], piece);
         }
     }
@@ -109,7 +109,8 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
         assigned_[piece].insert(peer);
         chosen.push_back(piece);
     }
-    if (chosen.size() == count || !fresh.empty() || !allow_duplicates || !in_endgame()) return chosen;
+    if (chosen.size() == count || !fresh.empty() || !allow_duplicates || !in_endgame())
+        return chosen;
 
     // Endgame: nothing unassigned that this peer has. Help with pieces others are on, the
     // least-duplicated first, so the last pieces do not wait on one slow peer.
@@ -148,12 +149,14 @@ std::vector<peer_key> piece_picker::piece_verified(uint32_t piece) {
     return others;
 }
 
-std::vector<peer_key> piece_picker::piece_failed(uint32_t piece, const std::vector<peer_key>& senders) {
+std::vector<peer_key> piece_picker::piece_failed(uint32_t piece,
+                                                 const std::vector<peer_key>& senders) {
     std::vector<peer_key> newly_banned;
     for (const auto peer : senders) {
         failed_senders_[piece].insert(peer);
         release(peer, piece);
-        if (++failures_[peer] >= failures_before_ban && banned_.insert(peer).second) newly_banned.push_back(peer);
+        if (++failures_[peer] >= failures_before_ban && banned_.insert(peer).second)
+            newly_banned.push_back(peer);
     }
     return newly_banned;
 }

@@ -2,12 +2,12 @@
 // it is tested from availability patterns alone (tests/receiver/piece_picker_test.cpp).
 //
 // Policy: rarest first among the pieces a peer has and we still want, ties broken by a random
-// rank fixed per fetch, so receivers of one swarm spread over different pieces. A complete source (a seeder) is
-// not asked for a piece a partial peer already has: its uplink is kept for pieces nobody else
-// can give. Each piece goes to one peer until none is left unassigned, then endgame: a peer
-// with nothing else to do duplicates the in-progress piece with the fewest holders. A piece that
-// fails its hash is never again given to a peer that sent it; a peer with too many failed pieces
-// is banned.
+// rank fixed per fetch, so receivers of one swarm spread over different pieces. A complete source
+// (a seeder) is not asked for a piece a partial peer already has: its uplink is kept for pieces
+// nobody else can give. Each piece goes to one peer until none is left unassigned, then endgame: a
+// peer with nothing else to do duplicates the in-progress piece with the fewest holders. A piece
+// that fails its hash is never again given to a peer that sent it; a peer with too many failed
+// pieces is banned.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@ namespace xfer::receiver {
 using peer_key = uint64_t;
 
 class piece_picker {
-public:
+  public:
     // `wanted[i]`: piece i is part of this fetch; `had[i]`: already verified locally.
     piece_picker(std::vector<bool> wanted, const std::vector<bool>& had, uint64_t seed);
 
@@ -60,7 +60,7 @@ public:
 
     static constexpr uint32_t failures_before_ban = 3;
 
-private:
+  private:
     bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
     bool peer_may_take(peer_key peer, uint32_t piece) const;
     bool is_complete_peer(peer_key peer) const;
@@ -71,10 +71,10 @@ private:
     std::vector<uint32_t> random_rank_;
     std::map<peer_key, std::vector<bool>> peer_pieces_;
     std::map<peer_key, uint32_t> peer_piece_count_;
-    std::vector<uint32_t> partial_availability_;  // holders of each piece that lack some piece
-    std::map<uint32_t, std::set<peer_key>> assigned_;       // pieces in progress -> peers on them
+    std::vector<uint32_t> partial_availability_;       // holders of each piece that lack some piece
+    std::map<uint32_t, std::set<peer_key>> assigned_;  // pieces in progress -> peers on them
     std::map<uint32_t, std::set<peer_key>> failed_senders_;  // piece -> peers that sent it bad
-    std::map<uint32_t, std::set<peer_key>> declined_;        // piece -> peers that declined it for now
+    std::map<uint32_t, std::set<peer_key>> declined_;  // piece -> peers that declined it for now
     std::map<peer_key, uint32_t> failures_;
     std::set<peer_key> banned_;
     uint32_t remaining_ = 0;

@@ -24,7 +24,7 @@ struct verify_result {
 };
 
 class piece_verifier : public notifying_worker<verify_job, verify_result> {
-public:
+  public:
     piece_verifier(zmq::context_t& context, unsigned threads)
         : notifying_worker(context, threads, [](verify_job& job) {
               return verify_result{job.piece, sha256(job.data) == job.expected};

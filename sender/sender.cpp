@@ -50,7 +50,8 @@ sender::~sender() {
 
 void sender::stop() {
     stopping_ = true;
-    store_->set_hashing_cancelled(true);  // the prehash thread or the opener may be inside a big file
+    store_->set_hashing_cancelled(
+        true);  // the prehash thread or the opener may be inside a big file
     if (prehash_thread_.joinable()) prehash_thread_.join();
     if (thread_.joinable()) {
         control_.send(zmq::str_buffer("stop"), zmq::send_flags::none);

@@ -57,6 +57,8 @@ zmq::message_t encode(const event& e);
 std::optional<event> decode(const zmq::message_t& frame);
 
 // Topic prefix to subscribe to one event type.
-inline std::string topic(event_type type) { return std::string(1, static_cast<char>(type)); }
+inline std::string topic(event_type type) {
+    return std::string(1, static_cast<char>(type));
+}
 
 }  // namespace xfer::bus

@@ -6,32 +6,53 @@ namespace xfer {
 namespace {
 
 class xfer_error_category final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "xfer"; }
 
     std::string message(int value) const override {
         switch (static_cast<errc>(value)) {
-            case errc::ok: return "success";
-            case errc::frame_too_large: return "frame exceeds the size limit";
-            case errc::frame_truncated: return "message truncated";
-            case errc::unknown_message: return "unknown message type";
-            case errc::malformed_message: return "malformed message";
-            case errc::bad_protocol: return "peer does not speak the xfer protocol";
-            case errc::version_mismatch: return "unsupported protocol version";
-            case errc::unexpected_message: return "unexpected message";
-            case errc::not_found: return "not shared by that peer";
-            case errc::path_escapes_root: return "path leaves the shared directory";
-            case errc::content_changed: return "file changed on the source during the transfer";
-            case errc::piece_unavailable: return "peer does not have that piece";
-            case errc::hash_mismatch: return "piece failed SHA-256 verification";
-            case errc::manifest_invalid: return "invalid manifest";
-            case errc::content_mismatch: return "source has a different version of the file";
-            case errc::peer_closed: return "peer closed the connection";
-            case errc::peer_timeout: return "peer stalled (timeout)";
-            case errc::peer_banned: return "peer banned for sending bad data";
-            case errc::no_source: return "no source can supply the missing pieces";
-            case errc::cancelled: return "cancelled";
-            case errc::state_corrupt: return "resume state is corrupt";
+            case errc::ok:
+                return "success";
+            case errc::frame_too_large:
+                return "frame exceeds the size limit";
+            case errc::frame_truncated:
+                return "message truncated";
+            case errc::unknown_message:
+                return "unknown message type";
+            case errc::malformed_message:
+                return "malformed message";
+            case errc::bad_protocol:
+                return "peer does not speak the xfer protocol";
+            case errc::version_mismatch:
+                return "unsupported protocol version";
+            case errc::unexpected_message:
+                return "unexpected message";
+            case errc::not_found:
+                return "not shared by that peer";
+            case errc::path_escapes_root:
+                return "path leaves the shared directory";
+            case errc::content_changed:
+                return "file changed on the source during the transfer";
+            case errc::piece_unavailable:
+                return "peer does not have that piece";
+            case errc::hash_mismatch:
+                return "piece failed SHA-256 verification";
+            case errc::manifest_invalid:
+                return "invalid manifest";
+            case errc::content_mismatch:
+                return "source has a different version of the file";
+            case errc::peer_closed:
+                return "peer closed the connection";
+            case errc::peer_timeout:
+                return "peer stalled (timeout)";
+            case errc::peer_banned:
+                return "peer banned for sending bad data";
+            case errc::no_source:
+                return "no source can supply the missing pieces";
+            case errc::cancelled:
+                return "cancelled";
+            case errc::state_corrupt:
+                return "resume state is corrupt";
         }
         return "unknown xfer error";
     }
@@ -44,6 +65,8 @@ const std::error_category& xfer_category() noexcept {
     return category;
 }
 
-std::error_code last_system_error() noexcept { return {errno, std::system_category()}; }
+std::error_code last_system_error() noexcept {
+    return {errno, std::system_category()};
+}
 
 }  // namespace xfer

@@ -9,28 +9,28 @@ namespace xfer {
 enum class errc {
     ok = 0,
     // Protocol: what a remote peer sent is not acceptable.
-    frame_too_large = 1,     // a frame's length field exceeds the limit for its type
-    frame_truncated,         // a message body ends before its fields do
-    unknown_message,         // a message type this version does not know
-    malformed_message,       // fields out of range or inconsistent
-    bad_protocol,            // the first bytes are not an xfer hello
-    version_mismatch,        // the peer speaks a protocol version we do not
-    unexpected_message,      // a valid message at the wrong point of the conversation
+    frame_too_large = 1,  // a frame's length field exceeds the limit for its type
+    frame_truncated,      // a message body ends before its fields do
+    unknown_message,      // a message type this version does not know
+    malformed_message,    // fields out of range or inconsistent
+    bad_protocol,         // the first bytes are not an xfer hello
+    version_mismatch,     // the peer speaks a protocol version we do not
+    unexpected_message,   // a valid message at the wrong point of the conversation
     // Content: what a peer asked for or offered.
-    not_found = 20,          // the path or content id is not shared by that peer
-    path_escapes_root,       // a path tries to leave the shared directory
-    content_changed,         // the served file changed after its manifest was made
-    piece_unavailable,       // the peer does not have that piece
-    hash_mismatch,           // a piece's SHA-256 differs from the manifest
-    manifest_invalid,        // a manifest's fields are inconsistent
-    content_mismatch,        // a source offers a different version of the file
+    not_found = 20,     // the path or content id is not shared by that peer
+    path_escapes_root,  // a path tries to leave the shared directory
+    content_changed,    // the served file changed after its manifest was made
+    piece_unavailable,  // the peer does not have that piece
+    hash_mismatch,      // a piece's SHA-256 differs from the manifest
+    manifest_invalid,   // a manifest's fields are inconsistent
+    content_mismatch,   // a source offers a different version of the file
     // Transfer-level outcomes.
-    peer_closed = 40,        // the peer closed the connection
-    peer_timeout,            // no data from the peer within the stall timeout
-    peer_banned,             // the peer sent bad data too often
-    no_source,               // no connected source can supply a missing piece
-    cancelled,               // the operation was stopped (Ctrl-C)
-    state_corrupt,           // resume state on disk is unreadable
+    peer_closed = 40,  // the peer closed the connection
+    peer_timeout,      // no data from the peer within the stall timeout
+    peer_banned,       // the peer sent bad data too often
+    no_source,         // no connected source can supply a missing piece
+    cancelled,         // the operation was stopped (Ctrl-C)
+    state_corrupt,     // resume state on disk is unreadable
 };
 
 const std::error_category& xfer_category() noexcept;

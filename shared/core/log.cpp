@@ -10,9 +10,12 @@
 
 namespace xfer::log {
 
-void set_level(level lvl) { threshold.store(static_cast<int>(lvl), std::memory_order_relaxed); }
+void set_level(level lvl) {
+    threshold.store(static_cast<int>(lvl), std::memory_order_relaxed);
+}
 
-void write_line(level lvl, std::string_view component, std::string_view peer, std::string_view text) {
+void write_line(level lvl, std::string_view component, std::string_view peer,
+                std::string_view text) {
     static const auto start = std::chrono::steady_clock::now();
     static constexpr const char* names[] = {"error", "warn", "info", "debug"};
     const double seconds =

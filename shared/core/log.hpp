@@ -21,17 +21,18 @@ inline bool enabled(level lvl) {
 void set_level(level lvl);
 
 // Writes one whole line to stderr (a single write, so threads do not interleave).
-void write_line(level lvl, std::string_view component, std::string_view peer, std::string_view text);
+void write_line(level lvl, std::string_view component, std::string_view peer,
+                std::string_view text);
 
 }  // namespace xfer::log
 
-#define XLOG_AT(lvl, component, peer, expr)                                        \
-    do {                                                                           \
-        if (::xfer::log::enabled(lvl)) {                                           \
-            std::ostringstream xlog_stream_;                                       \
-            xlog_stream_ << expr;                                                  \
-            ::xfer::log::write_line(lvl, component, peer, xlog_stream_.str());     \
-        }                                                                          \
+#define XLOG_AT(lvl, component, peer, expr)                                    \
+    do {                                                                       \
+        if (::xfer::log::enabled(lvl)) {                                       \
+            std::ostringstream xlog_stream_;                                   \
+            xlog_stream_ << expr;                                              \
+            ::xfer::log::write_line(lvl, component, peer, xlog_stream_.str()); \
+        }                                                                      \
     } while (0)
 
 #define XLOG_ERROR(component, peer, expr) XLOG_AT(::xfer::log::level::error, component, peer, expr)

@@ -26,17 +26,19 @@ inline std::atomic<unsigned>& notifying_worker_counter() {
 
 template <typename Job, typename Result>
 class notifying_worker {
-public:
+  public:
     using work_fn = std::function<Result(Job&)>;
 
     notifying_worker(zmq::context_t& context, unsigned threads, work_fn work)
         : context_(context),
-          endpoint_("inproc://xfer-worker-" + std::to_string(notifying_worker_counter().fetch_add(1))),
+          endpoint_("inproc://xfer-worker-" +
+                    std::to_string(notifying_worker_counter().fetch_add(1))),
           ready_(context, zmq::socket_type::pull),
           work_(std::move(work)) {
         ready_.set(zmq::sockopt::linger, 0);
         ready_.bind(endpoint_);
-        for (unsigned i = 0; i < std::max(1u, threads); ++i) workers_.emplace_back([this] { run(); });
+        for (unsigned i = 0; i < std::max(1u, threads); ++i)
+            workers_.emplace_back([this] { run(); });
     }
 
     ~notifying_worker() {
@@ -66,7 +68,8 @@ public:
     // Drains the wake-up messages and returns every finished result.
     std::vector<Result> take_results() {
         zmq::message_t ignored;
-        while (ready_.recv(ignored, zmq::recv_flags::dontwait)) {}
+        while (ready_.recv(ignored, zmq::recv_flags::dontwait)) {
+        }
         std::lock_guard lock(mutex_);
         in_progress_ -= results_.size();
         return std::exchange(results_, {});
@@ -78,7 +81,7 @@ public:
         return in_progress_;
     }
 
-private:
+  private:
     void run() {
         zmq::socket_t ready(context_, zmq::socket_type::push);
         ready.set(zmq::sockopt::linger, 0);

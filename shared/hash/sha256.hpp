@@ -12,13 +12,13 @@ namespace xfer {
 
 // Incremental hasher; owns its EVP_MD_CTX. Reusable after finish() via reset().
 class sha256_hasher {
-public:
+  public:
     sha256_hasher();
     void reset();
     void update(std::span<const uint8_t> data);
     sha256_digest finish();
 
-private:
+  private:
     struct ctx_deleter {
         void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
     };

@@ -56,8 +56,10 @@ std::expected<manifest, std::error_code> decode_manifest(std::span<const uint8_t
     r.u64(m.file_size);
     r.u32(m.piece_size);
     r.u32(piece_count);
-    if (!r.ok() || std::memcmp(magic, manifest_magic, 4) != 0 || version != manifest_version) return invalid;
-    if (!std::has_single_bit(m.piece_size) || m.piece_size < min_piece_size || m.piece_size > max_piece_size) {
+    if (!r.ok() || std::memcmp(magic, manifest_magic, 4) != 0 || version != manifest_version)
+        return invalid;
+    if (!std::has_single_bit(m.piece_size) || m.piece_size < min_piece_size ||
+        m.piece_size > max_piece_size) {
         return invalid;
     }
     if (piece_count > wire::max_pieces) return invalid;
@@ -70,6 +72,8 @@ std::expected<manifest, std::error_code> decode_manifest(std::span<const uint8_t
     return m;
 }
 
-content_id content_id_of(std::span<const uint8_t> encoded_manifest) { return sha256(encoded_manifest); }
+content_id content_id_of(std::span<const uint8_t> encoded_manifest) {
+    return sha256(encoded_manifest);
+}
 
 }  // namespace xfer

@@ -21,11 +21,13 @@ std::expected<endpoint, std::string> parse_endpoint(std::string_view text, uint1
     if (text.empty()) return std::unexpected("empty address");
     if (text.front() == '[') {
         const auto close = text.find(']');
-        if (close == std::string_view::npos) return std::unexpected("missing ']' in address '" + std::string(text) + "'");
+        if (close == std::string_view::npos)
+            return std::unexpected("missing ']' in address '" + std::string(text) + "'");
         result.host = std::string(text.substr(1, close - 1));
         const auto rest = text.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') return std::unexpected("bad address '" + std::string(text) + "'");
+            if (rest.front() != ':')
+                return std::unexpected("bad address '" + std::string(text) + "'");
             port_text = rest.substr(1);
         }
     } else {
@@ -41,7 +43,8 @@ std::expected<endpoint, std::string> parse_endpoint(std::string_view text, uint1
     if (result.host.empty()) result.host = "0.0.0.0";
     if (!port_text.empty() || (text.back() == ':')) {
         unsigned value = 0;
-        const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+        const auto [end, ec] =
+            std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
         if (ec != std::errc{} || end != port_text.data() + port_text.size() || value > 65535) {
             return std::unexpected("bad port in address '" + std::string(text) + "'");
         }
@@ -50,7 +53,8 @@ std::expected<endpoint, std::string> parse_endpoint(std::string_view text, uint1
     return result;
 }
 
-std::expected<std::vector<resolved_address>, std::string> resolve(const endpoint& where, bool passive) {
+std::expected<std::vector<resolved_address>, std::string> resolve(const endpoint& where,
+                                                                  bool passive) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

@@ -40,7 +40,8 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
                     break;
                 }
                 const size_t take = std::min(staged(), header_.length - large_body_.size());
-                large_body_.insert(large_body_.end(), staging_.begin() + begin_, staging_.begin() + begin_ + take);
+                large_body_.insert(large_body_.end(), staging_.begin() + begin_,
+                                   staging_.begin() + begin_ + take);
                 begin_ += take;
                 if (large_body_.size() < header_.length) return {};
                 state_ = state::header;
@@ -50,20 +51,23 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
             }
             case state::piece_prefix: {
                 if (staged() < wire::piece_prefix_size) return {};
-                auto prefix = wire::decode_piece_header({staging_.data() + begin_, wire::piece_prefix_size});
+                auto prefix =
+                    wire::decode_piece_header({staging_.data() + begin_, wire::piece_prefix_size});
                 if (!prefix) return prefix.error();
                 begin_ += wire::piece_prefix_size;
                 piece_ = *prefix;
                 data_length_ = header_.length - wire::piece_prefix_size;
                 data_done_ = 0;
                 destination_ = sink->block_destination(piece_, data_length_);
-                if (!destination_.empty() && destination_.size() != data_length_) return errc::malformed_message;
+                if (!destination_.empty() && destination_.size() != data_length_)
+                    return errc::malformed_message;
                 state_ = state::piece_data;
                 break;
             }
             case state::piece_data: {
                 const size_t take = std::min<size_t>(staged(), data_length_ - data_done_);
-                if (!destination_.empty()) std::memcpy(destination_.data() + data_done_, staging_.data() + begin_, take);
+                if (!destination_.empty())
+                    std::memcpy(destination_.data() + data_done_, staging_.data() + begin_, take);
                 begin_ += take;
                 data_done_ += static_cast<uint32_t>(take);
                 if (data_done_ < data_length_) return {};
@@ -78,8 +82,8 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
     }
 }
 
-frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& on_message, block_sink* sink,
-                                             size_t budget) {
+frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& on_message,
+                                             block_sink* sink, size_t budget) {
     pump_result result;
     for (;;) {
         if (auto ec = consume_staged(on_message, sink)) {

@@ -19,15 +19,17 @@ namespace xfer::net {
 // Where PIECE data goes. block_destination() returns a span of exactly `length` bytes, or an
 // empty span to discard the data (a cancelled or unknown block).
 class block_sink {
-public:
+  public:
     virtual ~block_sink() = default;
-    virtual std::span<uint8_t> block_destination(const wire::piece_header& header, uint32_t length) = 0;
+    virtual std::span<uint8_t> block_destination(const wire::piece_header& header,
+                                                 uint32_t length) = 0;
     virtual std::error_code block_received(const wire::piece_header& header, uint32_t length) = 0;
 };
 
 class frame_reader {
-public:
-    using message_handler = std::function<std::error_code(wire::message_type, std::span<const uint8_t> body)>;
+  public:
+    using message_handler =
+        std::function<std::error_code(wire::message_type, std::span<const uint8_t> body)>;
 
     frame_reader();
 
@@ -38,12 +40,13 @@ public:
     };
     // Reads and dispatches until the stream would block or `budget` bytes were read (so one busy
     // connection cannot starve the others). A null sink treats PIECE as unexpected.
-    pump_result pump(stream& in, const message_handler& on_message, block_sink* sink, size_t budget);
+    pump_result pump(stream& in, const message_handler& on_message, block_sink* sink,
+                     size_t budget);
 
     // True when a frame is partially read: a stall timer may use it.
     bool mid_frame() const { return state_ != state::header || staged() > 0; }
 
-private:
+  private:
     enum class state { header, body, piece_prefix, piece_data };
     size_t staged() const { return end_ - begin_; }
     std::error_code consume_staged(const message_handler& on_message, block_sink* sink);
@@ -53,7 +56,8 @@ private:
     size_t end_ = 0;
     state state_ = state::header;
     wire::frame_header header_{};
-    std::vector<uint8_t> large_body_;  // bodies larger than the staging buffer (manifests, listings)
+    std::vector<uint8_t>
+        large_body_;  // bodies larger than the staging buffer (manifests, listings)
     wire::piece_header piece_{};
     std::span<uint8_t> destination_;
     uint32_t data_length_ = 0;

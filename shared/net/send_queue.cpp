@@ -9,7 +9,8 @@ std::vector<uint8_t>& send_queue::bytes_for_append() {
     return segments_.back().bytes;
 }
 
-void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset, uint32_t length) {
+void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset,
+                             uint32_t length) {
     segment s;
     s.holder = std::move(holder);
     s.file_fd = file_fd;

@@ -12,11 +12,13 @@
 namespace xfer::net {
 
 class send_queue {
-public:
-    // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went out).
+  public:
+    // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went
+    // out).
     std::vector<uint8_t>& bytes_for_append();
     // Appends `length` bytes of `file_fd` at `offset`. The holder keeps the file open until sent.
-    void append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset, uint32_t length);
+    void append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset,
+                     uint32_t length);
 
     // Writes until the socket would block or the queue is empty. Returns bytes written and
     // any fatal error.
@@ -26,7 +28,7 @@ public:
     // Bytes of file data waiting (what REQUESTs have asked for and not yet left).
     uint64_t queued_file_bytes() const { return queued_file_bytes_; }
 
-private:
+  private:
     struct segment {
         std::vector<uint8_t> bytes;  // used when holder is null
         std::shared_ptr<const void> holder;

@@ -14,17 +14,24 @@ namespace xfer::net {
 
 static std::string describe_errno(int err) {
     switch (err) {
-        case ECONNREFUSED: return "connection refused";
-        case ETIMEDOUT: return "timed out";
-        case EHOSTUNREACH: return "host unreachable";
-        case ENETUNREACH: return "network unreachable";
-        default: return std::strerror(err);
+        case ECONNREFUSED:
+            return "connection refused";
+        case ETIMEDOUT:
+            return "timed out";
+        case EHOSTUNREACH:
+            return "host unreachable";
+        case ENETUNREACH:
+            return "network unreachable";
+        default:
+            return std::strerror(err);
     }
 }
 
 namespace {
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
@@ -46,7 +53,8 @@ std::expected<unique_fd, std::string> listen_tcp(const endpoint& where, int back
         }
         const int one = 1;
         ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0 ||
+        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) !=
+                0 ||
             ::listen(fd.get(), backlog) != 0) {
             last_error = std::strerror(errno);
             continue;
@@ -70,14 +78,16 @@ endpoint remote_endpoint(int fd) {
     return to_endpoint(reinterpret_cast<sockaddr*>(&storage), length);
 }
 
-std::expected<unique_fd, std::string> connect_tcp(const endpoint& where, std::chrono::milliseconds timeout) {
+std::expected<unique_fd, std::string> connect_tcp(const endpoint& where,
+                                                  std::chrono::milliseconds timeout) {
     auto fd = start_connect(where);
     if (!fd) return fd;
     pollfd waiter{fd->get(), POLLOUT, 0};
     if (::poll(&waiter, 1, static_cast<int>(timeout.count())) == 0) {
         char seconds[16];
         std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(timeout.count()) / 1000);
-        return std::unexpected("cannot connect to " + where.to_string() + ": timed out after " + seconds + " s");
+        return std::unexpected("cannot connect to " + where.to_string() + ": timed out after " +
+                               seconds + " s");
     }
     if (const auto problem = finish_connect(fd->get()); !problem.empty()) {
         return std::unexpected("cannot connect to " + where.to_string() + ": " + problem);
@@ -95,9 +105,11 @@ std::expected<unique_fd, std::string> start_connect(const endpoint& where) {
     const auto& address = addresses->front();
     unique_fd fd(::socket(address.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) return std::unexpected(std::string("socket: ") + std::strerror(errno));
-    const int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length);
+    const int rc =
+        ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length);
     if (rc != 0 && errno != EINPROGRESS) {
-        return std::unexpected("cannot connect to " + where.to_string() + ": " + describe_errno(errno));
+        return std::unexpected("cannot connect to " + where.to_string() + ": " +
+                               describe_errno(errno));
     }
     configure_stream_socket(fd.get());
     return fd;

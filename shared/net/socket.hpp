@@ -19,7 +19,8 @@ endpoint remote_endpoint(int fd);
 
 // Connects (blocking up to `timeout`), returns a non-blocking socket with xfer's options set.
 // Errors: "connection refused", "timed out", "host unreachable", each naming the address.
-std::expected<unique_fd, std::string> connect_tcp(const endpoint& where, std::chrono::milliseconds timeout);
+std::expected<unique_fd, std::string> connect_tcp(const endpoint& where,
+                                                  std::chrono::milliseconds timeout);
 
 // Non-blocking, TCP_NODELAY, close-on-exec; large buffers for bulk transfer.
 void configure_stream_socket(int fd);

@@ -32,8 +32,9 @@ io_result tcp_stream::read_some(std::span<uint8_t> into) {
 }
 
 io_result tcp_stream::write_some(std::span<const uint8_t> from, bool more) {
-    return from_syscall(::send(socket_.get(), from.data(), from.size(), MSG_NOSIGNAL | (more ? MSG_MORE : 0)),
-                        false);
+    return from_syscall(
+        ::send(socket_.get(), from.data(), from.size(), MSG_NOSIGNAL | (more ? MSG_MORE : 0)),
+        false);
 }
 
 io_result tcp_stream::send_file(int file_fd, uint64_t offset, size_t length) {

@@ -20,7 +20,7 @@ struct io_result {
 };
 
 class stream {
-public:
+  public:
     virtual ~stream() = default;
     virtual int fd() const = 0;
     virtual io_result read_some(std::span<uint8_t> into) = 0;
@@ -33,14 +33,14 @@ public:
 
 // Plain TCP: recv/send and sendfile(2).
 class tcp_stream final : public stream {
-public:
+  public:
     explicit tcp_stream(unique_fd socket) : socket_(std::move(socket)) {}
     int fd() const override { return socket_.get(); }
     io_result read_some(std::span<uint8_t> into) override;
     io_result write_some(std::span<const uint8_t> from, bool more) override;
     io_result send_file(int file_fd, uint64_t offset, size_t length) override;
 
-private:
+  private:
     unique_fd socket_;
 };
 

@@ -18,8 +18,8 @@ std::error_code sync_directory(const std::filesystem::path& directory) {
     return {};
 }
 
-std::error_code write_file_atomically(const std::filesystem::path& path, std::span<const uint8_t> data,
-                                      bool durable) {
+std::error_code write_file_atomically(const std::filesystem::path& path,
+                                      std::span<const uint8_t> data, bool durable) {
     auto temporary = path;
     temporary += ".tmp" + std::to_string(::getpid());
     unique_fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -50,11 +50,13 @@ std::error_code write_file_atomically(const std::filesystem::path& path, std::sp
     return {};
 }
 
-std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path, size_t max_size) {
+std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path,
+                                                    size_t max_size) {
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return std::nullopt;
     struct stat info {};
-    if (::fstat(fd.get(), &info) != 0 || static_cast<size_t>(info.st_size) > max_size) return std::nullopt;
+    if (::fstat(fd.get(), &info) != 0 || static_cast<size_t>(info.st_size) > max_size)
+        return std::nullopt;
     std::vector<uint8_t> bytes(static_cast<size_t>(info.st_size));
     size_t done = 0;
     while (done < bytes.size()) {

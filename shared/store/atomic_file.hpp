@@ -11,11 +11,12 @@ namespace xfer {
 
 // Writes to a temporary file beside `path`, then renames it over `path`. With `durable`, fsyncs
 // the data before the rename and the directory after it.
-std::error_code write_file_atomically(const std::filesystem::path& path, std::span<const uint8_t> data,
-                                      bool durable);
+std::error_code write_file_atomically(const std::filesystem::path& path,
+                                      std::span<const uint8_t> data, bool durable);
 
 // Whole file, if it exists and is at most max_size bytes.
-std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path, size_t max_size);
+std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path,
+                                                    size_t max_size);
 
 // fsync of a directory, so a rename inside it survives a power cut.
 std::error_code sync_directory(const std::filesystem::path& directory);

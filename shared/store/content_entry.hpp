@@ -28,15 +28,20 @@ struct file_identity {
 };
 
 class content_entry {
-public:
-    content_entry(content_id id, manifest m, std::vector<uint8_t> encoded, std::string path, unique_fd data)
-        : id(id), manifest(std::move(m)), encoded_manifest(std::move(encoded)), path(std::move(path)),
-          data_fd(std::move(data)), have(manifest.piece_count()) {}
+  public:
+    content_entry(content_id id, manifest m, std::vector<uint8_t> encoded, std::string path,
+                  unique_fd data)
+        : id(id),
+          manifest(std::move(m)),
+          encoded_manifest(std::move(encoded)),
+          path(std::move(path)),
+          data_fd(std::move(data)),
+          have(manifest.piece_count()) {}
 
     const content_id id;
     const xfer::manifest manifest;
     const std::vector<uint8_t> encoded_manifest;
-    const std::string path;  // final relative path in the store root
+    const std::string path;   // final relative path in the store root
     const unique_fd data_fd;  // read (and, when fetching here, written) with pread/pwrite
     piece_bitfield have;      // verified pieces; nothing else is ever served
     std::atomic<bool> complete{false};

@@ -11,7 +11,8 @@
 
 namespace xfer {
 
-std::expected<std::string, std::error_code> normalize_relative_path(std::string_view path, bool allow_root) {
+std::expected<std::string, std::error_code> normalize_relative_path(std::string_view path,
+                                                                    bool allow_root) {
     const auto escapes = std::unexpected(make_error_code(errc::path_escapes_root));
     if (!path.empty() && path.front() == '/') return escapes;
     std::string normalized;
@@ -24,9 +25,11 @@ std::expected<std::string, std::error_code> normalize_relative_path(std::string_
         if (component.empty() || component == ".") continue;
         if (component == "..") return escapes;
         for (const unsigned char c : component) {
-            if (c < 0x20 || c == 0x7f) return std::unexpected(make_error_code(errc::malformed_message));
+            if (c < 0x20 || c == 0x7f)
+                return std::unexpected(make_error_code(errc::malformed_message));
         }
-        if (component == metadata_dir_name) return std::unexpected(make_error_code(errc::not_found));
+        if (component == metadata_dir_name)
+            return std::unexpected(make_error_code(errc::not_found));
         if (component.size() > part_suffix.size() && component.ends_with(part_suffix)) {
             return std::unexpected(make_error_code(errc::not_found));
         }
@@ -37,8 +40,9 @@ std::expected<std::string, std::error_code> normalize_relative_path(std::string_
     return normalized;
 }
 
-std::expected<unique_fd, std::error_code> open_beneath(int root_fd, const std::string& relative_path,
-                                                       int flags, mode_t mode) {
+std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
+                                                       const std::string& relative_path, int flags,
+                                                       mode_t mode) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & O_CREAT) ? mode : 0;
@@ -48,8 +52,10 @@ std::expected<unique_fd, std::error_code> open_beneath(int root_fd, const std::s
         const long fd = ::syscall(SYS_openat2, root_fd, path, &how, sizeof how);
         if (fd >= 0) return unique_fd(static_cast<int>(fd));
         if (errno == EINTR || errno == EAGAIN) continue;
-        if (errno == EXDEV || errno == ELOOP) return std::unexpected(make_error_code(errc::path_escapes_root));
-        if (errno == ENOENT || errno == ENOTDIR) return std::unexpected(make_error_code(errc::not_found));
+        if (errno == EXDEV || errno == ELOOP)
+            return std::unexpected(make_error_code(errc::path_escapes_root));
+        if (errno == ENOENT || errno == ENOTDIR)
+            return std::unexpected(make_error_code(errc::not_found));
         return std::unexpected(last_system_error());
     }
 }

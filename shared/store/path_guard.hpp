@@ -17,11 +17,13 @@ inline constexpr std::string_view part_suffix = ".xfer-part";
 // Normalises a relative path ("a//b/./c" -> "a/b/c") and rejects what could leave the root or
 // touch xfer's metadata: absolute paths, "..", NUL or control bytes, the metadata folder, part
 // files. An empty path (or ".") is the root itself and is allowed only when allow_root is set.
-std::expected<std::string, std::error_code> normalize_relative_path(std::string_view path, bool allow_root);
+std::expected<std::string, std::error_code> normalize_relative_path(std::string_view path,
+                                                                    bool allow_root);
 
 // openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): the kernel refuses any resolution that leaves
 // root_fd, including through symlinks and "..", before anything outside is opened.
-std::expected<unique_fd, std::error_code> open_beneath(int root_fd, const std::string& relative_path,
-                                                       int flags, mode_t mode = 0);
+std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
+                                                       const std::string& relative_path, int flags,
+                                                       mode_t mode = 0);
 
 }  // namespace xfer

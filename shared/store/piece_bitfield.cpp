@@ -7,7 +7,8 @@ piece_bitfield::storage::storage(uint32_t count)
     for (uint32_t i = 0; i < (count + 63) / 64; ++i) words[i].store(0);
 }
 
-piece_bitfield::piece_bitfield(uint32_t piece_count) : storage_(std::make_shared<storage>(piece_count)) {}
+piece_bitfield::piece_bitfield(uint32_t piece_count)
+    : storage_(std::make_shared<storage>(piece_count)) {}
 
 void piece_bitfield::adopt(const piece_bitfield& other) {
     if (other.size() == size()) storage_ = other.storage_;

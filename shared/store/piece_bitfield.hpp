@@ -14,7 +14,7 @@
 namespace xfer {
 
 class piece_bitfield {
-public:
+  public:
     explicit piece_bitfield(uint32_t piece_count);
 
     uint32_t size() const { return storage_->piece_count; }
@@ -31,7 +31,7 @@ public:
     std::vector<uint8_t> to_bytes() const;
     void set_from_bytes(std::span<const uint8_t> bytes);
 
-private:
+  private:
     struct storage {
         explicit storage(uint32_t count);
         uint32_t piece_count;

@@ -22,19 +22,21 @@ file_identity file_identity::of(const struct stat& info) {
             int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec};
 }
 
-piece_store::piece_store(std::filesystem::path root, unique_fd root_fd, std::filesystem::path manifest_cache_dir)
+piece_store::piece_store(std::filesystem::path root, unique_fd root_fd,
+                         std::filesystem::path manifest_cache_dir)
     : root_(std::move(root)), root_fd_(std::move(root_fd)), cache_(std::move(manifest_cache_dir)) {}
 
 std::expected<std::shared_ptr<piece_store>, std::error_code> piece_store::open(
-    const std::filesystem::path& root, bool create, const std::filesystem::path& manifest_cache_dir) {
+    const std::filesystem::path& root, bool create,
+    const std::filesystem::path& manifest_cache_dir) {
     std::error_code ec;
     if (create) std::filesystem::create_directories(root, ec);
     if (ec) return std::unexpected(ec);
     unique_fd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return std::unexpected(last_system_error());
     auto absolute = std::filesystem::absolute(root, ec);
-    return std::shared_ptr<piece_store>(
-        new piece_store(ec ? root : absolute.lexically_normal(), std::move(fd), manifest_cache_dir));
+    return std::shared_ptr<piece_store>(new piece_store(ec ? root : absolute.lexically_normal(),
+                                                        std::move(fd), manifest_cache_dir));
 }
 
 std::filesystem::path piece_store::metadata_path(std::string_view part) const {
@@ -42,7 +44,8 @@ std::filesystem::path piece_store::metadata_path(std::string_view part) const {
 }
 
 std::filesystem::path piece_store::state_path_for(std::string_view relative_path) const {
-    const auto key = sha256({reinterpret_cast<const uint8_t*>(relative_path.data()), relative_path.size()});
+    const auto key =
+        sha256({reinterpret_cast<const uint8_t*>(relative_path.data()), relative_path.size()});
     return metadata_path("partial") / (to_hex(key).substr(0, 40) + ".state");
 }
 
@@ -62,7 +65,8 @@ std::shared_ptr<content_entry> piece_store::remember(std::shared_ptr<content_ent
     if (entry->complete && !entry->fetching) {
         indexed_paths_[entry->id] = entry->path;
         indexed_complete_[entry->id] = {entry->id, entry->path, entry->manifest.file_size,
-                                        entry->manifest.piece_count(), entry->manifest.piece_count()};
+                                        entry->manifest.piece_count(),
+                                        entry->manifest.piece_count()};
     }
     return entry;
 }
@@ -108,7 +112,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         {
             std::lock_guard lock(mutex_);
             const auto it = indexed_paths_.find(*wanted);
-            if (it == indexed_paths_.end()) return std::unexpected(make_error_code(errc::not_found));
+            if (it == indexed_paths_.end())
+                return std::unexpected(make_error_code(errc::not_found));
             indexed = it->second;
         }
         return open_for_serving(indexed, wanted);
@@ -140,7 +145,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     return entry;
 }
 
-std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_complete(const std::string& path) {
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_complete(
+    const std::string& path) {
     auto fd = open_beneath(root_fd_.get(), path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) return std::unexpected(fd.error());
     struct stat info {};
@@ -151,13 +157,15 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         std::lock_guard lock(mutex_);
         const auto it = by_path_.find(path);
         auto existing = it == by_path_.end() ? nullptr : it->second.lock();
-        if (existing && existing->complete && existing->served_identity == identity) return existing;
+        if (existing && existing->complete && existing->served_identity == identity)
+            return existing;
     }
     auto encoded = cache_.lookup(info);
     if (!encoded) {
         XLOG_INFO("store", "", "hashing " << path << " (" << info.st_size << " bytes)");
-        auto hashed = hash_file(fd->get(), static_cast<uint64_t>(info.st_size),
-                                std::max(1u, std::thread::hardware_concurrency()), &hashing_cancelled_);
+        auto hashed =
+            hash_file(fd->get(), static_cast<uint64_t>(info.st_size),
+                      std::max(1u, std::thread::hardware_concurrency()), &hashing_cancelled_);
         if (!hashed) return std::unexpected(hashed.error());
         encoded = encode_manifest(*hashed);
         // Hashing took time: if the file changed meanwhile the manifest may mix versions.
@@ -170,7 +178,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     auto m = decode_manifest(*encoded);
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(*encoded);
-    auto entry = std::make_shared<content_entry>(id, std::move(*m), std::move(*encoded), path, std::move(*fd));
+    auto entry = std::make_shared<content_entry>(id, std::move(*m), std::move(*encoded), path,
+                                                 std::move(*fd));
     for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
     entry->complete = true;
     entry->served_identity = identity;
@@ -178,7 +187,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     return remember(std::move(entry));
 }
 
-std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_partial(const std::string& path) {
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_partial(
+    const std::string& path) {
     const auto state_file = state_path_for(path);
     auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
     if (!bytes) return std::unexpected(make_error_code(errc::not_found));
@@ -190,14 +200,15 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(state->encoded_manifest);
     if (auto existing = find(id)) return existing;
-    auto entry = std::make_shared<content_entry>(id, std::move(*m), std::move(state->encoded_manifest), path,
-                                                 std::move(*fd));
+    auto entry = std::make_shared<content_entry>(
+        id, std::move(*m), std::move(state->encoded_manifest), path, std::move(*fd));
     entry->have.set_from_bytes(state->bitfield);
     // Journal entries were appended after their pieces were written and verified by the
     // fetching process; in this read-only view they are as good as its in-memory bitfield.
     auto journal = state_file;
     journal.replace_extension(".journal");
-    for (const uint32_t piece : piece_journal::read(journal, entry->manifest.piece_count())) entry->have.set(piece);
+    for (const uint32_t piece : piece_journal::read(journal, entry->manifest.piece_count()))
+        entry->have.set(piece);
     return remember(std::move(entry));
 }
 
@@ -215,7 +226,8 @@ void piece_store::note_piece_verified(const content_id& id, uint32_t piece_index
 
 void piece_store::note_file_completed(const content_id& id) {
     if (auto entry = find(id)) {
-        for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
+        for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece)
+            entry->have.set(piece);
         entry->complete = true;
     }
 }

@@ -28,17 +28,19 @@
 namespace xfer {
 
 class piece_store {
-public:
+  public:
     // Opens (with `create`: makes) the root directory. Manifests are cached in
     // `manifest_cache_dir` (xfer_home's cache / "manifests"; empty: no cache).
     static std::expected<std::shared_ptr<piece_store>, std::error_code> open(
-        const std::filesystem::path& root, bool create, const std::filesystem::path& manifest_cache_dir);
+        const std::filesystem::path& root, bool create,
+        const std::filesystem::path& manifest_cache_dir);
 
     const std::filesystem::path& root() const { return root_; }
 
     // Entries of a directory under the root, sorted by name; partial files appear under their
     // final name with how many pieces are verified. Never lists the metadata folder.
-    std::expected<std::vector<wire::listing_entry>, std::error_code> list(std::string_view relative_dir);
+    std::expected<std::vector<wire::listing_entry>, std::error_code> list(
+        std::string_view relative_dir);
 
     // A shared file (complete or partial) by path, by content id, or both. May hash the file
     // (seconds for a large one the first time): call it off any latency-sensitive thread.
@@ -79,7 +81,8 @@ public:
         std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite);
 
     // Writes a verified piece, journals it, then marks it had. Only the fetching process calls it.
-    std::error_code write_piece(content_entry& entry, uint32_t piece_index, std::span<const uint8_t> data);
+    std::error_code write_piece(content_entry& entry, uint32_t piece_index,
+                                std::span<const uint8_t> data);
     // Makes everything verified so far durable: fdatasync the data, then replace the state file.
     std::error_code checkpoint(content_entry& entry);
     // All pieces verified: fsync, rename NAME.xfer-part to NAME, remove the resume state.
@@ -93,13 +96,16 @@ public:
     // entry this process fetches (its bits are the truth) or one not open.
     void reload_verified(const content_id& id);
 
-private:
-    piece_store(std::filesystem::path root, unique_fd root_fd, std::filesystem::path manifest_cache_dir);
+  private:
+    piece_store(std::filesystem::path root, unique_fd root_fd,
+                std::filesystem::path manifest_cache_dir);
 
     std::filesystem::path metadata_path(std::string_view part) const;
     std::filesystem::path state_path_for(std::string_view relative_path) const;
-    std::expected<std::shared_ptr<content_entry>, std::error_code> open_partial(const std::string& path);
-    std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(const std::string& path);
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_partial(
+        const std::string& path);
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(
+        const std::string& path);
     std::shared_ptr<content_entry> remember(std::shared_ptr<content_entry> entry);
     std::error_code prepare_metadata_dirs() const;
     // Removes ROOT/.xfer/partial and ROOT/.xfer if nothing is left in them.

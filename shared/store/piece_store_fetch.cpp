@@ -18,7 +18,8 @@ namespace {
 std::error_code write_all_at(int fd, std::span<const uint8_t> data, uint64_t offset) {
     size_t done = 0;
     while (done < data.size()) {
-        const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+        const ssize_t n =
+            ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             return last_system_error();
@@ -121,8 +122,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         }
     }
 
-    auto entry = std::make_shared<content_entry>(id, std::move(*m), std::vector<uint8_t>(encoded_manifest.begin(),
-                                                 encoded_manifest.end()), *path, std::move(*fd));
+    auto entry = std::make_shared<content_entry>(
+        id, std::move(*m), std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()),
+        *path, std::move(*fd));
     entry->fetching = true;
     // A sender here may already serve this partial read-only: both entries share one bitfield,
     // so what this fetch verifies is what that sender offers.
@@ -140,14 +142,16 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         if (digest && *digest == entry->manifest.piece_hashes[piece]) entry->have.set(piece);
         ++rechecked;
     }
-    if (rechecked > 0) XLOG_INFO("store", "", "re-checked " << rechecked << " journaled pieces of " << part);
+    if (rechecked > 0)
+        XLOG_INFO("store", "", "re-checked " << rechecked << " journaled pieces of " << part);
     if (auto ec = write_state(*entry)) return std::unexpected(ec);
     if (auto ec = entry->journal.open(journal_file)) return std::unexpected(ec);
     if (auto ec = entry->journal.clear()) return std::unexpected(ec);
     return remember(std::move(entry));
 }
 
-std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_index, std::span<const uint8_t> data) {
+std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_index,
+                                         std::span<const uint8_t> data) {
     if (!entry.fetching || piece_index >= entry.manifest.piece_count() ||
         data.size() != entry.manifest.piece_length(piece_index)) {
         return errc::malformed_message;
@@ -157,8 +161,8 @@ std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_in
     if (auto ec = write_all_at(entry.data_fd.get(), data, offset)) return ec;
     // Start writing the piece back now (asynchronously): the disk works during the transfer
     // instead of all at once in the final fsync.
-    ::sync_file_range(entry.data_fd.get(), static_cast<off_t>(offset), static_cast<off_t>(data.size()),
-                      SYNC_FILE_RANGE_WRITE);
+    ::sync_file_range(entry.data_fd.get(), static_cast<off_t>(offset),
+                      static_cast<off_t>(data.size()), SYNC_FILE_RANGE_WRITE);
     if (auto ec = entry.journal.append(piece_index)) return ec;
     entry.have.set(piece_index);
     return {};
@@ -177,7 +181,8 @@ std::error_code piece_store::finalize(content_entry& entry) {
     if (entry.complete) return {};
     if (!entry.have.all()) return errc::no_source;
     if (::fsync(entry.data_fd.get()) != 0) return last_system_error();
-    if (::renameat(root_fd_.get(), entry.part_path.c_str(), root_fd_.get(), entry.path.c_str()) != 0) {
+    if (::renameat(root_fd_.get(), entry.part_path.c_str(), root_fd_.get(), entry.path.c_str()) !=
+        0) {
         return last_system_error();
     }
     const auto final_path = root_ / entry.path;
@@ -188,7 +193,8 @@ std::error_code piece_store::finalize(content_entry& entry) {
     std::error_code ignored;
     std::filesystem::remove(entry.state_path, ignored);
     std::filesystem::remove(entry.journal_path, ignored);
-    // A completed fetch leaves nothing in the directory but the file (once nothing else is partial).
+    // A completed fetch leaves nothing in the directory but the file (once nothing else is
+    // partial).
     remove_empty_metadata_dirs();
     entry.complete = true;
     return {};

@@ -22,9 +22,9 @@
 namespace xfer {
 
 struct resume_state {
-    std::string path;                       // final relative path of the file
+    std::string path;  // final relative path of the file
     std::vector<uint8_t> encoded_manifest;
-    std::vector<uint8_t> bitfield;          // wire form, piece 0 = MSB of byte 0
+    std::vector<uint8_t> bitfield;  // wire form, piece 0 = MSB of byte 0
 };
 
 std::vector<uint8_t> encode_resume_state(const resume_state& state);
@@ -32,14 +32,14 @@ std::vector<uint8_t> encode_resume_state(const resume_state& state);
 std::expected<resume_state, std::error_code> decode_resume_state(std::span<const uint8_t> bytes);
 
 class piece_journal {
-public:
+  public:
     std::error_code open(const std::filesystem::path& path);
     std::error_code append(uint32_t piece_index);
     std::error_code clear();
     // Entries below piece_count; a torn last entry is ignored.
     static std::vector<uint32_t> read(const std::filesystem::path& path, uint32_t piece_count);
 
-private:
+  private:
     unique_fd fd_;
 };
 

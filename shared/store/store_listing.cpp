@@ -19,7 +19,8 @@ struct dir_closer {
 
 }  // namespace
 
-std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(std::string_view relative_dir) {
+std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(
+    std::string_view relative_dir) {
     auto path = normalize_relative_path(relative_dir, /*allow_root=*/true);
     if (!path) return std::unexpected(path.error());
     auto fd = open_beneath(root_fd_.get(), *path, O_RDONLY | O_DIRECTORY);
@@ -41,7 +42,9 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         struct stat info {};
         // Follows symlinks for the type, but a link out of the root is not listed at all.
         if (::fstatat(dir_fd, item->d_name, &info, 0) != 0) continue;
-        if (item->d_type == DT_LNK && !open_beneath(root_fd_.get(), prefix + std::string(name), O_PATH)) continue;
+        if (item->d_type == DT_LNK &&
+            !open_beneath(root_fd_.get(), prefix + std::string(name), O_PATH))
+            continue;
         wire::listing_entry entry;
         entry.name = std::string(name);
         if (S_ISDIR(info.st_mode)) {
@@ -49,7 +52,8 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         } else if (S_ISREG(info.st_mode)) {
             entry.size = static_cast<uint64_t>(info.st_size);
             if (auto cached = cache_.lookup(info)) {
-                if (auto m = decode_manifest(*cached)) entry.piece_count = entry.pieces_had = m->piece_count();
+                if (auto m = decode_manifest(*cached))
+                    entry.piece_count = entry.pieces_had = m->piece_count();
             }
         } else {
             continue;  // devices, sockets, fifos are never shared
@@ -57,7 +61,8 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         entries.push_back(std::move(entry));
     }
     for (const auto& name : partial_names) {
-        const bool has_final = std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.name == name; });
+        const bool has_final = std::any_of(entries.begin(), entries.end(),
+                                           [&](const auto& e) { return e.name == name; });
         if (has_final) continue;
         auto opened = open_for_serving(prefix + name, std::nullopt);
         if (!opened) continue;  // a part file without resume state is not shareable
@@ -68,7 +73,8 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         entry.pieces_had = (*opened)->have.count();
         entries.push_back(std::move(entry));
     }
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
     return entries;
 }
 
@@ -80,8 +86,10 @@ std::vector<std::string> piece_store::walk_files(size_t limit) const {
     std::vector<std::string> files;
     std::error_code ec;
     // Symlinks are not followed: a link out of the root must never be read.
-    std::filesystem::recursive_directory_iterator it(root_, std::filesystem::directory_options::skip_permission_denied, ec);
-    for (; !ec && it != std::filesystem::recursive_directory_iterator() && files.size() < limit; it.increment(ec)) {
+    std::filesystem::recursive_directory_iterator it(
+        root_, std::filesystem::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != std::filesystem::recursive_directory_iterator() && files.size() < limit;
+         it.increment(ec)) {
         const auto name = it->path().filename().string();
         if (it->is_directory(ec) && (name == metadata_dir_name)) {
             it.disable_recursion_pending();

@@ -20,32 +20,32 @@ inline constexpr uint16_t protocol_version = 1;
 inline constexpr size_t frame_header_size = 5;
 
 // Protocol-wide limits. Each is also written in docs/PROTOCOL.md.
-inline constexpr uint32_t block_size = 256 * 1024;          // data unit of REQUEST/PIECE
-inline constexpr uint32_t max_block_size = 1024 * 1024;     // largest REQUEST a sender accepts
-inline constexpr uint32_t max_pieces = 131072;              // largest manifest: 4 MiB of hashes
-inline constexpr size_t max_path_length = 4096;             // a relative path in LIST/OPEN/LISTING
-inline constexpr size_t max_text_length = 1024;             // ERROR text, hello host
-inline constexpr uint32_t max_listing_entries = 4096;       // per LISTING frame (more frames follow)
-inline constexpr uint32_t max_peers_per_message = 64;       // per PEERS frame
-inline constexpr size_t max_host_length = 255;              // a host in PEERS
+inline constexpr uint32_t block_size = 256 * 1024;       // data unit of REQUEST/PIECE
+inline constexpr uint32_t max_block_size = 1024 * 1024;  // largest REQUEST a sender accepts
+inline constexpr uint32_t max_pieces = 131072;           // largest manifest: 4 MiB of hashes
+inline constexpr size_t max_path_length = 4096;          // a relative path in LIST/OPEN/LISTING
+inline constexpr size_t max_text_length = 1024;          // ERROR text, hello host
+inline constexpr uint32_t max_listing_entries = 4096;    // per LISTING frame (more frames follow)
+inline constexpr uint32_t max_peers_per_message = 64;    // per PEERS frame
+inline constexpr size_t max_host_length = 255;           // a host in PEERS
 
 enum class message_type : uint8_t {
-    hello = 1,       // both ways, first frame of each side
-    error = 2,       // both ways
-    keepalive = 3,   // both ways
-    bye = 4,         // both ways
-    list = 10,       // receiver -> sender
-    listing = 11,    // sender -> receiver
-    open = 12,       // receiver -> sender
-    manifest = 13,   // sender -> receiver
-    bitfield = 14,   // sender -> receiver
-    have = 15,       // sender -> receiver
-    request = 16,    // receiver -> sender
-    piece = 17,      // sender -> receiver
-    cancel = 18,     // receiver -> sender
-    close = 19,      // receiver -> sender
-    peers = 20,      // sender -> receiver
-    decline = 21,    // sender -> receiver
+    hello = 1,      // both ways, first frame of each side
+    error = 2,      // both ways
+    keepalive = 3,  // both ways
+    bye = 4,        // both ways
+    list = 10,      // receiver -> sender
+    listing = 11,   // sender -> receiver
+    open = 12,      // receiver -> sender
+    manifest = 13,  // sender -> receiver
+    bitfield = 14,  // sender -> receiver
+    have = 15,      // sender -> receiver
+    request = 16,   // receiver -> sender
+    piece = 17,     // sender -> receiver
+    cancel = 18,    // receiver -> sender
+    close = 19,     // receiver -> sender
+    peers = 20,     // sender -> receiver
+    decline = 21,   // sender -> receiver
 };
 
 struct frame_header {

@@ -32,8 +32,12 @@ void block_body(const block_ref& block, byte_writer& w) {
     w.u32(block.length);
 }
 
-std::unexpected<std::error_code> malformed() { return std::unexpected(make_error_code(errc::malformed_message)); }
-std::unexpected<std::error_code> truncated() { return std::unexpected(make_error_code(errc::frame_truncated)); }
+std::unexpected<std::error_code> malformed() {
+    return std::unexpected(make_error_code(errc::malformed_message));
+}
+std::unexpected<std::error_code> truncated() {
+    return std::unexpected(make_error_code(errc::frame_truncated));
+}
 
 // Every decoder ends here: the body must be consumed exactly.
 template <typename T>
@@ -46,7 +50,8 @@ std::expected<message, std::error_code> finish(const byte_reader& reader, T&& va
 std::expected<message, std::error_code> decode_hello(byte_reader& r) {
     uint8_t magic[4];
     if (!r.bytes(magic)) return truncated();
-    if (std::memcmp(magic, hello_magic, 4) != 0) return std::unexpected(make_error_code(errc::bad_protocol));
+    if (std::memcmp(magic, hello_magic, 4) != 0)
+        return std::unexpected(make_error_code(errc::bad_protocol));
     hello h;
     r.u16(h.version);
     r.bytes(h.id);
@@ -92,7 +97,8 @@ std::expected<message, std::error_code> decode_bitfield(byte_reader& r) {
     const auto data = r.take(bytes);
     b.bits.assign(data.begin(), data.end());
     // Spare bits past piece_count must be zero, so two encodings of one set are identical.
-    if (b.piece_count % 8 != 0 && (b.bits.back() & (0xff >> (b.piece_count % 8))) != 0) return malformed();
+    if (b.piece_count % 8 != 0 && (b.bits.back() & (0xff >> (b.piece_count % 8))) != 0)
+        return malformed();
     return finish(r, std::move(b));
 }
 
@@ -128,14 +134,20 @@ void encode(const error_msg& e, std::vector<uint8_t>& out) {
     });
 }
 
-void encode(const keepalive&, std::vector<uint8_t>& out) { frame(message_type::keepalive, out, [](byte_writer&) {}); }
-void encode(const bye&, std::vector<uint8_t>& out) { frame(message_type::bye, out, [](byte_writer&) {}); }
+void encode(const keepalive&, std::vector<uint8_t>& out) {
+    frame(message_type::keepalive, out, [](byte_writer&) {});
+}
+void encode(const bye&, std::vector<uint8_t>& out) {
+    frame(message_type::bye, out, [](byte_writer&) {});
+}
 
 void encode(const list_request& l, std::vector<uint8_t>& out) {
     frame(message_type::list, out, [&](byte_writer& w) { w.string16(l.path); });
 }
 
-size_t listing_entry_size(const listing_entry& e) { return 1 + 8 + 4 + 4 + 2 + e.name.size(); }
+size_t listing_entry_size(const listing_entry& e) {
+    return 1 + 8 + 4 + 4 + 2 + e.name.size();
+}
 
 void encode(const listing& l, std::vector<uint8_t>& out) {
     frame(message_type::listing, out, [&](byte_writer& w) {
@@ -227,7 +239,8 @@ void encode_piece_header(const piece_header& p, uint32_t data_length, std::vecto
 std::expected<message, std::error_code> decode(message_type type, std::span<const uint8_t> body) {
     byte_reader r(body);
     switch (type) {
-        case message_type::hello: return decode_hello(r);
+        case message_type::hello:
+            return decode_hello(r);
         case message_type::error: {
             error_msg e;
             r.u32(e.handle);
@@ -235,14 +248,17 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             r.string16(e.text, max_text_length);
             return finish(r, std::move(e));
         }
-        case message_type::keepalive: return finish(r, keepalive{});
-        case message_type::bye: return finish(r, bye{});
+        case message_type::keepalive:
+            return finish(r, keepalive{});
+        case message_type::bye:
+            return finish(r, bye{});
         case message_type::list: {
             list_request l;
             r.string16(l.path, max_path_length);
             return finish(r, std::move(l));
         }
-        case message_type::listing: return decode_listing(r);
+        case message_type::listing:
+            return decode_listing(r);
         case message_type::open: {
             open_request o;
             r.u32(o.handle);
@@ -257,15 +273,18 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             m.encoded.assign(rest.begin(), rest.end());
             return finish(r, std::move(m));
         }
-        case message_type::bitfield: return decode_bitfield(r);
+        case message_type::bitfield:
+            return decode_bitfield(r);
         case message_type::have: {
             have h;
             r.u32(h.handle);
             r.u32(h.piece);
             return finish(r, std::move(h));
         }
-        case message_type::request: return decode_block<request>(r);
-        case message_type::cancel: return decode_block<cancel>(r);
+        case message_type::request:
+            return decode_block<request>(r);
+        case message_type::cancel:
+            return decode_block<cancel>(r);
         case message_type::close: {
             close_msg c;
             r.u32(c.handle);
@@ -293,7 +312,8 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             }
             return finish(r, std::move(p));
         }
-        case message_type::piece: break;  // streamed: see decode_piece_header
+        case message_type::piece:
+            break;  // streamed: see decode_piece_header
     }
     return std::unexpected(make_error_code(errc::unexpected_message));
 }

@@ -60,7 +60,9 @@ struct listing_entry {
     uint32_t pieces_had = 0;
     uint32_t piece_count = 0;
     std::string name;
-    bool complete() const { return kind == kind_t::file && (piece_count == 0 || pieces_had == piece_count); }
+    bool complete() const {
+        return kind == kind_t::file && (piece_count == 0 || pieces_had == piece_count);
+    }
     friend bool operator==(const listing_entry&, const listing_entry&) = default;
 };
 struct listing {
@@ -153,8 +155,8 @@ struct decline_msg {
 };
 
 using message = std::variant<hello, error_msg, keepalive, bye, list_request, listing, open_request,
-                             manifest_msg, bitfield_msg, have, request, cancel, close_msg, peers_msg,
-                             decline_msg>;
+                             manifest_msg, bitfield_msg, have, request, cancel, close_msg,
+                             peers_msg, decline_msg>;
 
 void encode(const hello&, std::vector<uint8_t>& out);
 void encode(const error_msg&, std::vector<uint8_t>& out);

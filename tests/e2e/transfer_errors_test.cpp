@@ -166,7 +166,8 @@ TEST(TransferErrors, DiskFullIsReportedBeforeDownloadingAndLeavesNoFinalFile) {
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(box.exists("out/four.bin"));
     EXPECT_EQ(snapshot_tree(box.path(), fetch_may_write), before);
-    EXPECT_TRUE(snapshot_tree(out, {}).empty()) << "no part file and no empty .xfer/ left in OUTDIR";
+    EXPECT_TRUE(snapshot_tree(out, {}).empty())
+        << "no part file and no empty .xfer/ left in OUTDIR";
     // The whole file's space is reserved before any piece is asked for: a full disk costs no
     // download (only the manifest and bitfield, a few hundred bytes, come first).
     EXPECT_LT(counted.bytes_to_clients(), 64u * 1024)

@@ -94,7 +94,8 @@ TEST(PiecePicker, TiesAreBrokenRandomlyButDeterministicallyPerSeed) {
 TEST(PiecePicker, ACompleteSourceIsNotAskedForWhatAPartialPeerHas) {
     // Peer 1 is a seeder, peer 2 a leecher holding pieces 2 and 3.
     auto picker = make_picker("1111", "0000", {"1111", "0011"});
-    EXPECT_EQ(sorted(picker.pick(1, 4)), (std::vector<uint32_t>{0, 1})) << "only what no partial peer has";
+    EXPECT_EQ(sorted(picker.pick(1, 4)), (std::vector<uint32_t>{0, 1}))
+        << "only what no partial peer has";
     EXPECT_EQ(sorted(picker.pick(2, 4)), (std::vector<uint32_t>{2, 3}));
     // Two seeders and no partial peer: nothing is held back.
     auto seeders = make_picker("111", "000", {"111", "111"});

@@ -167,7 +167,8 @@ class upload_test : public ::testing::Test {
     }
 
     sandbox box_;
-    std::shared_ptr<piece_store> store_ = *piece_store::open(box_ / "store", /*create=*/true, box_ / "cache");
+    std::shared_ptr<piece_store> store_ =
+        *piece_store::open(box_ / "store", /*create=*/true, box_ / "cache");
     zmq::context_t zmq_;
     sender::content_opener opener_{zmq_, store_};
     zmq::socket_t peer_events_{zmq_, zmq::socket_type::pub};

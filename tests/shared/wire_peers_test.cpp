@@ -19,18 +19,24 @@ std::vector<uint8_t> body_of(const std::vector<uint8_t>& frame) {
 TEST(WirePeers, EncodesByteExactly) {
     std::vector<uint8_t> out;
     encode(peers_msg{7, {{7420, "10.0.0.2"}, {80, "h"}}}, out);
-    // length 0x17 (23) | type 20 | handle 7 | count 2 | port 7420 | len 8 "10.0.0.2" | port 80 | len 1 "h"
+    // length 0x17 (23) | type 20 | handle 7 | count 2 | port 7420 | len 8 "10.0.0.2" | port 80 |
+    // len 1 "h"
     EXPECT_EQ(to_hex(out.data(), out.size()),
               "0000001714"
               "00000007"
               "0002"
-              "1cfc" "0008" "31302e302e302e32"
-              "0050" "0001" "68");
+              "1cfc"
+              "0008"
+              "31302e302e302e32"
+              "0050"
+              "0001"
+              "68");
 }
 
 TEST(WirePeers, RoundTripsThroughHeaderValidationAndDecode) {
     peers_msg original{3, {}};
-    for (uint16_t i = 1; i <= max_peers_per_message; ++i) original.peers.push_back({i, "host" + std::to_string(i)});
+    for (uint16_t i = 1; i <= max_peers_per_message; ++i)
+        original.peers.push_back({i, "host" + std::to_string(i)});
     std::vector<uint8_t> frame;
     encode(original, frame);
     uint8_t raw[frame_header_size];
@@ -52,7 +58,9 @@ TEST(WirePeers, EncodingCapsTheCountAtTheLimit) {
 }
 
 TEST(WirePeers, RejectsMalformedBodies) {
-    const auto decode_body = [](std::vector<uint8_t> body) { return decode(message_type::peers, body); };
+    const auto decode_body = [](std::vector<uint8_t> body) {
+        return decode(message_type::peers, body);
+    };
     // Count above the limit, before any entry is read.
     auto result = decode_body({0, 0, 0, 1, 0, static_cast<uint8_t>(max_peers_per_message + 1)});
     ASSERT_FALSE(result);
@@ -95,8 +103,12 @@ namespace {
 TEST(WireDecline, EncodesByteExactlyAndRoundTrips) {
     std::vector<uint8_t> out;
     encode(decline_msg{1, 0x0102}, out);
-    EXPECT_EQ(to_hex(out.data(), out.size()), "0000000815" "00000001" "00000102");
-    const auto decoded = decode(message_type::decline, std::vector<uint8_t>(out.begin() + frame_header_size, out.end()));
+    EXPECT_EQ(to_hex(out.data(), out.size()),
+              "0000000815"
+              "00000001"
+              "00000102");
+    const auto decoded = decode(message_type::decline,
+                                std::vector<uint8_t>(out.begin() + frame_header_size, out.end()));
     ASSERT_TRUE(decoded);
     EXPECT_EQ(std::get<decline_msg>(*decoded), (decline_msg{1, 0x0102}));
 }

@@ -172,6 +172,8 @@ parsed_options parse_command_line(int argc, char** argv, const command_spec& spe
     return result;
 }
 
-const volatile int* install_stop_signal_handlers() { return request_stop_on_signal(); }
+const volatile int* install_stop_signal_handlers() {
+    return request_stop_on_signal();
+}
 
 }  // namespace xfer::cli

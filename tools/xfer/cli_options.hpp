@@ -69,7 +69,8 @@ int usage_error(const command_spec& spec, const std::string& message);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
-// From now on SIGINT/SIGTERM set a flag rather than exit (shared/core/stop_signals.hpp); returns it.
+// From now on SIGINT/SIGTERM set a flag rather than exit (shared/core/stop_signals.hpp); returns
+// it.
 const volatile int* install_stop_signal_handlers();
 
 }  // namespace xfer::cli

@@ -27,9 +27,10 @@ command_spec id_spec() {
             .usage_tail = "[--reset]",
             .more_usage = {},
             .notes = {},
-            .examples = "  xfer id                  # peer ID, then this machine's name\n"
-                        "  xfer id --home /tmp/p2   # the identity kept under another home\n"
-                        "  xfer id --reset          # a new key pair, hence a new peer ID\n",
+            .examples =
+                "  xfer id                  # peer ID, then this machine's name\n"
+                "  xfer id --home /tmp/p2   # the identity kept under another home\n"
+                "  xfer id --reset          # a new key pair, hence a new peer ID\n",
             .add_options = id_options};
 }
 

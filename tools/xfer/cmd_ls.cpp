@@ -70,8 +70,8 @@ int run_ls(int argc, char** argv) {
         char size[24];
         std::snprintf(size, sizeof size, "%10s",
                       format_bytes(static_cast<double>(entry.size)).c_str());
-        std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", " << entry.size
-                  << " bytes)\n";
+        std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", "
+                  << entry.size << " bytes)\n";
     }
     return exit_ok;
 }

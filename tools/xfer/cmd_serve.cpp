@@ -65,7 +65,8 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "xfer serve: %s\n", tracker.error().c_str());
         return exit_usage;
     }
-    auto store = piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
+    auto store =
+        piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
     if (!store) {
         std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
         return exit_failure;

@@ -17,13 +17,16 @@ namespace xfer::cli {
 void add_visibility_options(po::options_description& options);
 
 // Parsed --tracker, or a one-line error.
-std::expected<std::optional<net::endpoint>, std::string> tracker_option(const po::variables_map& values);
+std::expected<std::optional<net::endpoint>, std::string> tracker_option(
+    const po::variables_map& values);
 
 // Starts announcing this peer (tracker if given, LAN if `lan`); `sender` is where its sender
 // listens. Null when there is nothing to announce to.
-std::unique_ptr<discovery::presence> make_presence(zmq::context_t& context, const po::variables_map& values,
-                                                   const std::optional<net::endpoint>& tracker, bool lan,
-                                                   const peer_id& id, const net::endpoint& sender,
+std::unique_ptr<discovery::presence> make_presence(zmq::context_t& context,
+                                                   const po::variables_map& values,
+                                                   const std::optional<net::endpoint>& tracker,
+                                                   bool lan, const peer_id& id,
+                                                   const net::endpoint& sender,
                                                    std::shared_ptr<piece_store> store);
 
 }  // namespace xfer::cli
