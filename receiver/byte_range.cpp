@@ -59,4 +59,12 @@ piece_span to_pieces(const byte_range& range, uint64_t file_size, uint32_t piece
     return span;
 }
 
+uint64_t verified_bytes(const content_entry& entry, const piece_span& span) {
+    uint64_t verified = 0;
+    for (uint32_t piece = span.first; piece < span.last; ++piece) {
+        if (entry.have.test(piece)) verified += entry.manifest.piece_length(piece);
+    }
+    return verified;
+}
+
 }  // namespace xfer::receiver

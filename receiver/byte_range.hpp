@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "shared/store/content_entry.hpp"
+
 namespace xfer::receiver {
 
 struct range_bound {
@@ -26,5 +28,8 @@ struct piece_span {
     uint32_t last = 0;   // one past the last piece included
 };
 piece_span to_pieces(const byte_range& range, uint64_t file_size, uint32_t piece_size);
+
+// Bytes of the pieces in `span` that `entry` holds verified.
+uint64_t verified_bytes(const content_entry& entry, const piece_span& span);
 
 }  // namespace xfer::receiver

@@ -2,9 +2,6 @@
 // verifier. Message handling is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
-#include <openssl/rand.h>
-#include <poll.h>
-
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 
@@ -22,24 +19,6 @@ constexpr uint64_t min_in_flight = 512 * 1024;
 constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
 // Endgame (duplicate requests for pieces in progress) only for the last few pieces.
 constexpr uint32_t endgame_pieces_per_source = 2;
-
-bool is_protocol_violation(const std::error_code& ec) {
-    if (ec.category() != xfer_category()) return false;
-    switch (static_cast<errc>(ec.value())) {
-        case errc::frame_too_large:
-        case errc::frame_truncated:
-        case errc::unknown_message:
-        case errc::malformed_message:
-        case errc::bad_protocol:
-        case errc::version_mismatch:
-        case errc::unexpected_message:
-        case errc::manifest_invalid:
-        case errc::content_mismatch:
-            return true;
-        default:
-            return false;
-    }
-}
 
 }  // namespace
 
@@ -219,13 +198,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     progress.wanted_bytes = wanted_bytes_;
     progress.downloaded_bytes = downloaded_bytes_;
     progress.resumed_bytes = resumed_bytes_;
-    if (entry_) {
-        uint64_t verified = 0;
-        for (uint32_t piece = span_.first; piece < span_.last; ++piece) {
-            if (entry_->have.test(piece)) verified += entry_->manifest.piece_length(piece);
-        }
-        progress.verified_bytes = verified;
-    }
+    if (entry_) progress.verified_bytes = verified_bytes(*entry_, span_);
     double rate = 0;
     for (const auto& source : progress.sources) rate += source.rate;
     progress.rate = rate;

@@ -65,6 +65,24 @@ const std::error_category& xfer_category() noexcept {
     return category;
 }
 
+bool is_protocol_violation(const std::error_code& ec) noexcept {
+    if (ec.category() != xfer_category()) return false;
+    switch (static_cast<errc>(ec.value())) {
+        case errc::frame_too_large:
+        case errc::frame_truncated:
+        case errc::unknown_message:
+        case errc::malformed_message:
+        case errc::bad_protocol:
+        case errc::version_mismatch:
+        case errc::unexpected_message:
+        case errc::manifest_invalid:
+        case errc::content_mismatch:
+            return true;
+        default:
+            return false;
+    }
+}
+
 std::error_code last_system_error() noexcept {
     return {errno, std::system_category()};
 }

@@ -39,6 +39,10 @@ inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), xfer_category()};
 }
 
+// The peer broke the protocol (bad framing, wrong messages, a manifest that does not add up,
+// another version of the content): asking it again cannot help.
+bool is_protocol_violation(const std::error_code& ec) noexcept;
+
 // errno captured as a std::error_code in the system category.
 std::error_code last_system_error() noexcept;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "receiver/byte_range.hpp"
+#include "shared/store/content_entry.hpp"
 
 namespace xfer::receiver {
 namespace {
@@ -108,6 +109,19 @@ TEST(ByteRange, HugeFiles) {
     expect_span(pieces("50%:", size, piece), 32768, 65536, "second half of 1 TiB");
     expect_span(pieces("0:1099511627776", size, piece), 0, 65536, "all of it in bytes");
     expect_span(pieces("0:99999999999999999999", size, piece), 0, 65536, "bytes far past the end");
+}
+
+TEST(VerifiedBytes, CountsOnlyVerifiedPiecesInsideTheSpanIncludingAShortLastPiece) {
+    manifest layout;
+    layout.piece_size = min_piece_size;
+    layout.file_size = 3 * uint64_t{min_piece_size} + 100;  // pieces 0..2 full, piece 3: 100 bytes
+    layout.piece_hashes.resize(4);
+    content_entry entry(content_id{}, layout, {}, "f", unique_fd{});
+    entry.have.set(1);
+    entry.have.set(3);
+    EXPECT_EQ(verified_bytes(entry, {0, 4}), uint64_t{min_piece_size} + 100);
+    EXPECT_EQ(verified_bytes(entry, {0, 2}), uint64_t{min_piece_size});
+    EXPECT_EQ(verified_bytes(entry, {2, 3}), 0u);
 }
 
 }  // namespace
