@@ -69,8 +69,9 @@ void sender_loop::run() {
     for (;;) {
         build_poll_items();
         const bool buffered_input =
-            std::any_of(connections_.begin(), connections_.end(),
-                        [](const auto& item) { return item.second->has_buffered_input(); });
+            std::any_of(connections_.begin(), connections_.end(), [](const auto& item) {
+                return item.second->wants_read() && item.second->has_buffered_input();
+            });
         zmq::poll(items_.data(), items_.size(),
                   buffered_input ? std::chrono::milliseconds(0) : tick_interval);
         const bool stop = items_[control_slot].revents & ZMQ_POLLIN;
@@ -99,8 +100,9 @@ void sender_loop::build_poll_items() {
     items_.push_back({opener_.ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     items_.push_back({nullptr, listener_fd_, ZMQ_POLLIN, 0});
     for (auto& [id, connection] : connections_) {
-        const short events =
-            static_cast<short>(ZMQ_POLLIN | (connection->wants_write() ? ZMQ_POLLOUT : 0));
+        // A receiver we hold too much for is not read from until it reads: backpressure.
+        const short events = static_cast<short>((connection->wants_read() ? ZMQ_POLLIN : 0) |
+                                                (connection->wants_write() ? ZMQ_POLLOUT : 0));
         items_.push_back({nullptr, connection->fd(), events, 0});
         item_connection_.push_back(id);
     }
@@ -205,14 +207,15 @@ void sender_loop::serve(uint64_t id, short revents) {
     if (it == connections_.end()) return;  // closed earlier in this pass
     auto& connection = *it->second;
     std::error_code ec;
-    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input())
-        ec = connection.on_readable(clock::now());
+    const bool readable = revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input();
+    if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
     if (!ec && connection.wants_write()) {
         const uint64_t before = connection.bytes_sent();
         ec = connection.on_writable();
         stats_.total_bytes_sent += connection.bytes_sent() - before;
     }
     if (!ec && connection.finished()) ec = errc::peer_closed;
+    if (!ec && connection.not_reading()) ec = errc::peer_not_reading;
     if (ec) close_connection(id, ec);
 }
 
