@@ -122,6 +122,7 @@ class fetcher final : public download_listener {
     // The steps of run(), in the order each pass takes them.
     void start_due_retries();
     bool out_of_sources();
+    bool fetch_made_no_progress();
     void poll_once(zmq::socket_t& peer_events);
     void take_peer_events(zmq::socket_t& peer_events);
     void on_connection_events(uint64_t key, short revents);
@@ -169,6 +170,8 @@ class fetcher final : public download_listener {
     std::error_code fatal_;
     std::string fatal_message_;
     std::chrono::steady_clock::time_point unavailable_since_{};
+    // The manifest was accepted or a block of data arrived from any source: the fetch advanced.
+    std::chrono::steady_clock::time_point last_advance_{};
     std::chrono::steady_clock::time_point alone_since_{};
     std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
