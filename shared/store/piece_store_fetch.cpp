@@ -52,6 +52,8 @@ std::error_code piece_store::prepare_metadata_dirs() const {
 void piece_store::remove_empty_metadata_dirs() const {
     // std::filesystem::remove fails harmlessly on a directory that is not empty: another partial.
     std::error_code ignored;
+    // A fetch killed while checkpointing leaves its temporary state file: not a partial.
+    remove_stale_temporaries(metadata_path("partial"));
     std::filesystem::remove(metadata_path("partial"), ignored);
     std::filesystem::remove(metadata_path(""), ignored);
 }
