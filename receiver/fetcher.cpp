@@ -149,7 +149,7 @@ void fetcher::schedule_requests() {
                     spare_buffers_.pop_back();
                 } else {
                     // Every buffer is piece_size long (the last piece's too), so all are reusable.
-                    buffer.data.reset(new uint8_t[entry_->manifest.piece_size]);
+                    buffer.data = allocate_aligned(entry_->manifest.piece_size);
                 }
                 buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size,
                                      false);

@@ -20,6 +20,7 @@
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
+#include "shared/core/aligned_bytes.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 
@@ -82,7 +83,7 @@ class fetcher final : public download_listener {
 
   private:
     struct piece_buffer {
-        std::unique_ptr<uint8_t[]> data;
+        aligned_bytes data;  // aligned: verified pieces go to disk with direct I/O
         uint32_t length = 0;
         std::vector<bool> blocks;
         // Which source is reading each block into the buffer right now (0: none). Endgame asks
@@ -160,7 +161,7 @@ class fetcher final : public download_listener {
     std::map<uint32_t, piece_buffer> buffers_;
     // Piece-sized buffers handed back after verification: reused rather than freed, so the
     // kernel does not map and fault in fresh pages for every piece.
-    std::vector<std::unique_ptr<uint8_t[]>> spare_buffers_;
+    std::vector<aligned_bytes> spare_buffers_;
     void recycle(piece_buffer& buffer);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
