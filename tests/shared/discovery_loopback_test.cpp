@@ -43,7 +43,8 @@ class tracker_thread {
 
 presence::options presence_options(const std::string& name, uint8_t seed, uint16_t port,
                                    std::optional<net::endpoint> tracker, bool lan = false) {
-    return {std::move(tracker), lan, name, test::test_peer_id(seed), {"0.0.0.0", port}};
+    return {std::move(tracker),  lan, name, test::test_peer_id(seed), {"0.0.0.0", port},
+            test::fresh_signer()};
 }
 
 std::function<std::vector<held_content>()> holding(std::vector<held_content> contents) {

@@ -10,6 +10,7 @@
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
 #include "shared/discovery/zmq_frames.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 
@@ -20,10 +21,17 @@ using namespace std::chrono_literals;
 using discovery::membership_change;
 using discovery::peer_record;
 
+// The peer ID proven by a LAN announcement's signature; tracker records are not signed yet, so
+// they show the first digits of the per-run id instead.
+std::string shown_id(const peer_record& record) {
+    if (record.identity != identity::peer_id{}) return identity::format_peer_id(record.identity);
+    return discovery::short_id(record.id);
+}
+
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
 void print_peer(const peer_record& record) {
-    std::string line = safe_text(record.name) + "  " + discovery::short_id(record.id) + "  " +
-                       record.sender.to_string() + "  ";
+    std::string line =
+        safe_text(record.name) + "  " + shown_id(record) + "  " + record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
