@@ -159,6 +159,18 @@ TEST_F(TreeScanner, IsDeterministic) {
                                                "\xc3\xa9"}));
 }
 
+TEST_F(TreeScanner, ScanningTheSameDescriptorTwiceSeesTheWholeTree) {
+    make_dir("d");
+    make_file("d/f", 1);
+    make_file("g", 1);
+    const unique_fd fd(::open(root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    const auto first = scan_tree(fd.get(), {});
+    const auto second = scan_tree(fd.get(), {});
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->manifest.entries.size(), 3u);
+    EXPECT_EQ(second->manifest, first->manifest);
+}
+
 TEST_F(TreeScanner, EnforcesTheEntryAndDepthLimits) {
     make_dir("a/b/c/d");
     make_file("a/b/c/d/f", 1);
