@@ -57,6 +57,22 @@ class xfer_error_category final : public std::error_category {
                 return "peer does not read what it asked for";
             case errc::sender_busy:
                 return "sender is busy; try again later";
+            case errc::tree_path_invalid:
+                return "tree entry path is not a clean relative path";
+            case errc::tree_entry_order:
+                return "tree entries are out of order or listed twice";
+            case errc::tree_parent_missing:
+                return "tree entry's parent directory is not listed";
+            case errc::tree_parent_not_directory:
+                return "tree entry lies under a file";
+            case errc::tree_path_through_symlink:
+                return "tree entry lies under a symlink";
+            case errc::tree_symlink_escapes:
+                return "symlink target is absolute or leaves the tree";
+            case errc::tree_entry_invalid:
+                return "tree entry has an invalid kind, mode, size or target";
+            case errc::tree_too_large:
+                return "tree exceeds the entry, depth or size limits";
         }
         return "unknown xfer error";
     }
@@ -81,6 +97,14 @@ bool is_protocol_violation(const std::error_code& ec) noexcept {
         case errc::unexpected_message:
         case errc::manifest_invalid:
         case errc::content_mismatch:
+        case errc::tree_path_invalid:
+        case errc::tree_entry_order:
+        case errc::tree_parent_missing:
+        case errc::tree_parent_not_directory:
+        case errc::tree_path_through_symlink:
+        case errc::tree_symlink_escapes:
+        case errc::tree_entry_invalid:
+        case errc::tree_too_large:
             return true;
         default:
             return false;

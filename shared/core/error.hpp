@@ -33,6 +33,15 @@ enum class errc {
     state_corrupt,     // resume state on disk is unreadable
     peer_not_reading,  // the peer does not read what it asked for (our queue to it is full)
     sender_busy,       // the sender holds too much queued work for others: try again later
+    // Trees (shared/tree/): a tree manifest whose entries are not a clean, confined tree.
+    tree_path_invalid = 60,     // an entry path is absolute, has "", ".", ".." or bad bytes
+    tree_entry_order,           // entries out of canonical order, or a path listed twice
+    tree_parent_missing,        // an entry whose parent directory is not listed before it
+    tree_parent_not_directory,  // an entry under a path listed as a file
+    tree_path_through_symlink,  // an entry under a path listed as a symlink
+    tree_symlink_escapes,       // a symlink target that is absolute or leaves the tree
+    tree_entry_invalid,         // unknown kind, mode bits beyond 01777, size or target misplaced
+    tree_too_large,             // more entries, depth or bytes than the tree limits allow
 };
 
 const std::error_category& xfer_category() noexcept;

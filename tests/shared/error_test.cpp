@@ -18,6 +18,16 @@ TEST(ProtocolViolation, FramingMessagesAndManifestFaultsAreViolations) {
     }
 }
 
+TEST(ProtocolViolation, EveryTreeManifestFaultIsAViolationWithItsOwnMessage) {
+    for (const auto code :
+         {errc::tree_path_invalid, errc::tree_entry_order, errc::tree_parent_missing,
+          errc::tree_parent_not_directory, errc::tree_path_through_symlink,
+          errc::tree_symlink_escapes, errc::tree_entry_invalid, errc::tree_too_large}) {
+        EXPECT_TRUE(is_protocol_violation(make_error_code(code)));
+        EXPECT_NE(make_error_code(code).message(), "unknown xfer error");
+    }
+}
+
 TEST(ProtocolViolation, TransientAndLocalFaultsAreNot) {
     for (const auto code : {errc::peer_closed, errc::peer_timeout, errc::not_found,
                             errc::hash_mismatch, errc::cancelled}) {
