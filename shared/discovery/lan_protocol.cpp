@@ -5,6 +5,7 @@
 #include "shared/core/error.hpp"
 #include "shared/discovery/limits.hpp"
 #include "shared/discovery/signed_datagram.hpp"
+#include "shared/hash/sha256.hpp"
 #include "shared/wire/byte_io.hpp"
 
 namespace xfer::discovery::lan {
@@ -14,7 +15,8 @@ constexpr char magic[4] = {'X', 'F', 'L', 'A'};
 constexpr uint8_t type_announce = 1;
 constexpr uint8_t type_goodbye = 2;
 constexpr size_t goodbye_bytes = 4 + 1 + 1 + 16;
-constexpr size_t content_min_bytes = 32 + 8 + 4 + 4 + 2;
+constexpr size_t lan_content_bytes = 32 + 16 + 1;
+constexpr uint8_t flag_has_piece = 1;
 // Every datagram is signed (signed_datagram.hpp): its body leaves room for the trailer.
 constexpr size_t max_body_bytes = limits::max_datagram_bytes - signature_trailer_bytes;
 
@@ -27,6 +29,25 @@ void write_prefix(byte_writer& out, uint8_t type, const peer_id& id) {
     out.u8(protocol_version);
     out.u8(type);
     out.bytes(id);
+}
+
+void encode_lan_content(byte_writer& out, const peer_id& announcer, const held_content& content) {
+    out.bytes(content.id);
+    out.bytes(lan_path_tag(announcer, content.path));
+    out.u8(has_any_piece(content) ? flag_has_piece : 0);
+}
+
+// What a listener knows of a content: its id, its tag, and whether any piece is there (shown
+// as 1 of 1 or 0 of 1 pieces; the size is not announced).
+held_content decode_lan_content(byte_reader& in) {
+    held_content content;
+    in.bytes(content.id);
+    in.bytes(content.lan_tag);
+    const uint8_t flags = in.u8();
+    if (flags & ~flag_has_piece) in.fail();
+    content.piece_count = 1;
+    content.pieces_had = (flags & flag_has_piece) ? 1 : 0;
+    return content;
 }
 
 std::unexpected<std::error_code> fail(errc code) {
@@ -48,7 +69,7 @@ std::string encode_page(const announce_page& page) {
     writer.u8(static_cast<uint8_t>(page.name.size()));
     writer.bytes(page.name);
     writer.u8(static_cast<uint8_t>(page.contents.size()));
-    for (const auto& content : page.contents) encode_content(writer, content);
+    for (const auto& content : page.contents) encode_lan_content(writer, page.id, content);
     return out;
 }
 
@@ -59,7 +80,7 @@ encoded_announcement encode_announcement(const peer_record& record, uint32_t gen
     size_t used = header;
     encoded_announcement out;
     for (const auto& content : record.contents) {
-        const size_t size = encoded_content_size(content);
+        const size_t size = lan_content_bytes;
         if (header + size > max_body_bytes) {
             ++out.contents_left_out;
             continue;
@@ -118,20 +139,28 @@ std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes)
     if (name_length > limits::max_name_bytes) return fail(errc::malformed_message);
     page.name = std::string(in.text_view(name_length));
     const uint8_t count = in.u8();
-    if (!in.ok() || in.remaining() < size_t{count} * content_min_bytes)
+    if (!in.ok() || in.remaining() < size_t{count} * lan_content_bytes)
         return fail(errc::frame_truncated);
-    for (uint8_t i = 0; i < count && in.ok(); ++i) page.contents.push_back(decode_content(in));
+    for (uint8_t i = 0; i < count && in.ok(); ++i) page.contents.push_back(decode_lan_content(in));
     if (!in.ok()) return fail(errc::frame_truncated);
     if (!in.complete()) return fail(errc::malformed_message);
-    const bool fields_ok =
-        page.page_count >= 1 && page.page_count <= limits::max_pages &&
-        page.page < page.page_count && page.sender_port != 0 && is_valid_host(page.sender_host) &&
-        is_valid_name(page.name) &&
-        std::all_of(page.contents.begin(), page.contents.end(), [](const held_content& c) {
-            return is_valid_path(c.path) && c.pieces_had <= c.piece_count;
-        });
+    const bool fields_ok = page.page_count >= 1 && page.page_count <= limits::max_pages &&
+                           page.page < page.page_count && page.sender_port != 0 &&
+                           is_valid_host(page.sender_host) && is_valid_name(page.name);
     if (!fields_ok) return fail(errc::malformed_message);
     return page;
+}
+
+path_tag lan_path_tag(const peer_id& announcer, std::string_view path) {
+    sha256_hasher hasher;
+    static constexpr char label[] = "xfer-lan-path-v1";  // with its terminating zero
+    hasher.update({reinterpret_cast<const uint8_t*>(label), sizeof label});
+    hasher.update(announcer);
+    hasher.update({reinterpret_cast<const uint8_t*>(path.data()), path.size()});
+    const auto digest = hasher.finish();
+    path_tag tag{};
+    std::copy_n(digest.begin(), tag.size(), tag.begin());
+    return tag;
 }
 
 }  // namespace xfer::discovery::lan

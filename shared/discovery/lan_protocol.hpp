@@ -1,14 +1,20 @@
 // LAN announcements: what `xfer serve` multicasts so `xfer peers` and `xfer fetch --lan` find it
-// without a tracker. One announcement is 1..32 datagrams ("pages") of at most 1472 bytes each,
-// so no datagram is ever fragmented; a listener assembles the pages of one generation.
+// without a tracker. One announcement is 1..32 datagrams ("pages") of at most 1472 bytes each
+// once signed (signed_datagram.hpp), so no datagram is ever fragmented; a listener assembles the
+// pages of one generation.
 //
-// ANNOUNCE datagram (big-endian):
-//   magic "XFLA" | version u8 = 1 | type u8 = 1 | peer_id 16
+// An announcement says who is there, not what they share: no file names, sizes or progress go
+// to the whole LAN. Each content is its content id (to find holders of a known id) and a tag of
+// its path (to find the holder of a path the user typed); names, sizes and listings go only
+// over a connection to the peer.
+//
+// ANNOUNCE body (big-endian):
+//   magic "XFLA" | version u8 = 2 | type u8 = 1 | peer_id 16
 //   generation u32 (changes whenever the content list does) | page u8 | page_count u8 (1..32)
 //   sender_port u16 | host_len u8 + host (empty: use the datagram's source address)
-//   name_len u8 + name (1..64) | content_count u8, then per content (as in peer_record.hpp):
-//   content_id 32 | size u64 | pieces_had u32 | piece_count u32 | path_len u16 + path
-// GOODBYE datagram: magic "XFLA" | version u8 = 1 | type u8 = 2 | peer_id 16   (22 bytes)
+//   name_len u8 + name (1..64) | content_count u8, then per content:
+//   content_id 32 | path_tag 16 | flags u8 (bit 0: holds at least one verified piece; others 0)
+// GOODBYE body: magic "XFLA" | version u8 = 2 | type u8 = 2 | peer_id 16   (22 bytes)
 // Anything else (wrong magic or version, trailing bytes, a length past the end, a limit broken)
 // is dropped whole.
 #pragma once
@@ -56,5 +62,10 @@ std::string encode_page(const announce_page& page);
 std::string encode_goodbye(const peer_id& id);
 
 std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes);
+
+// The first 16 bytes of SHA-256("xfer-lan-path-v1" 0x00 || announcer's peer_id || path): the
+// same path has a different tag at every peer and every run, so tags cannot be collected into
+// a map of who shares what; a listener can still test a path it guesses (that is the lookup).
+path_tag lan_path_tag(const peer_id& announcer, std::string_view path);
 
 }  // namespace xfer::discovery::lan

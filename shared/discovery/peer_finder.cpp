@@ -73,9 +73,13 @@ class peer_finder::worker {
     const held_content* match(const peer_record& record) const {
         const auto& opts = owner_.options_;
         if (record.id == opts.self) return nullptr;
+        // LAN records name no paths: a path is found by its tag at that announcer.
+        const auto tag = opts.path.empty() ? path_tag{} : lan::lan_path_tag(record.id, opts.path);
         for (const auto& content : record.contents) {
-            const bool same =
-                opts.id ? content.id == *opts.id : !opts.path.empty() && content.path == opts.path;
+            const bool same_path =
+                !opts.path.empty() &&
+                (content.path.empty() ? content.lan_tag == tag : content.path == opts.path);
+            const bool same = opts.id ? content.id == *opts.id : same_path;
             if (same && has_any_piece(content)) return &content;
         }
         return nullptr;

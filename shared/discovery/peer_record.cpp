@@ -61,7 +61,10 @@ std::string validate(const peer_record& record) {
     if (record.contents.size() > limits::max_contents_per_peer) return "more than 256 contents";
     size_t total = 16 + 2 + 1 + record.sender.host.size() + 1 + record.name.size() + 2;
     for (const auto& content : record.contents) {
-        if (!is_valid_path(content.path))
+        // A content heard on the LAN has a path tag instead of a path; the tracker codec never
+        // sets a tag, so its records still need a valid path.
+        const bool lan_content = content.path.empty() && content.lan_tag != path_tag{};
+        if (!lan_content && !is_valid_path(content.path))
             return "a content path is empty, too long or has control characters";
         if (content.pieces_had > content.piece_count) return "pieces_had exceeds piece_count";
         total += encoded_content_size(content);

@@ -12,6 +12,7 @@
 // The whole record is at most limits::max_record_bytes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -30,12 +31,18 @@ namespace xfer::discovery {
 using wire::byte_reader;
 using wire::byte_writer;
 
+// LAN announcements do not name what a peer shares: each content carries this tag instead of
+// its path (lan_protocol.hpp, lan_path_tag), enough to look a known path up, not to list.
+using path_tag = std::array<uint8_t, 16>;
+
 struct held_content {
     content_id id{};
-    std::string path;  // relative to the shared directory, '/'-separated
+    std::string path;  // relative to the shared directory, '/'-separated; empty from the LAN
     uint64_t size = 0;
     uint32_t pieces_had = 0;
     uint32_t piece_count = 0;
+    // Set from the LAN only, which announces no path, size or counts (lan_protocol.hpp).
+    path_tag lan_tag{};
 
     friend bool operator==(const held_content&, const held_content&) = default;
 };

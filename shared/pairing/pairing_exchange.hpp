@@ -4,28 +4,32 @@
 //
 // Usage (the TLS connection is up, both certificates verified to their peer IDs):
 //
-//   // both sides, from the same TLS session:
-//   pairing::channel_binding binding;
-//   SSL_export_keying_material(ssl, binding.tls_exporter.data(), binding.tls_exporter.size(),
-//                              pairing::exporter_label, std::strlen(pairing::exporter_label),
-//                              nullptr, 0, 0);
-//   binding.initiator_id = <the receiver's peer ID>;   binding.responder_id = <the sender's>;
+//   // both sides, from the same TLS 1.3 session (shared/pairing/tls_binding.hpp runs
+//   // SSL_export_keying_material with exporter_label, 32 bytes, no context):
+//   auto binding = pairing::tls_channel_binding(ssl, <receiver's peer ID>, <sender's peer ID>);
+//   if (!binding) -> binding.error() is one sentence
 //
 //   // receiver (`xfer pair HOST CODE`, `xfer fetch --code CODE`):
 //   auto code = pairing::parse_pairing_code(typed);              // error: tell the user
-//   pairing::pairing_initiator initiator(*code, binding, identity::display_name());
+//   pairing::pairing_initiator initiator(*code, *binding, identity::display_name());
 //   send(initiator.init());                                      // PAIR_INIT
 //   auto step = initiator.on_reply(<decoded PAIR_REPLY>);
 //   if (step.confirm) send(*step.confirm);                       // PAIR_CONFIRM, even on failure
-//   step.outcome: the sender's name -> remember binding.responder_id, or the pairing_errc
+//   step.outcome: the sender's name -> remember binding->responder_id, or the pairing_errc
 //
 //   // sender (`xfer serve`): one code_limiter per printed code, shared by its connections
 //   pairing::code_limiter limiter(pairing::generate_pairing_code(), now);
-//   pairing::pairing_responder responder(limiter, binding, identity::display_name());
+//   pairing::pairing_responder responder(limiter, *binding, identity::display_name());
 //   auto first = responder.on_init(<decoded PAIR_INIT>, now);
 //   if (first.reply) send(*first.reply);                         // PAIR_REPLY (maybe a refusal)
 //   if (!first.refused) outcome = responder.on_confirm(<decoded PAIR_CONFIRM>);
-//   outcome: the receiver's name -> remember binding.initiator_id, or the pairing_errc
+//   outcome: the receiver's name -> remember binding->initiator_id, or the pairing_errc
+//
+//   send(m): wire::encode(m, bytes) appends a whole frame (shared/wire/pairing_messages.hpp).
+//   receive: read the 5-byte header, wire::validate_header (bounds types 40..42 before any
+//   read), read the body, wire::decode_pairing(type, body) -> pair_init / pair_reply / ...
+//   Show the peer's name through safe_text. code_limiter is not thread-safe: one thread (the
+//   sender loop) owns it. A sender without a code answers PAIR_INIT with refusal(no_code).
 //
 // Why it is bound this way: sid is the TLS exporter, so a relay that holds two TLS sessions
 // (one to each side) gives them different sids, and their tags cannot match; CI carries both

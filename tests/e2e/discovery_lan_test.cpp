@@ -43,7 +43,11 @@ TEST(DiscoveryLanE2E, PeersHearsAnAnnouncerOverLoopback) {
         << announcer->describe();
     const auto line = lan_peers_line({}, env, "loop-announcer");
     ASSERT_TRUE(line);
-    EXPECT_NE(line->find("  127.0.0.1:9021  a.bin (1000 bytes, 100%)"), std::string::npos) << *line;
+    // The LAN hears who is there and a content id, never the file's name or size.
+    EXPECT_NE(line->find("  127.0.0.1:9021  content " + to_hex(test_content_id(1)).substr(0, 8)),
+              std::string::npos)
+        << *line;
+    EXPECT_EQ(line->find("a.bin"), std::string::npos) << *line;
 
     child_process off({XFER_BINARY, "peers"}, process_options::with_environment({"XFER_LAN=off"}));
     EXPECT_EQ(off.wait(discovery_deadline), 1) << off.describe();
@@ -81,9 +85,11 @@ TEST_F(DiscoveryLanNamespaces, PeersInOneNamespaceHearsAnnouncersInOthers) {
     const auto alpha_line =
         lan_peers_line(lab_->exec_prefix(1), network_lab::environment(), "alpha");
     ASSERT_TRUE(alpha_line);
-    EXPECT_NE(alpha_line->find("  " + lab_->address(0) + ":9001  movie.mkv (5000 bytes, 50.0%)"),
+    EXPECT_NE(alpha_line->find("  " + lab_->address(0) + ":9001  content " +
+                               to_hex(test_content_id(1)).substr(0, 8)),
               std::string::npos)
         << *alpha_line;
+    EXPECT_EQ(alpha_line->find("movie.mkv"), std::string::npos) << *alpha_line;
     const auto charlie_line =
         lan_peers_line(lab_->exec_prefix(1), network_lab::environment(), "charlie");
     ASSERT_TRUE(charlie_line);
@@ -144,6 +150,24 @@ TEST(DiscoveryLanE2E, PeersShowsTheNameAndIdOfASignedServe) {
     EXPECT_NE(line->find("  127.0.0.1:"), std::string::npos) << *line;
 }
 
+// Names are not announced, yet a fetch by path still finds its holder through the path tag.
+TEST(DiscoveryLanE2E, FetchLanByPathFindsTheHolderOverLoopback) {
+    scratch_directory scratch;
+    const auto share = scratch.path() / "share";
+    write_test_file(share / "sub" / "wanted.bin", 300000, 5);
+    const auto env = loopback_lan_environment();
+    child_process serve({XFER_BINARY, "serve", share.string(), "--home",
+                         (scratch.path() / "server-home").string(), "--listen", "127.0.0.1:0"},
+                        process_options::with_environment(env));
+    ASSERT_TRUE(serve.wait_for_line("serving ", discovery_deadline)) << serve.describe();
+    const auto out = scratch.path() / "out";
+    std::filesystem::create_directories(out);
+    child_process fetch({XFER_BINARY, "fetch", "--lan", "sub/wanted.bin", "-o", out.string()},
+                        process_options::with_environment(env));
+    ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe() << serve.describe();
+    EXPECT_TRUE(file_bytes(out / "wanted.bin") == file_bytes(share / "sub" / "wanted.bin"));
+}
+
 // Needs `xfer serve` to announce (presence wired in) and `xfer fetch --lan`.
 TEST_F(DiscoveryLanNamespaces, ServeAnnouncesAndFetchLanDownloadsFromIt) {
     scratch_directory scratch;
@@ -164,7 +188,8 @@ TEST_F(DiscoveryLanNamespaces, ServeAnnouncesAndFetchLanDownloadsFromIt) {
     const auto listed = lan_peers_line(lab_->exec_prefix(1), network_lab::environment(), "serve-a");
     ASSERT_TRUE(listed) << serve_a.describe();
     EXPECT_NE(listed->find(lab_->address(0) + ":"), std::string::npos) << *listed;
-    EXPECT_NE(listed->find("big.bin (3145728 bytes, 100%)"), std::string::npos) << *listed;
+    EXPECT_NE(listed->find("  content "), std::string::npos) << *listed;
+    EXPECT_EQ(listed->find("big.bin"), std::string::npos) << "names stay off the LAN: " << *listed;
 
     const auto out = scratch.path() / "out";
     std::filesystem::create_directories(out);

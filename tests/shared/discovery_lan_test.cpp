@@ -44,6 +44,7 @@ TEST(DiscoveryLanProtocol, AnnounceLayoutAndRoundTrip) {
     EXPECT_EQ(encoded.contents_left_out, 0u);
     const auto& bytes = encoded.datagrams[0];
     EXPECT_EQ(hex(bytes.substr(0, 6)), hex("XFLA") + "0201");
+    const auto tag = lan_path_tag(record.id, "p");
     EXPECT_EQ(hex(bytes.substr(22)),
               "00000007"
               "00"
@@ -51,13 +52,32 @@ TEST(DiscoveryLanProtocol, AnnounceLayoutAndRoundTrip) {
               "1f90"
               "00"
               "02" +
-                  hex("ab") + "01" + hex(bytes.substr(35)));
+                  hex("ab") + "01" + to_hex(test::test_content_id(2)) +
+                  to_hex(tag.data(), tag.size()) + "01");
     const auto decoded = decode_datagram(bytes);
     ASSERT_TRUE(decoded) << decoded.error().message();
     const auto& page = std::get<announce_page>(*decoded);
     EXPECT_EQ(page.generation, 7u);
     EXPECT_EQ(page.sender_host, "") << "0.0.0.0 is announced as 'use the source address'";
-    EXPECT_EQ(page.contents, record.contents);
+    ASSERT_EQ(page.contents.size(), 1u);
+    EXPECT_EQ(page.contents[0].id, test::test_content_id(2));
+    EXPECT_EQ(page.contents[0].lan_tag, tag);
+    EXPECT_TRUE(page.contents[0].path.empty());
+    EXPECT_EQ(page.contents[0].size, 0u);
+    EXPECT_TRUE(has_any_piece(page.contents[0]));
+}
+
+TEST(DiscoveryLanProtocol, AnnouncementsNameNoFilesAndNoSizes) {
+    const auto record = unspecified(
+        test_record(1, "ab", 1, {test_content("secret-plans.pdf", 2, 0x0123456789abcdef, 0, 9)}));
+    const auto bytes = encode_announcement(record, 1).datagrams.at(0);
+    EXPECT_EQ(bytes.find("secret"), std::string::npos);
+    EXPECT_EQ(hex(bytes).find("0123456789abcdef"), std::string::npos);
+    const auto page = std::get<announce_page>(*decode_datagram(bytes));
+    EXPECT_FALSE(has_any_piece(page.contents.at(0))) << "no verified piece yet";
+    // The tag is per announcer: the same path elsewhere does not match.
+    EXPECT_NE(lan_path_tag(record.id, "secret-plans.pdf"),
+              lan_path_tag(test::test_peer_id(2), "secret-plans.pdf"));
 }
 
 TEST(DiscoveryLanProtocol, ManyContentsArePagedWithinTheDatagramLimit) {
@@ -76,16 +96,21 @@ TEST(DiscoveryLanProtocol, ManyContentsArePagedWithinTheDatagramLimit) {
         EXPECT_EQ(page.page_count, encoded.datagrams.size());
         all.insert(all.end(), page.contents.begin(), page.contents.end());
     }
-    EXPECT_EQ(all, record.contents);
+    ASSERT_EQ(all.size(), record.contents.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        EXPECT_EQ(all[i].lan_tag, lan_path_tag(record.id, record.contents[i].path));
+    }
 }
 
 TEST(DiscoveryLanProtocol, WhatDoesNotFitInMaxPagesIsLeftOutAndCounted) {
     auto record = unspecified(test_record(1, "alpha", 1));
-    for (int i = 0; i < 256; ++i)
-        record.contents.push_back(test_content(std::to_string(i) + std::string(900, 'x'), 1));
+    for (int i = 0; i < 256; ++i) record.contents.push_back(test_content(std::to_string(i), 1));
+    EXPECT_EQ(encode_announcement(record, 1).contents_left_out, 0u) << "a full record fits";
+    // 27 contents of 49 bytes per page after a 38-byte header: 32 pages hold 864.
+    for (int i = 256; i < 1000; ++i) record.contents.push_back(test_content(std::to_string(i), 1));
     const auto encoded = encode_announcement(record, 1);
     EXPECT_EQ(encoded.datagrams.size(), limits::max_pages);
-    EXPECT_EQ(encoded.contents_left_out, 256 - limits::max_pages);
+    EXPECT_EQ(encoded.contents_left_out, 1000u - 32 * 27);
 }
 
 TEST(DiscoveryLanProtocol, MalformedDatagramsAreRejected) {

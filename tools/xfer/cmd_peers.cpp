@@ -28,7 +28,8 @@ std::string shown_id(const peer_record& record) {
     return discovery::short_id(record.id);
 }
 
-// One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
+// One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...); LAN peers show
+// `content HEX8` per content instead.
 void print_peer(const peer_record& record) {
     std::string line =
         safe_text(record.name) + "  " + shown_id(record) + "  " + record.sender.to_string() + "  ";
@@ -36,6 +37,11 @@ void print_peer(const peer_record& record) {
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
         if (i > 0) line += ", ";
+        if (content.path.empty()) {
+            // From the LAN, which says what is held by content id only (docs/DISCOVERY.md).
+            line += "content " + to_hex(content.id).substr(0, 8);
+            continue;
+        }
         line += safe_text(content.path) + " (" + std::to_string(content.size) + " bytes, " +
                 discovery::percent_complete(content) + ")";
     }
