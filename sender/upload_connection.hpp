@@ -14,6 +14,7 @@
 
 #include "sender/content_opener.hpp"
 #include "sender/piece_promises.hpp"
+#include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
 #include "shared/session/peer_session.hpp"
@@ -29,6 +30,8 @@ struct sender_context {
     wire::hello our_hello;
     zmq::socket_t& peer_events;  // PUB: connect-back hints for our own receiver
     piece_promises& promises;    // what this seeder gave to whom, for DECLINE
+    // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
+    token_bucket* upload_limit = nullptr;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -47,7 +50,10 @@ class upload_connection final : private session::message_handler {
     uint64_t id() const { return id_; }
     int fd() const { return session_.fd(); }
     const std::string& label() const { return label_; }
-    bool wants_write() const { return session_.has_output() || !pending_requests_.empty(); }
+    // Output to write, or requests to serve that the upload limit lets us queue now.
+    bool wants_write() const {
+        return session_.has_output() || (!pending_requests_.empty() && may_queue());
+    }
     bool has_buffered_input() const { return session_.has_buffered_input(); }
 
     // Each returns an error when the connection must be closed (after a best-effort ERROR).
@@ -86,6 +92,9 @@ class upload_connection final : private session::message_handler {
     clock::time_point last_useful() const { return last_useful_; }
 
   private:
+    bool may_queue() const {
+        return !context_.upload_limit || context_.upload_limit->ready(clock::now());
+    }
     // session::message_handler: what a receiver may send us.
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_list(const wire::list_request& message) override;
@@ -98,7 +107,8 @@ class upload_connection final : private session::message_handler {
 
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
-    void refill_queue();
+    // Queues pending requests up to queued_data_target; false when it queued no block.
+    bool refill_queue();
     // errc::content_changed when the served file changed; checked once per piece.
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
                                                    const content_entry& entry);

@@ -45,6 +45,7 @@ TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
     EXPECT_NE(page.find("\\-\\-stall\\-timeout"), std::string::npos);
 
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/bash-completion/completions/xfer"));
+    EXPECT_TRUE(std::filesystem::exists(prefix / "share/zsh/vendor-completions/_xfer"));
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/README.md"));
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/PROTOCOL.md"));
 }
@@ -63,6 +64,16 @@ TEST(Install, BashCompletionOffersCommandsAndOptionsFromTheBinary) {
     const auto options = complete(std::string(XFER_BINARY) + " fetch --li", 2);
     EXPECT_NE(options.out.find("--listen\n"), std::string::npos) << options.describe();
     EXPECT_NE(options.out.find("--linger\n"), std::string::npos) << options.describe();
+}
+
+TEST(Install, ZshCompletionIsValidZsh) {
+    if (run_program({"sh", "-c", "command -v zsh"}).status != 0) {
+        std::printf("skipped: zsh is not installed, so _xfer cannot be parsed\n");
+        GTEST_SKIP() << "no zsh";
+    }
+    const std::string script = std::string(XFER_SOURCE_DIR) + "/tools/completion/_xfer";
+    const auto parsed = run_program({"zsh", "-n", script});
+    EXPECT_EQ(parsed.status, 0) << parsed.describe();
 }
 
 TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
