@@ -59,6 +59,8 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         phase_ = phase::open;
         ever_connected_ = true;
         last_data_ = clock::now();
+        last_progress_ = last_data_;
+        connected_at_ = last_data_;
     }
     if (((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) && may_read()) {
         const uint64_t before = session_->bytes_received();
@@ -108,14 +110,17 @@ std::error_code download_connection::on_hello(const wire::hello& hello) {
 }
 
 std::error_code download_connection::on_manifest(const wire::manifest_msg& message) {
+    last_progress_ = clock::now();
     return listener_.on_manifest(*this, message);
 }
 
 std::error_code download_connection::on_bitfield(const wire::bitfield_msg& message) {
+    last_progress_ = clock::now();
     return listener_.on_bitfield(*this, message);
 }
 
 std::error_code download_connection::on_have(const wire::have& message) {
+    last_progress_ = clock::now();
     return listener_.on_have(*this, message);
 }
 
@@ -124,6 +129,7 @@ std::error_code download_connection::on_error(const wire::error_msg& message) {
 }
 
 std::error_code download_connection::on_decline(const wire::decline_msg& message) {
+    ++declines_;
     return listener_.on_decline(*this, message);
 }
 
@@ -132,6 +138,7 @@ std::error_code download_connection::on_peers(const wire::peers_msg& message) {
 }
 
 void download_connection::request_piece(uint32_t piece_index, uint32_t piece_length) {
+    if (bytes_in_flight_ == 0) last_progress_ = clock::now();
     auto& blocks = outstanding_[piece_index];
     for (uint32_t offset = 0; offset < piece_length; offset += wire::block_size) {
         const uint32_t length = std::min(wire::block_size, piece_length - offset);
@@ -198,6 +205,7 @@ std::span<uint8_t> download_connection::block_destination(const wire::piece_head
 
 std::error_code download_connection::block_received(const wire::piece_header& header,
                                                     uint32_t length) {
+    last_progress_ = clock::now();
     block_arrived(header.piece, header.offset);
     return listener_.block_received(*this, header, length);
 }

@@ -89,6 +89,11 @@ class download_connection final : private net::block_sink, private session::mess
     uint64_t bytes_received() const { return session_ ? session_->bytes_received() : 0; }
     bool ever_connected() const { return ever_connected_; }
     clock::time_point last_data() const { return last_data_; }
+    // Last useful progress: connected, MANIFEST, BITFIELD, HAVE, or a block asked for (a new
+    // wait for data starts the clock again). KEEPALIVE and DECLINE are not progress.
+    clock::time_point last_progress() const { return last_progress_; }
+    clock::time_point connected_at() const { return connected_at_; }
+    uint32_t declines() const { return declines_; }
 
     // The source's peer id, once its HELLO was accepted.
     std::optional<peer_id> remote_id() const;
@@ -135,6 +140,9 @@ class download_connection final : private net::block_sink, private session::mess
     std::map<uint32_t, std::map<uint32_t, uint32_t>> outstanding_;  // piece -> offset -> length
     uint64_t bytes_in_flight_ = 0;
     clock::time_point last_data_ = clock::now();
+    clock::time_point last_progress_ = clock::now();
+    clock::time_point connected_at_ = clock::now();
+    uint32_t declines_ = 0;
     bool manifest_accepted_ = false;
     std::vector<bool> remote_has_;
     std::string refusal_;

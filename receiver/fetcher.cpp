@@ -2,6 +2,8 @@
 // verifier. Message handling (and discovery's peer events) is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
+#include "receiver/source_liveness.hpp"
+
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 
@@ -152,7 +154,7 @@ void fetcher::schedule_requests() {
                     spare_buffers_.pop_back();
                 } else {
                     // Every buffer is piece_size long (the last piece's too), so all are reusable.
-                    buffer.data.reset(new uint8_t[entry_->manifest.piece_size]);
+                    buffer.data = allocate_aligned(entry_->manifest.piece_size);
                 }
                 buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size,
                                      false);
@@ -178,27 +180,18 @@ void fetcher::schedule_requests() {
 
 void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     const auto now = clock::now();
-    std::vector<uint64_t> stalled;
+    std::vector<std::pair<uint64_t, std::string>> stalled;
     progress.sources.clear();
+    const auto limits = liveness_limits::from_stall_timeout(request_.stall_timeout);
     for (auto& [key, connection] : connections_) {
         connection->update_rate(tick_interval);
         connection->send_keepalive_if_idle(now);
-        const bool waiting = connection->bytes_in_flight() > 0 ||
-                             connection->state() == download_connection::phase::connecting ||
-                             !connection->manifest_accepted();
-        if (waiting && now - connection->last_data() > request_.stall_timeout)
-            stalled.push_back(key);
+        if (auto reason = stall_reason(source_view::of(*connection), limits, now))
+            stalled.emplace_back(key, std::move(*reason));
         progress.sources.push_back(
             {connection->label(), connection->bytes_received(), connection->rate()});
     }
-    for (const auto key : stalled) {
-        const auto seconds = std::to_string(
-            static_cast<int>(std::chrono::duration<double>(request_.stall_timeout).count()));
-        const bool connecting =
-            connections_[key]->state() == download_connection::phase::connecting;
-        drop_source(key, connecting ? "cannot connect: timed out after " + seconds + " s"
-                                    : "stalled: no data for " + seconds + " s");
-    }
+    for (const auto& [key, reason] : stalled) drop_source(key, reason);
     progress.manifest_known = entry_ != nullptr;
     progress.wanted_bytes = wanted_bytes_;
     progress.downloaded_bytes = downloaded_bytes_;
@@ -208,13 +201,6 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     for (const auto& source : progress.sources) rate += source.rate;
     progress.rate = rate;
     if (report) report(progress);
-}
-
-bool fetcher::idle_sources_hopeless() const {
-    // Nothing in flight and nothing pending: if no source has what is missing, waiting longer
-    // helps only when a source may still gain pieces; unavailable_timeout bounds that wait.
-    if (!picker_ || !buffers_.empty()) return false;
-    return picker_->unavailable_count() > 0;
 }
 
 fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& report) {
@@ -255,34 +241,6 @@ void fetcher::start_due_retries() {
         retry = retries_.erase(retry);
         add_source(source);
     }
-}
-
-// True (with fatal_ set) when no source is left, or none has what is missing, for longer than
-// the fetch is willing to wait for new ones.
-bool fetcher::out_of_sources() {
-    if (connections_.empty() && retries_.empty()) {
-        // With discovery, new sources may still be announced; wait for them a while.
-        if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
-        if (!request_.wait_for_peers ||
-            clock::now() - alone_since_ > request_.unavailable_timeout) {
-            fatal_ = errc::no_source;
-            fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
-            return true;
-        }
-    } else {
-        alone_since_ = {};
-    }
-    if (!entry_ || !idle_sources_hopeless()) {
-        unavailable_since_ = {};
-        return false;
-    }
-    if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
-    if (clock::now() - unavailable_since_ <= request_.unavailable_timeout) return false;
-    fatal_ = errc::no_source;
-    fatal_message_ = std::to_string(picker_->unavailable_count()) +
-                     " pieces are not available from any source" +
-                     (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
-    return true;
 }
 
 // One wait on the verifier, the bus and every connection, and what each has to say.

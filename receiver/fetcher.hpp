@@ -20,6 +20,7 @@
 #include "receiver/piece_verifier.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
+#include "shared/core/aligned_bytes.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 
@@ -86,7 +87,7 @@ class fetcher final : public download_listener {
 
   private:
     struct piece_buffer {
-        std::unique_ptr<uint8_t[]> data;
+        aligned_bytes data;  // aligned: verified pieces go to disk with direct I/O
         uint32_t length = 0;
         std::vector<bool> blocks;
         // Which source is reading each block into the buffer right now (0: none). Endgame asks
@@ -126,6 +127,7 @@ class fetcher final : public download_listener {
     // The steps of run(), in the order each pass takes them.
     void start_due_retries();
     bool out_of_sources();
+    bool fetch_made_no_progress();
     void poll_once(zmq::socket_t& peer_events);
     void take_peer_events(zmq::socket_t& peer_events);
     void on_connection_events(uint64_t key, short revents);
@@ -163,7 +165,7 @@ class fetcher final : public download_listener {
     std::map<uint32_t, piece_buffer> buffers_;
     // Piece-sized buffers handed back after verification: reused rather than freed, so the
     // kernel does not map and fault in fresh pages for every piece.
-    std::vector<std::unique_ptr<uint8_t[]>> spare_buffers_;
+    std::vector<aligned_bytes> spare_buffers_;
     void recycle(piece_buffer& buffer);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
@@ -175,6 +177,8 @@ class fetcher final : public download_listener {
     std::error_code fatal_;
     std::string fatal_message_;
     std::chrono::steady_clock::time_point unavailable_since_{};
+    // The manifest was accepted or a block of data arrived from any source: the fetch advanced.
+    std::chrono::steady_clock::time_point last_advance_{};
     std::chrono::steady_clock::time_point alone_since_{};
     std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();

@@ -77,6 +77,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         return errc::content_mismatch;
     }
     from.accept_manifest();
+    last_advance_ = std::chrono::steady_clock::now();  // a new source may have what is missing
     if (entry_) {
         if (picker_) picker_->add_peer(from.key());
         return {};
@@ -137,6 +138,7 @@ std::span<uint8_t> fetcher::block_destination(download_connection& from,
 std::error_code fetcher::block_received(download_connection& from, const wire::piece_header& header,
                                         uint32_t length) {
     downloaded_bytes_ += length;
+    last_advance_ = std::chrono::steady_clock::now();
     const auto it = buffers_.find(header.piece);
     if (it == buffers_.end()) return {};
     auto& buffer = it->second;

@@ -35,10 +35,11 @@ class listing_collector final : public session::message_handler {
     }
     std::error_code on_error(const wire::error_msg& error) override {
         failure = error.text;
-        // As a fetch reads a refusal: "not shared" and "outside the share" keep their codes,
+        // As a fetch reads a refusal: "not shared", "outside the share" and "busy" keep codes,
         // anything else the sender says ends the conversation like a closed connection.
         const bool kept = error.code == static_cast<uint16_t>(errc::not_found) ||
-                          error.code == static_cast<uint16_t>(errc::path_escapes_root);
+                          error.code == static_cast<uint16_t>(errc::path_escapes_root) ||
+                          error.code == static_cast<uint16_t>(errc::sender_busy);
         failure_code = kept ? std::error_code(static_cast<errc>(error.code))
                             : std::error_code(errc::peer_closed);
         return errc::not_found;

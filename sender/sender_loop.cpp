@@ -48,8 +48,13 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
                                                       token_bucket::default_burst(options.limit_up),
                                                       clock::now())
                         : std::nullopt),
-      shared_{*store_,      opener_,   hello_for(options),
-              peer_events_, promises_, upload_limit_ ? &*upload_limit_ : nullptr} {
+      shared_{*store_,
+              opener_,
+              hello_for(options),
+              peer_events_,
+              promises_,
+              {},
+              upload_limit_ ? &*upload_limit_ : nullptr} {
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -97,8 +102,9 @@ void sender_loop::run() {
 // connections that wait for it do not ask for POLLOUT meanwhile); else the tick.
 std::chrono::milliseconds sender_loop::poll_timeout() {
     const bool buffered_input =
-        std::any_of(connections_.begin(), connections_.end(),
-                    [](const auto& item) { return item.second->has_buffered_input(); });
+        std::any_of(connections_.begin(), connections_.end(), [](const auto& item) {
+            return item.second->wants_read() && item.second->has_buffered_input();
+        });
     if (buffered_input) return std::chrono::milliseconds(0);
     const auto now = clock::now();
     if (!upload_limit_ || upload_limit_->ready(now)) return tick_interval;
@@ -115,8 +121,9 @@ void sender_loop::build_poll_items() {
     items_.push_back({opener_.ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     items_.push_back({nullptr, listener_fd_, ZMQ_POLLIN, 0});
     for (auto& [id, connection] : connections_) {
-        const short events =
-            static_cast<short>(ZMQ_POLLIN | (connection->wants_write() ? ZMQ_POLLOUT : 0));
+        // A receiver we hold too much for is not read from until it reads: backpressure.
+        const short events = static_cast<short>((connection->wants_read() ? ZMQ_POLLIN : 0) |
+                                                (connection->wants_write() ? ZMQ_POLLOUT : 0));
         items_.push_back({nullptr, connection->fd(), events, 0});
         item_connection_.push_back(id);
     }
@@ -221,14 +228,15 @@ void sender_loop::serve(uint64_t id, short revents) {
     if (it == connections_.end()) return;  // closed earlier in this pass
     auto& connection = *it->second;
     std::error_code ec;
-    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input())
-        ec = connection.on_readable(clock::now());
+    const bool readable = revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input();
+    if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
     if (!ec && connection.wants_write()) {
         const uint64_t before = connection.bytes_sent();
         ec = connection.on_writable();
         stats_.total_bytes_sent += connection.bytes_sent() - before;
     }
     if (!ec && connection.finished()) ec = errc::peer_closed;
+    if (!ec && connection.not_reading()) ec = errc::peer_not_reading;
     if (ec) close_connection(id, ec);
 }
 

@@ -13,8 +13,8 @@ namespace {
 // still finds most of them and HAVE/ERROR frames are not stuck behind megabytes of data.
 constexpr uint64_t queued_data_target = 1024 * 1024;
 constexpr size_t read_budget = 1024 * 1024;
-// A LISTING frame stays under this many bytes (the frame limit is larger).
-constexpr size_t listing_frame_bytes = 1024 * 1024;
+// The next LISTING frame is encoded once the queue holds less than this.
+constexpr uint64_t listing_refill_bytes = 256 * 1024;
 
 // ERROR carries xfer's own codes; an operating-system error travels as 0 with its text.
 uint16_t wire_code(const std::error_code& ec) {
@@ -29,8 +29,8 @@ upload_connection::upload_connection(uint64_t id, std::unique_ptr<net::stream> s
       remote_(std::move(remote)),
       context_(context),
       label_("<-" + remote_.to_string()),
-      session_(session::role::responder, std::move(stream), context.our_hello, *this, read_budget) {
-}
+      session_(session::role::responder, std::move(stream), context.our_hello, *this, read_budget),
+      listing_(context.listings) {}
 
 bool upload_connection::serving_content(const content_id& id) const {
     return std::any_of(handles_.begin(), handles_.end(),
@@ -48,7 +48,7 @@ std::error_code upload_connection::on_writable() {
         const auto result = session_.flush();
         if (result.error) return result.error;
         if (result.closed) return errc::peer_closed;
-        if (result.would_block || pending_requests_.empty()) return {};
+        if (result.would_block || (pending_requests_.empty() && !listing_.pending())) return {};
         // Nothing more queued (the upload limit is spent): wait for tokens, do not spin.
         if (!refill_queue()) return {};
     }
@@ -56,6 +56,13 @@ std::error_code upload_connection::on_writable() {
 
 bool upload_connection::refill_queue() {
     bool queued = false;
+    while (listing_.pending() && session_.queued_frame_bytes() < listing_refill_bytes) {
+        if (!listing_.sending()) start_next_listing();
+        if (const auto frame = listing_.next_frame()) {
+            session_.send(*frame);
+            queued = true;
+        }
+    }
     while (!pending_requests_.empty() && session_.queued_file_bytes() < queued_data_target &&
            may_queue()) {
         const auto request = pending_requests_.front();
@@ -119,31 +126,26 @@ std::error_code upload_connection::on_hello(const wire::hello& hello) {
 
 std::error_code upload_connection::on_list(const wire::list_request& message) {
     last_useful_ = read_at_;
-    auto entries = context_.store.list(message.path);
+    // Answered in order as the socket takes the listings before it (refill_queue).
+    return listing_.ask(message.path) ? std::error_code{} : errc::malformed_message;
+}
+
+// The next asked-for listing, once the one before it is out: its entries are read now, not when
+// the LIST came, so waiting LISTs cost their path only.
+void upload_connection::start_next_listing() {
+    const auto path = listing_.take_asked();
+    if (!path) return;
+    auto entries = context_.store.list(*path);
     if (!entries) {
         session_.send(wire::error_msg{0, wire_code(entries.error()),
-                                      message.path + ": " + entries.error().message()});
-        return {};
+                                      *path + ": " + entries.error().message()});
+        return;
     }
-    // Split into frames under the LISTING limits.
-    constexpr size_t listing_prefix = 5;  // flags and count
-    wire::listing frame;
-    size_t frame_bytes = listing_prefix;
-    for (auto& entry : *entries) {
-        const size_t size = wire::listing_entry_size(entry);
-        if (frame.entries.size() == wire::max_listing_entries ||
-            frame_bytes + size > listing_frame_bytes) {
-            frame.more = true;
-            session_.send(frame);
-            frame = {};
-            frame_bytes = listing_prefix;
-        }
-        frame_bytes += size;
-        frame.entries.push_back(std::move(entry));
+    if (!listing_.start(std::move(*entries))) {
+        XLOG_WARN("sender", label_, "listing of " << *path << " refused: too many pending");
+        const auto busy = make_error_code(errc::sender_busy);
+        session_.send(wire::error_msg{0, wire_code(busy), *path + ": " + busy.message()});
     }
-    frame.more = false;
-    session_.send(frame);
-    return {};
 }
 
 std::error_code upload_connection::on_open(const wire::open_request& message) {
@@ -284,6 +286,7 @@ void upload_connection::close_with(const std::error_code& cause) {
 
 void upload_connection::send_bye() {
     pending_requests_.clear();
+    listing_.clear();
     session_.send_bye_now();
 }
 

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "sender/content_opener.hpp"
+#include "sender/listing_stream.hpp"
 #include "sender/piece_promises.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
@@ -30,6 +31,7 @@ struct sender_context {
     wire::hello our_hello;
     zmq::socket_t& peer_events;  // PUB: connect-back hints for our own receiver
     piece_promises& promises;    // what this seeder gave to whom, for DECLINE
+    listing_budget listings{};   // listing entries held for all receivers together
     // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
     token_bucket* upload_limit = nullptr;
 };
@@ -39,6 +41,11 @@ inline constexpr size_t max_handles_per_connection = 64;
 inline constexpr size_t max_pending_requests = 2048;  // 512 MiB of 256 KiB blocks
 // A receiver says something (a request or a KEEPALIVE) at least every 15 s.
 inline constexpr auto receiver_silence_limit = std::chrono::seconds(90);
+// Encoded frames queued for one receiver: past the first bound we stop reading what it sends
+// (its further requests wait in TCP), past the second it is dropped (it does not read even
+// what it is told unasked: HAVE, PEERS). File data is not counted: sendfile holds no memory.
+inline constexpr uint64_t pause_reading_above_bytes = 1024 * 1024;
+inline constexpr uint64_t max_queued_frame_bytes = 16 * 1024 * 1024;
 
 class upload_connection final : private session::message_handler {
   public:
@@ -50,10 +57,20 @@ class upload_connection final : private session::message_handler {
     uint64_t id() const { return id_; }
     int fd() const { return session_.fd(); }
     const std::string& label() const { return label_; }
-    // Output to write, or requests to serve that the upload limit lets us queue now.
+    // Output to write, listings to send, or requests to serve that the upload limit lets us
+    // queue now.
     bool wants_write() const {
-        return session_.has_output() || (!pending_requests_.empty() && may_queue());
+        return session_.has_output() || (!pending_requests_.empty() && may_queue()) ||
+               listing_.pending();
     }
+    // False while a listing is still going out or too much is queued for this receiver: it
+    // must read before it may ask for more.
+    bool wants_read() const {
+        return !listing_.pending() && session_.queued_frame_bytes() < pause_reading_above_bytes;
+    }
+    // The receiver let more pile up than it could have asked for: drop it.
+    bool not_reading() const { return session_.queued_frame_bytes() > max_queued_frame_bytes; }
+    uint64_t queued_frame_bytes() const { return session_.queued_frame_bytes(); }
     bool has_buffered_input() const { return session_.has_buffered_input(); }
 
     // Each returns an error when the connection must be closed (after a best-effort ERROR).
@@ -77,7 +94,7 @@ class upload_connection final : private session::message_handler {
     bool serving_content(const content_id& id) const;
     bool has_open_handles() const { return !handles_.empty(); }
     // The receiver said BYE: close once everything queued is sent.
-    bool finished() const { return closing_ && !session_.has_output(); }
+    bool finished() const { return closing_ && !session_.has_output() && !listing_.pending(); }
 
     // For the admission policy: who may be evicted to make room.
     const std::string& remote_host() const { return remote_.host; }
@@ -85,7 +102,7 @@ class upload_connection final : private session::message_handler {
     // Being served: content open, an OPEN or requests in flight, or output still queued.
     bool busy() const {
         return !handles_.empty() || opens_in_flight_ > 0 || !pending_requests_.empty() ||
-               session_.has_output();
+               listing_.pending() || session_.has_output();
     }
     clock::time_point accepted_at() const { return accepted_at_; }
     // HELLO or the last LIST/OPEN/REQUEST/CANCEL/CLOSE (KEEPALIVE is not progress).
@@ -107,8 +124,10 @@ class upload_connection final : private session::message_handler {
 
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
-    // Queues pending requests up to queued_data_target; false when it queued no block.
+    // Queues listing frames and pending requests up to their targets; false when it queued
+    // nothing (the upload limit is spent).
     bool refill_queue();
+    void start_next_listing();
     // errc::content_changed when the served file changed; checked once per piece.
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
                                                    const content_entry& entry);
@@ -126,6 +145,7 @@ class upload_connection final : private session::message_handler {
     size_t opens_in_flight_ = 0;  // submitted to the opener, not yet answered
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;
+    listing_stream listing_;
     std::set<std::pair<uint32_t, uint32_t>>
         declined_;  // (handle, piece): its later blocks are dropped
     // Handles we ended with an ERROR (the file changed): requests the receiver sent before it

@@ -53,6 +53,10 @@ class xfer_error_category final : public std::error_category {
                 return "cancelled";
             case errc::state_corrupt:
                 return "resume state is corrupt";
+            case errc::peer_not_reading:
+                return "peer does not read what it asked for";
+            case errc::sender_busy:
+                return "sender is busy; try again later";
         }
         return "unknown xfer error";
     }

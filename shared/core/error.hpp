@@ -31,6 +31,8 @@ enum class errc {
     no_source,         // no connected source can supply a missing piece
     cancelled,         // the operation was stopped (Ctrl-C)
     state_corrupt,     // resume state on disk is unreadable
+    peer_not_reading,  // the peer does not read what it asked for (our queue to it is full)
+    sender_busy,       // the sender holds too much queued work for others: try again later
 };
 
 const std::error_category& xfer_category() noexcept;

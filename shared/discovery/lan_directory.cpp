@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "shared/core/log.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 
 namespace xfer::discovery::lan {
 
@@ -16,13 +17,20 @@ lan_directory::lan_directory(std::chrono::milliseconds timeout, size_t max_peers
 std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes,
                                                           const std::string& source,
                                                           steady_time now) {
-    auto decoded = decode_datagram(bytes);
+    const auto verified = verify_datagram(bytes);
+    auto decoded =
+        verified ? decode_datagram(verified->body)
+                 : std::expected<datagram, std::error_code>(std::unexpected(verified.error()));
     if (!decoded) {
         ++dropped_;
         XLOG_DEBUG("lan", source, "dropped datagram: " << decoded.error().message());
         return {};
     }
+    const auto& signer = verified->signer;
     if (auto* bye = std::get_if<goodbye>(&*decoded)) {
+        // Only the key that announced a peer may take it off the list.
+        const auto* known = registry_.find(bye->id);
+        if (known && known->identity != signer) return dropped(source, "goodbye from another key");
         pending_.erase(bye->id);
         if (auto removed = registry_.remove(bye->id, source)) {
             return {
@@ -30,7 +38,19 @@ std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes
         }
         return {};
     }
-    return on_page(std::move(std::get<announce_page>(*decoded)), source, now);
+    auto& page = std::get<announce_page>(*decoded);
+    // A running peer's id stays bound to the key it first announced with: another key claiming
+    // it is a spoof.
+    if (const auto* known = registry_.find(page.id); known && known->identity != signer) {
+        return dropped(source, "announcement for a known peer signed by another key");
+    }
+    return on_page(std::move(page), signer, source, now);
+}
+
+std::vector<membership_change> lan_directory::dropped(const std::string& source, const char* why) {
+    ++dropped_;
+    XLOG_DEBUG("lan", source, "dropped datagram: " << why);
+    return {};
 }
 
 std::string lan_directory::address_for(const announce_page& page, const std::string& source) const {
@@ -45,8 +65,9 @@ std::string lan_directory::address_for(const announce_page& page, const std::str
     return source;
 }
 
-std::vector<membership_change> lan_directory::on_page(announce_page page, const std::string& source,
-                                                      steady_time now) {
+std::vector<membership_change> lan_directory::on_page(announce_page page,
+                                                      const identity::peer_id& signer,
+                                                      const std::string& source, steady_time now) {
     registry_.refresh(page.id, source, now);
     auto found = pending_.find(page.id);
     if (found == pending_.end()) {
@@ -58,8 +79,10 @@ std::vector<membership_change> lan_directory::on_page(announce_page page, const 
     }
     auto& pending = found->second;
     pending.last_heard = now;
-    if (pending.generation != page.generation || pending.pages.size() != page.page_count) {
+    if (pending.generation != page.generation || pending.pages.size() != page.page_count ||
+        pending.signer != signer) {
         pending.generation = page.generation;
+        pending.signer = signer;
         pending.pages.assign(page.page_count, std::nullopt);
     }
     const auto index = page.page;
@@ -69,7 +92,8 @@ std::vector<membership_change> lan_directory::on_page(announce_page page, const 
     if (!complete) return {};
 
     const auto& first = *pending.pages.front();
-    peer_record record{first.id, first.name, {address_for(first, source), first.sender_port}, {}};
+    peer_record record{
+        first.id, first.name, {address_for(first, source), first.sender_port}, {}, signer};
     for (const auto& part : pending.pages) {
         for (const auto& content : part->contents) {
             if (record.contents.size() == limits::max_contents_per_peer) break;

@@ -1,6 +1,7 @@
 // What a LAN listener has heard, as pure bookkeeping (no sockets, `now` passed in): datagrams
-// go in, joins/updates/leaves come out. A peer appears once every page of one generation of its
-// announcement has arrived; a GOODBYE or limits::lan_timeout of silence makes it leave.
+// go in (signed: signed_datagram.hpp), joins/updates/leaves come out. A peer appears once every
+// page of one generation of its announcement has arrived; a GOODBYE or limits::lan_timeout of
+// silence makes it leave.
 #pragma once
 
 #include <chrono>
@@ -21,7 +22,9 @@ class lan_directory {
     explicit lan_directory(std::chrono::milliseconds timeout = limits::lan_timeout,
                            size_t max_peers = limits::max_lan_peers);
 
-    // `source` is the datagram's source IPv4 address.
+    // `source` is the datagram's source IPv4 address. Only signed datagrams count
+    // (signed_datagram.hpp): records carry the signer's peer ID, a peer's per-run id stays
+    // bound to the key that first announced it, and only that key's GOODBYE removes it.
     std::vector<membership_change> on_datagram(std::string_view bytes, const std::string& source,
                                                steady_time now);
     std::vector<membership_change> expire(steady_time now);
@@ -33,11 +36,13 @@ class lan_directory {
   private:
     struct assembly {
         uint32_t generation = 0;
+        identity::peer_id signer;  // all pages of one set come from one key
         std::vector<std::optional<announce_page>> pages;
         steady_time last_heard{};
     };
-    std::vector<membership_change> on_page(announce_page page, const std::string& source,
-                                           steady_time now);
+    std::vector<membership_change> on_page(announce_page page, const identity::peer_id& signer,
+                                           const std::string& source, steady_time now);
+    std::vector<membership_change> dropped(const std::string& source, const char* why);
     std::string address_for(const announce_page& page, const std::string& source) const;
 
     std::chrono::milliseconds timeout_;

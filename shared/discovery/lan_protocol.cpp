@@ -4,6 +4,7 @@
 
 #include "shared/core/error.hpp"
 #include "shared/discovery/limits.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "shared/wire/byte_io.hpp"
 
 namespace xfer::discovery::lan {
@@ -14,6 +15,8 @@ constexpr uint8_t type_announce = 1;
 constexpr uint8_t type_goodbye = 2;
 constexpr size_t goodbye_bytes = 4 + 1 + 1 + 16;
 constexpr size_t content_min_bytes = 32 + 8 + 4 + 4 + 2;
+// Every datagram is signed (signed_datagram.hpp): its body leaves room for the trailer.
+constexpr size_t max_body_bytes = limits::max_datagram_bytes - signature_trailer_bytes;
 
 size_t page_header_bytes(std::string_view host, std::string_view name) {
     return goodbye_bytes + 4 + 1 + 1 + 2 + 1 + host.size() + 1 + name.size() + 1;
@@ -57,11 +60,11 @@ encoded_announcement encode_announcement(const peer_record& record, uint32_t gen
     encoded_announcement out;
     for (const auto& content : record.contents) {
         const size_t size = encoded_content_size(content);
-        if (header + size > limits::max_datagram_bytes) {
+        if (header + size > max_body_bytes) {
             ++out.contents_left_out;
             continue;
         }
-        if (used + size > limits::max_datagram_bytes || pages.back().size() == 255) {
+        if (used + size > max_body_bytes || pages.back().size() == 255) {
             if (pages.size() == limits::max_pages) {
                 ++out.contents_left_out;
                 continue;
@@ -88,7 +91,7 @@ std::string encode_goodbye(const peer_id& id) {
 }
 
 std::expected<datagram, std::error_code> decode_datagram(std::string_view bytes) {
-    if (bytes.size() > limits::max_datagram_bytes) return fail(errc::frame_too_large);
+    if (bytes.size() > max_body_bytes) return fail(errc::frame_too_large);
     byte_reader in(bytes);
     const auto head = in.take(sizeof magic);
     if (!in.ok() || !std::equal(head.begin(), head.end(), magic)) return fail(errc::bad_protocol);

@@ -25,7 +25,7 @@
 
 namespace xfer::discovery::lan {
 
-inline constexpr uint8_t protocol_version = 1;
+inline constexpr uint8_t protocol_version = 2;  // 2: signed (signed_datagram.hpp)
 
 struct announce_page {
     peer_id id{};

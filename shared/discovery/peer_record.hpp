@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "shared/net/address.hpp"
 #include "shared/wire/byte_io.hpp"
 
@@ -40,10 +41,13 @@ struct held_content {
 };
 
 struct peer_record {
-    peer_id id{};
+    peer_id id{};  // random per run: which running xfer (several may share one identity)
     std::string name;
     net::endpoint sender;
     std::vector<held_content> contents;
+    // Who it is: the peer ID of the key that signed its LAN announcement (lan_directory sets
+    // it from the verified signature; never encoded, so zero in tracker records for now).
+    identity::peer_id identity{};
 
     friend bool operator==(const peer_record&, const peer_record&) = default;
 };

@@ -6,6 +6,7 @@
 
 #include "shared/core/log.hpp"
 #include "shared/discovery/lan_socket.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "shared/discovery/tracker_registration.hpp"
 #include "shared/discovery/zmq_frames.hpp"
 
@@ -38,7 +39,8 @@ std::string sanitized_name(std::string name) {
 // generation so listeners replace, rather than merge, the page set.
 class lan_beacon {
   public:
-    lan_beacon() {
+    explicit lan_beacon(std::shared_ptr<const lan::datagram_signer> signer)
+        : signer_(std::move(signer)) {
         const auto config = lan::lan_config::from_environment();
         if (config.enabled) announcer_.emplace(config);
     }
@@ -56,15 +58,18 @@ class lan_beacon {
                       pages.contents_left_out << " shared files do not fit in a LAN announcement");
             warned_left_out_ = true;
         }
-        announcer_->send(pages.datagrams);
+        std::vector<std::string> signed_pages;
+        for (auto& page : pages.datagrams) signed_pages.push_back(signer_->sign(std::move(page)));
+        announcer_->send(signed_pages);
         next_announce_ = now + limits::lan_announce_interval;
     }
 
     void goodbye(const peer_id& id) {
-        if (announcer_) announcer_->send({lan::encode_goodbye(id)});
+        if (announcer_) announcer_->send({signer_->sign(lan::encode_goodbye(id))});
     }
 
   private:
+    std::shared_ptr<const lan::datagram_signer> signer_;
     std::optional<lan::lan_announcer> announcer_;
     std::string announced_record_;
     uint32_t generation_ = 0;
@@ -129,7 +134,10 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
     std::optional<tracker_registration> registration;
     if (options_.tracker) registration.emplace(context, *options_.tracker);
     std::optional<lan_beacon> beacon;
-    if (options_.lan) beacon.emplace();
+    if (options_.lan && options_.signer) beacon.emplace(options_.signer);
+    if (options_.lan && !options_.signer) {
+        XLOG_WARN("lan", "", "no identity key to sign announcements with: not announcing");
+    }
 
     peer_record record = make_record(options_, {});
     auto next_tick = std::chrono::steady_clock::now();

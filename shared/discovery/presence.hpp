@@ -3,11 +3,13 @@
 // goodbye (tracker LEAVE + LAN GOODBYE) and joins. Destroy it before the context: the LEAVE
 // lingers up to 0.5 s, so the context's destructor may wait that long.
 //
-//   discovery::presence visible(context, {tracker, !no_lan, name, my_id, {"0.0.0.0", port}},
+//   discovery::presence visible(context, {tracker, !no_lan, name, my_id, {"0.0.0.0", port},
+//                                         signer},
 //                               [&] { return store.held_contents(); });
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -16,6 +18,7 @@
 
 #include "shared/core/ids.hpp"
 #include "shared/discovery/peer_record.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "shared/net/address.hpp"
 
 namespace xfer::discovery {
@@ -30,6 +33,9 @@ class presence {
         // Where this peer's sender listens. Host 0.0.0.0 (or empty): the tracker / LAN listener
         // uses the address the registration or announcement came from.
         net::endpoint sender;
+        // Signs every LAN datagram with this installation's identity key; without one, presence
+        // does not announce on the LAN (listeners would drop unsigned datagrams anyway).
+        std::shared_ptr<const lan::datagram_signer> signer;
     };
 
     // `snapshot` is called from presence's thread about 4 times a second (so new contents are

@@ -25,14 +25,30 @@ tracker_registration::tracker_registration(zmq::context_t& context, net::endpoin
     socket_.connect(tcp_address(tracker_));
 }
 
+peer_record material_part(const peer_record& record) {
+    auto material = record;
+    for (auto& content : material.contents) {
+        const bool all = content.pieces_had == content.piece_count;
+        content.pieces_had = all ? content.piece_count : std::min<uint32_t>(content.pieces_had, 1);
+    }
+    return material;
+}
+
 void tracker_registration::tick(const peer_record& record, steady_time now) {
     id_ = record.id;
     auto encoded = encode_record(record);
-    const bool changed = encoded != last_sent_;
+    auto material = material_part(record);
+    const bool progressed = encoded != last_sent_;
+    const bool changed = material != last_material_ ||
+                         (progressed && now - last_register_ >= progress_update_interval);
     if (!registered_ || changed) {
         if (now < next_register_ && !(registered_ && changed)) return;
         const bool sent = send_message(socket_, tracker::encode(tracker::register_request{record}));
-        if (sent) last_sent_ = std::move(encoded);
+        if (sent) {
+            last_sent_ = std::move(encoded);
+            last_material_ = std::move(material);
+            last_register_ = now;
+        }
         next_register_ = now + (rejected_ ? retry_after_reject : sent ? interval_ : retry_unsent);
         next_heartbeat_ = now + interval_;
         return;

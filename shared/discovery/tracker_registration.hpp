@@ -1,6 +1,10 @@
-// Keeps one peer registered with a tracker: REGISTER when first seen or when the record changed,
-// HEARTBEAT otherwise, REGISTER again when the tracker says UNKNOWN_PEER (it restarted or expired
-// us), LEAVE at the end. Not a thread: presence owns it and polls socket().
+// Keeps one peer registered with a tracker: REGISTER when first seen or when the record changed
+// in a way fetchers act on (a content added, removed, first held or completed, a new address or
+// name), at most every progress_update_interval for progress alone (pieces_had: fetchers learn
+// pieces from BITFIELD and HAVE, and every UPDATED goes to every subscriber: 4 a second from each
+// of N fetching hosts is 4N^2 pushes a second), HEARTBEAT otherwise, REGISTER again when the
+// tracker says UNKNOWN_PEER (it restarted or expired us), LEAVE at the end. Not a thread: presence
+// owns it and polls socket().
 #pragma once
 
 #include <chrono>
@@ -11,6 +15,11 @@
 #include "shared/discovery/tracker_protocol.hpp"
 
 namespace xfer::discovery {
+
+inline constexpr std::chrono::milliseconds progress_update_interval{5000};
+
+// The record as fetchers use it: each content's pieces_had reduced to none / some / all.
+peer_record material_part(const peer_record& record);
 
 class tracker_registration {
   public:
@@ -36,6 +45,8 @@ class tracker_registration {
     bool registered_ = false;
     bool rejected_ = false;
     std::string last_sent_;  // encoded record of the last REGISTER
+    peer_record last_material_;
+    steady_time last_register_{};
     peer_id id_{};
     steady_time next_register_{};
     steady_time next_heartbeat_{};

@@ -20,6 +20,14 @@ void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, ui
     queued_file_bytes_ += length;
 }
 
+uint64_t send_queue::queued_frame_bytes() const {
+    uint64_t total = 0;
+    for (const auto& s : segments_) {
+        if (!s.is_file()) total += s.bytes.size() - s.sent;
+    }
+    return total;
+}
+
 io_result send_queue::flush(stream& out) {
     io_result total;
     while (!segments_.empty()) {

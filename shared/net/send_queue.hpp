@@ -27,6 +27,9 @@ class send_queue {
     bool empty() const { return segments_.empty(); }
     // Bytes of file data waiting (what REQUESTs have asked for and not yet left).
     uint64_t queued_file_bytes() const { return queued_file_bytes_; }
+    // Bytes of encoded frames waiting: memory this queue holds (file ranges hold none). Walks
+    // the segments, which stay few: frames coalesce, file ranges are refilled a little ahead.
+    uint64_t queued_frame_bytes() const;
 
   private:
     struct segment {

@@ -60,6 +60,8 @@ class peer_session {
     net::io_result flush();
     bool has_output() const { return !queue_.empty(); }
     uint64_t queued_file_bytes() const { return queue_.queued_file_bytes(); }
+    // Encoded frames not yet written: what a peer that does not read makes us hold.
+    uint64_t queued_frame_bytes() const { return queue_.queued_frame_bytes(); }
 
     // Queues KEEPALIVE when nothing was sent for keepalive_interval and nothing is waiting.
     void keepalive_if_idle(clock::time_point now);

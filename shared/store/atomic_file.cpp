@@ -1,10 +1,14 @@
 #include "shared/store/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "shared/core/error.hpp"
 #include "shared/core/fd.hpp"
@@ -48,6 +52,21 @@ std::error_code write_file_atomically(const std::filesystem::path& path,
     }
     if (durable) return sync_directory(path.parent_path());
     return {};
+}
+
+void remove_stale_temporaries(const std::filesystem::path& directory) {
+    std::error_code ec;
+    for (const auto& item : std::filesystem::directory_iterator(directory, ec)) {
+        const auto name = item.path().filename().string();
+        const auto mark = name.rfind(".tmp");
+        if (mark == std::string::npos || mark + 4 == name.size()) continue;
+        const auto digits = std::string_view(name).substr(mark + 4);
+        if (digits.find_first_not_of("0123456789") != std::string_view::npos || digits.size() > 9)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(std::string(digits)));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        std::filesystem::remove(item.path(), ec);
+    }
 }
 
 std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path,

@@ -14,6 +14,10 @@ namespace xfer {
 std::error_code write_file_atomically(const std::filesystem::path& path,
                                       std::span<const uint8_t> data, bool durable);
 
+// Removes the temporaries (NAME.tmpPID) that write_file_atomically left in `directory` when its
+// process was killed mid-write: those whose process is gone. A live writer's are kept.
+void remove_stale_temporaries(const std::filesystem::path& directory);
+
 // Whole file, if it exists and is at most max_size bytes.
 std::optional<std::vector<uint8_t>> read_small_file(const std::filesystem::path& path,
                                                     size_t max_size);

@@ -12,6 +12,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/manifest/manifest.hpp"
+#include "shared/store/direct_write.hpp"
 #include "shared/store/piece_bitfield.hpp"
 #include "shared/store/resume_state.hpp"
 
@@ -54,6 +55,7 @@ class content_entry {
     // Fetch side (this process writes the part file).
     bool fetching = false;
     std::string part_path;  // relative path of NAME.xfer-part
+    direct_write writer;    // how verified pieces reach the part file
     std::filesystem::path state_path;
     std::filesystem::path journal_path;
     piece_journal journal;

@@ -15,20 +15,6 @@
 namespace xfer {
 namespace {
 
-std::error_code write_all_at(int fd, std::span<const uint8_t> data, uint64_t offset) {
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n =
-            ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return last_system_error();
-        }
-        done += static_cast<size_t>(n);
-    }
-    return {};
-}
-
 // Reserves the whole file now, so a full disk is reported before any transfer, not as a failed
 // write halfway. Filesystems without fallocate just get the size set.
 std::error_code reserve_space(int fd, uint64_t size) {
@@ -52,6 +38,8 @@ std::error_code piece_store::prepare_metadata_dirs() const {
 void piece_store::remove_empty_metadata_dirs() const {
     // std::filesystem::remove fails harmlessly on a directory that is not empty: another partial.
     std::error_code ignored;
+    // A fetch killed while checkpointing leaves its temporary state file: not a partial.
+    remove_stale_temporaries(metadata_path("partial"));
     std::filesystem::remove(metadata_path("partial"), ignored);
     std::filesystem::remove(metadata_path(""), ignored);
 }
@@ -130,6 +118,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     // so what this fetch verifies is what that sender offers.
     if (auto reader = find(id); reader && resuming) entry->have.adopt(reader->have);
     entry->part_path = part;
+    entry->writer = direct_write::for_file(entry->data_fd.get());
+    XLOG_INFO("store", "", part << ": " << entry->writer.description());
     entry->state_path = state_file;
     entry->journal_path = journal_file;
     entry->have.set_from_bytes(resumed_bits);
@@ -158,11 +148,7 @@ std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_in
     }
     if (entry.have.test(piece_index)) return {};
     const uint64_t offset = entry.manifest.piece_offset(piece_index);
-    if (auto ec = write_all_at(entry.data_fd.get(), data, offset)) return ec;
-    // Start writing the piece back now (asynchronously): the disk works during the transfer
-    // instead of all at once in the final fsync.
-    ::sync_file_range(entry.data_fd.get(), static_cast<off_t>(offset),
-                      static_cast<off_t>(data.size()), SYNC_FILE_RANGE_WRITE);
+    if (auto ec = entry.writer.write(entry.data_fd.get(), data, offset)) return ec;
     if (auto ec = entry.journal.append(piece_index)) return ec;
     entry.have.set(piece_index);
     return {};

@@ -2,6 +2,7 @@
 
 #include "shared/core/error.hpp"
 #include "shared/wire/byte_io.hpp"
+#include "shared/wire/pairing_messages.hpp"
 
 namespace xfer::wire {
 
@@ -45,6 +46,12 @@ std::optional<length_bounds> bounds_for(message_type type) {
             return length_bounds{8, 8};
         case message_type::peers:
             return length_bounds{6, 6 + max_peers_per_message * (2 + 2 + max_host_length)};
+        case message_type::pair_init:
+            return length_bounds{pair_init_min_body, pair_init_max_body};
+        case message_type::pair_reply:
+            return length_bounds{pair_reply_min_body, pair_reply_max_body};
+        case message_type::pair_confirm:
+            return length_bounds{pair_confirm_body, pair_confirm_body};
     }
     return std::nullopt;
 }

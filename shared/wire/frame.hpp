@@ -46,6 +46,11 @@ enum class message_type : uint8_t {
     close = 19,     // receiver -> sender
     peers = 20,     // sender -> receiver
     decline = 21,   // sender -> receiver
+    // Pairing (shared/wire/pairing_messages.hpp): only before HELLO on a fresh TLS connection,
+    // never inside a peer session (decode() rejects them as unexpected).
+    pair_init = 40,     // receiver -> sender
+    pair_reply = 41,    // sender -> receiver
+    pair_confirm = 42,  // receiver -> sender
 };
 
 struct frame_header {

@@ -314,6 +314,10 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
         }
         case message_type::piece:
             break;  // streamed: see decode_piece_header
+        case message_type::pair_init:
+        case message_type::pair_reply:
+        case message_type::pair_confirm:
+            break;  // pairing comes before the session: see decode_pairing
     }
     return std::unexpected(make_error_code(errc::unexpected_message));
 }

@@ -122,6 +122,28 @@ TEST_F(DiscoveryLanNamespaces, WatchSeesGoodbyeAndSilence) {
     EXPECT_EQ(watch.stop(), 0) << watch.describe();
 }
 
+// The ID `xfer peers` shows is the one `xfer id` prints on the serving machine: it comes from
+// the key that signed the announcement.
+TEST(DiscoveryLanE2E, PeersShowsTheNameAndIdOfASignedServe) {
+    scratch_directory scratch;
+    const auto share = scratch.path() / "share";
+    write_test_file(share / "a.bin", 1000, 3);
+    const auto server_home = (scratch.path() / "server-home").string();
+    const auto env = loopback_lan_environment();
+    child_process id({XFER_BINARY, "id", "--home", server_home});
+    ASSERT_EQ(id.wait(discovery_deadline), 0) << id.describe();
+    const auto server_id = id.stdout_lines().at(0);
+    ASSERT_EQ(server_id.size(), 63u) << server_id;
+
+    child_process serve({XFER_BINARY, "serve", share.string(), "--home", server_home, "--name",
+                         "signed-serve", "--listen", "127.0.0.1:0"},
+                        process_options::with_environment(env));
+    ASSERT_TRUE(serve.wait_for_line("serving ", discovery_deadline)) << serve.describe();
+    const auto line = lan_peers_line({}, env, "signed-serve  " + server_id);
+    ASSERT_TRUE(line) << serve.describe();
+    EXPECT_NE(line->find("  127.0.0.1:"), std::string::npos) << *line;
+}
+
 // Needs `xfer serve` to announce (presence wired in) and `xfer fetch --lan`.
 TEST_F(DiscoveryLanNamespaces, ServeAnnouncesAndFetchLanDownloadsFromIt) {
     scratch_directory scratch;

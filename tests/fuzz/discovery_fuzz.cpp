@@ -8,6 +8,7 @@
 
 #include "shared/discovery/lan_protocol.hpp"
 #include "shared/discovery/peer_record.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "shared/discovery/tracker_protocol.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -18,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (data[0] % 3) {
         case 0:
             (void)lan::decode_datagram(rest);
+            (void)lan::verify_datagram(rest);
             break;
         case 1:
             if (const auto record = decode_record(rest)) {

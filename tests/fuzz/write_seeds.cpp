@@ -14,6 +14,7 @@
 #include "shared/manifest/manifest.hpp"
 #include "shared/store/resume_state.hpp"
 #include "shared/wire/messages.hpp"
+#include "shared/wire/pairing_messages.hpp"
 
 namespace {
 
@@ -122,6 +123,24 @@ void discovery_seeds() {
     }
 }
 
+// Byte 0 picks the type as pairing_fuzz.cpp reads it (40 + byte % 3), then the frame body.
+void pairing_seeds() {
+    const auto seed = [](uint8_t selector, const auto& message) {
+        std::vector<uint8_t> frame;
+        wire::encode(message, frame);
+        frame[wire::frame_header_size - 1] = selector;
+        return std::vector<uint8_t>(frame.begin() + wire::frame_header_size - 1, frame.end());
+    };
+    wire::pairing_point point{};
+    point[0] = 0xe2;  // any bytes: the decoder does not check the point, the state machine does
+    wire::pairing_tag tag{};
+    tag[63] = 1;
+    write("pairing", "init", seed(0, wire::pair_init{point, "laptop"}));
+    write("pairing", "reply", seed(1, wire::pair_reply{0, point, "desktop", tag}));
+    write("pairing", "refusal", seed(1, wire::pair_reply{2, {}, {}, {}}));
+    write("pairing", "confirm", seed(2, wire::pair_confirm{tag}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,5 +152,6 @@ int main(int argc, char** argv) {
     wire_seeds();
     store_seeds();
     discovery_seeds();
+    pairing_seeds();
     return 0;
 }

@@ -57,6 +57,9 @@ class scripted_receiver : private net::block_sink {
         wire::encode(message, stream_->input);
     }
     std::error_code deliver(clock::time_point now = t0) { return connection->on_readable(now); }
+    // The receiver stops reading its socket: every write would block (until reading resumes).
+    void stop_reading() { stream_->max_write_chunk = 0; }
+    void resume_reading() { stream_->max_write_chunk = std::numeric_limits<size_t>::max(); }
     // Everything the connection wrote since the last call (writes until the queue is drained).
     heard listen() {
         while (connection->wants_write()) {

@@ -1,5 +1,7 @@
 // Atomic small-file writes: the new content or the old one, never a temporary left behind.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "shared/store/atomic_file.hpp"
 #include "tests/support/sandbox.hpp"
@@ -22,6 +24,31 @@ TEST(AtomicFile, WritesReplacesAndLeavesNoTemporary) {
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(box.path()))
         ++entries;
     EXPECT_EQ(entries, 1u);
+}
+
+// A process that has exited and been reaped: its pid names nobody (until reused, which the
+// kernel does only after cycling through the pid space).
+pid_t dead_pid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return child;
+}
+
+TEST(AtomicFile, StaleTemporariesOfKilledWritersAreRemovedLiveOnesKept) {
+    test::sandbox box;
+    const auto dead = box.write("x.state.tmp" + std::to_string(dead_pid()), "old");
+    const auto ours = box.write("x.state.tmp" + std::to_string(::getpid()), "mine");
+    const auto parent = box.write("x.state.tmp" + std::to_string(::getppid()), "live");
+    const auto state = box.write("x.state", "kept");
+    const auto lookalike = box.write("notes.tmpfile", "kept");
+    remove_stale_temporaries(box.path());
+    EXPECT_FALSE(std::filesystem::exists(dead)) << "a killed writer's temporary stayed";
+    EXPECT_TRUE(std::filesystem::exists(ours));
+    EXPECT_TRUE(std::filesystem::exists(parent)) << "removed the temporary of a live writer";
+    EXPECT_TRUE(std::filesystem::exists(state));
+    EXPECT_TRUE(std::filesystem::exists(lookalike));
 }
 
 TEST(AtomicFile, FailureLeavesTheOldContent) {

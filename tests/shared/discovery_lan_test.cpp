@@ -5,6 +5,7 @@
 #include "shared/core/error.hpp"
 #include "shared/discovery/lan_directory.hpp"
 #include "shared/discovery/limits.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 
 namespace xfer::discovery::lan {
@@ -15,6 +16,12 @@ using test::test_content;
 using test::test_record;
 
 const steady_time t0{};
+
+// Every datagram a directory accepts is signed; these tests sign with one key.
+std::string sign(std::string datagram) {
+    static const auto signer = test::fresh_signer();
+    return signer->sign(std::move(datagram));
+}
 
 std::string hex(const std::string& bytes) {
     return to_hex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -27,7 +34,7 @@ peer_record unspecified(peer_record record) {
 
 TEST(DiscoveryLanProtocol, GoodbyeLayout) {
     EXPECT_EQ(hex(encode_goodbye(test::test_peer_id(1))),
-              hex("XFLA") + "0102" + "a0010101010101010101010101010101");
+              hex("XFLA") + "0202" + "a0010101010101010101010101010101");
 }
 
 TEST(DiscoveryLanProtocol, AnnounceLayoutAndRoundTrip) {
@@ -36,7 +43,7 @@ TEST(DiscoveryLanProtocol, AnnounceLayoutAndRoundTrip) {
     ASSERT_EQ(encoded.datagrams.size(), 1u);
     EXPECT_EQ(encoded.contents_left_out, 0u);
     const auto& bytes = encoded.datagrams[0];
-    EXPECT_EQ(hex(bytes.substr(0, 6)), hex("XFLA") + "0101");
+    EXPECT_EQ(hex(bytes.substr(0, 6)), hex("XFLA") + "0201");
     EXPECT_EQ(hex(bytes.substr(22)),
               "00000007"
               "00"
@@ -62,7 +69,7 @@ TEST(DiscoveryLanProtocol, ManyContentsArePagedWithinTheDatagramLimit) {
     EXPECT_EQ(encoded.contents_left_out, 0u);
     std::vector<held_content> all;
     for (const auto& datagram : encoded.datagrams) {
-        EXPECT_LE(datagram.size(), limits::max_datagram_bytes);
+        EXPECT_LE(datagram.size() + signature_trailer_bytes, limits::max_datagram_bytes);
         const auto decoded = decode_datagram(datagram);
         ASSERT_TRUE(decoded);
         const auto& page = std::get<announce_page>(*decoded);
@@ -120,25 +127,25 @@ TEST(DiscoveryLanDirectory, PeerJoinsOnceAllPagesOfAGenerationArrive) {
     const auto pages = encode_announcement(record, 1).datagrams;
     ASSERT_GE(pages.size(), 2u);
     for (size_t i = 0; i + 1 < pages.size(); ++i) {
-        EXPECT_TRUE(directory.on_datagram(pages[i], "10.77.0.1", t0).empty());
+        EXPECT_TRUE(directory.on_datagram(sign(pages[i]), "10.77.0.1", t0).empty());
     }
-    const auto changes = directory.on_datagram(pages.back(), "10.77.0.1", t0);
+    const auto changes = directory.on_datagram(sign(pages.back()), "10.77.0.1", t0);
     ASSERT_EQ(changes.size(), 1u);
     EXPECT_EQ(changes[0].what, membership_change::kind::joined);
     EXPECT_EQ(changes[0].record.sender.to_string(), "10.77.0.1:9000");
     EXPECT_EQ(changes[0].record.contents.size(), 100u);
     // The same pages again: nothing new.
     for (const auto& page : pages)
-        EXPECT_TRUE(directory.on_datagram(page, "10.77.0.1", t0 + 1s).empty());
+        EXPECT_TRUE(directory.on_datagram(sign(page), "10.77.0.1", t0 + 1s).empty());
 }
 
 TEST(DiscoveryLanDirectory, NewGenerationUpdatesTheRecord) {
     lan_directory directory;
     auto record = unspecified(test_record(1, "alpha", 9000, {test_content("a", 1)}));
-    directory.on_datagram(encode_announcement(record, 1).datagrams[0], "10.77.0.1", t0);
+    directory.on_datagram(sign(encode_announcement(record, 1).datagrams[0]), "10.77.0.1", t0);
     record.contents.push_back(test_content("b", 2));
     const auto changes =
-        directory.on_datagram(encode_announcement(record, 2).datagrams[0], "10.77.0.1", t0);
+        directory.on_datagram(sign(encode_announcement(record, 2).datagrams[0]), "10.77.0.1", t0);
     ASSERT_EQ(changes.size(), 1u);
     EXPECT_EQ(changes[0].what, membership_change::kind::updated);
     EXPECT_EQ(changes[0].record.contents.size(), 2u);
@@ -148,9 +155,9 @@ TEST(DiscoveryLanDirectory, GoodbyeAndSilenceMakePeersLeave) {
     lan_directory directory(5s);
     const auto alpha = unspecified(test_record(1, "alpha", 9000));
     const auto bravo = unspecified(test_record(2, "bravo", 9000));
-    directory.on_datagram(encode_announcement(alpha, 1).datagrams[0], "10.77.0.1", t0);
-    directory.on_datagram(encode_announcement(bravo, 1).datagrams[0], "10.77.0.2", t0);
-    auto changes = directory.on_datagram(encode_goodbye(alpha.id), "10.77.0.1", t0 + 1s);
+    directory.on_datagram(sign(encode_announcement(alpha, 1).datagrams[0]), "10.77.0.1", t0);
+    directory.on_datagram(sign(encode_announcement(bravo, 1).datagrams[0]), "10.77.0.2", t0);
+    auto changes = directory.on_datagram(sign(encode_goodbye(alpha.id)), "10.77.0.1", t0 + 1s);
     ASSERT_EQ(changes.size(), 1u);
     EXPECT_EQ(changes[0].what, membership_change::kind::left);
     EXPECT_EQ(changes[0].record.name, "alpha");
@@ -164,8 +171,8 @@ TEST(DiscoveryLanDirectory, GoodbyeAndSilenceMakePeersLeave) {
 TEST(DiscoveryLanDirectory, LoopbackCopyDoesNotFlipTheAddress) {
     lan_directory directory;
     const auto pages = encode_announcement(unspecified(test_record(1, "alpha", 9000)), 1).datagrams;
-    directory.on_datagram(pages[0], "10.77.0.1", t0);
-    EXPECT_TRUE(directory.on_datagram(pages[0], "127.0.0.1", t0).empty());
+    directory.on_datagram(sign(pages[0]), "10.77.0.1", t0);
+    EXPECT_TRUE(directory.on_datagram(sign(pages[0]), "127.0.0.1", t0).empty());
     EXPECT_EQ(directory.peers().find(test::test_peer_id(1))->sender.host, "10.77.0.1");
 }
 
@@ -173,7 +180,7 @@ TEST(DiscoveryLanDirectory, BoundsAndGarbage) {
     lan_directory directory(5s, /*max_peers=*/3);
     for (uint8_t seed = 1; seed <= 10; ++seed) {
         directory.on_datagram(
-            encode_announcement(unspecified(test_record(seed, "p", 1)), 1).datagrams[0],
+            sign(encode_announcement(unspecified(test_record(seed, "p", 1)), 1).datagrams[0]),
             "10.77.0." + std::to_string(seed), t0);
     }
     EXPECT_EQ(directory.peers().size(), 3u);

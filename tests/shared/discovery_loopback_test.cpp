@@ -11,6 +11,7 @@
 #include "shared/discovery/peer_finder.hpp"
 #include "shared/discovery/presence.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
+#include "shared/discovery/tracker_registration.hpp"
 #include "shared/discovery/tracker_server.hpp"
 #include "shared/discovery/zmq_frames.hpp"
 #include "tests/support/discovery_fixtures.hpp"
@@ -42,7 +43,8 @@ class tracker_thread {
 
 presence::options presence_options(const std::string& name, uint8_t seed, uint16_t port,
                                    std::optional<net::endpoint> tracker, bool lan = false) {
-    return {std::move(tracker), lan, name, test::test_peer_id(seed), {"0.0.0.0", port}};
+    return {std::move(tracker),  lan, name, test::test_peer_id(seed), {"0.0.0.0", port},
+            test::fresh_signer()};
 }
 
 std::function<std::vector<held_content>()> holding(std::vector<held_content> contents) {
@@ -121,6 +123,41 @@ TEST(DiscoveryLoopback, ContentChangesArePushedAsUpdates) {
     EXPECT_TRUE(pump_until(mirror, [&] {
         return mirror.peers().contains(id) && mirror.peers().at(id).contents[0].pieces_had == 4;
     }));
+}
+
+// Progress alone (more pieces, not yet all) is pushed too, but at most every 5 s: every UPDATED
+// reaches every subscriber, and fetchers learn pieces from BITFIELD and HAVE.
+TEST(DiscoveryLoopback, ProgressAloneStillReachesTheMirror) {
+    zmq::context_t context;
+    tracker_thread tracker(context);
+    tracker_mirror mirror(context, tracker.endpoint());
+    std::atomic<uint32_t> pieces{1};
+    presence visible(context, presence_options("alpha", 1, 9001, tracker.endpoint()),
+                     [&] { return std::vector{test_content("a.bin", 1, 4096, pieces.load(), 4)}; });
+    const auto id = test::test_peer_id(1);
+    ASSERT_TRUE(pump_until(mirror, [&] { return mirror.peers().contains(id); }));
+    pieces = 2;
+    EXPECT_TRUE(pump_until(mirror, [&] {
+        return mirror.peers().contains(id) && mirror.peers().at(id).contents[0].pieces_had == 2;
+    }));
+}
+
+TEST(DiscoveryMaterialRecord, KeepsWhatFetchersActOnAndDropsProgress) {
+    peer_record record;
+    record.contents = {test_content("a", 1, 4096, 0, 4), test_content("b", 2, 4096, 3, 4),
+                       test_content("c", 3, 4096, 4, 4)};
+    auto progressed = record;
+    progressed.contents[1].pieces_had = 2;
+    EXPECT_EQ(material_part(record), material_part(progressed)) << "progress alone is material";
+    auto first_piece = record;
+    first_piece.contents[0].pieces_had = 1;
+    EXPECT_NE(material_part(record), material_part(first_piece)) << "a new holder is not";
+    auto completed = record;
+    completed.contents[1].pieces_had = 4;
+    EXPECT_NE(material_part(record), material_part(completed)) << "completion is not";
+    auto renamed = record;
+    renamed.name = "other";
+    EXPECT_NE(material_part(record), material_part(renamed));
 }
 
 TEST(DiscoveryLoopback, PresenceRegistersAgainAfterATrackerRestart) {

@@ -9,7 +9,15 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "shared/identity/certificate.hpp"
+
 namespace xfer::test {
+
+std::shared_ptr<const discovery::lan::datagram_signer> fresh_signer() {
+    auto key = identity::generate_ed25519_key();
+    if (!key) throw std::runtime_error(key.error());
+    return std::make_shared<const discovery::lan::datagram_signer>(key->get());
+}
 
 peer_id test_peer_id(uint8_t seed) {
     peer_id id{};

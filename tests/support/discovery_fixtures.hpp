@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "shared/discovery/peer_record.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 #include "tests/support/process.hpp"
 
 namespace xfer::test {
@@ -26,6 +27,9 @@ discovery::held_content test_content(const std::string& path, uint8_t seed, uint
                                      uint32_t pieces_had = 4, uint32_t piece_count = 4);
 discovery::peer_record test_record(uint8_t seed, const std::string& name, uint16_t port,
                                    std::vector<discovery::held_content> contents = {});
+
+// A signer with a freshly generated Ed25519 key: another identity each call.
+std::shared_ptr<const discovery::lan::datagram_signer> fresh_signer();
 
 // Encodes contents for the presence helper: "path|seed|size|had|count;..." (seed: content id).
 std::string contents_argument(const std::vector<discovery::held_content>& contents);

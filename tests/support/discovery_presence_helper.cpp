@@ -69,6 +69,7 @@ int run_presence_helper() {
     options.lan = env("XFER_TEST_PRESENCE_LAN") == "1";
     options.sender = net::parse_endpoint(env("XFER_TEST_PRESENCE_SENDER"), 7420).value();
     options.id = random_peer_id();
+    options.signer = test::fresh_signer();
     const auto contents = parse_contents(env("XFER_TEST_PRESENCE_CONTENTS"));
     {
         zmq::context_t context;

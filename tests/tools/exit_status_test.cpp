@@ -29,7 +29,9 @@ TEST(ExitStatus, EachClassHasItsNumber) {
     EXPECT_EQ(status_of(std::error_code(EACCES, std::system_category())), 6);
     EXPECT_EQ(status_of(std::error_code(EROFS, std::generic_category())), 6);
     EXPECT_EQ(status_of(errc::state_corrupt), 6);
+    EXPECT_EQ(status_of(errc::peer_not_reading), 4);
     EXPECT_EQ(status_of(errc::path_escapes_root), 7);
+    EXPECT_EQ(status_of(errc::sender_busy), 7);
     EXPECT_EQ(status_of(std::make_error_code(std::errc::file_exists)), 7);
     EXPECT_EQ(status_of(errc::cancelled), 130);
 }

@@ -169,6 +169,13 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
     auto limit_down = rate_option(values, "limit-down");
     if (!limit_down) return std::unexpected(limit_down.error());
     request.limit_down = *limit_down;
+    if (request.limit_down > 0) {
+        // A source counts as stalled when no block arrives in time; at a low limit one block
+        // takes long to arrive, so allow at least two blocks' time at the limit.
+        const auto two_blocks =
+            std::chrono::milliseconds(2000 * wire::max_block_size / request.limit_down);
+        request.stall_timeout = std::max(request.stall_timeout, two_blocks);
+    }
     return request;
 }
 

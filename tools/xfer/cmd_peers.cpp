@@ -11,6 +11,7 @@
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
 #include "shared/discovery/zmq_frames.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
@@ -23,8 +24,15 @@ using namespace std::chrono_literals;
 using discovery::membership_change;
 using discovery::peer_record;
 
-// --json: {"event":EVENT,"name":...,"id":...,"address":...,"contents":[{"path":...,
-// "content_id":...,"size":...,"pieces_had":...,"piece_count":...}, ...]}
+// The peer ID proven by a LAN announcement's signature; tracker records are not signed yet, so
+// they show the first digits of the per-run id instead.
+std::string shown_id(const peer_record& record) {
+    if (record.identity != identity::peer_id{}) return identity::format_peer_id(record.identity);
+    return discovery::short_id(record.id);
+}
+
+// --json: {"event":EVENT,"name":...,"id":...,"identity":...,"address":...,"contents":[{"path":
+// ...,"content_id":...,"size":...,"pieces_had":...,"piece_count":...}, ...]}
 void emit_peer(std::string_view event, const peer_record& record) {
     json_array contents;
     for (const auto& content : record.contents) {
@@ -35,18 +43,20 @@ void emit_peer(std::string_view event, const peer_record& record) {
                             .number("pieces_had", content.pieces_had)
                             .number("piece_count", content.piece_count));
     }
-    emit(json_object(event)
-             .text("name", record.name)
-             .text("id", to_hex(record.id))
-             .text("address", record.sender.to_string())
-             .array("contents", contents));
+    json_object line(event);
+    line.text("name", record.name).text("id", to_hex(record.id));
+    if (record.identity != identity::peer_id{})
+        line.text("identity", identity::format_peer_id(record.identity));
+    else
+        line.null("identity");
+    emit(line.text("address", record.sender.to_string()).array("contents", contents));
 }
 
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...)
 void print_peer(const peer_record& record, bool json) {
     if (json) return emit_peer("peer", record);
-    std::string line = safe_text(record.name) + "  " + discovery::short_id(record.id) + "  " +
-                       record.sender.to_string() + "  ";
+    std::string line =
+        safe_text(record.name) + "  " + shown_id(record) + "  " + record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];

@@ -10,10 +10,12 @@ failure_class classify_xfer(errc code) {
         case errc::not_found:
             return failure_class::not_found;
         case errc::path_escapes_root:
+        case errc::sender_busy:
             return failure_class::refused;
         case errc::peer_closed:
         case errc::peer_timeout:
         case errc::no_source:
+        case errc::peer_not_reading:
             return failure_class::network;
         case errc::hash_mismatch:
         case errc::content_changed:
@@ -73,8 +75,8 @@ std::span<const exit_status_row> exit_status_table() {
          "local I/O: cannot read or write a local file or directory (disk full, permission, "
          "a corrupt identity)"},
         {7,
-         "refused: the peer refused (a path outside what it shares), or the output exists "
-         "with other content (use --force)"},
+         "refused: the peer refused (a path outside what it shares, too busy), or the output "
+         "exists with other content (use --force)"},
         {130, "interrupted (Ctrl-C or SIGTERM); run the same command again to resume"},
     };
     return rows;

@@ -16,7 +16,7 @@ enum class failure_class {
     network = 4,       // cannot connect, connection lost, timed out, no source left
     integrity = 5,     // data from a peer failed verification or broke the protocol
     local_io = 6,      // cannot read or write a local file or directory (disk full, permission)
-    refused = 7,       // the peer refused (path outside its share), or the output exists (--force)
+    refused = 7,       // the peer refused (outside its share, busy), or the output exists (--force)
     interrupted = 130  // Ctrl-C or SIGTERM; resume state kept
 };
 

@@ -1,5 +1,10 @@
 #include "tools/xfer/visibility.hpp"
 
+#include <stdexcept>
+
+#include "shared/identity/identity_store.hpp"
+#include "tools/xfer/home_option.hpp"
+
 namespace xfer::cli {
 
 void add_visibility_options(po::options_description& options) {
@@ -33,6 +38,13 @@ std::unique_ptr<discovery::presence> make_presence(zmq::context_t& context,
     if (values.count("name")) options.name = values["name"].as<std::string>();
     options.id = id;
     options.sender = sender;
+    if (lan) {
+        // LAN announcements are signed with this installation's identity key.
+        auto identity = identity::load_or_create_identity(home_from(values).config);
+        if (!identity) throw std::runtime_error(identity.error());
+        options.signer =
+            std::make_shared<const discovery::lan::datagram_signer>(identity->key.get());
+    }
     return std::make_unique<discovery::presence>(context, options, [store] {
         std::vector<discovery::held_content> held;
         for (const auto& summary : store->held_contents()) {

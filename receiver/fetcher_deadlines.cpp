@@ -1,0 +1,62 @@
+// The fetch's deadlines as a whole: when no source is left, none has what is missing, or none
+// advances the fetch. Per-source deadlines are in source_liveness.hpp.
+#include "receiver/fetcher.hpp"
+#include "receiver/source_liveness.hpp"
+
+namespace xfer::receiver {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+}  // namespace
+
+bool fetcher::idle_sources_hopeless() const {
+    // Nothing in flight and nothing pending: if no source has what is missing, waiting longer
+    // helps only when a source may still gain pieces; unavailable_timeout bounds that wait.
+    if (!picker_ || !buffers_.empty()) return false;
+    return picker_->unavailable_count() > 0;
+}
+
+// True (with fatal_ set) when no source is left, or none has what is missing, for longer than
+// the fetch is willing to wait for new ones.
+bool fetcher::out_of_sources() {
+    if (connections_.empty() && retries_.empty()) {
+        // With discovery, new sources may still be announced; wait for them a while.
+        if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
+        if (!request_.wait_for_peers ||
+            clock::now() - alone_since_ > request_.unavailable_timeout) {
+            fatal_ = errc::no_source;
+            fatal_message_ = last_failure_.empty() ? "no source to fetch from" : last_failure_;
+            return true;
+        }
+    } else {
+        alone_since_ = {};
+    }
+    if (fetch_made_no_progress()) return true;
+    if (!entry_ || !idle_sources_hopeless()) {
+        unavailable_since_ = {};
+        return false;
+    }
+    if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
+    if (clock::now() - unavailable_since_ <= request_.unavailable_timeout) return false;
+    fatal_ = errc::no_source;
+    fatal_message_ = std::to_string(picker_->unavailable_count()) +
+                     " pieces are not available from any source" +
+                     (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
+    return true;
+}
+
+// True (with fatal_ set) when no source delivered a block for the no-progress limit: each may
+// keep the connection alive, but none helps (all DECLINE, or keep alive without sending data).
+bool fetcher::fetch_made_no_progress() {
+    const auto limit = liveness_limits::from_stall_timeout(request_.stall_timeout).fetch;
+    if (!entry_ || connections_.empty() || clock::now() - last_advance_ <= limit) return false;
+    std::vector<source_view> views;
+    for (const auto& [key, connection] : connections_)
+        views.push_back(source_view::of(*connection));
+    fatal_ = errc::no_source;
+    fatal_message_ = no_progress_summary(views, limit);
+    return true;
+}
+
+}  // namespace xfer::receiver
