@@ -14,10 +14,11 @@ constexpr uint32_t fetch_handle = 1;
 }  // namespace
 
 download_connection::download_connection(uint64_t key, net::endpoint source,
-                                         download_listener& listener)
+                                         download_listener& listener, token_bucket* download_limit)
     : key_(key),
       source_(std::move(source)),
       listener_(listener),
+      download_limit_(download_limit),
       label_("->" + source_.to_string()) {}
 
 std::string download_connection::start(const wire::hello& our_hello,
@@ -36,7 +37,8 @@ std::string download_connection::start(const wire::hello& our_hello,
 
 short download_connection::poll_events() const {
     if (phase_ == phase::connecting) return ZMQ_POLLOUT;
-    return static_cast<short>(ZMQ_POLLIN | (session_->has_output() ? ZMQ_POLLOUT : 0));
+    return static_cast<short>((may_read() ? ZMQ_POLLIN : 0) |
+                              (session_->has_output() ? ZMQ_POLLOUT : 0));
 }
 
 std::error_code download_connection::flush() {
@@ -60,10 +62,17 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         last_progress_ = last_data_;
         connected_at_ = last_data_;
     }
-    if ((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) {
+    if (((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) && may_read()) {
         const uint64_t before = session_->bytes_received();
-        const auto ec = session_->receive(this);
-        if (session_->bytes_received() != before) last_data_ = clock::now();
+        // At most what the limit holds now (its balance is positive: may_read()).
+        const size_t allowed = download_limit_
+                                   ? static_cast<size_t>(download_limit_->balance(clock::now()))
+                                   : SIZE_MAX;
+        const auto ec = session_->receive(this, allowed);
+        if (const auto got = session_->bytes_received() - before; got > 0) {
+            last_data_ = clock::now();
+            if (download_limit_) download_limit_->spend(got, last_data_);
+        }
         if (ec) return ec;
     }
     if (session_->has_output()) return flush();

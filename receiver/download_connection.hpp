@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
+#include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/frame_reader.hpp"
 #include "shared/session/peer_session.hpp"
@@ -49,7 +50,9 @@ class download_connection final : private net::block_sink, private session::mess
     using clock = std::chrono::steady_clock;
     enum class phase { connecting, open, closed };
 
-    download_connection(uint64_t key, net::endpoint source, download_listener& listener);
+    // `download_limit` (null: none) is the fetch's --limit-down, shared by all its sources.
+    download_connection(uint64_t key, net::endpoint source, download_listener& listener,
+                        token_bucket* download_limit = nullptr);
 
     // Starts a non-blocking connect; the error string names the address on failure.
     std::string start(const wire::hello& our_hello, const wire::open_request& open);
@@ -61,7 +64,10 @@ class download_connection final : private net::block_sink, private session::mess
     int fd() const { return session_ ? session_->fd() : -1; }
     // ZMQ_POLLIN / ZMQ_POLLOUT for a zmq::pollitem_t (not the poll(2) values).
     short poll_events() const;
-    bool has_buffered_input() const { return session_ && session_->has_buffered_input(); }
+    // Input waiting in user space that may be read now (none while the limit is spent).
+    bool has_buffered_input() const {
+        return session_ && may_read() && session_->has_buffered_input();
+    }
 
     // Handles poll results. An error (with a reason) means: drop this connection.
     std::error_code on_poll(short revents, std::string& reason);
@@ -119,10 +125,14 @@ class download_connection final : private net::block_sink, private session::mess
     std::error_code on_peers(const wire::peers_msg& message) override;
     std::error_code on_bye() override { return errc::peer_closed; }
     std::error_code flush();
+    // False while the download limit is spent: the socket is then neither polled for input nor
+    // read, so the kernel's window closes and the sender slows down.
+    bool may_read() const { return !download_limit_ || download_limit_->ready(clock::now()); }
 
     const uint64_t key_;
     const net::endpoint source_;
     download_listener& listener_;
+    token_bucket* download_limit_;
     std::string label_;
     phase phase_ = phase::connecting;
     bool ever_connected_ = false;

@@ -1,5 +1,5 @@
 // The fetch loop: sources come and go, requests are kept in flight, verdicts come back from the
-// verifier. Message handling is in fetcher_messages.cpp.
+// verifier. Message handling (and discovery's peer events) is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
 #include "receiver/source_liveness.hpp"
@@ -34,6 +34,10 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
     store_events_.connect(bus::store_events_endpoint);
     store_events_.connect(bus::store_ipc_endpoint(store_->root()));
     verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
+    if (request_.limit_down > 0) {
+        download_limit_.emplace(request_.limit_down,
+                                token_bucket::default_burst(request_.limit_down), clock::now());
+    }
 }
 
 // The hashers read piece buffers this fetcher owns: they are stopped (the piece in hand finished,
@@ -58,7 +62,8 @@ void fetcher::add_source(const net::endpoint& source) {
     if (ignored_endpoints_.contains(name)) return;
     if (!known_sources_.insert(name).second) return;
     const uint64_t key = next_key_++;
-    auto connection = std::make_unique<download_connection>(key, source, *this);
+    auto connection = std::make_unique<download_connection>(
+        key, source, *this, download_limit_ ? &*download_limit_ : nullptr);
     wire::hello hello;
     hello.id = request_.id;
     hello.listen_port = request_.listen_port;
@@ -250,40 +255,19 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
         poll_keys_.push_back(key);
         buffered |= connection->has_buffered_input();
     }
-    zmq::poll(poll_items_.data(), poll_items_.size(),
-              buffered ? std::chrono::milliseconds(0) : tick_interval);
+    auto timeout = buffered ? std::chrono::milliseconds(0) : tick_interval;
+    // --limit-down spent: sources are not read, so sleep until it allows reading again.
+    if (const auto now = clock::now(); download_limit_ && !download_limit_->ready(now)) {
+        timeout = std::min(timeout, std::chrono::ceil<std::chrono::milliseconds>(
+                                        download_limit_->next_ready(now) - now));
+    }
+    zmq::poll(poll_items_.data(), poll_items_.size(), timeout);
     if (poll_items_[0].revents & ZMQ_POLLIN) {
         for (const auto& result : verifier_->take_results()) on_verified(result);
     }
     if (poll_items_[1].revents & ZMQ_POLLIN) take_peer_events(peer_events);
     for (size_t i = 2; i < poll_items_.size(); ++i) {
         on_connection_events(poll_keys_[i - 2], poll_items_[i].revents);
-    }
-}
-
-// Connect-back hints and discovery's joins and leaves.
-void fetcher::take_peer_events(zmq::socket_t& peer_events) {
-    zmq::message_t frame;
-    while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
-        const auto event = bus::decode(frame);
-        if (!event) continue;
-        // Before the manifest is known, any holder of our path is welcome (discovery
-        // matched it by path); after, only holders of exactly this content.
-        const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
-        const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
-        auto where = net::parse_endpoint(event->text, net::default_sender_port);
-        if (!ours || !where) continue;
-        if (event->type == bus::event_type::peer_learned) {
-            add_source(*where);
-            continue;
-        }
-        std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
-        for (auto& [key, connection] : connections_) {
-            if (connection->source() == *where) {
-                drop_source(key, "left (discovery)", false, /*may_retry=*/false);
-                break;
-            }
-        }
     }
 }
 
@@ -302,6 +286,7 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
+    if (!ourselves_or_duplicate && !finished) last_failure_code_ = ec;
     drop_source(key, reason, ourselves_or_duplicate || finished, !pointless);
 }
 
@@ -352,6 +337,7 @@ fetch_outcome fetcher::finish() {
     }
     outcome.error = fatal_;
     outcome.message = fatal_message_;
+    outcome.last_source_error = last_failure_code_;
     return outcome;
 }
 

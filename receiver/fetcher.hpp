@@ -44,6 +44,7 @@ struct fetch_request {
     std::chrono::milliseconds stall_timeout{10000};
     std::chrono::milliseconds unavailable_timeout{20000};
     unsigned hash_threads = 1;
+    uint64_t limit_down = 0;  // bytes per second over all sources (--limit-down); 0 = none
 };
 
 struct source_progress {
@@ -66,6 +67,9 @@ struct fetch_progress {
 struct fetch_outcome {
     std::error_code error;
     std::string message;  // one line for the user when error is set
+    // Why the last source was dropped (not_found, a refused connection, ...): the cause behind
+    // an error of no_source, for the exit status.
+    std::error_code last_source_error;
     uint64_t downloaded_bytes = 0;
     uint64_t wanted_bytes = 0;
     uint64_t file_size = 0;
@@ -168,6 +172,8 @@ class fetcher final : public download_listener {
     uint64_t resumed_bytes_ = 0;
     uint64_t downloaded_bytes_ = 0;
     std::string last_failure_;
+    std::error_code last_failure_code_;
+    std::optional<token_bucket> download_limit_;  // --limit-down, shared by every source
     std::error_code fatal_;
     std::string fatal_message_;
     std::chrono::steady_clock::time_point unavailable_since_{};

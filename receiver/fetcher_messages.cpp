@@ -1,4 +1,5 @@
-// What each message from a source means for the fetch, and what a verdict on a piece does.
+// What each message from a source (and each join or leave from discovery) means for the fetch,
+// and what a verdict on a piece does.
 #include <algorithm>
 
 #include "receiver/fetcher.hpp"
@@ -219,12 +220,39 @@ void fetcher::on_verified(const verify_result& result) {
                       "banned from this transfer: sent " << piece_picker::failures_before_ban
                                                          << " pieces that failed verification");
             ignored_endpoints_.insert(connection->second->source().to_string());
+            last_failure_code_ = errc::peer_banned;
             drop_source(peer,
                         "banned: " + std::to_string(piece_picker::failures_before_ban) +
                             " pieces of " + entry_->path +
                             " from it failed SHA-256 verification (its copy is corrupt, " +
                             "or the file changed on it during the transfer)",
                         false, /*may_retry=*/false);
+        }
+    }
+}
+
+// Connect-back hints and discovery's joins and leaves.
+void fetcher::take_peer_events(zmq::socket_t& peer_events) {
+    zmq::message_t frame;
+    while (peer_events.recv(frame, zmq::recv_flags::dontwait)) {
+        const auto event = bus::decode(frame);
+        if (!event) continue;
+        // Before the manifest is known, any holder of our path is welcome (discovery
+        // matched it by path); after, only holders of exactly this content.
+        const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
+        const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
+        auto where = net::parse_endpoint(event->text, net::default_sender_port);
+        if (!ours || !where) continue;
+        if (event->type == bus::event_type::peer_learned) {
+            add_source(*where);
+            continue;
+        }
+        std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
+        for (auto& [key, connection] : connections_) {
+            if (connection->source() == *where) {
+                drop_source(key, "left (discovery)", false, /*may_retry=*/false);
+                break;
+            }
         }
     }
 }

@@ -16,9 +16,10 @@ class listing_collector final : public session::message_handler {
   public:
     std::vector<wire::listing_entry> entries;
     bool done = false;
-    std::string failure;     // the sender's ERROR text
-    bool too_large = false;  // the listing passed max_listing_total_entries or _bytes
-    size_t bytes = 0;        // encoded size of `entries`
+    std::string failure;           // the sender's ERROR text
+    std::error_code failure_code;  // and its code
+    bool too_large = false;        // the listing passed max_listing_total_entries or _bytes
+    size_t bytes = 0;              // encoded size of `entries`
 
     std::error_code on_listing(wire::listing& listing) override {
         for (auto& entry : listing.entries) {
@@ -34,6 +35,13 @@ class listing_collector final : public session::message_handler {
     }
     std::error_code on_error(const wire::error_msg& error) override {
         failure = error.text;
+        // As a fetch reads a refusal: "not shared", "outside the share" and "busy" keep codes,
+        // anything else the sender says ends the conversation like a closed connection.
+        const bool kept = error.code == static_cast<uint16_t>(errc::not_found) ||
+                          error.code == static_cast<uint16_t>(errc::path_escapes_root) ||
+                          error.code == static_cast<uint16_t>(errc::sender_busy);
+        failure_code = kept ? std::error_code(static_cast<errc>(error.code))
+                            : std::error_code(errc::peer_closed);
         return errc::not_found;
     }
 
@@ -42,13 +50,17 @@ class listing_collector final : public session::message_handler {
     std::error_code unexpected(wire::message_type) override { return {}; }
 };
 
+std::unexpected<listing_failure> failed(std::error_code code, std::string message) {
+    return std::unexpected(listing_failure{code, std::move(message)});
+}
+
 }  // namespace
 
-std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
+std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
     const net::endpoint& source, const std::string& directory, const peer_id& our_id,
     std::chrono::milliseconds timeout) {
     auto fd = net::connect_tcp(source, timeout);
-    if (!fd) return std::unexpected(fd.error());
+    if (!fd) return failed(errc::peer_closed, fd.error());
     wire::hello hello;
     hello.id = our_id;
     listing_collector collector;
@@ -63,27 +75,29 @@ std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
-            return std::unexpected(where + ": timed out waiting for the listing");
+            return failed(errc::peer_timeout, where + ": timed out waiting for the listing");
         pollfd item{session.fd(), static_cast<short>(POLLIN | (session.has_output() ? POLLOUT : 0)),
                     0};
         ::poll(&item, 1, static_cast<int>(left.count()));
         if (session.has_output()) {
             const auto sent = session.flush();
-            if (sent.error) return std::unexpected(where + ": " + sent.error.message());
+            if (sent.error) return failed(sent.error, where + ": " + sent.error.message());
         }
         const auto ec = session.receive();
-        if (!collector.failure.empty()) return std::unexpected(where + ": " + collector.failure);
+        if (!collector.failure.empty())
+            return failed(collector.failure_code, where + ": " + collector.failure);
         if (collector.too_large) {
-            return std::unexpected(where + ": listing too large (more than " +
-                                   std::to_string(max_listing_total_entries) + " entries or " +
-                                   std::to_string(max_listing_total_bytes >> 20) +
-                                   " MiB); stopped reading it");
+            return failed(errc::frame_too_large, where + ": listing too large (more than " +
+                                                     std::to_string(max_listing_total_entries) +
+                                                     " entries or " +
+                                                     std::to_string(max_listing_total_bytes >> 20) +
+                                                     " MiB); stopped reading it");
         }
         if (ec == make_error_code(errc::peer_closed)) {
             if (collector.done) break;
-            return std::unexpected(where + ": connection closed before the listing ended");
+            return failed(ec, where + ": connection closed before the listing ended");
         }
-        if (ec) return std::unexpected(where + ": " + ec.message());
+        if (ec) return failed(ec, where + ": " + ec.message());
     }
     return collector.entries;
 }

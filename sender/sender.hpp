@@ -26,6 +26,8 @@ struct sender_options {
     // Hash shared files in the background at start (manifests are cached on disk), so the first
     // fetch of a big file does not wait for hashing and contents can be found by id.
     bool prehash = true;
+    // Bytes per second over all receivers (--limit-up); 0 = none.
+    uint64_t limit_up = 0;
 };
 
 class sender {

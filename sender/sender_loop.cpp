@@ -43,7 +43,18 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
       peer_events_(context, zmq::socket_type::pub),
       opener_(context, store_),
       admission_(options.max_connections, max_connections_per_address),
-      shared_{*store_, opener_, hello_for(options), peer_events_, promises_} {
+      upload_limit_(options.limit_up > 0
+                        ? std::optional<token_bucket>(std::in_place, options.limit_up,
+                                                      token_bucket::default_burst(options.limit_up),
+                                                      clock::now())
+                        : std::nullopt),
+      shared_{*store_,
+              opener_,
+              hello_for(options),
+              peer_events_,
+              promises_,
+              {},
+              upload_limit_ ? &*upload_limit_ : nullptr} {
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -68,12 +79,7 @@ void sender_loop::bind_store_events() {
 void sender_loop::run() {
     for (;;) {
         build_poll_items();
-        const bool buffered_input =
-            std::any_of(connections_.begin(), connections_.end(), [](const auto& item) {
-                return item.second->wants_read() && item.second->has_buffered_input();
-            });
-        zmq::poll(items_.data(), items_.size(),
-                  buffered_input ? std::chrono::milliseconds(0) : tick_interval);
+        zmq::poll(items_.data(), items_.size(), poll_timeout());
         const bool stop = items_[control_slot].revents & ZMQ_POLLIN;
         if (items_[store_events_slot].revents & ZMQ_POLLIN) take_store_events();
         if (items_[opener_slot].revents & ZMQ_POLLIN) take_opened_contents();
@@ -90,6 +96,21 @@ void sender_loop::run() {
         if (stop) break;
     }
     say_goodbye();
+}
+
+// Now if input is buffered; when the upload limit is spent, as soon as it allows more (the
+// connections that wait for it do not ask for POLLOUT meanwhile); else the tick.
+std::chrono::milliseconds sender_loop::poll_timeout() {
+    const bool buffered_input =
+        std::any_of(connections_.begin(), connections_.end(), [](const auto& item) {
+            return item.second->wants_read() && item.second->has_buffered_input();
+        });
+    if (buffered_input) return std::chrono::milliseconds(0);
+    const auto now = clock::now();
+    if (!upload_limit_ || upload_limit_->ready(now)) return tick_interval;
+    return std::min<std::chrono::milliseconds>(
+        tick_interval,
+        std::chrono::ceil<std::chrono::milliseconds>(upload_limit_->next_ready(now) - now));
 }
 
 void sender_loop::build_poll_items() {

@@ -33,6 +33,7 @@ class sender_loop {
 
     void bind_store_events();
     void build_poll_items();
+    std::chrono::milliseconds poll_timeout();
     void take_store_events();
     void take_opened_contents();
     void introduce(upload_connection& newcomer, const content_id& content);
@@ -60,6 +61,7 @@ class sender_loop {
     peer_exchange exchange_;
     admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
+    std::optional<token_bucket> upload_limit_;  // --limit-up, over every connection
     sender_context shared_;
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections_;

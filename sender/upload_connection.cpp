@@ -49,16 +49,22 @@ std::error_code upload_connection::on_writable() {
         if (result.error) return result.error;
         if (result.closed) return errc::peer_closed;
         if (result.would_block || (pending_requests_.empty() && !listing_.pending())) return {};
-        refill_queue();
+        // Nothing more queued (the upload limit is spent): wait for tokens, do not spin.
+        if (!refill_queue()) return {};
     }
 }
 
-void upload_connection::refill_queue() {
+bool upload_connection::refill_queue() {
+    bool queued = false;
     while (listing_.pending() && session_.queued_frame_bytes() < listing_refill_bytes) {
         if (!listing_.sending()) start_next_listing();
-        if (const auto frame = listing_.next_frame()) session_.send(*frame);
+        if (const auto frame = listing_.next_frame()) {
+            session_.send(*frame);
+            queued = true;
+        }
     }
-    while (!pending_requests_.empty() && session_.queued_file_bytes() < queued_data_target) {
+    while (!pending_requests_.empty() && session_.queued_file_bytes() < queued_data_target &&
+           may_queue()) {
         const auto request = pending_requests_.front();
         pending_requests_.pop_front();
         const auto it = handles_.find(request.handle);
@@ -71,7 +77,12 @@ void upload_connection::refill_queue() {
         session_.send_piece({request.handle, request.piece, request.offset}, request.length, entry,
                             entry->data_fd.get(),
                             entry->manifest.piece_offset(request.piece) + request.offset);
+        // Charged when queued: the queue is short (queued_data_target), so what is queued
+        // leaves within moments, and bytes that never leave were still ours to send.
+        if (context_.upload_limit) context_.upload_limit->spend(request.length, clock::now());
+        queued = true;
     }
+    return queued;
 }
 
 // One fstat per piece, not per block: a block of a piece whose start passed the check goes out

@@ -15,6 +15,7 @@
 #include "sender/content_opener.hpp"
 #include "sender/listing_stream.hpp"
 #include "sender/piece_promises.hpp"
+#include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
 #include "shared/session/peer_session.hpp"
@@ -31,6 +32,8 @@ struct sender_context {
     zmq::socket_t& peer_events;  // PUB: connect-back hints for our own receiver
     piece_promises& promises;    // what this seeder gave to whom, for DECLINE
     listing_budget listings{};   // listing entries held for all receivers together
+    // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
+    token_bucket* upload_limit = nullptr;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -54,8 +57,11 @@ class upload_connection final : private session::message_handler {
     uint64_t id() const { return id_; }
     int fd() const { return session_.fd(); }
     const std::string& label() const { return label_; }
+    // Output to write, listings to send, or requests to serve that the upload limit lets us
+    // queue now.
     bool wants_write() const {
-        return session_.has_output() || !pending_requests_.empty() || listing_.pending();
+        return session_.has_output() || (!pending_requests_.empty() && may_queue()) ||
+               listing_.pending();
     }
     // False while a listing is still going out or too much is queued for this receiver: it
     // must read before it may ask for more.
@@ -103,6 +109,9 @@ class upload_connection final : private session::message_handler {
     clock::time_point last_useful() const { return last_useful_; }
 
   private:
+    bool may_queue() const {
+        return !context_.upload_limit || context_.upload_limit->ready(clock::now());
+    }
     // session::message_handler: what a receiver may send us.
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_list(const wire::list_request& message) override;
@@ -115,7 +124,9 @@ class upload_connection final : private session::message_handler {
 
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
-    void refill_queue();
+    // Queues listing frames and pending requests up to their targets; false when it queued
+    // nothing (the upload limit is spent).
+    bool refill_queue();
     void start_next_listing();
     // errc::content_changed when the served file changed; checked once per piece.
     std::error_code check_unchanged_at_piece_start(const wire::request& request,

@@ -1,5 +1,7 @@
 #include "shared/session/peer_session.hpp"
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 
 namespace xfer::session {
@@ -14,13 +16,13 @@ peer_session::peer_session(role side, std::unique_ptr<net::stream> stream, wire:
     if (role_ == role::initiator) send(our_hello_);
 }
 
-std::error_code peer_session::receive(net::block_sink* sink) {
+std::error_code peer_session::receive(net::block_sink* sink, size_t max_bytes) {
     const auto result = reader_.pump(
         *stream_,
         [this](wire::message_type type, std::span<const uint8_t> body) {
             return on_frame(type, body);
         },
-        sink, read_budget_);
+        sink, std::min(read_budget_, max_bytes));
     if (result.bytes > 0) {
         bytes_received_ += result.bytes;
         last_received_ = clock::now();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -43,9 +44,10 @@ class peer_session {
     // The peer's HELLO, once the handshake is done.
     const std::optional<wire::hello>& remote_hello() const { return remote_; }
 
-    // Reads what the stream has (up to the read budget) and dispatches it. PIECE data goes to
-    // `sink` (null: PIECE is unexpected). An error means: drop this connection.
-    std::error_code receive(net::block_sink* sink = nullptr);
+    // Reads what the stream has (up to the read budget, and up to `max_bytes`: a rate limit's
+    // tokens, overshot by at most one read) and dispatches it. PIECE data goes to `sink` (null:
+    // PIECE is unexpected). An error means: drop this connection.
+    std::error_code receive(net::block_sink* sink = nullptr, size_t max_bytes = SIZE_MAX);
 
     template <typename Message>
     void send(const Message& message) {

@@ -132,7 +132,7 @@ TEST(CliQuiet, QuietStillPrintsTheError) {
     sandbox box;
     const auto failed =
         run_xfer({"fetch", "127.0.0.1:1", "a.bin", "-q", "-o", (box / "out").string()});
-    EXPECT_EQ(failed.status, 1) << failed.describe();
+    EXPECT_EQ(failed.status, exit_code::network) << failed.describe();
     EXPECT_EQ(failed.out, "");
     EXPECT_TRUE(single_error_line(failed));
 }

@@ -13,6 +13,7 @@
 
 #include "shared/core/fd.hpp"
 #include "tests/support/discovery_fixtures.hpp"
+#include "tests/support/e2e_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -206,7 +207,7 @@ TEST(DiscoveryFetchE2E, NoHolderIsAClearError) {
                          "nobody-has-this.bin", "-o", scratch.path().string()});
     const auto status = fetch.wait(discovery_deadline * 2);
     ASSERT_TRUE(status) << fetch.describe();
-    EXPECT_EQ(*status, 1) << fetch.describe();
+    EXPECT_EQ(*status, exit_code::not_found) << fetch.describe();
     EXPECT_NE(fetch.stderr_text().find("nobody-has-this.bin"), std::string::npos)
         << fetch.describe();
 }

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "tests/support/discovery_fixtures.hpp"
+#include "tests/support/e2e_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -130,7 +131,7 @@ TEST(DiscoveryTrackerE2E, TrackerStartsAndStopsCleanly) {
 TEST(DiscoveryTrackerE2E, PeersReportsAnUnreachableTracker) {
     // Port 1 on loopback: nothing listens there.
     child_process peers({XFER_BINARY, "peers", "--tracker", "127.0.0.1:1", "--wait", "1"});
-    EXPECT_EQ(peers.wait(discovery_deadline), 1) << peers.describe();
+    EXPECT_EQ(peers.wait(discovery_deadline), exit_code::network) << peers.describe();
     EXPECT_NE(peers.stderr_text().find("no answer from tracker 127.0.0.1:1"), std::string::npos)
         << peers.describe();
 }

@@ -93,7 +93,7 @@ TEST(IdentityCli, ResetRepairsACorruptIdentity) {
     const auto home = box / "home";
     ASSERT_EQ(run_xfer({"id", "--home", home.string()}).status, 0);
     std::filesystem::remove(home / "config/identity/cert.pem");
-    EXPECT_EQ(run_xfer({"id", "--home", home.string()}).status, 1);
+    EXPECT_EQ(run_xfer({"id", "--home", home.string()}).status, exit_code::local_io);
     const auto reset = run_xfer({"id", "--home", home.string(), "--reset"});
     ASSERT_EQ(reset.status, 0) << reset.describe();
     EXPECT_EQ(run_xfer({"id", "--home", home.string()}).out, reset.out);
@@ -108,7 +108,7 @@ TEST(IdentityCli, HomesAreSeparateIdentities) {
     EXPECT_NE(lines_of(a.out).at(0), lines_of(b.out).at(0));
 }
 
-TEST(IdentityCli, ACorruptKeyIsOneClearLineAndExitOne) {
+TEST(IdentityCli, ACorruptKeyIsOneClearLineAndTheLocalIoStatus) {
     sandbox box;
     const auto home = box / "home";
     ASSERT_EQ(run_xfer({"id", "--home", home.string()}).status, 0);
@@ -118,7 +118,7 @@ TEST(IdentityCli, ACorruptKeyIsOneClearLineAndExitOne) {
         out << "garbage\n";
     }
     const auto result = run_xfer({"id", "--home", home.string()});
-    EXPECT_EQ(result.status, 1) << result.describe();
+    EXPECT_EQ(result.status, exit_code::local_io) << result.describe();
     EXPECT_TRUE(result.out.empty()) << result.describe();
     ASSERT_EQ(result.error_lines().size(), 1u) << result.describe();
     EXPECT_NE(result.err.find(key.string()), std::string::npos) << result.describe();

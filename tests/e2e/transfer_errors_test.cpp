@@ -40,7 +40,7 @@ TEST(TransferErrors, ConnectionRefusedNamesTheAddress) {
 
     const auto fetched = run_xfer({"fetch", closed, "a.bin", "-o", setup.out.string()});
 
-    EXPECT_TRUE(failed_saying(fetched, {closed, "refused"}));
+    EXPECT_TRUE(failed_saying(fetched, {closed, "refused"}, exit_code::network));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(setup.box.exists("out/a.bin"));
     EXPECT_EQ(setup.outside_out(), before);
@@ -54,7 +54,7 @@ TEST(TransferErrors, PathNotSharedNamesThePathAndTheSource) {
     const auto fetched =
         run_xfer({"fetch", server.address(), "missing.bin", "-o", setup.out.string()});
 
-    EXPECT_TRUE(failed_saying(fetched, {"missing.bin", server.address()}));
+    EXPECT_TRUE(failed_saying(fetched, {"missing.bin", server.address()}, exit_code::not_found));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(setup.box.exists("out/missing.bin"));
     EXPECT_FALSE(setup.box.exists("out/missing.bin.xfer-part"));
@@ -72,7 +72,7 @@ TEST_P(TransferEscapingPath, IsRefusedAndNothingIsWritten) {
 
     const auto fetched = run_xfer({"fetch", server.address(), path, "-o", setup.out.string()});
 
-    EXPECT_TRUE(failed_saying(fetched, {path, server.address()}));
+    EXPECT_TRUE(failed_saying(fetched, {path, server.address()}, exit_code::refused));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(setup.box.exists("out/" + name));
     EXPECT_FALSE(setup.box.exists("out/" + name + ".xfer-part"));
@@ -119,7 +119,7 @@ TEST(TransferErrors, OutputDirectoryUnderARegularFile) {
 
     const auto fetched = run_xfer({"fetch", server.address(), "a.bin", "-o", out});
 
-    EXPECT_TRUE(failed_saying(fetched, {out}));
+    EXPECT_TRUE(failed_saying(fetched, {out}, exit_code::local_io));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_EQ(setup.outside_out(), before);
 }
@@ -142,7 +142,7 @@ TEST(TransferErrors, OutputDirectoryNotWritable) {
 
     const auto fetched = run_xfer({"fetch", server.address(), "a.bin", "-o", setup.out.string()});
 
-    EXPECT_TRUE(failed_saying(fetched, {setup.out.string()}));
+    EXPECT_TRUE(failed_saying(fetched, {setup.out.string()}, exit_code::local_io));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(setup.box.exists("out/a.bin"));
     EXPECT_EQ(setup.outside_out(), before);
@@ -162,7 +162,8 @@ TEST(TransferErrors, DiskFullIsReportedBeforeDownloadingAndLeavesNoFinalFile) {
 
     const auto fetched = run_xfer({"fetch", counted.address(), "four.bin", "-o", out.string()});
 
-    EXPECT_TRUE(failed_saying(fetched, {(out / "four.bin").string(), "No space left"}));
+    EXPECT_TRUE(failed_saying(fetched, {(out / "four.bin").string(), "No space left"},
+                              exit_code::local_io));
     EXPECT_TRUE(single_error_line(fetched));
     EXPECT_FALSE(box.exists("out/four.bin"));
     EXPECT_EQ(snapshot_tree(box.path(), fetch_may_write), before);

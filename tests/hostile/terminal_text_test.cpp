@@ -64,7 +64,7 @@ TEST_P(TerminalText, FetchShowsAPeersErrorTextEscaped) {
                                   (box / "out").string()};
     if (std::string(GetParam()) != "") args.push_back(GetParam());
     const auto fetched = run_xfer(args);
-    ASSERT_EQ(fetched.status, 1) << fetched.describe();
+    ASSERT_EQ(fetched.status, exit_code::network) << fetched.describe();
     EXPECT_EQ(raw_control_in(fetched.err), "");
     EXPECT_EQ(raw_control_in(fetched.out), "");
     // Shown, not dropped: the user sees what the peer said.
@@ -78,7 +78,7 @@ TEST_P(TerminalText, LsShowsAPeersErrorTextEscaped) {
     std::vector<std::string> args{"ls", peer.address()};
     if (std::string(GetParam()) != "") args.push_back(GetParam());
     const auto listed = run_xfer(args);
-    ASSERT_EQ(listed.status, 1) << listed.describe();
+    ASSERT_EQ(listed.status, exit_code::network) << listed.describe();
     EXPECT_EQ(raw_control_in(listed.err), "");
     EXPECT_NE(listed.err.find("owned\\x1b]0;pwned"), std::string::npos) << listed.describe();
 }

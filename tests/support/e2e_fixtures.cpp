@@ -80,9 +80,15 @@ command_result run_xfer(const std::vector<std::string>& args, std::chrono::milli
 }
 
 ::testing::AssertionResult failed_saying(const command_result& result,
-                                         const std::vector<std::string>& needles) {
-    if (result.status != 1) {
-        return ::testing::AssertionFailure() << "expected exit status 1\n" << result.describe();
+                                         const std::vector<std::string>& needles,
+                                         std::optional<int> status) {
+    const bool failure_status =
+        result.status && (*result.status == 1 || (*result.status >= 3 && *result.status <= 7));
+    if (status ? result.status != status : !failure_status) {
+        return ::testing::AssertionFailure()
+               << "expected exit status " << (status ? std::to_string(*status) : "1 or 3..7")
+               << "\n"
+               << result.describe();
     }
     const auto lines = result.error_lines();
     if (lines.empty())

@@ -79,10 +79,18 @@ uint16_t port_of(std::string_view address);
 
 // ---- what a failed command says ----
 
-// Exit status 1 (failure, not a crash or a usage error) and a last stderr line that contains
-// every one of `needles` (what failed and on what: a path, an address, a cause).
+// A failure's exit status (`status` when given, else any failure class: 1 or 3..7; not a
+// crash, a usage error or a timeout) and a last stderr line that contains every one of
+// `needles` (what failed and on what: a path, an address, a cause).
 ::testing::AssertionResult failed_saying(const command_result& result,
-                                         const std::vector<std::string>& needles);
+                                         const std::vector<std::string>& needles,
+                                         std::optional<int> status = std::nullopt);
+
+// The exit statuses of tools/xfer/exit_status.hpp, as a script sees them.
+namespace exit_code {
+inline constexpr int other = 1, usage = 2, not_found = 3, network = 4, integrity = 5, local_io = 6,
+                     refused = 7, interrupted = 130;
+}
 // Exactly one non-empty stderr line: the CLI contract for a failure without -v.
 ::testing::AssertionResult single_error_line(const command_result& result);
 

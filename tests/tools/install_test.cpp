@@ -1,8 +1,10 @@
 // `cmake --install` into a scratch prefix gives a working tool: bin/xfer runs, and the man
-// page (made from the option tables), bash completion and docs are where their readers look.
+// page (made from the option tables), bash and zsh completion and docs are where their readers
+// look; the .deb unpacks and runs, and (in CI as root) installs with dpkg -i and is removed.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +47,7 @@ TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
     EXPECT_NE(page.find("\\-\\-stall\\-timeout"), std::string::npos);
 
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/bash-completion/completions/xfer"));
+    EXPECT_TRUE(std::filesystem::exists(prefix / "share/zsh/vendor-completions/_xfer"));
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/README.md"));
     EXPECT_TRUE(std::filesystem::exists(prefix / "share/doc/xfer/PROTOCOL.md"));
 }
@@ -63,6 +66,16 @@ TEST(Install, BashCompletionOffersCommandsAndOptionsFromTheBinary) {
     const auto options = complete(std::string(XFER_BINARY) + " fetch --li", 2);
     EXPECT_NE(options.out.find("--listen\n"), std::string::npos) << options.describe();
     EXPECT_NE(options.out.find("--linger\n"), std::string::npos) << options.describe();
+}
+
+TEST(Install, ZshCompletionIsValidZsh) {
+    if (run_program({"sh", "-c", "command -v zsh"}).status != 0) {
+        std::printf("skipped: zsh is not installed, so _xfer cannot be parsed\n");
+        GTEST_SKIP() << "no zsh";
+    }
+    const std::string script = std::string(XFER_SOURCE_DIR) + "/tools/completion/_xfer";
+    const auto parsed = run_program({"zsh", "-n", script});
+    EXPECT_EQ(parsed.status, 0) << parsed.describe();
 }
 
 TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
@@ -85,6 +98,50 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
     const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
     EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
     EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
+}
+
+// The real thing: dpkg -i of the .deb, the installed /usr/bin/xfer runs and fetches over
+// loopback, then dpkg -r. It changes the machine's packages, so only in CI (CI=true) as root,
+// never over an xfer package already installed; elsewhere it says why it skips.
+TEST(Install, DebPackageInstallsWithDpkgRunsAndIsRemoved) {
+    const char* ci = std::getenv("CI");
+    if (ci == nullptr || std::string(ci) != "true" || !running_as_root()) {
+        std::printf("skipped: dpkg -i changes the machine's packages; runs only in CI as root\n");
+        GTEST_SKIP() << "not CI as root";
+    }
+    if (run_program({"dpkg", "-s", "xfer"}).status == 0) {
+        std::printf("skipped: an xfer package is already installed; not replacing it\n");
+        GTEST_SKIP() << "xfer already installed";
+    }
+    sandbox box;
+    const auto made = run_program({"cpack", "-G", "DEB", "--config",
+                                   std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
+                                   (box / "pkg").string()});
+    ASSERT_EQ(made.status, 0) << made.describe();
+    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    const auto installed = run_program({"dpkg", "-i", deb.string()});
+    ASSERT_EQ(installed.status, 0) << installed.describe();
+    const auto version = run_program({"/usr/bin/xfer", "--version"});
+    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_TRUE(std::filesystem::exists("/usr/share/man/man1/xfer.1.gz") ||
+                std::filesystem::exists("/usr/share/man/man1/xfer.1"));
+    {
+        const auto source = write_random_file(box / "src/a.bin", 300'000, 9);
+        child_process server({"/usr/bin/xfer", "serve", (box / "src").string(), "--listen",
+                              "127.0.0.1:0", "--no-lan", "--home", (box / "home").string()});
+        const auto line = server.wait_for_line("serving ", startup_timeout);
+        ASSERT_TRUE(line) << server.describe();
+        const auto address = line->substr(line->rfind(' ') + 1);
+        const auto fetched =
+            run_program({"/usr/bin/xfer", "fetch", address, "a.bin", "-o", (box / "out").string(),
+                         "--home", (box / "home").string()});
+        EXPECT_EQ(fetched.status, 0) << fetched.describe();
+        EXPECT_EQ(file_difference(source, box / "out/a.bin"), "");
+        server.stop();
+    }
+    const auto removed = run_program({"dpkg", "-r", "xfer"});
+    EXPECT_EQ(removed.status, 0) << removed.describe();
+    EXPECT_FALSE(std::filesystem::exists("/usr/bin/xfer"));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "tools/xfer/exit_status.hpp"
+
 namespace xfer::cli {
 namespace {
 
@@ -66,10 +68,22 @@ std::string man_page(const std::vector<command_spec>& specs) {
     po::options_description common;
     add_common_options(common);
     options_section(out, common);
-    out << ".SH EXIT STATUS\n.TP\n0\nsuccess\n.TP\n1\nthe operation failed (network, disk, peer)\n"
-        << ".TP\n2\nbad command line\n.TP\n130\ninterrupted (run the same command again to "
-           "resume)\n"
-        << ".SH ENVIRONMENT\n.TP\nXFER_LAN=off\ndo not announce on or listen to the LAN\n"
+    out << ".SH RATES\n"
+        << roff(
+               "RATE (--limit-up, --limit-down) is bytes per second over all connections of the\n"
+               "process: a number, then K, M, G or T (powers of 1024, as in curl and rsync; KiB,\n"
+               "MiB, GiB, TiB say the same), KB, MB, GB, TB (powers of 1000) or kbit, mbit, gbit\n"
+               "(1000^n bits), optionally followed by /s: 500K, 10M, 1.5G, 2.5MiB/s, 100mbit.\n");
+    out << ".SH JSON OUTPUT\n"
+        << roff(
+               "With --json (fetch, ls, peers, id, serve) stdout carries one JSON object per "
+               "line,\n"
+               "each with an \"event\" field; a failure ends with an \"error\" event that names\n"
+               "its class and exit status. Every event and field is listed in JSON.md.\n");
+    out << ".SH EXIT STATUS\n";
+    for (const auto& row : exit_status_table())
+        out << ".TP\n" << row.status << "\n" << roff(std::string(row.meaning) + "\n");
+    out << ".SH ENVIRONMENT\n.TP\nXFER_LAN=off\ndo not announce on or listen to the LAN\n"
         << ".TP\nXFER_LAN_INTERFACES\ncomma\\-separated interfaces for LAN discovery (default: "
            "all)\n"
         << ".SH SEE ALSO\nThe documents installed with xfer: README.md, ARCHITECTURE.md, "

@@ -18,9 +18,12 @@
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
+#include "tools/xfer/fetch_events.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
+#include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -74,6 +77,11 @@ void fetch_options(po::options_description& options) {
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
         "name", po::value<std::string>()->value_name("NAME"),
         "with --listen: name shown to other peers");
+    add_limit_option(options, "limit-down",
+                     "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
+    add_limit_option(options, "limit-up",
+                     "with --listen: upload at most RATE bytes/s over all receivers");
+    add_json_option(options);
 }
 
 }  // namespace
@@ -87,7 +95,8 @@ command_spec fetch_spec() {
                          "not needed with --tracker or --lan",
                          false, true},
                         {"PATH", "the file, as the peer shares it (xfer ls SOURCE lists them)"}},
-        .usage_tail = "[-o DIR] [--from SOURCE]... [--listen HOST:PORT]",
+        .usage_tail =
+            "[-o DIR] [--from SOURCE]... [--listen HOST:PORT] [--limit-down RATE] [--json]",
         .more_usage =
             "       xfer fetch --tracker HOST[:PORT] PATH [options]\n"
             "       xfer fetch --lan PATH [options]\n",
@@ -107,7 +116,9 @@ command_spec fetch_spec() {
             "  xfer fetch --tracker 10.0.0.1 big.img --listen :7420  # from every peer the tracker "
             "knows\n"
             "  xfer fetch --lan big.img                            # from the peers heard on the "
-            "LAN\n",
+            "LAN\n"
+            "  xfer fetch a.lan big.img --limit-down 10M           # at most 10 MiB/s\n"
+            "  xfer fetch a.lan big.img --json | jq .event         # events for scripts\n",
         .add_options = fetch_options};
 }
 
@@ -155,6 +166,16 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
         std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
     request.memory_budget = values["memory"].as<size_t>() * 1024 * 1024;
     request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+    auto limit_down = rate_option(values, "limit-down");
+    if (!limit_down) return std::unexpected(limit_down.error());
+    request.limit_down = *limit_down;
+    if (request.limit_down > 0) {
+        // A source counts as stalled when no block arrives in time; at a low limit one block
+        // takes long to arrive, so allow at least two blocks' time at the limit.
+        const auto two_blocks =
+            std::chrono::milliseconds(2000 * wire::max_block_size / request.limit_down);
+        request.stall_timeout = std::max(request.stall_timeout, two_blocks);
+    }
     return request;
 }
 
@@ -169,14 +190,16 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
         std::fprintf(stderr, "xfer fetch: %s\n", listen.error().c_str());
         return std::unexpected(exit_usage);
     }
+    const auto limit_up = rate_option(values, "limit-up");  // checked in run_fetch
     sender::sender_options sender_opts;
     sender_opts.listen = *listen;
     sender_opts.id = request.id;
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
+    sender_opts.limit_up = limit_up.value_or(0);
     auto started = sender::sender::start(context, store, sender_opts);
     if (!started) {
-        std::fprintf(stderr, "xfer fetch: %s\n", started.error().c_str());
-        return std::unexpected(exit_failure);
+        return std::unexpected(report_failure("fetch", failure_class::network, started.error(),
+                                              json_requested(values)));
     }
     request.listen_port = (*started)->listening().port;
     request.connect_retry_window = std::chrono::seconds(10);
@@ -205,15 +228,21 @@ struct fetch_run {
     double seconds = 0;
 };
 
+// The terminal display, or (with --json, `events` set) the events; never both.
 fetch_run run_with_progress(receiver::fetcher& fetch, const sender::sender* uploads, bool quiet,
-                            const volatile int* stop) {
-    progress_display display(!quiet);
+                            fetch_events* events, const volatile int* stop) {
+    progress_display display(!quiet && events == nullptr);
     const auto start = std::chrono::steady_clock::now();
     fetch_run run;
     run.outcome = fetch.run(stop, [&](const receiver::fetch_progress& progress) {
         run.resumed_bytes = progress.resumed_bytes;
-        display.update(progress,
-                       uploads ? uploads->peer_stats() : std::vector<sender::upload_peer_stats>{});
+        const auto upload_stats =
+            uploads ? uploads->peer_stats() : std::vector<sender::upload_peer_stats>{};
+        if (events) {
+            events->update(progress, upload_stats);
+        } else {
+            display.update(progress, upload_stats);
+        }
     });
     display.finish();
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -221,7 +250,7 @@ fetch_run run_with_progress(receiver::fetcher& fetch, const sender::sender* uplo
 }
 
 void print_summary(const fetch_run& run, const std::filesystem::path& target,
-                   const sender::sender* uploads) {
+                   const sender::sender* uploads, fetch_events* events) {
     fetch_summary summary;
     summary.target = target.string();
     summary.whole_file = run.outcome.whole_file;
@@ -231,6 +260,7 @@ void print_summary(const fetch_run& run, const std::filesystem::path& target,
     summary.uploading = uploads != nullptr;
     summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
     summary.seconds = run.seconds;
+    if (events) return events->done(summary);
     // Fitted to a terminal; a script reading stdout always gets the whole line.
     const int width = ::isatty(STDOUT_FILENO) ? query_terminal_size(STDOUT_FILENO).columns : 0;
     std::cout << layout_summary(summary, width) << std::endl;
@@ -242,6 +272,7 @@ int fetch_in(zmq::context_t& context, const parsed_options& parsed,
              const std::optional<net::endpoint>& tracker, const volatile int* stop) {
     const auto& values = parsed.values;
     const bool lan = values.count("lan") > 0;
+    const bool json = json_requested(values);
     auto uploads = start_uploads(context, values, store, request);
     if (!uploads) return uploads.error();
     const auto visible = *uploads ? make_presence(context, values, tracker, lan, request.id,
@@ -254,24 +285,34 @@ int fetch_in(zmq::context_t& context, const parsed_options& parsed,
                                                      std::nullopt, request.id});
         request.wait_for_peers = true;
         if (request.sources.empty() && !some_peer_holds(*finder, lan && !tracker, stop)) {
-            std::fprintf(stderr, "xfer fetch: no peer has %s (asked %s)\n",
-                         request.remote_path.c_str(),
-                         tracker ? ("the tracker at " + tracker->to_string()).c_str() : "the LAN");
-            return exit_failure;
+            if (*stop)
+                return report_failure("fetch", failure_class::interrupted, "interrupted", json);
+            return report_failure(
+                "fetch", failure_class::not_found,
+                "no peer has " + request.remote_path + " (asked " +
+                    (tracker ? "the tracker at " + tracker->to_string() : std::string("the LAN")) +
+                    ")",
+                json);
         }
     }
     const bool quiet = values.count("quiet") > 0;
+    const auto target = store->root() / request.output_name;
+    std::optional<fetch_events> events;
+    if (json) events.emplace(request.remote_path, target.string(), /*progress_events=*/!quiet);
     // Lives until we return: during the linger its last store events still reach the sender.
     receiver::fetcher fetch(context, store, request);
-    const auto run = run_with_progress(fetch, uploads->get(), quiet, stop);
+    const auto run =
+        run_with_progress(fetch, uploads->get(), quiet, events ? &*events : nullptr, stop);
     if (const auto& outcome = run.outcome; outcome.error) {
-        // The message may quote a peer's ERROR text.
-        std::fprintf(
-            stderr, "xfer fetch: %s\n",
-            safe_text(outcome.message.empty() ? outcome.error.message() : outcome.message).c_str());
-        return outcome.error == make_error_code(errc::cancelled) ? exit_interrupted : exit_failure;
+        // "No source left" says little; the class is that of why the last source went.
+        const bool cause_known =
+            outcome.error == make_error_code(errc::no_source) && outcome.last_source_error;
+        // The message may quote a peer's ERROR text: report_failure makes it safe.
+        return report_failure(
+            "fetch", classify(cause_known ? outcome.last_source_error : outcome.error),
+            outcome.message.empty() ? outcome.error.message() : outcome.message, json);
     }
-    if (!quiet) print_summary(run, store->root() / request.output_name, uploads->get());
+    if (!quiet || json) print_summary(run, target, uploads->get(), events ? &*events : nullptr);
     if (*uploads) {
         linger(**uploads, values["linger"].as<double>(), stop);
         XLOG_INFO("fetch", "",
@@ -307,12 +348,18 @@ int run_fetch(int argc, char** argv) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
         return exit_usage;
     }
+    const auto limit_up = rate_option(values, "limit-up");
+    if (!limit_up) return usage_error(spec, limit_up.error());
+    if (*limit_up > 0 && !values.count("listen"))
+        return usage_error(spec,
+                           "--limit-up needs --listen (a fetch uploads only while it serves)");
     const auto output = values["output"].as<std::string>();
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
-        std::fprintf(stderr, "xfer fetch: cannot use output directory %s: %s\n", output.c_str(),
-                     store.error().message().c_str());
-        return exit_failure;
+        return report_failure(
+            "fetch", classify(store.error()),
+            "cannot use output directory " + output + ": " + store.error().message(),
+            json_requested(values));
     }
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;

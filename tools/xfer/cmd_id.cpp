@@ -7,7 +7,9 @@
 #include "shared/identity/identity_store.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/json_writer.hpp"
 
 namespace xfer::cli {
 
@@ -16,6 +18,7 @@ namespace {
 void id_options(po::options_description& options) {
     options.add_options()("reset",
                           "make a new identity: peers that know this one will have to pair again");
+    add_json_option(options);
 }
 
 }  // namespace
@@ -24,13 +27,14 @@ command_spec id_spec() {
     return {.name = "id",
             .summary = "print this machine's peer ID and name (made on first use)",
             .positionals = {},
-            .usage_tail = "[--reset]",
+            .usage_tail = "[--reset] [--json]",
             .more_usage = {},
             .notes = {},
             .examples =
                 "  xfer id                  # peer ID, then this machine's name\n"
                 "  xfer id --home /tmp/p2   # the identity kept under another home\n"
-                "  xfer id --reset          # a new key pair, hence a new peer ID\n",
+                "  xfer id --reset          # a new key pair, hence a new peer ID\n"
+                "  xfer id --json           # {\"event\":\"id\",\"peer_id\":...,\"name\":...}\n",
             .add_options = id_options};
 }
 
@@ -50,10 +54,8 @@ int run_id(int argc, char** argv) {
     }
     auto loaded =
         reset ? identity::reset_identity(config) : identity::load_or_create_identity(config);
-    if (!loaded) {
-        std::fprintf(stderr, "xfer id: %s\n", loaded.error().c_str());
-        return exit_failure;
-    }
+    const bool json = json_requested(parsed.values);
+    if (!loaded) return report_failure("id", failure_class::local_io, loaded.error(), json);
     if (reset) {
         std::fprintf(
             stderr,
@@ -63,6 +65,13 @@ int run_id(int argc, char** argv) {
     } else if (loaded->created) {
         std::fprintf(stderr, "xfer id: created a new identity in %s\n",
                      (config / "identity").c_str());
+    }
+    if (json) {
+        emit(json_object("id")
+                 .text("peer_id", identity::format_peer_id(loaded->id))
+                 .text("name", identity::display_name())
+                 .boolean("created", loaded->created || reset));
+        return exit_ok;
     }
     std::cout << identity::format_peer_id(loaded->id) << "\n" << identity::display_name() << "\n";
     return exit_ok;

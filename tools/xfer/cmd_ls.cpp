@@ -7,7 +7,9 @@
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
 #include "tools/xfer/format.hpp"
+#include "tools/xfer/json_writer.hpp"
 
 namespace xfer::cli {
 
@@ -16,6 +18,39 @@ namespace {
 void ls_options(po::options_description& options) {
     options.add_options()("timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
                           "how long to wait for the peer");
+    add_json_option(options);
+}
+
+// {"event":"entry","kind":"file","name":...,"size":...,"pieces_had":...,"piece_count":...,
+// "complete":...}; a directory has kind "dir" and no piece fields.
+void emit_entry(const wire::listing_entry& entry) {
+    json_object line("entry");
+    if (entry.kind == wire::listing_entry::kind_t::directory) {
+        emit(line.text("kind", "dir").text("name", entry.name));
+        return;
+    }
+    emit(line.text("kind", "file")
+             .text("name", entry.name)
+             .number("size", entry.size)
+             .number("pieces_had", entry.pieces_had)
+             .number("piece_count", entry.piece_count)
+             .boolean("complete", entry.complete()));
+}
+
+void print_entry(const wire::listing_entry& entry) {
+    if (entry.kind == wire::listing_entry::kind_t::directory) {
+        std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(entry.name) << "/\n";
+        return;
+    }
+    char state[16];
+    if (entry.complete())
+        std::snprintf(state, sizeof state, "complete");
+    else
+        std::snprintf(state, sizeof state, "%.0f%%", 100.0 * entry.pieces_had / entry.piece_count);
+    char size[24];
+    std::snprintf(size, sizeof size, "%10s", format_bytes(static_cast<double>(entry.size)).c_str());
+    std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", "
+              << entry.size << " bytes)\n";
 }
 
 }  // namespace
@@ -26,12 +61,13 @@ command_spec ls_spec() {
             .positionals = {{"SOURCE", "the peer to ask, HOST[:PORT] (port 7420 by default)"},
                             {"SUBDIR", "a directory inside what the peer shares (default: the top)",
                              false}},
-            .usage_tail = "[--timeout SECONDS]",
+            .usage_tail = "[--timeout SECONDS] [--json]",
             .more_usage = {},
             .notes = {},
             .examples =
                 "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
-                "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n",
+                "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n"
+                "  xfer ls 192.168.1.5 --json      # one JSON object per entry (docs/JSON.md)\n",
             .add_options = ls_options};
 }
 
@@ -52,27 +88,11 @@ int run_ls(int argc, char** argv) {
     const auto timeout =
         std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
     const auto entries = receiver::fetch_listing(*source, subdir, random_peer_id(), timeout);
+    const bool json = json_requested(parsed.values);
     if (!entries) {
-        std::fprintf(stderr, "xfer ls: %s\n", safe_text(entries.error()).c_str());
-        return exit_failure;
+        return report_failure("ls", classify(entries.error().code), entries.error().message, json);
     }
-    for (const auto& entry : *entries) {
-        if (entry.kind == wire::listing_entry::kind_t::directory) {
-            std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(entry.name) << "/\n";
-            continue;
-        }
-        char state[16];
-        if (entry.complete())
-            std::snprintf(state, sizeof state, "complete");
-        else
-            std::snprintf(state, sizeof state, "%.0f%%",
-                          100.0 * entry.pieces_had / entry.piece_count);
-        char size[24];
-        std::snprintf(size, sizeof size, "%10s",
-                      format_bytes(static_cast<double>(entry.size)).c_str());
-        std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", "
-                  << entry.size << " bytes)\n";
-    }
+    for (const auto& entry : *entries) json ? emit_entry(entry) : print_entry(entry);
     return exit_ok;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "shared/core/ids.hpp"
 #include "shared/core/safe_text.hpp"
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
@@ -13,6 +14,8 @@
 #include "shared/identity/peer_id.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
+#include "tools/xfer/json_writer.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -28,9 +31,31 @@ std::string shown_id(const peer_record& record) {
     return discovery::short_id(record.id);
 }
 
+// --json: {"event":EVENT,"name":...,"id":...,"identity":...,"address":...,"contents":[{"path":
+// ...,"content_id":...,"size":...,"pieces_had":...,"piece_count":...}, ...]}
+void emit_peer(std::string_view event, const peer_record& record) {
+    json_array contents;
+    for (const auto& content : record.contents) {
+        contents.object(json_object()
+                            .text("path", content.path)
+                            .text("content_id", to_hex(content.id))
+                            .number("size", content.size)
+                            .number("pieces_had", content.pieces_had)
+                            .number("piece_count", content.piece_count));
+    }
+    json_object line(event);
+    line.text("name", record.name).text("id", to_hex(record.id));
+    if (record.identity != identity::peer_id{})
+        line.text("identity", identity::format_peer_id(record.identity));
+    else
+        line.null("identity");
+    emit(line.text("address", record.sender.to_string()).array("contents", contents));
+}
+
 // One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...); LAN peers show
 // `content HEX8` per content instead.
-void print_peer(const peer_record& record) {
+void print_peer(const peer_record& record, bool json) {
+    if (json) return emit_peer("peer", record);
     std::string line =
         safe_text(record.name) + "  " + shown_id(record) + "  " + record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
@@ -49,11 +74,12 @@ void print_peer(const peer_record& record) {
     std::fflush(stdout);
 }
 
-void print_change(const membership_change& change) {
+void print_change(const membership_change& change, bool json) {
     const char* verb = change.what == membership_change::kind::joined ? "join"
                        : change.what == membership_change::kind::left ? "leave"
                                                                       : nullptr;
     if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
+    if (json) return emit_peer(verb, change.record);
     std::printf("%s %s %s\n", verb, safe_text(change.record.name).c_str(),
                 change.record.sender.to_string().c_str());
     std::fflush(stdout);
@@ -64,8 +90,8 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 }
 
 // Watches a tracker: the list once it has answered, then (with watch) every join and leave.
-int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::milliseconds wait,
-                       const volatile int* stop) {
+int peers_from_tracker(const net::endpoint& tracker, bool watch, bool json,
+                       std::chrono::milliseconds wait, const volatile int* stop) {
     zmq::context_t context;
     discovery::tracker_mirror mirror(context, tracker);
     const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -73,9 +99,12 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::mi
     while (*stop == 0) {
         auto now = std::chrono::steady_clock::now();
         if (!listed && now >= deadline) {
-            std::fprintf(stderr, "xfer peers: no answer from tracker %s within %.1f s\n",
-                         tracker.to_string().c_str(), wait.count() / 1000.0);
-            return exit_failure;
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%.1f", wait.count() / 1000.0);
+            return report_failure(
+                "peers", failure_class::network,
+                "no answer from tracker " + tracker.to_string() + " within " + seconds + " s",
+                json);
         }
         std::vector<zmq::pollitem_t> items;
         mirror.add_poll_items(items);
@@ -84,9 +113,9 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::mi
         discovery::poll_for(items, std::min<std::chrono::milliseconds>(timeout, 200ms));
         const auto changes = mirror.process(std::chrono::steady_clock::now());
         if (listed) {
-            for (const auto& change : changes) print_change(change);
+            for (const auto& change : changes) print_change(change, json);
         } else if (mirror.synced()) {
-            for (const auto& record : mirror.list()) print_peer(record);
+            for (const auto& record : mirror.list()) print_peer(record, json);
             if (!watch) return exit_ok;
             listed = true;
         }
@@ -95,25 +124,24 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, std::chrono::mi
 }
 
 // Listens to LAN announcements for `wait`, lists what it heard, then (with watch) follows.
-int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile int* stop) {
+int peers_from_lan(bool watch, bool json, std::chrono::milliseconds wait,
+                   const volatile int* stop) {
     const auto config = discovery::lan::lan_config::from_environment();
     if (!config.enabled) {
-        std::fprintf(stderr,
-                     "xfer peers: LAN discovery is off (XFER_LAN=off); use --tracker HOST:PORT\n");
-        return exit_failure;
+        return report_failure("peers", failure_class::other,
+                              "LAN discovery is off (XFER_LAN=off); use --tracker HOST:PORT", json);
     }
     discovery::lan::lan_listener listener(config);
     if (!listener.ok()) {
-        std::fprintf(stderr,
-                     "xfer peers: cannot listen for LAN announcements (see the warning above)\n");
-        return exit_failure;
+        return report_failure("peers", failure_class::network,
+                              "cannot listen for LAN announcements (see the warning above)", json);
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
     bool listed = false;
     while (*stop == 0) {
         auto now = std::chrono::steady_clock::now();
         if (!listed && now >= deadline) {
-            for (const auto& record : listener.directory().peers().list()) print_peer(record);
+            for (const auto& record : listener.directory().peers().list()) print_peer(record, json);
             if (!watch) return exit_ok;
             listed = true;
         }
@@ -125,7 +153,7 @@ int peers_from_lan(bool watch, std::chrono::milliseconds wait, const volatile in
         auto changes = listener.receive(now);
         for (auto& change : listener.expire(now)) changes.push_back(std::move(change));
         if (listed) {
-            for (const auto& change : changes) print_change(change);
+            for (const auto& change : changes) print_change(change, json);
         }
     }
     return exit_ok;
@@ -143,6 +171,7 @@ void peers_options(po::options_description& options) {
         ("wait", po::value<double>()->value_name("SECONDS"),
          "how long to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
     // clang-format on
+    add_json_option(options);
 }
 
 }  // namespace
@@ -152,12 +181,13 @@ command_spec peers_spec() {
         .name = "peers",
         .summary = "list peers online (from a tracker or the LAN)",
         .positionals = {},
-        .usage_tail = "[--tracker HOST[:PORT]] [--watch] [--wait SECONDS]",
+        .usage_tail = "[--tracker HOST[:PORT]] [--watch] [--wait SECONDS] [--json]",
         .more_usage = {},
         .notes = {},
         .examples =
             "  xfer peers                            # peers announcing on the LAN\n"
-            "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n",
+            "  xfer peers --tracker 10.0.0.2 --watch # the tracker's list, then joins and leaves\n"
+            "  xfer peers --json                     # one JSON object per peer (docs/JSON.md)\n",
         .add_options = peers_options};
 }
 
@@ -167,6 +197,7 @@ int run_peers(int argc, char** argv) {
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const bool watch = values.count("watch") > 0;
+    const bool json = json_requested(values);
     const bool use_tracker = values.count("tracker") > 0;
     const double wait =
         values.count("wait") ? values["wait"].as<double>() : (use_tracker ? 5.0 : 2.0);
@@ -175,14 +206,14 @@ int run_peers(int argc, char** argv) {
         return exit_usage;
     }
     const volatile int* stop = install_stop_signal_handlers();
-    if (!use_tracker) return peers_from_lan(watch, seconds_to_ms(wait), stop);
+    if (!use_tracker) return peers_from_lan(watch, json, seconds_to_ms(wait), stop);
     const auto tracker =
         net::parse_endpoint(values["tracker"].as<std::string>(), net::default_tracker_port);
     if (!tracker) {
         std::fprintf(stderr, "xfer peers: %s\n", tracker.error().c_str());
         return exit_usage;
     }
-    return peers_from_tracker(*tracker, watch, seconds_to_ms(wait), stop);
+    return peers_from_tracker(*tracker, watch, json, seconds_to_ms(wait), stop);
 }
 
 }  // namespace xfer::cli

@@ -9,7 +9,10 @@
 #include "shared/core/log.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -23,7 +26,10 @@ void serve_options(po::options_description& options) {
         "where to listen (:0 picks a free port)")(
         "no-prehash",
         "do not hash shared files in the background at start (they are hashed on first fetch)");
+    add_limit_option(options, "limit-up",
+                     "upload at most RATE bytes/s over all receivers (500K, 10M, 1.5G; see man)");
     add_visibility_options(options);
+    add_json_option(options);
 }
 
 }  // namespace
@@ -33,13 +39,16 @@ command_spec serve_spec() {
         .name = "serve",
         .summary = "share a directory (complete and partial files)",
         .positionals = {{"DIR", "the directory to share, with everything below it"}},
-        .usage_tail = "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan]",
+        .usage_tail =
+            "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan] "
+            "[--limit-up RATE] [--json]",
         .more_usage = {},
         .notes = {},
         .examples =
             "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
             "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
-            "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n",
+            "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n"
+            "  xfer serve ~/share --limit-up 5M          # upload at most 5 MiB/s in all\n",
         .add_options = serve_options};
 }
 
@@ -49,10 +58,12 @@ int run_serve(int argc, char** argv) {
     if (parsed.exit_now) return *parsed.exit_now;
 
     const auto dir = parsed.arg("DIR");
+    const bool json = json_requested(parsed.values);
+    const auto limit_up = rate_option(parsed.values, "limit-up");
+    if (!limit_up) return usage_error(spec, limit_up.error());
     struct stat info {};
     if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-        std::fprintf(stderr, "xfer serve: %s: not a directory\n", dir.c_str());
-        return exit_failure;
+        return report_failure("serve", failure_class::not_found, dir + ": not a directory", json);
     }
     const auto listen =
         net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
@@ -68,8 +79,8 @@ int run_serve(int argc, char** argv) {
     auto store =
         piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
     if (!store) {
-        std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
-        return exit_failure;
+        return report_failure("serve", classify(store.error()),
+                              dir + ": " + store.error().message(), json);
     }
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
@@ -79,12 +90,15 @@ int run_serve(int argc, char** argv) {
         sender_opts.listen = *listen;
         sender_opts.id = random_peer_id();
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
+        sender_opts.limit_up = *limit_up;
         auto running = sender::sender::start(context, *store, sender_opts);
-        if (!running) {
-            std::fprintf(stderr, "xfer serve: %s\n", running.error().c_str());
-            return exit_failure;
-        }
-        if (!parsed.values.count("quiet")) {
+        if (!running) return report_failure("serve", failure_class::network, running.error(), json);
+        if (json) {
+            emit(json_object("listening")
+                     .text("dir", dir)
+                     .text("address", (*running)->listening().to_string())
+                     .number("limit_up", *limit_up));
+        } else if (!parsed.values.count("quiet")) {
             std::cout << "serving " << dir << " on " << (*running)->listening().to_string()
                       << std::endl;
         }
@@ -93,6 +107,11 @@ int run_serve(int argc, char** argv) {
                           sender_opts.id, {listen->host, (*running)->listening().port}, *store);
         while (!*stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         XLOG_INFO("serve", "", "stopping");
+        if (json) {
+            emit(json_object("stopped")
+                     .number("bytes_sent", (*running)->total_bytes_sent())
+                     .number("receivers_served", (*running)->receivers_served()));
+        }
     }
     context.close();
     return status;
