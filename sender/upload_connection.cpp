@@ -64,9 +64,20 @@ void upload_connection::refill_queue() {
             end_handle(request.handle, *entry, ec);
             continue;
         }
-        session_.send_piece({request.handle, request.piece, request.offset}, request.length, entry,
-                            entry->data_fd.get(),
-                            entry->manifest.piece_offset(request.piece) + request.offset);
+        const wire::piece_header header{request.handle, request.piece, request.offset};
+        if (!entry->is_tree()) {
+            session_.send_piece(header, request.length, entry, entry->data_fd.get(),
+                                entry->manifest.piece_offset(request.piece) + request.offset);
+            continue;
+        }
+        // A tree's block may span files: one sendfile range per file, each holding its file open.
+        ranges_.clear();
+        if (auto ec =
+                entry->files->read_ranges(request.piece, request.offset, request.length, ranges_)) {
+            end_handle(request.handle, *entry, ec);
+            continue;
+        }
+        session_.send_piece(header, request.length, ranges_);
     }
 }
 
