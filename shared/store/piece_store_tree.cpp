@@ -16,12 +16,14 @@
 #include "shared/store/tree_reader.hpp"
 #include "shared/store/tree_writer.hpp"
 #include "shared/wire/byte_io.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer {
 namespace {
 
-constexpr size_t max_state_bytes = 256 * 1024 * 1024;
-constexpr size_t max_cached_tree_bytes = 512 * 1024 * 1024;
+// A tree's resume state holds its manifest (at most wire::max_manifest_bytes) and a bitfield.
+constexpr size_t max_state_bytes = wire::max_manifest_bytes + 1024 * 1024;
+constexpr size_t max_cached_tree_bytes = wire::max_manifest_bytes;
 
 // What the cache knows a tree's manifest by: the directory itself and every entry the scan saw
 // (paths, kinds, modes, sizes, mtimes). A file edited, added, removed or touched changes it.
@@ -92,6 +94,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         if (auto ec = hash_tree(directory.get(), scanned->manifest, hashing_cancelled_))
             return std::unexpected(ec);
         encoded = tree::encode_tree_manifest(scanned->manifest);
+        // It must fit one MANIFEST frame.
+        if (encoded.size() > wire::max_manifest_bytes)
+            return std::unexpected(make_error_code(errc::tree_too_large));
         cache_.store_key(key, encoded);
         manifest = std::move(scanned->manifest);
     }
