@@ -29,6 +29,9 @@ class content_files {
     virtual std::error_code flush() = 0;
     // All pieces written: metadata, durability, the final name (fetch side only).
     virtual std::error_code finish() = 0;
+    // For progress: files in the content, and how many of them are written completely.
+    virtual uint64_t file_count() const = 0;
+    virtual uint64_t files_complete() const = 0;
 };
 
 // pread of the whole piece through read_ranges: for re-checking a journaled piece on resume.

@@ -27,7 +27,9 @@ void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t o
 }
 
 tree_reader::tree_reader(unique_fd root, tree::tree_manifest manifest)
-    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_) {}
+    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_) {
+    for (const auto& e : manifest_.entries) file_count_ += e.kind == tree::entry_kind::file;
+}
 
 std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_reader::open_file(
     uint32_t entry_index) {

@@ -32,6 +32,8 @@ class tree_reader final : public content_files {
     }
     std::error_code flush() override { return {}; }
     std::error_code finish() override { return {}; }
+    uint64_t file_count() const override { return file_count_; }
+    uint64_t files_complete() const override { return file_count_; }
 
   private:
     std::expected<std::shared_ptr<unique_fd>, std::error_code> open_file(uint32_t entry_index);
@@ -39,6 +41,7 @@ class tree_reader final : public content_files {
     const unique_fd root_;
     const tree::tree_manifest manifest_;
     const tree::piece_layout layout_;
+    uint64_t file_count_ = 0;
     std::mutex mutex_;
     std::vector<tree::segment> scratch_;
     // The file of the last range: a large file's consecutive blocks reuse its descriptor.

@@ -133,7 +133,7 @@ std::error_code tree_writer::make_directories() const {
     return {};
 }
 
-uint64_t tree_writer::files_done() const {
+uint64_t tree_writer::files_complete() const {
     std::lock_guard lock(mutex_);
     return files_done_;
 }

@@ -49,9 +49,9 @@ class tree_writer final : public content_files {
     std::error_code finish() override;
 
     const tree::tree_manifest& manifest() const { return manifest_; }
-    // Files whose every byte is written (for progress).
-    uint64_t files_done() const;
-    uint64_t file_count() const { return file_count_; }
+    uint64_t file_count() const override { return file_count_; }
+    // Files whose every byte is written (empty files count once the tree is complete).
+    uint64_t files_complete() const override;
 
   private:
     tree_writer(int outdir_fd, std::filesystem::path outdir, std::string name,
