@@ -58,7 +58,7 @@ std::pair<uint32_t, uint32_t> piece_layout::pieces_of_entry(uint32_t entry_index
     const auto it =
         std::lower_bound(files_.begin(), files_.end(), entry_index,
                          [](const file_start& f, uint32_t index) { return f.entry_index < index; });
-    if (it == files_.end() || it->entry_index != entry_index) return {0, 0};
+    if (it == files_.end() || it->entry_index != entry_index || piece_size_ == 0) return {0, 0};
     const auto position = static_cast<size_t>(it - files_.begin());
     const uint64_t first_byte = it->offset;
     const uint64_t last_byte = end_of(position) - 1;

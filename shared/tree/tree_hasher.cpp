@@ -47,15 +47,17 @@ bool still_as_listed(int fd, const entry& e) {
 // Cuts the byte stream of all files into pieces and reports each one as it completes.
 class piece_stream {
   public:
-    piece_stream(const tree_manifest& manifest,
+    piece_stream(const tree_manifest& manifest, const std::atomic<bool>& cancelled,
                  const std::function<void(uint32_t, const sha256_digest&)>& on_piece)
         : piece_size_(manifest.piece_size),
           remaining_bytes_(manifest.total_file_bytes()),
+          cancelled_(cancelled),
           on_piece_(on_piece) {
         start_piece();
     }
 
-    void feed(const uint8_t* data, size_t size) {
+    // False once cancelled: no piece is reported after the flag is seen.
+    bool feed(const uint8_t* data, size_t size) {
         while (size > 0) {
             const auto take = static_cast<size_t>(std::min<uint64_t>(size, left_in_piece_));
             hasher_.update({data, take});
@@ -63,10 +65,12 @@ class piece_stream {
             size -= take;
             left_in_piece_ -= take;
             if (left_in_piece_ == 0) {
+                if (cancelled_.load(std::memory_order_relaxed)) return false;
                 on_piece_(piece_index_++, hasher_.finish());
                 start_piece();
             }
         }
+        return true;
     }
 
   private:
@@ -78,6 +82,7 @@ class piece_stream {
 
     uint32_t piece_size_;
     uint64_t remaining_bytes_;
+    const std::atomic<bool>& cancelled_;
     const std::function<void(uint32_t, const sha256_digest&)>& on_piece_;
     sha256_hasher hasher_;
     uint32_t piece_index_ = 0;
@@ -100,7 +105,7 @@ std::error_code hash_file(int root_dirfd, const entry& e, std::vector<uint8_t>& 
             return last_system_error();
         }
         if (got == 0) return errc::content_changed;  // shrank under us
-        stream.feed(buffer.data(), static_cast<size_t>(got));
+        if (!stream.feed(buffer.data(), static_cast<size_t>(got))) return errc::cancelled;
         left -= static_cast<uint64_t>(got);
     }
     // Grown, rewritten or touched while we read: the hashes would describe no single version.
@@ -114,7 +119,7 @@ std::error_code hash_tree_pieces(
     const std::function<void(uint32_t, const sha256_digest&)>& on_piece) {
     if (manifest.piece_count() == 0) return {};
     std::vector<uint8_t> buffer(read_buffer_size);
-    piece_stream stream(manifest, on_piece);
+    piece_stream stream(manifest, cancelled, on_piece);
     for (const auto& e : manifest.entries) {
         if (e.kind != entry_kind::file || e.size == 0) continue;
         if (cancelled.load(std::memory_order_relaxed)) return errc::cancelled;

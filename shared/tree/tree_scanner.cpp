@@ -31,6 +31,9 @@ std::expected<std::vector<std::string>, std::error_code> sorted_names(int dir_fd
         ::close(dup_fd);
         return std::unexpected(ec);
     }
+    // The dup shares the directory offset with `dir_fd`: start from the top even when the
+    // caller's descriptor was listed before (a second scan of the same root).
+    ::rewinddir(dir.get());
     std::vector<std::string> names;
     for (;;) {
         errno = 0;

@@ -13,6 +13,7 @@
 #include "shared/discovery/tracker_protocol.hpp"
 #include "shared/manifest/manifest.hpp"
 #include "shared/store/resume_state.hpp"
+#include "shared/tree/tree_manifest.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace {
@@ -97,6 +98,32 @@ void store_seeds() {
     write("resume_state", "journal", std::vector<uint8_t>{0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2});
 }
 
+tree::tree_manifest sample_tree(std::vector<tree::entry> entries) {
+    tree::tree_manifest m;
+    m.piece_size = min_piece_size;
+    m.entries = std::move(entries);
+    m.piece_hashes.resize(m.piece_count());
+    for (size_t piece = 0; piece < m.piece_hashes.size(); ++piece)
+        m.piece_hashes[piece][0] = static_cast<uint8_t>(piece);
+    return m;
+}
+
+void tree_seeds() {
+    using tree::entry_kind;
+    constexpr int64_t mtime = 1'700'000'000'123'456'789;
+    const tree::entry d{"d", entry_kind::directory, 0755, mtime, 0, {}};
+    const tree::entry f{"d/a", entry_kind::file, 0644, mtime + 5, 1000, {}};
+    const tree::entry big{"d/big", entry_kind::file, 0600, mtime - 7, 3 * min_piece_size + 1, {}};
+    const tree::entry empty{"d/empty", entry_kind::file, 0644, mtime, 0, {}};
+    const tree::entry l{"d/l", entry_kind::symlink, 0, mtime, 0, "../e/x"};
+    const tree::entry e{"e", entry_kind::directory, 01777, mtime, 0, {}};
+    const tree::entry x{"e/x", entry_kind::file, 0755, mtime, 12, {}};
+    write("tree_manifest", "empty-tree", tree::encode_tree_manifest(sample_tree({})));
+    write("tree_manifest", "small", tree::encode_tree_manifest(sample_tree({d, f, l})));
+    write("tree_manifest", "spanning",
+          tree::encode_tree_manifest(sample_tree({d, f, big, empty, l, e, x})));
+}
+
 void discovery_seeds() {
     const auto record = sample_record();
     write("discovery", "record", "\x01" + discovery::encode_record(record));
@@ -133,5 +160,6 @@ int main(int argc, char** argv) {
     wire_seeds();
     store_seeds();
     discovery_seeds();
+    tree_seeds();
     return 0;
 }

@@ -1,0 +1,134 @@
+// Pieces that span files: where every byte of every piece lies, on the edge cases (empty files,
+// a file ending exactly on a piece boundary, one file over many pieces, thousands of tiny files in
+// one piece), checked against a byte-by-byte model of the concatenation.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "shared/tree/piece_layout.hpp"
+#include "tests/shared/tree_fixture.hpp"
+
+namespace xfer::tree {
+namespace {
+
+using test::dir;
+using test::file;
+using test::link;
+using test::make_tree;
+
+constexpr uint32_t piece = 256 * 1024;
+
+// The reference: for every piece, the segments found by walking the files one at a time.
+std::vector<std::vector<segment>> model(const tree_manifest& m) {
+    std::vector<std::vector<segment>> pieces(m.piece_count());
+    uint64_t position = 0;
+    for (uint32_t index = 0; index < m.entries.size(); ++index) {
+        const auto& e = m.entries[index];
+        if (e.kind != entry_kind::file) continue;
+        uint64_t offset = 0;
+        while (offset < e.size) {
+            const auto piece_index = static_cast<uint32_t>(position / m.piece_size);
+            const uint64_t room = (uint64_t{piece_index} + 1) * m.piece_size - position;
+            const auto length = static_cast<uint32_t>(std::min(room, e.size - offset));
+            pieces[piece_index].push_back({index, offset, length});
+            offset += length;
+            position += length;
+        }
+    }
+    return pieces;
+}
+
+void expect_matches_model(const tree_manifest& m) {
+    const piece_layout layout(m);
+    const auto expected = model(m);
+    ASSERT_EQ(layout.piece_count(), expected.size());
+    std::vector<segment> got;
+    uint64_t covered = 0;
+    for (uint32_t p = 0; p < layout.piece_count(); ++p) {
+        layout.segments_of(p, got);
+        EXPECT_EQ(got, expected[p]) << "piece " << p;
+        uint64_t length = 0;
+        for (const auto& s : got) length += s.length;
+        EXPECT_EQ(length, layout.piece_length(p));
+        EXPECT_EQ(layout.piece_offset(p), covered);
+        covered += length;
+    }
+    EXPECT_EQ(covered, m.total_file_bytes());
+    // pieces_of_entry agrees with where the segments put each file.
+    for (uint32_t index = 0; index < m.entries.size(); ++index) {
+        uint32_t first = UINT32_MAX, last = 0;
+        for (uint32_t p = 0; p < expected.size(); ++p) {
+            for (const auto& s : expected[p]) {
+                if (s.entry_index == index) first = std::min(first, p), last = p;
+            }
+        }
+        const auto range = layout.pieces_of_entry(index);
+        if (first == UINT32_MAX) {
+            EXPECT_EQ(range, (std::pair<uint32_t, uint32_t>{0, 0})) << m.entries[index].path;
+        } else {
+            EXPECT_EQ(range, (std::pair<uint32_t, uint32_t>{first, last + 1}))
+                << m.entries[index].path;
+        }
+    }
+}
+
+TEST(TreePieceLayout, EmptyFilesDirectoriesAndSymlinksNeverAppear) {
+    const auto m = make_tree({file("a", 0), dir("d"), file("d/b", 10), file("d/c", 0),
+                              link("d/l", "b"), file("e", 5), file("z", 0)});
+    expect_matches_model(m);
+    const piece_layout layout(m);
+    std::vector<segment> got;
+    layout.segments_of(0, got);
+    EXPECT_EQ(got, (std::vector<segment>{{2, 0, 10}, {5, 0, 5}}));
+    EXPECT_EQ(layout.pieces_of_entry(0), (std::pair<uint32_t, uint32_t>{0, 0}));
+}
+
+TEST(TreePieceLayout, FileEndingExactlyOnAPieceBoundary) {
+    const auto m = make_tree({file("a", piece), file("b", piece), file("c", 1)});
+    expect_matches_model(m);
+    const piece_layout layout(m);
+    std::vector<segment> got;
+    layout.segments_of(1, got);
+    EXPECT_EQ(got, (std::vector<segment>{{1, 0, piece}}));
+    EXPECT_EQ(layout.pieces_of_entry(1), (std::pair<uint32_t, uint32_t>{1, 2}));
+    EXPECT_EQ(layout.piece_length(2), 1u);
+}
+
+TEST(TreePieceLayout, OneFileOverManyPiecesBetweenSmallOnes) {
+    const auto m = make_tree({file("a", 100), file("big", 10 * uint64_t{piece} + 7), file("c", 9)});
+    expect_matches_model(m);
+    const piece_layout layout(m);
+    EXPECT_EQ(layout.piece_count(), 11u);
+    EXPECT_EQ(layout.pieces_of_entry(1), (std::pair<uint32_t, uint32_t>{0, 11}));
+    std::vector<segment> got;
+    layout.segments_of(5, got);
+    EXPECT_EQ(got, (std::vector<segment>{{1, 5 * uint64_t{piece} - 100, piece}}));
+}
+
+TEST(TreePieceLayout, ThousandsOfTinyFilesPerPiece) {
+    std::vector<entry> entries{dir("d")};
+    for (int i = 0; i < 5000; ++i) entries.push_back(file("d/f" + std::to_string(10000 + i), 100));
+    const auto m = make_tree(std::move(entries));
+    expect_matches_model(m);
+    const piece_layout layout(m);
+    std::vector<segment> got;
+    layout.segments_of(0, got);
+    EXPECT_EQ(got.size(), 2622u);  // 2621 whole files and 44 bytes of the next
+    EXPECT_EQ(got.back(), (segment{2622, 0, 44}));
+    layout.segments_of(1, got);
+    EXPECT_EQ(got.front(), (segment{2622, 44, 56}));
+}
+
+TEST(TreePieceLayout, NoFilesNoPieces) {
+    const auto m = make_tree({dir("d"), file("d/empty", 0)});
+    const piece_layout layout(m);
+    EXPECT_EQ(layout.piece_count(), 0u);
+    std::vector<segment> got{{1, 2, 3}};
+    layout.segments_of(0, got);
+    EXPECT_TRUE(got.empty());
+    EXPECT_EQ(layout.piece_length(0), 0u);
+}
+
+}  // namespace
+}  // namespace xfer::tree
