@@ -196,7 +196,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     progress.wanted_bytes = wanted_bytes_;
     progress.downloaded_bytes = downloaded_bytes_;
     progress.resumed_bytes = resumed_bytes_;
-    if (entry_) progress.verified_bytes = verified_bytes(*entry_, span_);
+    if (entry_) count_verified(*entry_, span_, progress);
     double rate = 0;
     for (const auto& source : progress.sources) rate += source.rate;
     progress.rate = rate;

@@ -61,6 +61,8 @@ struct fetch_progress {
     uint64_t resumed_bytes = 0;  // of the wanted pieces, already verified when the fetch began
     double rate = 0;
     bool manifest_known = false;
+    uint64_t file_count = 0;  // a tree: its files, and how many are written completely
+    uint64_t files_complete = 0;
     std::vector<source_progress> sources;
 };
 
@@ -76,6 +78,15 @@ struct fetch_outcome {
     bool whole_file = true;
     std::shared_ptr<content_entry> entry;
 };
+
+// Verified bytes of the wanted pieces and, for a tree, its files written completely.
+inline void count_verified(const content_entry& entry, const piece_span& span,
+                           fetch_progress& progress) {
+    progress.verified_bytes = verified_bytes(entry, span);
+    if (!entry.is_tree()) return;
+    progress.file_count = entry.files->file_count();
+    progress.files_complete = entry.files->files_complete();
+}
 
 class fetcher final : public download_listener {
   public:

@@ -5,6 +5,7 @@
 #include "receiver/fetcher.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/store/content_geometry.hpp"
 
 namespace xfer::receiver {
 
@@ -70,7 +71,7 @@ std::error_code fetcher::on_peers(download_connection& from, const wire::peers_m
 
 std::error_code fetcher::on_manifest(download_connection& from, const wire::manifest_msg& message) {
     if (from.manifest_accepted() || message.handle != 1) return errc::unexpected_message;
-    const auto manifest = decode_manifest(message.encoded);
+    const auto manifest = decode_content_geometry(message.encoded);
     if (!manifest) return manifest.error();
     const auto id = content_id_of(message.encoded);
     if ((request_.content && *request_.content != id) || (entry_ && entry_->id != id)) {

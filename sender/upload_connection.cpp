@@ -74,9 +74,21 @@ bool upload_connection::refill_queue() {
             end_handle(request.handle, *entry, ec);
             continue;
         }
-        session_.send_piece({request.handle, request.piece, request.offset}, request.length, entry,
-                            entry->data_fd.get(),
-                            entry->manifest.piece_offset(request.piece) + request.offset);
+        const wire::piece_header header{request.handle, request.piece, request.offset};
+        if (!entry->is_tree()) {
+            session_.send_piece(header, request.length, entry, entry->data_fd.get(),
+                                entry->manifest.piece_offset(request.piece) + request.offset);
+        } else {
+            // A tree's block may span files: one sendfile range per file, each holding its file
+            // open.
+            ranges_.clear();
+            if (auto ec = entry->files->read_ranges(request.piece, request.offset, request.length,
+                                                    ranges_)) {
+                end_handle(request.handle, *entry, ec);
+                continue;
+            }
+            session_.send_piece(header, request.length, ranges_);
+        }
         // Charged when queued: the queue is short (queued_data_target), so what is queued
         // leaves within moments, and bytes that never leave were still ours to send.
         if (context_.upload_limit) context_.upload_limit->spend(request.length, clock::now());

@@ -154,6 +154,7 @@ class upload_connection final : private session::message_handler {
     // The piece whose file identity was last checked (handle, piece) and the offset of its last
     // block queued since: its further blocks, asked for in order, skip the fstat.
     std::optional<wire::block_ref> identity_checked_for_;
+    std::vector<net::file_range> ranges_;  // reused by every block of a tree
 };
 
 }  // namespace xfer::sender

@@ -37,4 +37,17 @@ void manifest_cache::store(const struct stat& file,
     (void)write_file_atomically(entry_path(file), encoded_manifest, /*durable=*/false);
 }
 
+std::optional<std::vector<uint8_t>> manifest_cache::lookup_key(const std::array<uint8_t, 32>& key,
+                                                               size_t max_size) const {
+    if (directory_.empty()) return std::nullopt;
+    return read_small_file(directory_ / (to_hex(key).substr(0, 40) + ".tree"), max_size);
+}
+
+void manifest_cache::store_key(const std::array<uint8_t, 32>& key,
+                               std::span<const uint8_t> encoded) const {
+    if (directory_.empty() || ensure_private_directory(directory_)) return;
+    (void)write_file_atomically(directory_ / (to_hex(key).substr(0, 40) + ".tree"), encoded,
+                                /*durable=*/false);
+}
+
 }  // namespace xfer

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -22,6 +23,11 @@ class manifest_cache {
 
     std::optional<std::vector<uint8_t>> lookup(const struct stat& file) const;
     void store(const struct stat& file, std::span<const uint8_t> encoded_manifest) const;
+
+    // A tree's manifest, keyed by a digest of what its scan saw (see piece_store_tree.cpp).
+    std::optional<std::vector<uint8_t>> lookup_key(const std::array<uint8_t, 32>& key,
+                                                   size_t max_size) const;
+    void store_key(const std::array<uint8_t, 32>& key, std::span<const uint8_t> encoded) const;
 
   private:
     std::filesystem::path entry_path(const struct stat& file) const;

@@ -11,6 +11,14 @@
 
 namespace xfer::net {
 
+// `length` bytes of `fd` at `offset`; `holder` keeps the descriptor open until it is sent.
+struct file_range {
+    std::shared_ptr<const void> holder;
+    int fd = -1;
+    uint64_t offset = 0;
+    uint32_t length = 0;
+};
+
 class send_queue {
   public:
     // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went

@@ -57,6 +57,13 @@ void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
     queue_.append_file(std::move(holder), file_fd, file_offset, length);
 }
 
+void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
+                              std::span<const net::file_range> ranges) {
+    wire::encode_piece_header(header, length, queue_.bytes_for_append());
+    for (const auto& range : ranges)
+        queue_.append_file(range.holder, range.fd, range.offset, range.length);
+}
+
 net::io_result peer_session::flush() {
     const auto result = queue_.flush(*stream_);
     bytes_sent_ += result.bytes;

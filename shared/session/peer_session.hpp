@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <system_error>
 
 #include "shared/net/frame_reader.hpp"
@@ -56,6 +57,9 @@ class peer_session {
     // A PIECE frame whose data goes out of `file_fd` with sendfile; `holder` keeps it open.
     void send_piece(const wire::piece_header& header, uint32_t length,
                     std::shared_ptr<const void> holder, int file_fd, uint64_t file_offset);
+    // A PIECE frame whose data spans several files (a tree's piece): one sendfile range each.
+    void send_piece(const wire::piece_header& header, uint32_t length,
+                    std::span<const net::file_range> ranges);
     // Writes what the socket takes now.
     net::io_result flush();
     bool has_output() const { return !queue_.empty(); }

@@ -1,10 +1,12 @@
-// One content (one version of one file) as the store holds it: its manifest, its open data file
-// and which pieces are verified. Shared by the sender and receiver threads of a process.
+// One content (one version of one file, or of one tree) as the store holds it: its manifest,
+// where its bytes are and which pieces are verified. Shared by the sender and receiver threads of a
+// process.
 #pragma once
 
 #include <sys/stat.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/manifest/manifest.hpp"
+#include "shared/store/content_files.hpp"
 #include "shared/store/direct_write.hpp"
 #include "shared/store/piece_bitfield.hpp"
 #include "shared/store/resume_state.hpp"
@@ -43,8 +46,13 @@ class content_entry {
     const xfer::manifest manifest;
     const std::vector<uint8_t> encoded_manifest;
     const std::string path;   // final relative path in the store root
-    const unique_fd data_fd;  // read (and, when fetching here, written) with pread/pwrite
-    piece_bitfield have;      // verified pieces; nothing else is ever served
+    const unique_fd data_fd;  // a single file: read (and, when fetching here, written) directly
+    // A tree: `manifest` is the geometry of its files' bytes end to end (file_size = all file
+    // bytes, the tree's piece size and hashes), `encoded_manifest` the tree manifest, and these
+    // the files a piece's bytes are in. Null for a single file.
+    std::shared_ptr<content_files> files;
+    bool is_tree() const { return files != nullptr; }
+    piece_bitfield have;  // verified pieces; nothing else is ever served
     std::atomic<bool> complete{false};
 
     // Set for a complete file served from disk: checked before sending, so a file edited while

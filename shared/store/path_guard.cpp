@@ -40,13 +40,15 @@ std::expected<std::string, std::error_code> normalize_relative_path(std::string_
     return normalized;
 }
 
-std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
-                                                       const std::string& relative_path, int flags,
-                                                       mode_t mode) {
+namespace {
+
+std::expected<unique_fd, std::error_code> open_resolved(int root_fd,
+                                                        const std::string& relative_path, int flags,
+                                                        mode_t mode, uint64_t resolve) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    how.resolve = resolve;
     const char* path = relative_path.empty() ? "." : relative_path.c_str();
     for (;;) {
         const long fd = ::syscall(SYS_openat2, root_fd, path, &how, sizeof how);
@@ -58,6 +60,22 @@ std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
             return std::unexpected(make_error_code(errc::not_found));
         return std::unexpected(last_system_error());
     }
+}
+
+}  // namespace
+
+std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
+                                                       const std::string& relative_path, int flags,
+                                                       mode_t mode) {
+    return open_resolved(root_fd, relative_path, flags, mode,
+                         RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+}
+
+std::expected<unique_fd, std::error_code> open_in_tree(int root_fd,
+                                                       const std::string& relative_path, int flags,
+                                                       mode_t mode) {
+    return open_resolved(root_fd, relative_path, flags | O_NOFOLLOW, mode,
+                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 }  // namespace xfer

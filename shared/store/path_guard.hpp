@@ -26,4 +26,10 @@ std::expected<unique_fd, std::error_code> open_beneath(int root_fd,
                                                        const std::string& relative_path, int flags,
                                                        mode_t mode = 0);
 
+// As open_beneath, and no symlink anywhere on the path (RESOLVE_NO_SYMLINKS, O_NOFOLLOW): a tree's
+// files are opened by their manifest path, which never goes through a symlink.
+std::expected<unique_fd, std::error_code> open_in_tree(int root_fd,
+                                                       const std::string& relative_path, int flags,
+                                                       mode_t mode = 0);
+
 }  // namespace xfer

@@ -128,7 +128,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
             if (!wanted || *wanted == existing->id) return existing;
         }
     }
-    auto entry = open_complete(*path);
+    auto entry = open_complete(*path, /*directories=*/true);
     if (!entry && entry.error() == make_error_code(errc::not_found)) entry = open_partial(*path);
     if (!entry) {
         // A content asked for by id may live elsewhere under another name.
@@ -146,11 +146,12 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_complete(
-    const std::string& path) {
+    const std::string& path, bool directories) {
     auto fd = open_beneath(root_fd_.get(), path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) return std::unexpected(fd.error());
     struct stat info {};
     if (::fstat(fd->get(), &info) != 0) return std::unexpected(last_system_error());
+    if (S_ISDIR(info.st_mode) && directories) return open_tree_complete(path, std::move(*fd));
     if (!S_ISREG(info.st_mode)) return std::unexpected(make_error_code(errc::not_found));
     const auto identity = file_identity::of(info);
     {

@@ -104,13 +104,20 @@ class piece_store {
     std::filesystem::path state_path_for(std::string_view relative_path) const;
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_partial(
         const std::string& path);
+    // A directory is served as a tree only with `directories`.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(
-        const std::string& path);
+        const std::string& path, bool directories = false);
     std::shared_ptr<content_entry> remember(std::shared_ptr<content_entry> entry);
     std::error_code prepare_metadata_dirs() const;
     // Removes ROOT/.xfer/partial and ROOT/.xfer if nothing is left in them.
     void remove_empty_metadata_dirs() const;
     std::error_code write_state(content_entry& entry) const;
+    // Trees (piece_store_tree.cpp): a served directory, a fetch into OUTDIR/NAME, its completion.
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(
+        const std::string& path, unique_fd directory);
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
+        const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite);
+    std::error_code finalize_tree(content_entry& entry);
 
     const std::filesystem::path root_;
     const unique_fd root_fd_;

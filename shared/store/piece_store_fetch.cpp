@@ -11,6 +11,7 @@
 #include "shared/store/atomic_file.hpp"
 #include "shared/store/path_guard.hpp"
 #include "shared/store/piece_store.hpp"
+#include "shared/tree/tree_manifest.hpp"
 
 namespace xfer {
 namespace {
@@ -53,6 +54,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite) {
     auto path = normalize_relative_path(name, /*allow_root=*/false);
     if (!path) return std::unexpected(path.error());
+    if (tree::looks_like_tree_manifest(encoded_manifest))
+        return open_tree_for_fetching(*path, encoded_manifest, overwrite);
     auto m = decode_manifest(encoded_manifest);
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(encoded_manifest);
@@ -147,6 +150,12 @@ std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_in
         return errc::malformed_message;
     }
     if (entry.have.test(piece_index)) return {};
+    if (entry.is_tree()) {
+        if (auto ec = entry.files->write_piece(piece_index, data)) return ec;
+        if (auto ec = entry.journal.append(piece_index)) return ec;
+        entry.have.set(piece_index);
+        return {};
+    }
     const uint64_t offset = entry.manifest.piece_offset(piece_index);
     if (auto ec = entry.writer.write(entry.data_fd.get(), data, offset)) return ec;
     if (auto ec = entry.journal.append(piece_index)) return ec;
@@ -157,7 +166,11 @@ std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_in
 std::error_code piece_store::checkpoint(content_entry& entry) {
     std::lock_guard lock(entry.state_mutex);
     if (!entry.fetching || entry.complete) return {};
-    if (::fdatasync(entry.data_fd.get()) != 0) return last_system_error();
+    if (entry.is_tree()) {
+        if (auto ec = entry.files->flush()) return ec;
+    } else if (::fdatasync(entry.data_fd.get()) != 0) {
+        return last_system_error();
+    }
     if (auto ec = write_state(entry)) return ec;
     return entry.journal.clear();
 }
@@ -166,6 +179,7 @@ std::error_code piece_store::finalize(content_entry& entry) {
     std::lock_guard lock(entry.state_mutex);
     if (entry.complete) return {};
     if (!entry.have.all()) return errc::no_source;
+    if (entry.is_tree()) return finalize_tree(entry);
     if (::fsync(entry.data_fd.get()) != 0) return last_system_error();
     if (::renameat(root_fd_.get(), entry.part_path.c_str(), root_fd_.get(), entry.path.c_str()) !=
         0) {

@@ -9,6 +9,7 @@
 #include "shared/hash/sha256.hpp"
 #include "shared/manifest/manifest.hpp"
 #include "shared/store/atomic_file.hpp"
+#include "shared/store/content_geometry.hpp"
 #include "shared/wire/byte_io.hpp"
 #include "shared/wire/frame.hpp"
 
@@ -52,7 +53,7 @@ std::expected<resume_state, std::error_code> decode_resume_state(std::span<const
     const auto encoded = r.take(manifest_length);
     if (!r.ok()) return corrupt;
     state.encoded_manifest.assign(encoded.begin(), encoded.end());
-    const auto decoded = decode_manifest(state.encoded_manifest);
+    const auto decoded = decode_content_geometry(state.encoded_manifest);
     if (!decoded) return corrupt;
     if (r.remaining() != (decoded->piece_count() + 7) / 8) return corrupt;
     const auto bits = r.take(r.remaining());

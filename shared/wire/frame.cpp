@@ -8,7 +8,8 @@ namespace xfer::wire {
 
 namespace {
 constexpr uint32_t hello_fixed = 4 + 2 + 16 + 4 + 2 + 2;
-constexpr uint32_t manifest_fixed = 4 + 4 + 1 + 8 + 4 + 4;  // handle + manifest header
+// handle + the smaller manifest header: a tree's ("XFTR" | version | 3 x u32), not a file's.
+constexpr uint32_t manifest_fixed = 4 + 4 + 1 + 4 + 4 + 4;
 constexpr uint32_t max_listing_body = 1024 * 1024;
 }  // namespace
 
@@ -29,7 +30,7 @@ std::optional<length_bounds> bounds_for(message_type type) {
         case message_type::open:
             return length_bounds{38, 38 + max_path_length};
         case message_type::manifest:
-            return length_bounds{manifest_fixed, manifest_fixed + max_pieces * 32};
+            return length_bounds{manifest_fixed, 4 + max_manifest_bytes};
         case message_type::bitfield:
             return length_bounds{8, 8 + max_pieces / 8};
         case message_type::have:

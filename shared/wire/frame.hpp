@@ -23,11 +23,14 @@ inline constexpr size_t frame_header_size = 5;
 inline constexpr uint32_t block_size = 256 * 1024;       // data unit of REQUEST/PIECE
 inline constexpr uint32_t max_block_size = 1024 * 1024;  // largest REQUEST a sender accepts
 inline constexpr uint32_t max_pieces = 131072;           // largest manifest: 4 MiB of hashes
-inline constexpr size_t max_path_length = 4096;          // a relative path in LIST/OPEN/LISTING
-inline constexpr size_t max_text_length = 1024;          // ERROR text, hello host
-inline constexpr uint32_t max_listing_entries = 4096;    // per LISTING frame (more frames follow)
-inline constexpr uint32_t max_peers_per_message = 64;    // per PEERS frame
-inline constexpr size_t max_host_length = 255;           // a host in PEERS
+// Largest manifest encoding in MANIFEST: a file's is at most 4 MiB of hashes; a tree's also
+// holds its entries (about 1,000,000 short paths fit).
+inline constexpr uint32_t max_manifest_bytes = 64 * 1024 * 1024;
+inline constexpr size_t max_path_length = 4096;        // a relative path in LIST/OPEN/LISTING
+inline constexpr size_t max_text_length = 1024;        // ERROR text, hello host
+inline constexpr uint32_t max_listing_entries = 4096;  // per LISTING frame (more frames follow)
+inline constexpr uint32_t max_peers_per_message = 64;  // per PEERS frame
+inline constexpr size_t max_host_length = 255;         // a host in PEERS
 
 enum class message_type : uint8_t {
     hello = 1,      // both ways, first frame of each side

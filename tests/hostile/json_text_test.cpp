@@ -78,7 +78,9 @@ TEST(JsonText, PeersAnnouncedNamesStayValidJson) {
     const bool seen = eventually([&] {
         listed = run_xfer({"peers", "--tracker", tracker.address(), "--json"});
         parsed = parse_json_lines(listed.out);
-        return parsed.error.empty() && !parsed.lines.empty();
+        // The first registration may come before the file is hashed: wait for it to be listed.
+        return parsed.error.empty() && !parsed.lines.empty() &&
+               listed.out.find("\"path\":\"f.bin\"") != std::string::npos;
     });
     ASSERT_TRUE(seen) << listed.describe() << parsed.error;
     ASSERT_EQ(parsed.lines.size(), 1u) << listed.out;

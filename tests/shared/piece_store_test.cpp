@@ -132,8 +132,10 @@ TEST_F(ServeStore, ServesACompleteFileByPathAndById) {
     EXPECT_EQ(store->open_for_serving("", other_id).error(), errc::not_found);
     EXPECT_EQ(store->open_for_serving("", std::nullopt).error(), errc::not_found);
     EXPECT_EQ(store->open_for_serving("missing", std::nullopt).error(), errc::not_found);
-    EXPECT_EQ(store->open_for_serving("dir", std::nullopt).error(), errc::not_found)
-        << "directories are not content";
+    const auto tree = store->open_for_serving("dir", std::nullopt);
+    ASSERT_TRUE(tree) << tree.error().message();
+    EXPECT_TRUE((*tree)->is_tree()) << "a directory is served as a tree";
+    EXPECT_EQ((*tree)->manifest.file_size, source.bytes.size());
 }
 
 TEST_F(ServeStore, ASecondStoreReusesTheCachedManifest) {

@@ -19,6 +19,7 @@
 
 #include "shared/core/fd.hpp"
 #include "shared/manifest/manifest.hpp"
+#include "shared/store/content_geometry.hpp"
 #include "shared/store/resume_state.hpp"
 
 namespace xfer::test {
@@ -248,7 +249,7 @@ uint32_t recorded_pieces(const std::filesystem::path& output_dir) {
         if (item.path().extension() != ".state") continue;
         auto state = decode_resume_state(read_all(item.path()));
         if (!state) continue;
-        auto m = decode_manifest(state->encoded_manifest);
+        auto m = decode_content_geometry(state->encoded_manifest);
         if (!m) continue;
         for (uint32_t piece = 0; piece < m->piece_count(); ++piece) {
             if (piece / 8 < state->bitfield.size() &&

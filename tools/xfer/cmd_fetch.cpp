@@ -257,6 +257,8 @@ void print_summary(const fetch_run& run, const std::filesystem::path& target,
     summary.wanted_bytes = run.outcome.wanted_bytes;
     summary.downloaded_bytes = run.outcome.downloaded_bytes;
     summary.resumed_bytes = run.resumed_bytes;
+    if (const auto& entry = run.outcome.entry; entry && entry->is_tree())
+        summary.file_count = entry->files->file_count();
     summary.uploading = uploads != nullptr;
     summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
     summary.seconds = run.seconds;

@@ -84,6 +84,8 @@ void progress_display::update(const receiver::fetch_progress& progress,
     state.manifest_known = progress.manifest_known;
     state.wanted_bytes = progress.wanted_bytes;
     state.verified_bytes = progress.verified_bytes;
+    state.file_count = progress.file_count;
+    state.files_complete = progress.files_complete;
     state.rate = progress.rate;
     for (const auto& source : progress.sources) {
         state.peers.push_back(

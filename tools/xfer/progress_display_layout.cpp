@@ -35,9 +35,13 @@ std::string total_line(const progress_state& state, size_t room) {
                                                           static_cast<double>(state.wanted_bytes);
     char percent[16];
     std::snprintf(percent, sizeof percent, "%3.0f%%", fraction * 100);
-    const auto amount =
-        pad_left(format_bytes(static_cast<double>(state.verified_bytes)), bytes_columns) + " / " +
-        pad_left(format_bytes(static_cast<double>(state.wanted_bytes)), bytes_columns);
+    auto amount = pad_left(format_bytes(static_cast<double>(state.verified_bytes)), bytes_columns) +
+                  " / " +
+                  pad_left(format_bytes(static_cast<double>(state.wanted_bytes)), bytes_columns);
+    if (state.file_count > 0) {
+        amount = std::to_string(state.files_complete) + "/" + std::to_string(state.file_count) +
+                 " files  " + amount;
+    }
     const auto rate = pad_left(format_rate(state.rate), rate_columns);
     const double left = static_cast<double>(state.wanted_bytes -
                                             std::min(state.verified_bytes, state.wanted_bytes));
@@ -148,7 +152,9 @@ std::string keep_tail(const std::string& path, size_t columns) {
 std::string layout_summary(const fetch_summary& summary, int width) {
     const double rate =
         summary.seconds > 0 ? static_cast<double>(summary.downloaded_bytes) / summary.seconds : 0;
-    const auto amount = format_bytes(static_cast<double>(summary.wanted_bytes)) + " in " +
+    const auto files =
+        summary.file_count > 0 ? std::to_string(summary.file_count) + " files, " : std::string();
+    const auto amount = files + format_bytes(static_cast<double>(summary.wanted_bytes)) + " in " +
                         format_seconds(summary.seconds);
     std::vector<std::string> middle{amount, format_rate(rate)};
     if (summary.resumed_bytes > 0)

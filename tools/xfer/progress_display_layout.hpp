@@ -28,7 +28,9 @@ struct progress_state {
     bool manifest_known = false;
     uint64_t wanted_bytes = 0;
     uint64_t verified_bytes = 0;  // of the wanted ones, including those verified before a resume
-    double rate = 0;              // bytes per second, all sources together
+    uint64_t file_count = 0;      // a tree: "done/all files" before the bytes (0: one file)
+    uint64_t files_complete = 0;
+    double rate = 0;  // bytes per second, all sources together
     std::vector<progress_peer> peers;
 };
 
@@ -45,7 +47,8 @@ struct fetch_summary {
     uint64_t wanted_bytes = 0;
     uint64_t downloaded_bytes = 0;
     uint64_t resumed_bytes = 0;
-    bool uploading = false;  // --listen: also say what was uploaded
+    uint64_t file_count = 0;  // a tree: "N files, " before the bytes (0: one file)
+    bool uploading = false;   // --listen: also say what was uploaded
     uint64_t uploaded_bytes = 0;
     double seconds = 0;
 };

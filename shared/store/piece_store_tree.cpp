@@ -1,0 +1,193 @@
+// Trees in the store: serving a directory (scan, hash or cached manifest, pieces read across its
+// files) and fetching one into OUTDIR/NAME through tree_writer's staging directory, with the
+// same resume state (OUTDIR/.xfer/partial/KEY.state and .journal) as a single file.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+#include "shared/hash/sha256.hpp"
+#include "shared/store/atomic_file.hpp"
+#include "shared/store/content_geometry.hpp"
+#include "shared/store/path_guard.hpp"
+#include "shared/store/piece_store.hpp"
+#include "shared/store/tree_reader.hpp"
+#include "shared/store/tree_writer.hpp"
+#include "shared/wire/byte_io.hpp"
+#include "shared/wire/frame.hpp"
+
+namespace xfer {
+namespace {
+
+// A tree's resume state holds its manifest (at most wire::max_manifest_bytes) and a bitfield.
+constexpr size_t max_state_bytes = wire::max_manifest_bytes + 1024 * 1024;
+constexpr size_t max_cached_tree_bytes = wire::max_manifest_bytes;
+
+// What the cache knows a tree's manifest by: the directory itself and every entry the scan saw
+// (paths, kinds, modes, sizes, mtimes). A file edited, added, removed or touched changes it.
+sha256_digest scan_key(const struct stat& root, const tree::tree_manifest& scanned) {
+    sha256_hasher hasher;
+    std::vector<uint8_t> head;
+    wire::byte_writer w(head);
+    w.u64(root.st_dev);
+    w.u64(root.st_ino);
+    hasher.update(head);
+    hasher.update(tree::encode_tree_manifest(scanned));
+    return hasher.finish();
+}
+
+// Fills the scanned manifest's piece hashes from disk.
+std::error_code hash_tree(int directory, tree::tree_manifest& manifest,
+                          const std::atomic<bool>& cancelled) {
+    manifest.piece_hashes.assign(manifest.piece_count(), sha256_digest{});
+    return tree::hash_tree_pieces(directory, manifest, cancelled,
+                                  [&](uint32_t piece, const sha256_digest& digest) {
+                                      manifest.piece_hashes[piece] = digest;
+                                  });
+}
+
+// An existing OUTDIR/NAME holds exactly the wanted tree's entries and bytes.
+bool holds_tree(int directory, const tree::tree_manifest& wanted,
+                const std::atomic<bool>& cancelled) {
+    // The scan reads the directory through its own descriptor: `directory` stays unread.
+    auto again = open_in_tree(directory, ".", O_RDONLY | O_DIRECTORY);
+    if (!again) return false;
+    auto scanned = tree::scan_tree(again->get(), {});
+    if (!scanned || scanned->manifest.entries.size() != wanted.entries.size()) return false;
+    for (size_t i = 0; i < wanted.entries.size(); ++i) {
+        const auto& have = scanned->manifest.entries[i];
+        const auto& want = wanted.entries[i];
+        if (have.path != want.path || have.kind != want.kind || have.size != want.size ||
+            have.link_target != want.link_target) {
+            return false;
+        }
+    }
+    scanned->manifest.piece_size = wanted.piece_size;
+    if (hash_tree(directory, scanned->manifest, cancelled)) return false;
+    return scanned->manifest.piece_hashes == wanted.piece_hashes;
+}
+
+}  // namespace
+
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_complete(
+    const std::string& path, unique_fd directory) {
+    struct stat root {};
+    if (::fstat(directory.get(), &root) != 0) return std::unexpected(last_system_error());
+    auto scanned = tree::scan_tree(directory.get(), {});
+    if (!scanned) return std::unexpected(scanned.error());
+    for (const auto& note : scanned->skipped) XLOG_WARN("store", "", path << "/" << note);
+    const auto key = scan_key(root, scanned->manifest);
+    std::vector<uint8_t> encoded;
+    std::optional<tree::tree_manifest> manifest;
+    if (auto cached = cache_.lookup_key(key, max_cached_tree_bytes)) {
+        if (auto decoded = tree::decode_tree_manifest(*cached)) {
+            encoded = std::move(*cached);
+            manifest = std::move(*decoded);
+        }
+    }
+    if (!manifest) {
+        XLOG_INFO(
+            "store", "",
+            "hashing tree " << path << " (" << scanned->manifest.entries.size() << " entries)");
+        if (auto ec = hash_tree(directory.get(), scanned->manifest, hashing_cancelled_))
+            return std::unexpected(ec);
+        encoded = tree::encode_tree_manifest(scanned->manifest);
+        // It must fit one MANIFEST frame.
+        if (encoded.size() > wire::max_manifest_bytes)
+            return std::unexpected(make_error_code(errc::tree_too_large));
+        cache_.store_key(key, encoded);
+        manifest = std::move(scanned->manifest);
+    }
+    const auto id = content_id_of(encoded);
+    if (auto existing = find(id); existing && existing->complete) return existing;
+    auto entry = std::make_shared<content_entry>(id, geometry_of(*manifest), std::move(encoded),
+                                                 path, unique_fd());
+    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(*manifest));
+    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
+    entry->complete = true;
+    return remember(std::move(entry));
+}
+
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_for_fetching(
+    const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite) {
+    if (path.find('/') != std::string::npos)
+        return std::unexpected(std::make_error_code(std::errc::invalid_argument));
+    auto tree_manifest = tree::decode_tree_manifest(encoded_manifest);
+    if (!tree_manifest) return std::unexpected(tree_manifest.error());
+    const auto id = content_id_of(encoded_manifest);
+    if (auto existing = find(id); existing && existing->fetching) return existing;
+    // The final name already there: kept if it is this tree, refused (or later replaced) if not.
+    if (auto existing = open_in_tree(root_fd_.get(), path, O_RDONLY | O_DIRECTORY)) {
+        if (holds_tree(existing->get(), *tree_manifest, hashing_cancelled_)) {
+            // Kept as it is, and served from here from now on.
+            auto entry = std::make_shared<content_entry>(
+                id, geometry_of(*tree_manifest),
+                std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path,
+                unique_fd());
+            entry->files =
+                std::make_shared<tree_reader>(std::move(*existing), std::move(*tree_manifest));
+            for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece)
+                entry->have.set(piece);
+            entry->complete = true;
+            return remember(std::move(entry));
+        }
+        if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
+    } else if (!overwrite && open_beneath(root_fd_.get(), path, O_PATH | O_NOFOLLOW)) {
+        return std::unexpected(std::make_error_code(std::errc::file_exists));
+    }
+    if (auto ec = prepare_metadata_dirs()) return std::unexpected(ec);
+    const auto state_file = state_path_for(path);
+    auto journal_file = state_file;
+    journal_file.replace_extension(".journal");
+    std::vector<uint8_t> resumed_bits;
+    bool resuming = false;
+    if (auto bytes = read_small_file(state_file, max_state_bytes)) {
+        auto state = decode_resume_state(*bytes);
+        resuming = state && content_id_of(state->encoded_manifest) == id;
+        if (resuming) resumed_bits = std::move(state->bitfield);
+    }
+    if (!resuming) std::filesystem::remove(journal_file);
+    auto entry = std::make_shared<content_entry>(
+        id, geometry_of(*tree_manifest),
+        std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path, unique_fd());
+    auto writer = tree_writer::open(root_fd_.get(), root_, path, std::move(*tree_manifest),
+                                    resuming, overwrite);
+    if (!writer) return std::unexpected(writer.error());
+    entry->files = *writer;
+    entry->fetching = true;
+    entry->part_path = tree_writer::staging_name(path);
+    entry->state_path = state_file;
+    entry->journal_path = journal_file;
+    entry->have.set_from_bytes(resumed_bits);
+    // Journaled after the last checkpoint: counted only if the bytes on disk still hash right.
+    std::vector<uint8_t> buffer;
+    for (const uint32_t piece : piece_journal::read(journal_file, entry->manifest.piece_count())) {
+        if (entry->have.test(piece)) continue;
+        buffer.resize(entry->manifest.piece_length(piece));
+        if (!read_piece(**writer, piece, buffer) &&
+            sha256(buffer) == entry->manifest.piece_hashes[piece]) {
+            entry->have.set(piece);
+        }
+    }
+    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) {
+        if (entry->have.test(piece)) (*writer)->mark_written(piece);
+    }
+    if (auto ec = write_state(*entry)) return std::unexpected(ec);
+    if (auto ec = entry->journal.open(journal_file)) return std::unexpected(ec);
+    if (auto ec = entry->journal.clear()) return std::unexpected(ec);
+    return remember(std::move(entry));
+}
+
+std::error_code piece_store::finalize_tree(content_entry& entry) {
+    if (auto ec = entry.files->finish()) return ec;
+    std::error_code ignored;
+    std::filesystem::remove(entry.state_path, ignored);
+    std::filesystem::remove(entry.journal_path, ignored);
+    remove_empty_metadata_dirs();
+    entry.complete = true;
+    return {};
+}
+
+}  // namespace xfer

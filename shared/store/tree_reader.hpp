@@ -1,0 +1,52 @@
+// The files of a complete tree, read for serving: a piece's blocks become one sendfile range per
+// file. Files are opened beneath the tree's root without following symlinks, when a block needs
+// them, and checked against their entry (size, mtime) so a file changed since the scan is
+// reported as changed rather than sent as a mix of versions.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "shared/core/fd.hpp"
+#include "shared/store/content_files.hpp"
+#include "shared/tree/tree.hpp"
+
+namespace xfer {
+
+// Calls `each(segment, offset_in_file, length)` for the parts of bytes [offset, offset + length)
+// of `piece` that lie in each file, in order.
+void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t offset,
+                    uint32_t length, std::vector<tree::segment>& scratch,
+                    const std::function<void(const tree::segment&, uint64_t, uint32_t)>& each);
+
+class tree_reader final : public content_files {
+  public:
+    tree_reader(unique_fd root, tree::tree_manifest manifest);
+
+    std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
+                                std::vector<file_range>& out) override;
+    // A complete tree is only read.
+    std::error_code write_piece(uint32_t, std::span<const uint8_t>) override {
+        return std::make_error_code(std::errc::read_only_file_system);
+    }
+    std::error_code flush() override { return {}; }
+    std::error_code finish() override { return {}; }
+    uint64_t file_count() const override { return file_count_; }
+    uint64_t files_complete() const override { return file_count_; }
+
+  private:
+    std::expected<std::shared_ptr<unique_fd>, std::error_code> open_file(uint32_t entry_index);
+
+    const unique_fd root_;
+    const tree::tree_manifest manifest_;
+    const tree::piece_layout layout_;
+    uint64_t file_count_ = 0;
+    std::mutex mutex_;
+    std::vector<tree::segment> scratch_;
+    // The file of the last range: a large file's consecutive blocks reuse its descriptor.
+    uint32_t last_entry_ = UINT32_MAX;
+    std::shared_ptr<unique_fd> last_fd_;
+};
+
+}  // namespace xfer

@@ -1,0 +1,312 @@
+#include "shared/store/tree_writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "shared/core/error.hpp"
+#include "shared/store/atomic_file.hpp"
+#include "shared/store/path_guard.hpp"
+#include "shared/store/tree_reader.hpp"
+
+namespace xfer {
+namespace {
+
+// Beyond this many files open for writing, the least recently written one is closed.
+constexpr size_t max_open_files = 256;
+// All-zero parts of each aligned block of this size are not written: the file is sized with
+// ftruncate, so a block no piece writes stays a hole.
+constexpr size_t hole_block = 4096;
+// Per-entry flag: the file may be shorter than its size (a skipped zero tail, or a file
+// reopened on resume), so it is ftruncated to its size when complete.
+constexpr uint8_t needs_truncate = 1;
+
+timespec to_timespec(int64_t ns) {
+    return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+}
+
+std::error_code set_metadata(int fd, const tree::entry& e) {
+    if (::fchmod(fd, e.mode & tree::permission_mask) != 0) return last_system_error();
+    const timespec times[2] = {to_timespec(e.mtime_ns), to_timespec(e.mtime_ns)};
+    if (::futimens(fd, times) != 0) return last_system_error();
+    return {};
+}
+
+std::error_code write_all_at(int fd, const uint8_t* data, size_t size, uint64_t offset) {
+    for (size_t done = 0; done < size;) {
+        const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return last_system_error();
+        done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+bool all_zero(const uint8_t* data, size_t size) {
+    return size > 0 && data[0] == 0 && std::memcmp(data, data + 1, size - 1) == 0;
+}
+
+// The directory holding `path` (opened beneath root, no symlinks) and the last component.
+struct parent_and_name {
+    unique_fd parent;  // invalid: the root itself
+    std::string name;
+};
+
+std::expected<parent_and_name, std::error_code> split_parent(int root_fd, const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) return parent_and_name{unique_fd(), path};
+    auto parent = open_in_tree(root_fd, path.substr(0, slash), O_PATH | O_DIRECTORY);
+    if (!parent) return std::unexpected(parent.error());
+    return parent_and_name{std::move(*parent), path.substr(slash + 1)};
+}
+
+int fd_or(const unique_fd& fd, int fallback) {
+    return fd ? fd.get() : fallback;
+}
+
+}  // namespace
+
+std::string tree_writer::staging_name(const std::string& name) {
+    return "." + name + std::string(part_suffix);
+}
+
+tree_writer::tree_writer(int outdir_fd, std::filesystem::path outdir, std::string name,
+                         tree::tree_manifest manifest, unique_fd staging, bool overwrite)
+    : outdir_fd_(outdir_fd),
+      outdir_(std::move(outdir)),
+      name_(std::move(name)),
+      manifest_(std::move(manifest)),
+      layout_(manifest_),
+      staging_fd_(std::move(staging)),
+      overwrite_(overwrite),
+      pieces_left_(manifest_.entries.size(), 0),
+      flags_(manifest_.entries.size(), 0) {
+    for (uint32_t index = 0; index < manifest_.entries.size(); ++index) {
+        if (manifest_.entries[index].kind != tree::entry_kind::file) continue;
+        ++file_count_;
+        const auto [first, last] = layout_.pieces_of_entry(index);
+        pieces_left_[index] = last - first;
+    }
+}
+
+std::expected<std::shared_ptr<tree_writer>, std::error_code> tree_writer::open(
+    int outdir_fd, const std::filesystem::path& outdir, const std::string& name,
+    tree::tree_manifest manifest, bool resuming, bool overwrite) {
+    const auto staging = staging_name(name);
+    if (!resuming) {
+        std::error_code ignored;
+        std::filesystem::remove_all(outdir / staging, ignored);
+    }
+    if (::mkdirat(outdir_fd, staging.c_str(), 0700) != 0 && errno != EEXIST)
+        return std::unexpected(last_system_error());
+    auto fd = open_in_tree(outdir_fd, staging, O_RDONLY | O_DIRECTORY);
+    if (!fd) return std::unexpected(fd.error());
+    std::shared_ptr<tree_writer> writer(
+        new tree_writer(outdir_fd, outdir, name, std::move(manifest), std::move(*fd), overwrite));
+    if (auto ec = writer->make_directories()) return std::unexpected(ec);
+    return writer;
+}
+
+void tree_writer::mark_written(uint32_t piece) {
+    std::lock_guard lock(mutex_);
+    layout_.segments_of(piece, segments_);
+    for (const auto& part : segments_) {
+        if (pieces_left_[part.entry_index] > 0 && --pieces_left_[part.entry_index] == 0)
+            ++files_done_;
+    }
+}
+
+std::error_code tree_writer::make_directories() const {
+    for (const auto& e : manifest_.entries) {
+        if (e.kind != tree::entry_kind::directory) continue;
+        auto where = split_parent(staging_fd_.get(), e.path);
+        if (!where) return where.error();
+        if (::mkdirat(fd_or(where->parent, staging_fd_.get()), where->name.c_str(), 0700) != 0 &&
+            errno != EEXIST) {
+            return last_system_error();
+        }
+    }
+    return {};
+}
+
+uint64_t tree_writer::files_complete() const {
+    std::lock_guard lock(mutex_);
+    return files_done_;
+}
+
+std::expected<int, std::error_code> tree_writer::file_for_writing(uint32_t entry_index) {
+    if (auto it = open_.find(entry_index); it != open_.end()) {
+        recently_used_.splice(recently_used_.end(), recently_used_, it->second.second);
+        return it->second.first.get();
+    }
+    if (open_.size() >= max_open_files) {
+        open_.erase(recently_used_.front());
+        recently_used_.pop_front();
+    }
+    const auto& path = manifest_.entries[entry_index].path;
+    auto fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0600);
+    if (!fd && fd.error() == std::errc::file_exists) {
+        // Written in part before (a resumed fetch, or closed to stay under max_open_files).
+        fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_NOCTTY);
+        flags_[entry_index] |= needs_truncate;
+    }
+    if (!fd) return std::unexpected(fd.error());
+    const int raw = fd->get();
+    recently_used_.push_back(entry_index);
+    open_.emplace(entry_index, std::make_pair(std::move(*fd), std::prev(recently_used_.end())));
+    return raw;
+}
+
+// Writes one file's part of a piece, leaving aligned all-zero blocks as holes.
+std::error_code tree_writer::write_segment(const tree::segment& part, const uint8_t* data) {
+    auto fd = file_for_writing(part.entry_index);
+    if (!fd) return fd.error();
+    size_t run_start = 0;  // start of the pending run of bytes to write
+    size_t position = 0;
+    while (position < part.length) {
+        const uint64_t file_position = part.file_offset + position;
+        const size_t block_end =
+            std::min<size_t>(part.length, position + hole_block - file_position % hole_block);
+        // Partial blocks at a segment's edges too: the neighbouring piece writes the rest of
+        // the block, or it stays a hole when that part is zero as well.
+        if (all_zero(data + position, block_end - position)) {
+            if (auto ec = write_all_at(*fd, data + run_start, position - run_start,
+                                       part.file_offset + run_start)) {
+                return ec;
+            }
+            run_start = block_end;
+            flags_[part.entry_index] |= needs_truncate;
+        }
+        position = block_end;
+    }
+    return write_all_at(*fd, data + run_start, part.length - run_start,
+                        part.file_offset + run_start);
+}
+
+std::error_code tree_writer::complete_file(uint32_t entry_index) {
+    auto fd = file_for_writing(entry_index);
+    if (!fd) return fd.error();
+    const auto& e = manifest_.entries[entry_index];
+    if ((flags_[entry_index] & needs_truncate) && ::ftruncate(*fd, static_cast<off_t>(e.size)) != 0)
+        return last_system_error();
+    if (auto ec = set_metadata(*fd, e)) return ec;
+    recently_used_.erase(open_[entry_index].second);
+    open_.erase(entry_index);
+    ++files_done_;
+    return {};
+}
+
+std::error_code tree_writer::write_piece(uint32_t piece, std::span<const uint8_t> data) {
+    std::lock_guard lock(mutex_);
+    if (piece >= layout_.piece_count() || data.size() != layout_.piece_length(piece))
+        return errc::malformed_message;
+    layout_.segments_of(piece, segments_);
+    size_t consumed = 0;
+    for (const auto& part : segments_) {
+        if (auto ec = write_segment(part, data.data() + consumed)) return ec;
+        consumed += part.length;
+        if (--pieces_left_[part.entry_index] == 0) {
+            if (auto ec = complete_file(part.entry_index)) return ec;
+        }
+    }
+    return {};
+}
+
+std::error_code tree_writer::read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
+                                         std::vector<file_range>& out) {
+    std::vector<tree::segment> scratch;
+    std::error_code failure;
+    for_each_range(layout_, piece, offset, length, scratch,
+                   [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
+                       if (failure) return;
+                       auto fd =
+                           open_in_tree(staging_fd_.get(), manifest_.entries[part.entry_index].path,
+                                        O_RDONLY | O_NOCTTY);
+                       if (!fd) {
+                           failure = fd.error();
+                           return;
+                       }
+                       auto holder = std::make_shared<unique_fd>(std::move(*fd));
+                       const int raw = holder->get();
+                       out.push_back({std::move(holder), raw, file_offset, bytes});
+                   });
+    return failure;
+}
+
+std::error_code tree_writer::flush() {
+    if (::syncfs(staging_fd_.get()) != 0) return last_system_error();
+    return {};
+}
+
+// Empty files, symlinks, then directory modes and times deepest first (reverse canonical order
+// puts every directory after everything inside it), so no later change touches a set mtime.
+std::error_code tree_writer::finish_entries() const {
+    for (const auto& e : manifest_.entries) {
+        if (e.kind == tree::entry_kind::file && e.size == 0) {
+            auto fd = open_in_tree(staging_fd_.get(), e.path, O_WRONLY | O_CREAT | O_NOCTTY, 0600);
+            if (!fd) return fd.error();
+            if (auto ec = set_metadata(fd->get(), e)) return ec;
+        } else if (e.kind == tree::entry_kind::symlink) {
+            auto where = split_parent(staging_fd_.get(), e.path);
+            if (!where) return where.error();
+            const int parent = fd_or(where->parent, staging_fd_.get());
+            const char* name = where->name.c_str();
+            if (::symlinkat(e.link_target.c_str(), parent, name) != 0) {
+                if (errno != EEXIST) return last_system_error();
+                // Made by an earlier run that was stopped: replaced, whatever it is.
+                if (::unlinkat(parent, name, 0) != 0 ||
+                    ::symlinkat(e.link_target.c_str(), parent, name) != 0) {
+                    return last_system_error();
+                }
+            }
+            const timespec times[2] = {to_timespec(e.mtime_ns), to_timespec(e.mtime_ns)};
+            if (::utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW) != 0)
+                return last_system_error();
+        }
+    }
+    for (auto it = manifest_.entries.rbegin(); it != manifest_.entries.rend(); ++it) {
+        if (it->kind != tree::entry_kind::directory) continue;
+        auto fd = open_in_tree(staging_fd_.get(), it->path, O_RDONLY | O_DIRECTORY);
+        if (!fd) return fd.error();
+        if (auto ec = set_metadata(fd->get(), *it)) return ec;
+    }
+    if (::fchmod(staging_fd_.get(), 0755) != 0) return last_system_error();
+    return {};
+}
+
+// The staging directory becomes OUTDIR/NAME in one rename. With --force an existing NAME is
+// swapped out atomically (RENAME_EXCHANGE) and removed afterwards.
+std::error_code tree_writer::move_into_place() const {
+    const auto staging = staging_name(name_);
+    if (::renameat(outdir_fd_, staging.c_str(), outdir_fd_, name_.c_str()) != 0) {
+        if (errno != EEXIST && errno != ENOTEMPTY && errno != ENOTDIR && errno != EISDIR)
+            return last_system_error();
+        if (!overwrite_) return std::make_error_code(std::errc::file_exists);
+        if (::renameat2(outdir_fd_, staging.c_str(), outdir_fd_, name_.c_str(), RENAME_EXCHANGE) !=
+            0) {
+            return last_system_error();
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(outdir_ / staging, ec);
+        if (ec) return ec;
+    }
+    return sync_directory(outdir_);
+}
+
+std::error_code tree_writer::finish() {
+    std::lock_guard lock(mutex_);
+    for (uint32_t index = 0; index < pieces_left_.size(); ++index) {
+        if (pieces_left_[index] != 0) return errc::no_source;
+    }
+    open_.clear();
+    recently_used_.clear();
+    if (auto ec = finish_entries()) return ec;
+    if (::syncfs(staging_fd_.get()) != 0) return last_system_error();
+    return move_into_place();
+}
+
+}  // namespace xfer

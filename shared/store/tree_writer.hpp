@@ -1,0 +1,87 @@
+// Builds a fetched tree in one hidden staging directory beside its final name,
+// OUTDIR/.NAME.xfer-part/, holding the tree under its final names, then renames it to OUTDIR/NAME:
+// the tree appears complete or not at all.
+//
+// Directories are made first; a file is opened on the first piece that touches it (sized with
+// ftruncate, so all-zero blocks are skipped and sparse files stay sparse) and closed, with its
+// mode and mtime set on the open descriptor, when its last piece is written. Empty files,
+// symlinks and directory metadata (deepest first) come at the end, then one syncfs and the
+// rename. Every path is opened beneath the staging directory's fd without following any symlink.
+//
+// Thread-safety: one fetch writes a tree; the sender may read it at the same time (read_ranges).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "shared/core/fd.hpp"
+#include "shared/store/content_files.hpp"
+#include "shared/tree/tree.hpp"
+
+namespace xfer {
+
+class tree_writer final : public content_files {
+  public:
+    // ".NAME.xfer-part": the one hidden directory a tree in progress occupies in OUTDIR.
+    static std::string staging_name(const std::string& name);
+
+    // Opens (resuming) or makes the staging directory of `name` under `outdir_fd` and creates
+    // the tree's directories in it. Without `resuming`, a staging directory left by another
+    // version is removed first.
+    static std::expected<std::shared_ptr<tree_writer>, std::error_code> open(
+        int outdir_fd, const std::filesystem::path& outdir, const std::string& name,
+        tree::tree_manifest manifest, bool resuming, bool overwrite);
+    // A piece written by an earlier run (resume): counted, not written again. A file it finished
+    // had its metadata set in that run, before the piece was journaled.
+    void mark_written(uint32_t piece);
+
+    std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
+                                std::vector<file_range>& out) override;
+    std::error_code write_piece(uint32_t piece, std::span<const uint8_t> data) override;
+    std::error_code flush() override;
+    std::error_code finish() override;
+
+    const tree::tree_manifest& manifest() const { return manifest_; }
+    uint64_t file_count() const override { return file_count_; }
+    // Files whose every byte is written (empty files count once the tree is complete).
+    uint64_t files_complete() const override;
+
+  private:
+    tree_writer(int outdir_fd, std::filesystem::path outdir, std::string name,
+                tree::tree_manifest manifest, unique_fd staging, bool overwrite);
+
+    std::error_code make_directories() const;
+    std::expected<int, std::error_code> file_for_writing(uint32_t entry_index);
+    std::error_code write_segment(const tree::segment& part, const uint8_t* data);
+    std::error_code complete_file(uint32_t entry_index);
+    std::error_code finish_entries() const;
+    std::error_code move_into_place() const;
+
+    const int outdir_fd_;
+    const std::filesystem::path outdir_;
+    const std::string name_;
+    const tree::tree_manifest manifest_;
+    const tree::piece_layout layout_;
+    const unique_fd staging_fd_;
+    const bool overwrite_;
+    uint64_t file_count_ = 0;
+
+    mutable std::mutex mutex_;
+    std::vector<uint32_t> pieces_left_;  // per entry: pieces of it not yet written
+    std::vector<uint8_t> flags_;         // per entry: needs_truncate (tree_writer.cpp)
+    uint64_t files_done_ = 0;
+    // Files with pieces outstanding, open for writing; the least recently used one is closed
+    // (and reopened when needed) beyond max_open_files, so a tree never runs out of descriptors.
+    std::unordered_map<uint32_t, std::pair<unique_fd, std::list<uint32_t>::iterator>> open_;
+    std::list<uint32_t> recently_used_;
+    std::vector<tree::segment> segments_;
+};
+
+}  // namespace xfer
