@@ -16,6 +16,7 @@
 #include "shared/net/address.hpp"
 #include "shared/net/frame_reader.hpp"
 #include "shared/session/peer_session.hpp"
+#include "shared/tls/tls_context.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::receiver {
@@ -26,6 +27,10 @@ class download_connection;
 class download_listener {
   public:
     virtual ~download_listener() = default;
+    // The TLS handshake proved the source's peer ID; nothing of ours was sent yet. An error
+    // refuses it (not the sender we meant; say why with note_refusal).
+    virtual std::error_code on_peer_verified(download_connection& from,
+                                             const identity::peer_id& peer) = 0;
     // The source's HELLO passed the session's checks; refuse ourselves or a peer we pull from.
     virtual std::error_code on_hello(download_connection& from, const wire::hello& hello) = 0;
     virtual std::error_code on_manifest(download_connection& from,
@@ -51,8 +56,10 @@ class download_connection final : private net::block_sink, private session::mess
 
     download_connection(uint64_t key, net::endpoint source, download_listener& listener);
 
-    // Starts a non-blocking connect; the error string names the address on failure.
-    std::string start(const wire::hello& our_hello, const wire::open_request& open);
+    // Starts a non-blocking connect, TLS over it with `tls`; the error string names the address
+    // on failure.
+    std::string start(const wire::hello& our_hello, const wire::open_request& open,
+                      std::shared_ptr<const tls::tls_context> tls);
 
     uint64_t key() const { return key_; }
     const net::endpoint& source() const { return source_; }
@@ -84,8 +91,12 @@ class download_connection final : private net::block_sink, private session::mess
     bool ever_connected() const { return ever_connected_; }
     clock::time_point last_data() const { return last_data_; }
 
-    // The source's peer id, once its HELLO was accepted.
+    // The source's instance id (random per process), once its HELLO was accepted.
     std::optional<peer_id> remote_id() const;
+    // The source's peer ID, proved by its TLS certificate, once the handshake is done.
+    std::optional<identity::peer_id> remote_peer_id() const;
+    // Why nothing came for `timeout`: no connection, no TLS handshake, or no data.
+    std::string stall_reason(std::chrono::milliseconds timeout) const;
     // Its MANIFEST was accepted: it serves the content we fetch.
     bool manifest_accepted() const { return manifest_accepted_; }
     void accept_manifest() { manifest_accepted_ = true; }
@@ -105,6 +116,7 @@ class download_connection final : private net::block_sink, private session::mess
                                          uint32_t length) override;
     std::error_code block_received(const wire::piece_header& header, uint32_t length) override;
     // session::message_handler: forwarded to the listener with this connection.
+    std::error_code on_peer_verified(const identity::peer_id& peer) override;
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_manifest(const wire::manifest_msg& message) override;
     std::error_code on_bitfield(const wire::bitfield_msg& message) override;

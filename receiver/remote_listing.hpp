@@ -3,11 +3,14 @@
 
 #include <chrono>
 #include <expected>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "shared/core/ids.hpp"
 #include "shared/net/address.hpp"
+#include "shared/session/peer_policy.hpp"
+#include "shared/tls/tls_context.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::receiver {
@@ -17,9 +20,16 @@ namespace xfer::receiver {
 inline constexpr size_t max_listing_total_entries = 200'000;
 inline constexpr size_t max_listing_total_bytes = 64 * 1024 * 1024;  // encoded entries
 
+// How `ls` reaches a sender: over TLS with our identity, and asking `check_sender` (unset:
+// any) about the sender's verified peer ID before the LIST goes out.
+struct listing_security {
+    std::shared_ptr<const tls::tls_context> tls;
+    session::peer_check check_sender;
+};
+
 // All entries (every LISTING frame until `more` is clear), or one line saying what failed.
 std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
     const net::endpoint& source, const std::string& directory, const peer_id& our_id,
-    std::chrono::milliseconds timeout);
+    const listing_security& security, std::chrono::milliseconds timeout);
 
 }  // namespace xfer::receiver

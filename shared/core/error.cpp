@@ -53,6 +53,15 @@ class xfer_error_category final : public std::error_category {
                 return "cancelled";
             case errc::state_corrupt:
                 return "resume state is corrupt";
+            case errc::not_tls:
+                return "did not answer the TLS handshake (not an xfer peer, or an xfer older than "
+                       "0.2)";
+            case errc::tls_failed:
+                return "TLS handshake failed";
+            case errc::not_authenticated:
+                return "the connection proves no peer identity (not TLS)";
+            case errc::peer_not_allowed:
+                return "peer not allowed";
         }
         return "unknown xfer error";
     }
@@ -77,6 +86,9 @@ bool is_protocol_violation(const std::error_code& ec) noexcept {
         case errc::unexpected_message:
         case errc::manifest_invalid:
         case errc::content_mismatch:
+        case errc::not_tls:
+        case errc::tls_failed:
+        case errc::not_authenticated:
             return true;
         default:
             return false;

@@ -31,6 +31,12 @@ enum class errc {
     no_source,         // no connected source can supply a missing piece
     cancelled,         // the operation was stopped (Ctrl-C)
     state_corrupt,     // resume state on disk is unreadable
+    // Transport security: the TLS layer and who the peer is.
+    not_tls = 60,       // the peer did not answer (or start) a TLS handshake: not an xfer peer
+    tls_failed,         // the TLS handshake or a TLS record failed (see the stream's detail)
+    not_authenticated,  // the transport proved no peer identity (a plaintext stream)
+    peer_not_allowed,   // a policy refused this peer ID (sender: not allowed to read; receiver:
+                        // not the sender it expected)
 };
 
 const std::error_category& xfer_category() noexcept;

@@ -13,6 +13,7 @@
 #include "shared/net/socket.hpp"
 #include "shared/session/peer_session.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tls_peer.hpp"
 
 namespace xfer::test {
 namespace {
@@ -49,8 +50,9 @@ class loopback_receiver {
         hello.listen_port = own_sender_port;
         hello.listen_host = "127.0.0.1";
         session_.emplace(session::role::initiator,
-                         std::make_unique<net::tcp_stream>(std::move(*fd)), hello, handler,
-                         1024 * 1024);
+                         std::make_unique<tls::tls_stream>(std::move(*fd), test_tls_context(),
+                                                           tls::side::client),
+                         hello, handler, 1024 * 1024);
         open(1);
     }
 
@@ -63,9 +65,10 @@ class loopback_receiver {
         const auto deadline = std::chrono::steady_clock::now() + patience;
         while (!done()) {
             if (std::chrono::steady_clock::now() > deadline) return false;
-            if (session_->has_output() && session_->flush().error) return false;
-            pollfd item{session_->fd(), POLLIN, 0};
-            ::poll(&item, 1, 100);
+            if (session_->wants_write() && session_->flush().error) return false;
+            pollfd item{session_->fd(),
+                        static_cast<short>(POLLIN | (session_->wants_write() ? POLLOUT : 0)), 0};
+            if (!session_->has_buffered_input()) ::poll(&item, 1, 100);
             if (session_->receive()) return false;
         }
         return true;
@@ -90,6 +93,7 @@ class SenderLoop : public ::testing::Test {
         options.listen = {"127.0.0.1", 0};
         options.bind_directory_bus = false;
         options.prehash = false;
+        options.tls = test_tls_context();
         auto started = sender::sender::start(zmq_, *store, options);
         ASSERT_TRUE(started) << started.error();
         sender_ = std::move(*started);

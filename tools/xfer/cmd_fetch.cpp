@@ -21,6 +21,7 @@
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
+#include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -172,6 +173,7 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     sender::sender_options sender_opts;
     sender_opts.listen = *listen;
     sender_opts.id = request.id;
+    sender_opts.tls = request.tls;
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     auto started = sender::sender::start(context, store, sender_opts);
     if (!started) {
@@ -307,6 +309,12 @@ int run_fetch(int argc, char** argv) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
         return exit_usage;
     }
+    auto tls = local_tls_context(values);
+    if (!tls) {
+        std::fprintf(stderr, "xfer fetch: %s\n", tls.error().c_str());
+        return exit_failure;
+    }
+    request->tls = std::move(*tls);
     const auto output = values["output"].as<std::string>();
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {

@@ -8,6 +8,7 @@
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/format.hpp"
+#include "tools/xfer/tls_identity.hpp"
 
 namespace xfer::cli {
 
@@ -51,7 +52,13 @@ int run_ls(int argc, char** argv) {
     }
     const auto timeout =
         std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
-    const auto entries = receiver::fetch_listing(*source, subdir, random_peer_id(), timeout);
+    auto tls = local_tls_context(parsed.values);
+    if (!tls) {
+        std::fprintf(stderr, "xfer ls: %s\n", tls.error().c_str());
+        return exit_failure;
+    }
+    const auto entries =
+        receiver::fetch_listing(*source, subdir, random_peer_id(), {std::move(*tls), {}}, timeout);
     if (!entries) {
         std::fprintf(stderr, "xfer ls: %s\n", safe_text(entries.error()).c_str());
         return exit_failure;

@@ -10,6 +10,7 @@
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -71,6 +72,11 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "xfer serve: %s: %s\n", dir.c_str(), store.error().message().c_str());
         return exit_failure;
     }
+    auto tls = local_tls_context(parsed.values);
+    if (!tls) {
+        std::fprintf(stderr, "xfer serve: %s\n", tls.error().c_str());
+        return exit_failure;
+    }
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
     int status = exit_ok;
@@ -78,6 +84,7 @@ int run_serve(int argc, char** argv) {
         sender::sender_options sender_opts;
         sender_opts.listen = *listen;
         sender_opts.id = random_peer_id();
+        sender_opts.tls = *tls;
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         auto running = sender::sender::start(context, *store, sender_opts);
         if (!running) {
