@@ -40,6 +40,9 @@ struct fetch_request {
     // after the TLS handshake, before our HELLO or OPEN goes out; unset: any. A refusal drops
     // the source with the verdict's reason, and it is not asked again in this fetch.
     session::peer_check check_sender;
+    // Asked again when the source's HELLO arrives (it says whether the sender is public); a
+    // refusal drops the source in the same way. Unset: any.
+    session::hello_check check_sender_hello;
     peer_id id{};              // random instance id of this process (HELLO), not an identity
     uint16_t listen_port = 0;  // our sender, told to sources for connect-back
     std::string listen_host;

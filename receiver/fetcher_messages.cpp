@@ -23,6 +23,14 @@ std::error_code fetcher::on_hello(download_connection& from, const wire::hello& 
     for (const auto& [key, other] : connections_) {
         if (other.get() != &from && other->remote_id() == hello.id) return errc::cancelled;
     }
+    if (const auto peer = from.remote_peer_id()) {
+        const auto verdict =
+            session::judge_hello(request_.check_sender_hello, *peer, from.source(), hello);
+        if (!verdict.allowed) {
+            from.note_refusal(verdict.reason);
+            return errc::peer_not_allowed;
+        }
+    }
     return {};
 }
 

@@ -15,8 +15,10 @@ constexpr size_t read_budget = 16 * 1024 * 1024;
 // What `ls` accepts from the sender: LISTING frames until `more` is clear, or an ERROR.
 class listing_collector final : public session::message_handler {
   public:
-    listing_collector(const session::peer_check& check, net::endpoint source)
-        : check_(check), source_(std::move(source)) {}
+    listing_collector(const listing_security& security, net::endpoint source)
+        : check_(security.check_sender),
+          check_hello_(security.check_sender_hello),
+          source_(std::move(source)) {}
 
     std::vector<wire::listing_entry> entries;
     bool done = false;
@@ -26,10 +28,18 @@ class listing_collector final : public session::message_handler {
 
     std::error_code on_peer_verified(const identity::peer_id& peer) override {
         const auto verdict = session::judge(check_, peer, source_);
+        peer_ = peer;
         if (verdict.allowed) return {};
         failure = verdict.reason.empty()
                       ? "not the sender expected (peer " + identity::format_peer_id(peer) + ")"
                       : verdict.reason;
+        return errc::peer_not_allowed;
+    }
+    std::error_code on_hello(const wire::hello& hello) override {
+        if (!peer_) return errc::peer_not_allowed;  // the session verifies before any HELLO
+        const auto verdict = session::judge_hello(check_hello_, *peer_, source_, hello);
+        if (verdict.allowed) return {};
+        failure = verdict.reason;
         return errc::peer_not_allowed;
     }
     std::error_code on_listing(wire::listing& listing) override {
@@ -51,7 +61,9 @@ class listing_collector final : public session::message_handler {
 
   private:
     const session::peer_check& check_;
+    const session::hello_check& check_hello_;
     const net::endpoint source_;
+    std::optional<identity::peer_id> peer_;
 
   protected:
     // Anything else (BYE, KEEPALIVE, a stray HAVE) is no business of a listing: ignored.
@@ -67,7 +79,7 @@ std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
     if (!fd) return std::unexpected(fd.error());
     wire::hello hello;
     hello.id = our_id;
-    listing_collector collector(security.check_sender, source);
+    listing_collector collector(security, source);
     session::peer_session session(
         session::role::initiator,
         std::make_unique<tls::tls_stream>(std::move(*fd), security.tls, tls::side::client), hello,

@@ -25,6 +25,7 @@ inline constexpr size_t max_listing_total_bytes = 64 * 1024 * 1024;  // encoded 
 struct listing_security {
     std::shared_ptr<const tls::tls_context> tls;
     session::peer_check check_sender;
+    session::hello_check check_sender_hello;  // again with the sender's HELLO (unset: any)
 };
 
 // All entries (every LISTING frame until `more` is clear), or one line saying what failed.

@@ -31,9 +31,8 @@ std::string changed_id_text(const trust::known_peer& expected, const sender_chec
                             const presented_sender& sender) {
     const auto presented = identity::format_peer_id(sender.id);
     const std::string name = expected.name.empty() ? "" : safe_text(expected.name) + ", ";
-    return sender.address + " answered with peer ID " + presented +
-           ", but this machine knows it as " + name + "peer ID " +
-           identity::format_peer_id(expected.id) + " (" +
+    return "answered with peer ID " + presented + ", but this machine knows " + sender.address +
+           " as " + name + "peer ID " + identity::format_peer_id(expected.id) + " (" +
            std::string(trust::trust_level_name(expected.trust)) + " since " +
            trust::format_timestamp(expected.first_seen) +
            "); if that machine really has a new identity, accept it with '" +
@@ -43,7 +42,7 @@ std::string changed_id_text(const trust::known_peer& expected, const sender_chec
 
 std::string unknown_text(const sender_check_options& options, const presented_sender& sender) {
     const auto presented = identity::format_peer_id(sender.id);
-    std::string text = sender.address + " is peer ID " + presented +
+    std::string text = "the sender is peer ID " + presented +
                        ", which this machine does not know: check that ID with its owner ('xfer "
                        "id' there prints it), then fetch again with --peer " +
                        presented;
@@ -70,8 +69,7 @@ sender_decision check_sender(const trust::known_peers& known, const sender_check
     if (options.pinned) {
         if (sender.id != *options.pinned) {
             return {sender_verdict::pin_mismatch, false,
-                    sender.address + " answered with peer ID " + presented +
-                        ", not the one given with --peer (" +
+                    "answered with peer ID " + presented + ", not the one given with --peer (" +
                         identity::format_peer_id(*options.pinned) + ")"};
         }
         const auto* peer = known.find(sender.id);

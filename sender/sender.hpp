@@ -28,6 +28,9 @@ struct sender_options {
     // as ERROR peer_not_allowed with the verdict's reason, and is logged with the peer ID.
     session::peer_check authorize;
     peer_id id{};  // random instance id of this process (HELLO), not an identity
+    // Anyone may read (`--public`): our HELLO says so (wire::hello_feature_public), so a
+    // receiver may accept us on first contact. `authorize` still decides who reads.
+    bool public_access = false;
     // Also listen for store events from other xfer processes on this directory (xfer serve).
     bool bind_directory_bus = true;
     size_t max_connections = 512;

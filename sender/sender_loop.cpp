@@ -27,6 +27,7 @@ enum poll_slot : size_t {
 wire::hello hello_for(const sender_options& options) {
     wire::hello hello;
     hello.id = options.id;
+    if (options.public_access) hello.features |= wire::hello_feature_public;
     return hello;
 }
 

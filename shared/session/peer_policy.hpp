@@ -11,6 +11,7 @@
 
 #include "shared/identity/peer_id.hpp"
 #include "shared/net/address.hpp"
+#include "shared/wire/messages.hpp"
 
 namespace xfer::session {
 
@@ -28,10 +29,22 @@ struct peer_verdict {
 using peer_check =
     std::function<peer_verdict(const identity::peer_id& peer, const net::endpoint& address)>;
 
+// A receiver asks again when the sender's HELLO arrives: the HELLO says whether the sender lets
+// anyone read (wire::hello_feature_public), which is what decides a first contact with an
+// unknown sender (receiver/sender_check.hpp). peer_check at the handshake lets such a sender
+// through only as far as its HELLO; nothing it sends is used before this verdict.
+using hello_check = std::function<peer_verdict(
+    const identity::peer_id& peer, const net::endpoint& address, const wire::hello& hello)>;
+
 // The verdict of `check` (accept when it is unset).
 inline peer_verdict judge(const peer_check& check, const identity::peer_id& peer,
                           const net::endpoint& address) {
     return check ? check(peer, address) : peer_verdict::allow();
+}
+
+inline peer_verdict judge_hello(const hello_check& check, const identity::peer_id& peer,
+                                const net::endpoint& address, const wire::hello& hello) {
+    return check ? check(peer, address, hello) : peer_verdict::allow();
 }
 
 }  // namespace xfer::session

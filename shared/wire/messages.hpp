@@ -22,6 +22,9 @@ namespace xfer::wire {
 // the same process) apart, and proves nothing. Who the peer is comes from TLS (the peer ID of
 // its certificate key, peer_session::remote_peer_id()), never from the HELLO.
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
+// HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
+inline constexpr uint32_t hello_feature_public = 1u << 0;
+
 struct hello {
     uint16_t version = protocol_version;
     peer_id id{};  // instance id (see above)

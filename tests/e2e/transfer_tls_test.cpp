@@ -30,7 +30,7 @@ TEST(TransferTls, FetchBetweenTwoIdentitiesIsByteExactAndSeesTheSendersId) {
     const auto original = write_random_file(box / "src/a.bin", 5'000'000, 61);
     const auto sender_home = (box / "sender-home").string();
     const auto receiver_home = (box / "receiver-home").string();
-    xfer_server server(box / "src", {"--home", sender_home});
+    xfer_server server(box / "src", {"--home", sender_home, "--public"});  // never paired
 
     const auto fetched = run_xfer({"fetch", server.address(), "a.bin", "-o", (box / "out").string(),
                                    "--home", receiver_home, "-v"});

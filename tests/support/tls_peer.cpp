@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "shared/identity/certificate.hpp"
+#include "shared/identity/identity_store.hpp"
 
 namespace xfer::test {
 
@@ -25,7 +26,16 @@ std::shared_ptr<const tls::tls_context> fresh_tls_context() {
 }
 
 const std::shared_ptr<const tls::tls_context>& test_tls_context() {
-    static const auto context = fresh_tls_context();
+    // The identity of the xfer processes the tests start (XDG_CONFIG_HOME is the test home):
+    // to them a scripted peer is their own installation, which they trust, so a hostile script
+    // reaches the code it tests instead of stopping at "this machine does not know that ID".
+    static const auto context = [] {
+        auto local = identity::load_or_create_identity(XFER_TEST_HOME "/config/xfer");
+        if (!local) throw std::runtime_error(local.error());
+        auto made = tls::tls_context::make(local->key.get(), local->certificate.get());
+        if (!made) throw std::runtime_error(made.error());
+        return *made;
+    }();
     return context;
 }
 

@@ -18,7 +18,8 @@ namespace xfer::test {
 
 // A context with a fresh in-memory Ed25519 identity: each call is another peer.
 std::shared_ptr<const tls::tls_context> fresh_tls_context();
-// One identity shared by the whole test process, where who is who does not matter.
+// The test home's identity (that of every xfer the tests start without --home), where who is
+// who does not matter: xfer trusts it as its own.
 const std::shared_ptr<const tls::tls_context>& test_tls_context();
 
 // One TLS connection driven to completion step by step, each step bounded by `timeout`.

@@ -22,6 +22,7 @@
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -75,6 +76,7 @@ void fetch_options(po::options_description& options) {
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
         "name", po::value<std::string>()->value_name("NAME"),
         "with --listen: name shown to other peers");
+    add_receiver_trust_options(options);
 }
 
 }  // namespace
@@ -174,6 +176,11 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     sender_opts.listen = *listen;
     sender_opts.id = request.id;
     sender_opts.tls = request.tls;
+    // Who may read from a fetch's sender: its own installation, paired and allowed peers.
+    sender::read_policy_options readers;
+    readers.own_id = request.tls->our_id();
+    sender_opts.authorize = authorize_hook(
+        std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     auto started = sender::sender::start(context, store, sender_opts);
     if (!started) {
@@ -315,6 +322,13 @@ int run_fetch(int argc, char** argv) {
         return exit_failure;
     }
     request->tls = std::move(*tls);
+    auto check_options = sender_check_options_from(values, request->tls->our_id());
+    if (!check_options) return usage_error(spec, check_options.error());
+    const auto senders =
+        std::make_shared<live_sender_check>(home_from(values).config, std::move(*check_options));
+    auto hooks = sender_check_hooks_for(senders);
+    request->check_sender = std::move(hooks.at_handshake);
+    request->check_sender_hello = std::move(hooks.at_hello);
     const auto output = values["output"].as<std::string>();
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
@@ -326,6 +340,10 @@ int run_fetch(int argc, char** argv) {
     zmq::context_t context;
     const int status = fetch_in(context, parsed, *store, std::move(*request), *tracker, stop);
     context.close();
+    // Said after the summary: which senders were taken on first contact, without proof.
+    if (status == exit_ok && !values.count("quiet")) {
+        for (const auto& note : senders->notes()) std::cout << "note: " << note << "\n";
+    }
     return status;
 }
 

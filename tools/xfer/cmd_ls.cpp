@@ -8,7 +8,9 @@
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/format.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 
 namespace xfer::cli {
 
@@ -17,6 +19,7 @@ namespace {
 void ls_options(po::options_description& options) {
     options.add_options()("timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
                           "how long to wait for the peer");
+    add_receiver_trust_options(options);
 }
 
 }  // namespace
@@ -57,8 +60,14 @@ int run_ls(int argc, char** argv) {
         std::fprintf(stderr, "xfer ls: %s\n", tls.error().c_str());
         return exit_failure;
     }
+    auto check_options = sender_check_options_from(parsed.values, (*tls)->our_id());
+    if (!check_options) return usage_error(spec, check_options.error());
+    auto hooks = sender_check_hooks_for(std::make_shared<live_sender_check>(
+        home_from(parsed.values).config, std::move(*check_options)));
+    const receiver::listing_security security{std::move(*tls), std::move(hooks.at_handshake),
+                                              std::move(hooks.at_hello)};
     const auto entries =
-        receiver::fetch_listing(*source, subdir, random_peer_id(), {std::move(*tls), {}}, timeout);
+        receiver::fetch_listing(*source, subdir, random_peer_id(), security, timeout);
     if (!entries) {
         std::fprintf(stderr, "xfer ls: %s\n", safe_text(entries.error()).c_str());
         return exit_failure;

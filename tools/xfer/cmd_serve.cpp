@@ -11,6 +11,7 @@
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -25,6 +26,7 @@ void serve_options(po::options_description& options) {
         "no-prehash",
         "do not hash shared files in the background at start (they are hashed on first fetch)");
     add_visibility_options(options);
+    add_sender_trust_options(options);
 }
 
 }  // namespace
@@ -40,7 +42,9 @@ command_spec serve_spec() {
         .examples =
             "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
             "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
-            "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n",
+            "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n"
+            "  xfer serve ~/share --allow ID             # paired peers and this one may read\n"
+            "  xfer serve ~/public --public              # anyone who can reach it may read\n",
         .add_options = serve_options};
 }
 
@@ -77,6 +81,14 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "xfer serve: %s\n", tls.error().c_str());
         return exit_failure;
     }
+    auto read_options = read_policy_options_from(parsed.values, (*tls)->our_id());
+    if (!read_options) {
+        std::fprintf(stderr, "xfer serve: %s\n", read_options.error().c_str());
+        return exit_usage;
+    }
+    const bool public_access = read_options->public_access;
+    auto readers = std::make_shared<live_read_policy>(home_from(parsed.values).config,
+                                                      std::move(*read_options));
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
     int status = exit_ok;
@@ -85,6 +97,8 @@ int run_serve(int argc, char** argv) {
         sender_opts.listen = *listen;
         sender_opts.id = random_peer_id();
         sender_opts.tls = *tls;
+        sender_opts.authorize = authorize_hook(readers);
+        sender_opts.public_access = public_access;
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         auto running = sender::sender::start(context, *store, sender_opts);
         if (!running) {
@@ -92,6 +106,7 @@ int run_serve(int argc, char** argv) {
             return exit_failure;
         }
         if (!parsed.values.count("quiet")) {
+            std::cout << "who may read: " << readers->audience() << std::endl;
             std::cout << "serving " << dir << " on " << (*running)->listening().to_string()
                       << std::endl;
         }

@@ -105,7 +105,8 @@ trust_verdict live_read_policy::authorize(const identity::peer_id& receiver,
     reload_if_changed();
     const auto decision = policy_.authorize(receiver);
     if (decision.allowed) return {};
-    XLOG_WARN("sender", address, policy_.refusal_log_text(receiver, address));
+    // The sender logs the refusal with the peer ID and its address (upload_connection).
+    (void)address;
     return {false, policy_.refusal_text(receiver)};
 }
 
@@ -119,11 +120,12 @@ live_sender_check::live_sender_check(std::filesystem::path config_dir,
     : config_dir_(std::move(config_dir)), options_(std::move(options)) {}
 
 trust_verdict live_sender_check::check(const identity::peer_id& sender, const std::string& address,
-                                       bool serves_public) {
+                                       std::optional<bool> serves_public) {
     const std::lock_guard lock(mutex_);
-    const receiver::presented_sender presented{sender, address, serves_public};
+    const receiver::presented_sender presented{sender, address, serves_public.value_or(false)};
     const auto now = now_seconds();
     const auto decision = receiver::check_sender(load_table(config_dir_), options_, presented, now);
+    if (decision.verdict == receiver::sender_verdict::unknown && !serves_public) return {};
     if (!decision.accepted()) return {false, decision.message};
     if (decision.remember) {
         const auto written = trust::update_known_peers(config_dir_, [&](trust::known_peers& table) {
@@ -138,6 +140,30 @@ trust_verdict live_sender_check::check(const identity::peer_id& sender, const st
 std::vector<std::string> live_sender_check::notes() {
     const std::lock_guard lock(mutex_);
     return notes_;
+}
+
+session::peer_check authorize_hook(std::shared_ptr<live_read_policy> policy) {
+    return [policy](const identity::peer_id& peer, const net::endpoint& address) {
+        const auto verdict = policy->authorize(peer, address.host);
+        return verdict.allowed ? session::peer_verdict::allow()
+                               : session::peer_verdict::refuse(verdict.reason);
+    };
+}
+
+sender_check_hooks sender_check_hooks_for(std::shared_ptr<live_sender_check> check) {
+    auto at_handshake = [check](const identity::peer_id& peer, const net::endpoint& address) {
+        const auto verdict = check->check(peer, address.to_string(), std::nullopt);
+        return verdict.allowed ? session::peer_verdict::allow()
+                               : session::peer_verdict::refuse(verdict.reason);
+    };
+    auto at_hello = [check](const identity::peer_id& peer, const net::endpoint& address,
+                            const wire::hello& hello) {
+        const bool serves_public = (hello.features & wire::hello_feature_public) != 0;
+        const auto verdict = check->check(peer, address.to_string(), serves_public);
+        return verdict.allowed ? session::peer_verdict::allow()
+                               : session::peer_verdict::refuse(verdict.reason);
+    };
+    return {at_handshake, at_hello};
 }
 
 }  // namespace xfer::cli

@@ -15,6 +15,7 @@
 
 #include "receiver/sender_check.hpp"
 #include "sender/read_policy.hpp"
+#include "shared/session/peer_policy.hpp"
 
 namespace xfer::cli {
 
@@ -56,8 +57,10 @@ class live_read_policy {
 class live_sender_check {
   public:
     live_sender_check(std::filesystem::path config_dir, receiver::sender_check_options options);
+    // `serves_public` unknown (the TLS handshake, before the sender's HELLO): an unknown
+    // sender passes for now, to be decided when its HELLO says whether it is public.
     trust_verdict check(const identity::peer_id& sender, const std::string& address,
-                        bool serves_public);
+                        std::optional<bool> serves_public);
     // What the summary should say (first contacts accepted because the sender is public).
     std::vector<std::string> notes();
 
@@ -67,5 +70,14 @@ class live_sender_check {
     std::mutex mutex_;
     std::vector<std::string> notes_;
 };
+
+// The hooks the connections call (sender_options::authorize; fetch_request / listing_security
+// check_sender and check_sender_hello).
+session::peer_check authorize_hook(std::shared_ptr<live_read_policy> policy);
+struct sender_check_hooks {
+    session::peer_check at_handshake;
+    session::hello_check at_hello;
+};
+sender_check_hooks sender_check_hooks_for(std::shared_ptr<live_sender_check> check);
 
 }  // namespace xfer::cli
