@@ -35,10 +35,10 @@ struct tls_pair {
                 ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
             }
         }
-        client = std::make_unique<tls::tls_stream>(unique_fd(fds[0]), client_context,
-                                                   tls::side::client);
-        server = std::make_unique<tls::tls_stream>(unique_fd(fds[1]), server_context,
-                                                   tls::side::server);
+        client =
+            std::make_unique<tls::tls_stream>(unique_fd(fds[0]), client_context, tls::side::client);
+        server =
+            std::make_unique<tls::tls_stream>(unique_fd(fds[1]), server_context, tls::side::server);
     }
 
     // Each side takes turns; a handshake needs a few round trips, never hundreds.
@@ -94,8 +94,8 @@ TEST(TlsStream, WritesTheSocketCannotTakeAreRetriedUntilEveryByteArrives) {
     size_t blocked = 0;
     while (received.size() < sent.size()) {
         if (offset < sent.size()) {
-            const auto step = pair.client->write_some({sent.data() + offset, sent.size() - offset},
-                                                      false);
+            const auto step =
+                pair.client->write_some({sent.data() + offset, sent.size() - offset}, false);
             ASSERT_FALSE(step.error) << pair.client->failure_detail();
             offset += step.bytes;
             if (step.would_block) ++blocked;
