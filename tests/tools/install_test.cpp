@@ -28,7 +28,7 @@ TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
 
     const auto version = run_program({(prefix / "bin/xfer").string(), "--version"});
     EXPECT_EQ(version.status, 0) << version.describe();
-    EXPECT_EQ(version.out, "xfer 0.1.0\n");
+    EXPECT_EQ(version.out, "xfer 0.2.0\n");
 
     const auto man = prefix / "share/man/man1/xfer.1";
     ASSERT_TRUE(std::filesystem::exists(man));
@@ -83,7 +83,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
     const auto unpacked = run_program({"dpkg-deb", "-x", deb.string(), (box / "root").string()});
     ASSERT_EQ(unpacked.status, 0) << unpacked.describe();
     const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
-    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_EQ(version.out, "xfer 0.2.0\n") << version.describe();
     EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
 }
 
