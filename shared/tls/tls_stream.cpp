@@ -73,7 +73,14 @@ net::io_result tls_stream::advance() {
             last_read_blocked_ = false;
             return {};
         }
-        return io_failure(SSL_get_error(ssl_.get(), 0), true);
+        const int error = SSL_get_error(ssl_.get(), 0);
+        if (error == SSL_ERROR_WANT_READ) {
+            // The record got out; now it simply waits for the peer, as any reader does.
+            read_wants_write_ = false;
+            last_read_blocked_ = true;
+            return {};
+        }
+        return io_failure(error, true);
     }
     return {};
 }
@@ -119,7 +126,10 @@ net::io_result tls_stream::io_failure(int ssl_error, bool reading) {
     net::io_result result;
     switch (ssl_error) {
         case SSL_ERROR_WANT_READ:
-            if (reading) last_read_blocked_ = true;
+            if (reading) {
+                last_read_blocked_ = true;
+                read_wants_write_ = false;
+            }
             result.would_block = true;
             return result;
         case SSL_ERROR_WANT_WRITE:
