@@ -75,7 +75,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
                                    std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
                                    (box / "pkg").string()});
     ASSERT_EQ(made.status, 0) << made.describe();
-    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    const auto deb = box / "pkg/xfer_0.2.0_amd64.deb";
     ASSERT_TRUE(std::filesystem::exists(deb)) << made.describe();
     const auto info = run_program({"dpkg-deb", "-f", deb.string(), "Depends"});
     EXPECT_NE(info.out.find("libzmq5"), std::string::npos) << info.describe();
