@@ -319,6 +319,12 @@ net::io_result tls_stream::send_file_in_kernel(int file_fd, uint64_t offset, siz
     return io_failure(SSL_get_error(ssl_.get(), static_cast<int>(sent)), false);
 }
 
+bool tls_stream::export_keying_material(std::string_view label, std::span<uint8_t> out) const {
+    if (!established_ || failure_) return false;
+    return SSL_export_keying_material(ssl_.get(), out.data(), out.size(), label.data(),
+                                      label.size(), nullptr, 0, 0) == 1;
+}
+
 std::string tls_stream::describe() const {
     if (!established_) return "TLS (handshake not done)";
     const char* version = SSL_get_version(ssl_.get());

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <numeric>
 #include <vector>
 
@@ -83,6 +84,22 @@ TEST(TlsStream, HandshakeProvesEachSidesPeerIdAndNamesTheCipher) {
     EXPECT_EQ(*pair.server->verified_peer(), pair.client_context->our_id());
     EXPECT_EQ(pair.client->describe().rfind("TLS 1.3 TLS_AES_128_GCM_SHA256, ", 0), 0u)
         << pair.client->describe();
+}
+
+TEST(TlsStream, BothEndsExportTheSameKeyingMaterialAndAnotherSessionDiffers) {
+    tls_pair pair;
+    std::array<uint8_t, 32> client{}, server{}, other{};
+    EXPECT_FALSE(pair.client->export_keying_material("EXPORTER-xfer-test", client))
+        << "exported before the handshake";
+    ASSERT_TRUE(pair.handshake());
+    ASSERT_TRUE(pair.client->export_keying_material("EXPORTER-xfer-test", client));
+    ASSERT_TRUE(pair.server->export_keying_material("EXPORTER-xfer-test", server));
+    EXPECT_EQ(client, server);
+    EXPECT_NE(client, (std::array<uint8_t, 32>{}));
+    tls_pair second;
+    ASSERT_TRUE(second.handshake());
+    ASSERT_TRUE(second.client->export_keying_material("EXPORTER-xfer-test", other));
+    EXPECT_NE(client, other) << "two sessions share keying material";
 }
 
 TEST(TlsStream, WritesTheSocketCannotTakeAreRetriedUntilEveryByteArrives) {
