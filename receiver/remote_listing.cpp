@@ -113,7 +113,7 @@ std::expected<std::vector<wire::listing_entry>, std::string> fetch_listing(
         if (ec == make_error_code(errc::tls_failed))
             return std::unexpected(where + ": TLS failed: " + session.transport_failure());
         if (ec == make_error_code(errc::not_tls))
-            return std::unexpected(where + " " + ec.message());
+            return std::unexpected(where + ": " + ec.message());
         if (ec) return std::unexpected(where + ": " + ec.message());
     }
     return collector.entries;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "shared/core/fd.hpp"
@@ -47,6 +48,12 @@ class stream {
     virtual const identity::peer_id* verified_peer() const { return nullptr; }
     // How the bytes travel, for -v ("TLS 1.3 TLS_AES_128_GCM_SHA256, user-space encryption").
     virtual std::string describe() const { return "plain TCP"; }
+    // Keying material bound to this session (TLS exporter, RFC 8446 7.5), equal on both ends:
+    // what binds a pairing exchange to this very connection. False if the transport has none.
+    virtual bool export_keying_material(std::string_view /*label*/,
+                                        std::span<uint8_t> /*out*/) const {
+        return false;
+    }
     // What went wrong in more detail than the error code (OpenSSL's reason), if anything.
     virtual std::string failure_detail() const { return {}; }
 };

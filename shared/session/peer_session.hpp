@@ -54,6 +54,11 @@ class peer_session {
     const std::optional<identity::peer_id>& remote_peer_id() const { return remote_peer_; }
     // How this connection's bytes travel ("TLS 1.3 TLS_AES_128_GCM_SHA256, ...").
     std::string transport() const { return stream_->describe(); }
+    // TLS exporter output for `label` (RFC 8446 7.5), the same on both ends of this connection
+    // only: binds an exchange above (pairing) to this session. False before the handshake.
+    bool export_keying_material(std::string_view label, std::span<uint8_t> out) const {
+        return stream_->export_keying_material(label, out);
+    }
     // OpenSSL's reason when the transport failed (for the log).
     std::string transport_failure() const { return stream_->failure_detail(); }
     // The peer's HELLO, once the handshake is done.

@@ -73,7 +73,14 @@ net::io_result tls_stream::advance() {
             last_read_blocked_ = false;
             return {};
         }
-        return io_failure(SSL_get_error(ssl_.get(), 0), true);
+        const int error = SSL_get_error(ssl_.get(), 0);
+        if (error == SSL_ERROR_WANT_READ) {
+            // The record got out; now it simply waits for the peer, as any reader does.
+            read_wants_write_ = false;
+            last_read_blocked_ = true;
+            return {};
+        }
+        return io_failure(error, true);
     }
     return {};
 }
@@ -119,7 +126,10 @@ net::io_result tls_stream::io_failure(int ssl_error, bool reading) {
     net::io_result result;
     switch (ssl_error) {
         case SSL_ERROR_WANT_READ:
-            if (reading) last_read_blocked_ = true;
+            if (reading) {
+                last_read_blocked_ = true;
+                read_wants_write_ = false;
+            }
             result.would_block = true;
             return result;
         case SSL_ERROR_WANT_WRITE:
@@ -307,6 +317,12 @@ net::io_result tls_stream::send_file_in_kernel(int file_fd, uint64_t offset, siz
         return result;
     }
     return io_failure(SSL_get_error(ssl_.get(), static_cast<int>(sent)), false);
+}
+
+bool tls_stream::export_keying_material(std::string_view label, std::span<uint8_t> out) const {
+    if (!established_ || failure_) return false;
+    return SSL_export_keying_material(ssl_.get(), out.data(), out.size(), label.data(),
+                                      label.size(), nullptr, 0, 0) == 1;
 }
 
 std::string tls_stream::describe() const {

@@ -49,6 +49,7 @@ class tls_stream final : public net::stream {
     }
     std::string describe() const override;
     std::string failure_detail() const override { return failure_detail_; }
+    bool export_keying_material(std::string_view label, std::span<uint8_t> out) const override;
 
     // After the handshake: file data goes out through the kernel's TLS (SSL_sendfile).
     bool kernel_tls_send() const { return kernel_send_; }

@@ -87,6 +87,16 @@ TEST(TransferTls, FetchFromAPlaintextServerFailsAtOnceSayingItIsNotTls) {
     EXPECT_FALSE(std::filesystem::exists(box / "out/a.bin"));
 }
 
+TEST(TransferTls, FetchFromASilentListenerSaysNoTlsHandshakeCameWithinTheStallTimeout) {
+    sandbox box;
+    scripted_peer silent({}, /*hold_open=*/true, transport::plaintext);
+    const auto fetched = run_xfer(
+        {"fetch", silent.address(), "a.bin", "-o", (box / "out").string(), "--stall-timeout", "1"});
+    EXPECT_TRUE(
+        failed_saying(fetched, {silent.address(), "did not answer the TLS handshake within 1 s"}));
+    EXPECT_TRUE(single_error_line(fetched));
+}
+
 TEST(TransferTls, LsAgainstAnHttpServerSaysItIsNotTls) {
     const std::string http = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
     scripted_peer web({http.begin(), http.end()}, /*hold_open=*/false, transport::plaintext);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 
+#include "receiver/remote_listing.hpp"
 #include "sender/sender.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/net/socket.hpp"
@@ -113,6 +114,31 @@ bool names(const std::vector<wire::peers_msg>& messages, uint16_t port) {
         }
     }
     return false;
+}
+
+TEST_F(SenderLoop, LsSeesTheSendersVerifiedIdAndMayRefuseItBeforeAskingAnything) {
+    std::optional<identity::peer_id> seen;
+    receiver::listing_security security{fresh_tls_context(), {}, {}};
+    security.check_sender = [&](const identity::peer_id& peer, const net::endpoint&) {
+        seen = peer;
+        return session::peer_verdict::allow();
+    };
+    const auto listed =
+        receiver::fetch_listing(sender_->listening(), "", random_peer_id(), security, 30s);
+    ASSERT_TRUE(listed) << listed.error();
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].name, "film.bin");
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, test_tls_context()->our_id()) << "not the ID of the sender's key";
+
+    security.check_sender = [](const identity::peer_id&, const net::endpoint&) {
+        return session::peer_verdict::refuse("ID changed since last time");
+    };
+    const auto refused =
+        receiver::fetch_listing(sender_->listening(), "", random_peer_id(), security, 30s);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("ID changed since last time"), std::string::npos)
+        << refused.error();
 }
 
 TEST_F(SenderLoop, NewcomerAndReceiversAlreadyThereAreIntroduced) {

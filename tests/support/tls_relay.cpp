@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <stdexcept>
 
 #include "shared/identity/identity_store.hpp"
@@ -57,6 +58,8 @@ bool move_bytes(SSL* from, SSL* to, std::atomic<uint64_t>* counter) {
 tls_relay::tls_relay(const std::filesystem::path& relay_config_dir, uint16_t target_port,
                      uint16_t listen_port)
     : target_port_(target_port) {
+    // A side that closes while the relay writes to it must end that relay, not the test process.
+    ::signal(SIGPIPE, SIG_IGN);
     auto id = identity::load_or_create_identity(relay_config_dir);
     if (!id) throw std::runtime_error("tls_relay: " + id.error());
     server_context_ = make_context(true, *id);
