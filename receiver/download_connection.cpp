@@ -3,7 +3,9 @@
 #include <zmq.h>
 
 #include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
 #include "shared/net/socket.hpp"
+#include "shared/tls/tls_stream.hpp"
 #include "shared/wire/frame.hpp"
 
 namespace xfer::receiver {
@@ -21,16 +23,18 @@ download_connection::download_connection(uint64_t key, net::endpoint source,
       download_limit_(download_limit),
       label_("->" + source_.to_string()) {}
 
-std::string download_connection::start(const wire::hello& our_hello,
-                                       const wire::open_request& open) {
+std::string download_connection::start(const wire::hello& our_hello, const wire::open_request& open,
+                                       std::shared_ptr<const tls::tls_context> tls) {
     auto fd = net::start_connect(source_);
     if (!fd) {
         phase_ = phase::closed;
         return fd.error();
     }
     // Our HELLO, then OPEN: queued now, sent as soon as the connection is up.
-    session_.emplace(session::role::initiator, std::make_unique<net::tcp_stream>(std::move(*fd)),
-                     our_hello, static_cast<session::message_handler&>(*this), read_budget);
+    session_.emplace(
+        session::role::initiator,
+        std::make_unique<tls::tls_stream>(std::move(*fd), std::move(tls), tls::side::client),
+        our_hello, static_cast<session::message_handler&>(*this), read_budget);
     session_->send(open);
     return {};
 }
@@ -38,7 +42,7 @@ std::string download_connection::start(const wire::hello& our_hello,
 short download_connection::poll_events() const {
     if (phase_ == phase::connecting) return ZMQ_POLLOUT;
     return static_cast<short>((may_read() ? ZMQ_POLLIN : 0) |
-                              (session_->has_output() ? ZMQ_POLLOUT : 0));
+                              (session_->wants_write() ? ZMQ_POLLOUT : 0));
 }
 
 std::error_code download_connection::flush() {
@@ -62,21 +66,24 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         last_progress_ = last_data_;
         connected_at_ = last_data_;
     }
+    std::error_code ec;
     if (((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) && may_read()) {
         const uint64_t before = session_->bytes_received();
         // At most what the limit holds now (its balance is positive: may_read()).
         const size_t allowed = download_limit_
                                    ? static_cast<size_t>(download_limit_->balance(clock::now()))
                                    : SIZE_MAX;
-        const auto ec = session_->receive(this, allowed);
+        ec = session_->receive(this, allowed);
         if (const auto got = session_->bytes_received() - before; got > 0) {
             last_data_ = clock::now();
             if (download_limit_) download_limit_->spend(got, last_data_);
         }
-        if (ec) return ec;
     }
-    if (session_->has_output()) return flush();
-    return {};
+    if (!ec && session_->wants_write()) ec = flush();
+    if (ec == make_error_code(errc::tls_failed))
+        reason = (session_->remote_peer_id() ? "TLS error: " : "TLS handshake failed: ") +
+                 session_->transport_failure();
+    return ec;
 }
 
 std::optional<peer_id> download_connection::remote_id() const {
@@ -104,8 +111,19 @@ void download_connection::update_rate(std::chrono::duration<double> interval) {
     rate_mark_ = bytes_received();
 }
 
+std::optional<identity::peer_id> download_connection::remote_peer_id() const {
+    if (!session_) return std::nullopt;
+    return session_->remote_peer_id();
+}
+
+std::error_code download_connection::on_peer_verified(const identity::peer_id& peer) {
+    label_ = "->" + source_.to_string() + "/" + identity::format_peer_id(peer).substr(0, 7);
+    XLOG_INFO("receiver", label_,
+              "sender " << identity::format_peer_id(peer) << " over " << session_->transport());
+    return listener_.on_peer_verified(*this, peer);
+}
+
 std::error_code download_connection::on_hello(const wire::hello& hello) {
-    label_ = "->" + source_.to_string() + "/" + to_hex(hello.id).substr(0, 8);
     return listener_.on_hello(*this, hello);
 }
 

@@ -17,6 +17,7 @@
 #include "shared/net/address.hpp"
 #include "shared/net/frame_reader.hpp"
 #include "shared/session/peer_session.hpp"
+#include "shared/tls/tls_context.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::receiver {
@@ -27,6 +28,10 @@ class download_connection;
 class download_listener {
   public:
     virtual ~download_listener() = default;
+    // The TLS handshake proved the source's peer ID; nothing of ours was sent yet. An error
+    // refuses it (not the sender we meant; say why with note_refusal).
+    virtual std::error_code on_peer_verified(download_connection& from,
+                                             const identity::peer_id& peer) = 0;
     // The source's HELLO passed the session's checks; refuse ourselves or a peer we pull from.
     virtual std::error_code on_hello(download_connection& from, const wire::hello& hello) = 0;
     virtual std::error_code on_manifest(download_connection& from,
@@ -54,8 +59,10 @@ class download_connection final : private net::block_sink, private session::mess
     download_connection(uint64_t key, net::endpoint source, download_listener& listener,
                         token_bucket* download_limit = nullptr);
 
-    // Starts a non-blocking connect; the error string names the address on failure.
-    std::string start(const wire::hello& our_hello, const wire::open_request& open);
+    // Starts a non-blocking connect, TLS over it with `tls`; the error string names the address
+    // on failure.
+    std::string start(const wire::hello& our_hello, const wire::open_request& open,
+                      std::shared_ptr<const tls::tls_context> tls);
 
     uint64_t key() const { return key_; }
     const net::endpoint& source() const { return source_; }
@@ -95,8 +102,10 @@ class download_connection final : private net::block_sink, private session::mess
     clock::time_point connected_at() const { return connected_at_; }
     uint32_t declines() const { return declines_; }
 
-    // The source's peer id, once its HELLO was accepted.
+    // The source's instance id (random per process), once its HELLO was accepted.
     std::optional<peer_id> remote_id() const;
+    // The source's peer ID, proved by its TLS certificate, once the handshake is done.
+    std::optional<identity::peer_id> remote_peer_id() const;
     // Its MANIFEST was accepted: it serves the content we fetch.
     bool manifest_accepted() const { return manifest_accepted_; }
     void accept_manifest() { manifest_accepted_ = true; }
@@ -116,6 +125,7 @@ class download_connection final : private net::block_sink, private session::mess
                                          uint32_t length) override;
     std::error_code block_received(const wire::piece_header& header, uint32_t length) override;
     // session::message_handler: forwarded to the listener with this connection.
+    std::error_code on_peer_verified(const identity::peer_id& peer) override;
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_manifest(const wire::manifest_msg& message) override;
     std::error_code on_bitfield(const wire::bitfield_msg& message) override;

@@ -70,7 +70,7 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.listen_host = request_.listen_host;
     wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}),
                             request_.remote_path};
-    const auto problem = connection->start(hello, open);
+    const auto problem = connection->start(hello, open, request_.tls);
     XLOG_INFO("receiver", connection->label(), "connecting");
     connections_.emplace(key, std::move(connection));
     if (!problem.empty()) drop_source(key, problem);
@@ -279,10 +279,11 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     if (!ec) return;
     if (reason.empty())
         reason = it->second->refusal().empty() ? ec.message() : it->second->refusal();
-    // Ourselves, a peer we already pull from, or one that does not speak the
-    // protocol (or offers another version): never asked again.
+    // Ourselves, a peer we already pull from, one that does not speak the protocol (or TLS, or
+    // offers another version), or one a policy refused: never asked again.
     const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
-    const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec);
+    const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec) ||
+                           ec == make_error_code(errc::peer_not_allowed);
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();

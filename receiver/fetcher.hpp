@@ -22,7 +22,9 @@
 #include "shared/bus/sequence.hpp"
 #include "shared/core/aligned_bytes.hpp"
 #include "shared/net/address.hpp"
+#include "shared/session/peer_policy.hpp"
 #include "shared/store/piece_store.hpp"
+#include "shared/tls/tls_context.hpp"
 
 namespace xfer::receiver {
 
@@ -33,7 +35,16 @@ struct fetch_request {
     std::string output_name;            // NAME inside the store root
     bool overwrite = false;
     std::optional<byte_range> range;  // only these pieces (leaves a resumable partial)
-    peer_id id{};
+    // This installation's key and certificate: every connection to a source is TLS with it.
+    std::shared_ptr<const tls::tls_context> tls;
+    // Is this the sender we meant: asked with each source's verified peer ID and address right
+    // after the TLS handshake, before our HELLO or OPEN goes out; unset: any. A refusal drops
+    // the source with the verdict's reason, and it is not asked again in this fetch.
+    session::peer_check check_sender;
+    // Asked again when the source's HELLO arrives (it says whether the sender is public); a
+    // refusal drops the source in the same way. Unset: any.
+    session::hello_check check_sender_hello;
+    peer_id id{};              // random instance id of this process (HELLO), not an identity
     uint16_t listen_port = 0;  // our sender, told to sources for connect-back
     std::string listen_host;
     bool wait_for_peers = false;  // sources come from discovery: none at start is fine
@@ -111,6 +122,8 @@ class fetcher final : public download_listener {
     };
 
     // download_listener: one handler per message a source sends.
+    std::error_code on_peer_verified(download_connection& from,
+                                     const identity::peer_id& peer) override;
     std::error_code on_hello(download_connection& from, const wire::hello& hello) override;
     std::error_code on_manifest(download_connection& from,
                                 const wire::manifest_msg& message) override;

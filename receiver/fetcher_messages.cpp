@@ -9,11 +9,29 @@
 
 namespace xfer::receiver {
 
+std::error_code fetcher::on_peer_verified(download_connection& from,
+                                          const identity::peer_id& peer) {
+    const auto verdict = session::judge(request_.check_sender, peer, from.source());
+    if (verdict.allowed) return {};
+    from.note_refusal(verdict.reason.empty()
+                          ? "not the sender expected (peer " + identity::format_peer_id(peer) + ")"
+                          : verdict.reason);
+    return errc::peer_not_allowed;
+}
+
 std::error_code fetcher::on_hello(download_connection& from, const wire::hello& hello) {
     // Connect-back can lead us to ourselves, or to a peer we already pull from.
     if (hello.id == request_.id) return errc::cancelled;
     for (const auto& [key, other] : connections_) {
         if (other.get() != &from && other->remote_id() == hello.id) return errc::cancelled;
+    }
+    if (const auto peer = from.remote_peer_id()) {
+        const auto verdict =
+            session::judge_hello(request_.check_sender_hello, *peer, from.source(), hello);
+        if (!verdict.allowed) {
+            from.note_refusal(verdict.reason);
+            return errc::peer_not_allowed;
+        }
     }
     return {};
 }

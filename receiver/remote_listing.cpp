@@ -5,6 +5,7 @@
 #include "shared/core/error.hpp"
 #include "shared/net/socket.hpp"
 #include "shared/session/peer_session.hpp"
+#include "shared/tls/tls_stream.hpp"
 
 namespace xfer::receiver {
 namespace {
@@ -14,6 +15,11 @@ constexpr size_t read_budget = 16 * 1024 * 1024;
 // What `ls` accepts from the sender: LISTING frames until `more` is clear, or an ERROR.
 class listing_collector final : public session::message_handler {
   public:
+    listing_collector(const listing_security& security, net::endpoint source)
+        : check_(security.check_sender),
+          check_hello_(security.check_sender_hello),
+          source_(std::move(source)) {}
+
     std::vector<wire::listing_entry> entries;
     bool done = false;
     std::string failure;           // the sender's ERROR text
@@ -21,6 +27,22 @@ class listing_collector final : public session::message_handler {
     bool too_large = false;        // the listing passed max_listing_total_entries or _bytes
     size_t bytes = 0;              // encoded size of `entries`
 
+    std::error_code on_peer_verified(const identity::peer_id& peer) override {
+        const auto verdict = session::judge(check_, peer, source_);
+        peer_ = peer;
+        if (verdict.allowed) return {};
+        failure = verdict.reason.empty()
+                      ? "not the sender expected (peer " + identity::format_peer_id(peer) + ")"
+                      : verdict.reason;
+        return errc::peer_not_allowed;
+    }
+    std::error_code on_hello(const wire::hello& hello) override {
+        if (!peer_) return errc::peer_not_allowed;  // the session verifies before any HELLO
+        const auto verdict = session::judge_hello(check_hello_, *peer_, source_, hello);
+        if (verdict.allowed) return {};
+        failure = verdict.reason;
+        return errc::peer_not_allowed;
+    }
     std::error_code on_listing(wire::listing& listing) override {
         for (auto& entry : listing.entries) {
             bytes += wire::listing_entry_size(entry);
@@ -45,6 +67,12 @@ class listing_collector final : public session::message_handler {
         return errc::not_found;
     }
 
+  private:
+    const session::peer_check& check_;
+    const session::hello_check& check_hello_;
+    const net::endpoint source_;
+    std::optional<identity::peer_id> peer_;
+
   protected:
     // Anything else (BYE, KEEPALIVE, a stray HAVE) is no business of a listing: ignored.
     std::error_code unexpected(wire::message_type) override { return {}; }
@@ -58,15 +86,16 @@ std::unexpected<listing_failure> failed(std::error_code code, std::string messag
 
 std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
     const net::endpoint& source, const std::string& directory, const peer_id& our_id,
-    std::chrono::milliseconds timeout) {
+    const listing_security& security, std::chrono::milliseconds timeout) {
     auto fd = net::connect_tcp(source, timeout);
     if (!fd) return failed(errc::peer_closed, fd.error());
     wire::hello hello;
     hello.id = our_id;
-    listing_collector collector;
-    session::peer_session session(session::role::initiator,
-                                  std::make_unique<net::tcp_stream>(std::move(*fd)), hello,
-                                  collector, read_budget);
+    listing_collector collector(security, source);
+    session::peer_session session(
+        session::role::initiator,
+        std::make_unique<tls::tls_stream>(std::move(*fd), security.tls, tls::side::client), hello,
+        collector, read_budget);
     session.send(wire::list_request{directory});
 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -76,14 +105,12 @@ std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return failed(errc::peer_timeout, where + ": timed out waiting for the listing");
-        pollfd item{session.fd(), static_cast<short>(POLLIN | (session.has_output() ? POLLOUT : 0)),
-                    0};
-        ::poll(&item, 1, static_cast<int>(left.count()));
-        if (session.has_output()) {
-            const auto sent = session.flush();
-            if (sent.error) return failed(sent.error, where + ": " + sent.error.message());
-        }
-        const auto ec = session.receive();
+        pollfd item{session.fd(),
+                    static_cast<short>(POLLIN | (session.wants_write() ? POLLOUT : 0)), 0};
+        // Decrypted bytes TLS already holds are not visible to poll.
+        if (!session.has_buffered_input()) ::poll(&item, 1, static_cast<int>(left.count()));
+        auto ec = session.receive();
+        if (!ec && session.wants_write()) ec = session.flush().error;
         if (!collector.failure.empty())
             return failed(collector.failure_code, where + ": " + collector.failure);
         if (collector.too_large) {
@@ -97,6 +124,8 @@ std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
             if (collector.done) break;
             return failed(ec, where + ": connection closed before the listing ended");
         }
+        if (ec == make_error_code(errc::tls_failed))
+            return failed(ec, where + ": TLS failed: " + session.transport_failure());
         if (ec) return failed(ec, where + ": " + ec.message());
     }
     return collector.entries;

@@ -3,12 +3,15 @@
 
 #include <chrono>
 #include <expected>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "shared/core/ids.hpp"
 #include "shared/net/address.hpp"
+#include "shared/session/peer_policy.hpp"
+#include "shared/tls/tls_context.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::receiver {
@@ -24,9 +27,17 @@ struct listing_failure {
     std::string message;
 };
 
+// How `ls` reaches a sender: over TLS with our identity, and asking `check_sender` (unset:
+// any) about the sender's verified peer ID before the LIST goes out.
+struct listing_security {
+    std::shared_ptr<const tls::tls_context> tls;
+    session::peer_check check_sender;
+    session::hello_check check_sender_hello;  // again with the sender's HELLO (unset: any)
+};
+
 // All entries (every LISTING frame until `more` is clear), or what failed.
 std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
     const net::endpoint& source, const std::string& directory, const peer_id& our_id,
-    std::chrono::milliseconds timeout);
+    const listing_security& security, std::chrono::milliseconds timeout);
 
 }  // namespace xfer::receiver

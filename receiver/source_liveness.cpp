@@ -19,6 +19,7 @@ source_view source_view::of(const download_connection& source) {
     source_view view;
     view.address = source.source().to_string();
     view.connecting = source.state() == download_connection::phase::connecting;
+    view.secured = source.remote_peer_id().has_value();
     view.manifest_accepted = source.manifest_accepted();
     view.bytes_in_flight = source.bytes_in_flight();
     view.declines = source.declines();
@@ -33,6 +34,12 @@ std::optional<std::string> stall_reason(const source_view& source, const livenes
     if (source.connecting) {
         if (now - source.last_data > limits.stall)
             return "cannot connect: timed out after " + seconds(limits.stall);
+        return std::nullopt;
+    }
+    if (!source.secured) {
+        if (now - source.last_data > limits.stall)
+            return "did not answer the TLS handshake within " + seconds(limits.stall) +
+                   " (not an xfer peer, or an xfer older than 0.2)";
         return std::nullopt;
     }
     if (!source.manifest_accepted) {

@@ -17,6 +17,7 @@ namespace xfer::receiver {
 struct source_view {
     std::string address;
     bool connecting = false;
+    bool secured = true;  // the TLS handshake is done and the peer proved its ID
     bool manifest_accepted = false;
     uint64_t bytes_in_flight = 0;
     uint32_t declines = 0;

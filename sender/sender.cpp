@@ -13,6 +13,7 @@ std::atomic<unsigned> sender_counter{0};
 
 std::expected<std::unique_ptr<sender>, std::string> sender::start(
     zmq::context_t& context, std::shared_ptr<piece_store> store, sender_options options) {
+    if (!options.tls) return std::unexpected(std::string("sender: no TLS identity configured"));
     auto listener = net::listen_tcp(options.listen);
     if (!listener) return std::unexpected(listener.error());
     return std::unique_ptr<sender>(

@@ -13,13 +13,24 @@
 #include "shared/core/fd.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/net/address.hpp"
+#include "shared/session/peer_policy.hpp"
 #include "shared/store/piece_store.hpp"
+#include "shared/tls/tls_context.hpp"
 
 namespace xfer::sender {
 
 struct sender_options {
     net::endpoint listen{"0.0.0.0", net::default_sender_port};
-    peer_id id{};
+    // This installation's key and certificate: every receiver connection is TLS with it.
+    std::shared_ptr<const tls::tls_context> tls;
+    // Who may read from us, asked once per connection right after the TLS handshake with the
+    // receiver's verified peer ID and address; unset: everyone. A refusal reaches the receiver
+    // as ERROR peer_not_allowed with the verdict's reason, and is logged with the peer ID.
+    session::peer_check authorize;
+    peer_id id{};  // random instance id of this process (HELLO), not an identity
+    // Anyone may read (`--public`): our HELLO says so (wire::hello_feature_public), so a
+    // receiver may accept us on first contact. `authorize` still decides who reads.
+    bool public_access = false;
     // Also listen for store events from other xfer processes on this directory (xfer serve).
     bool bind_directory_bus = true;
     size_t max_connections = 512;

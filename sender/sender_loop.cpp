@@ -9,6 +9,7 @@
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/socket.hpp"
+#include "shared/tls/tls_stream.hpp"
 
 namespace xfer::sender {
 namespace {
@@ -26,6 +27,7 @@ enum poll_slot : size_t {
 wire::hello hello_for(const sender_options& options) {
     wire::hello hello;
     hello.id = options.id;
+    if (options.public_access) hello.features |= wire::hello_feature_public;
     return hello;
 }
 
@@ -53,6 +55,7 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
               hello_for(options),
               peer_events_,
               promises_,
+              options.authorize,
               {},
               upload_limit_ ? &*upload_limit_ : nullptr} {
     control_.set(zmq::sockopt::linger, 0);
@@ -196,7 +199,8 @@ void sender_loop::accept_receivers() {
         }
         net::configure_stream_socket(fd.get());
         const uint64_t id = next_id_++;
-        auto stream = std::make_unique<net::tcp_stream>(std::move(fd));
+        auto stream =
+            std::make_unique<tls::tls_stream>(std::move(fd), options_.tls, tls::side::server);
         connections_.emplace(id, std::make_unique<upload_connection>(id, std::move(stream),
                                                                      std::move(remote), shared_));
     }
@@ -268,6 +272,16 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     if (it == connections_.end()) return;
     if (cause == make_error_code(errc::peer_closed)) {
         XLOG_INFO("sender", it->second->label(), "receiver left");
+    } else if (cause == make_error_code(errc::not_tls)) {
+        // One line per plaintext client (an xfer before 0.2, a scanner, a stray HTTP request).
+        XLOG_WARN("sender", it->second->label(),
+                  "dropped: no TLS handshake (not an xfer peer, or an xfer older than 0.2): "
+                      << it->second->transport_failure());
+    } else if (cause == make_error_code(errc::tls_failed)) {
+        XLOG_WARN("sender", it->second->label(),
+                  "dropped: TLS handshake failed: " << it->second->transport_failure());
+    } else if (cause == make_error_code(errc::peer_not_allowed)) {
+        it->second->close_with(cause);  // the refusal was logged with the peer ID
     } else {
         XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
         it->second->close_with(cause);

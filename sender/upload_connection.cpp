@@ -129,9 +129,22 @@ void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == handle; });
 }
 
-std::error_code upload_connection::on_hello(const wire::hello& hello) {
+std::error_code upload_connection::on_peer_verified(const identity::peer_id& peer) {
+    const auto shown = identity::format_peer_id(peer);
+    label_ = "<-" + remote_.to_string() + "/" + shown.substr(0, 7);
+    const auto verdict = session::judge(context_.authorize, peer, remote_);
+    if (!verdict.allowed) {
+        refusal_ = verdict.reason.empty() ? std::string("not allowed to read from this peer")
+                                          : verdict.reason;
+        XLOG_WARN("sender", label_, "refused peer " << shown << ": " << refusal_);
+        return errc::peer_not_allowed;
+    }
+    XLOG_INFO("sender", label_, "peer " << shown << " over " << session_.transport());
+    return {};
+}
+
+std::error_code upload_connection::on_hello(const wire::hello&) {
     last_useful_ = read_at_;
-    label_ = "<-" + remote_.to_string() + "/" + to_hex(hello.id).substr(0, 8);
     XLOG_INFO("sender", label_, "receiver connected");
     return {};
 }
@@ -292,7 +305,8 @@ void upload_connection::on_piece_verified(const content_id& id, uint32_t piece_i
 }
 
 void upload_connection::close_with(const std::error_code& cause) {
-    session_.send(wire::error_msg{0, wire_code(cause), cause.message()});
+    const bool refused = cause == make_error_code(errc::peer_not_allowed) && !refusal_.empty();
+    session_.send(wire::error_msg{0, wire_code(cause), refused ? refusal_ : cause.message()});
     send_bye();
 }
 

@@ -18,6 +18,7 @@
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
+#include "shared/session/peer_policy.hpp"
 #include "shared/session/peer_session.hpp"
 #include "shared/store/piece_store.hpp"
 #include "shared/wire/messages.hpp"
@@ -29,9 +30,10 @@ struct sender_context {
     piece_store& store;
     content_opener& opener;
     wire::hello our_hello;
-    zmq::socket_t& peer_events;  // PUB: connect-back hints for our own receiver
-    piece_promises& promises;    // what this seeder gave to whom, for DECLINE
-    listing_budget listings{};   // listing entries held for all receivers together
+    zmq::socket_t& peer_events;            // PUB: connect-back hints for our own receiver
+    piece_promises& promises;              // what this seeder gave to whom, for DECLINE
+    const session::peer_check& authorize;  // may this verified peer read from us
+    listing_budget listings{};             // listing entries held for all receivers together
     // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
     token_bucket* upload_limit = nullptr;
 };
@@ -57,10 +59,10 @@ class upload_connection final : private session::message_handler {
     uint64_t id() const { return id_; }
     int fd() const { return session_.fd(); }
     const std::string& label() const { return label_; }
-    // Output to write, listings to send, or requests to serve that the upload limit lets us
-    // queue now.
+    // POLLOUT: frames to write (or a TLS handshake message), listings to send, or requests to
+    // serve that the upload limit lets us queue now.
     bool wants_write() const {
-        return session_.has_output() || (!pending_requests_.empty() && may_queue()) ||
+        return session_.wants_write() || (!pending_requests_.empty() && may_queue()) ||
                listing_.pending();
     }
     // False while a listing is still going out or too much is queued for this receiver: it
@@ -96,6 +98,14 @@ class upload_connection final : private session::message_handler {
     // The receiver said BYE: close once everything queued is sent.
     bool finished() const { return closing_ && !session_.has_output() && !listing_.pending(); }
 
+    // The receiver's peer ID, proved by its TLS certificate (once the handshake is done).
+    const std::optional<identity::peer_id>& remote_peer_id() const {
+        return session_.remote_peer_id();
+    }
+    // How its bytes travel, and OpenSSL's reason if the TLS layer failed.
+    std::string transport() const { return session_.transport(); }
+    std::string transport_failure() const { return session_.transport_failure(); }
+
     // For the admission policy: who may be evicted to make room.
     const std::string& remote_host() const { return remote_.host; }
     bool greeted() const { return session_.handshake_done(); }
@@ -113,6 +123,7 @@ class upload_connection final : private session::message_handler {
         return !context_.upload_limit || context_.upload_limit->ready(clock::now());
     }
     // session::message_handler: what a receiver may send us.
+    std::error_code on_peer_verified(const identity::peer_id& peer) override;
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_list(const wire::list_request& message) override;
     std::error_code on_open(const wire::open_request& message) override;
@@ -139,6 +150,7 @@ class upload_connection final : private session::message_handler {
     std::string label_;
     session::peer_session session_;
     bool closing_ = false;
+    std::string refusal_;          // why authorize refused this peer (sent to it in ERROR)
     clock::time_point read_at_{};  // the `now` of the on_readable being handled
     const clock::time_point accepted_at_ = clock::now();
     clock::time_point last_useful_ = accepted_at_;

@@ -73,6 +73,15 @@ class xfer_error_category final : public std::error_category {
                 return "tree entry has an invalid kind, mode, size or target";
             case errc::tree_too_large:
                 return "tree exceeds the entry, depth or size limits";
+            case errc::not_tls:
+                return "did not answer the TLS handshake (not an xfer peer, or an xfer older than "
+                       "0.2)";
+            case errc::tls_failed:
+                return "TLS handshake failed";
+            case errc::not_authenticated:
+                return "the connection proves no peer identity (not TLS)";
+            case errc::peer_not_allowed:
+                return "peer not allowed";
         }
         return "unknown xfer error";
     }
@@ -105,6 +114,9 @@ bool is_protocol_violation(const std::error_code& ec) noexcept {
         case errc::tree_symlink_escapes:
         case errc::tree_entry_invalid:
         case errc::tree_too_large:
+        case errc::not_tls:
+        case errc::tls_failed:
+        case errc::not_authenticated:
             return true;
         default:
             return false;

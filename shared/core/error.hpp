@@ -42,6 +42,12 @@ enum class errc {
     tree_symlink_escapes,       // a symlink target that is absolute or leaves the tree
     tree_entry_invalid,         // unknown kind, mode bits beyond 01777, size or target misplaced
     tree_too_large,             // more entries, depth or bytes than the tree limits allow
+    // Transport security: the TLS layer and who the peer is.
+    not_tls = 70,       // the peer did not answer (or start) a TLS handshake: not an xfer peer
+    tls_failed,         // the TLS handshake or a TLS record failed (see the stream's detail)
+    not_authenticated,  // the transport proved no peer identity (a plaintext stream)
+    peer_not_allowed,   // a policy refused this peer ID (sender: not allowed to read; receiver:
+                        // not the sender it expected)
 };
 
 const std::error_category& xfer_category() noexcept;

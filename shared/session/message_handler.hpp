@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "shared/core/error.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::session {
@@ -15,8 +16,13 @@ class message_handler {
   public:
     virtual ~message_handler() = default;
 
-    // The remote HELLO passed the session's checks (version; later TLS identity). An error
-    // refuses the peer (it is ourselves, or a peer we already talk to).
+    // The TLS handshake is done and proved the peer's identity (the peer ID of its certificate
+    // key). Called once, before any frame from the peer is handled and before any queued byte of
+    // ours goes out: the place for "may this peer read from us" and "is this the sender we
+    // meant". An error refuses the peer (the connection is dropped).
+    virtual std::error_code on_peer_verified(const identity::peer_id&) { return {}; }
+    // The remote HELLO passed the session's checks (version). An error refuses the peer (it is
+    // ourselves, or a peer we already talk to).
     virtual std::error_code on_hello(const wire::hello&) { return {}; }
 
     virtual std::error_code on_error(const wire::error_msg&) {

@@ -16,7 +16,21 @@ peer_session::peer_session(role side, std::unique_ptr<net::stream> stream, wire:
     if (role_ == role::initiator) send(our_hello_);
 }
 
+net::io_result peer_session::secure() {
+    auto step = stream_->advance();
+    if (step.error || remote_peer_ || !stream_->handshake_done()) return step;
+    const auto* proved = stream_->verified_peer();
+    if (proved == nullptr) {
+        step.error = errc::not_authenticated;
+        return step;
+    }
+    remote_peer_ = *proved;
+    if (auto refused = handler_.on_peer_verified(*remote_peer_)) step.error = refused;
+    return step;
+}
+
 std::error_code peer_session::receive(net::block_sink* sink, size_t max_bytes) {
+    if (const auto step = secure(); step.error || !remote_peer_) return step.error;
     const auto result = reader_.pump(
         *stream_,
         [this](wire::message_type type, std::span<const uint8_t> body) {
@@ -39,8 +53,14 @@ std::error_code peer_session::on_frame(wire::message_type type, std::span<const 
     return dispatch(handler_, *decoded);
 }
 
-// The one place a HELLO is validated. TLS will add: the certificate's identity is hello.id.
+// The one place a HELLO is validated (who the peer is was settled by TLS before any frame).
+// A responder may answer with ERROR instead of its HELLO (it refuses us: not allowed to read).
 std::error_code peer_session::accept_hello(const wire::message& message) {
+    if (const auto* refusal = std::get_if<wire::error_msg>(&message);
+        refusal != nullptr && role_ == role::initiator) {
+        if (auto ec = handler_.on_error(*refusal)) return ec;
+        return errc::peer_closed;
+    }
     const auto* hello = std::get_if<wire::hello>(&message);
     if (hello == nullptr) return errc::bad_protocol;
     if (hello->version != wire::protocol_version) return errc::version_mismatch;
@@ -65,6 +85,8 @@ void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
 }
 
 net::io_result peer_session::flush() {
+    // Nothing of ours goes out before the peer's identity was checked.
+    if (const auto step = secure(); step.error || !remote_peer_ || step.would_block) return step;
     const auto result = queue_.flush(*stream_);
     bytes_sent_ += result.bytes;
     if (result.bytes > 0) last_sent_ = clock::now();

@@ -1,11 +1,15 @@
-// One connection to a peer, whichever half we are: the handshake (HELLO both ways, the version
-// check, and the place where TLS and peer identity will be checked), framing in and out,
-// keepalive, BYE and the silence deadline. Each decoded message goes to the owner's
-// message_handler, one method per type; what a message means is the owner's business.
+// One connection to a peer, whichever half we are: the handshake (TLS, then HELLO both ways and
+// the version check), framing in and out, keepalive, BYE and the silence deadline. Each decoded
+// message goes to the owner's message_handler, one method per type; what a message means is the
+// owner's business.
 //
-// Where trust plugs in: the stream handed in becomes a TLS stream (net::stream already hides
-// the transport), and accept_hello() checks the certificate's identity against the HELLO's
-// peer id. Nothing outside this class reads a HELLO.
+// Trust: the stream is a tls::tls_stream for every peer connection. When its handshake is done
+// the session takes the peer ID it proved (remote_peer_id()) and asks the owner
+// (message_handler::on_peer_verified) before it handles any frame of the peer or sends any of
+// its own; a stream that proves no identity is refused (errc::not_authenticated), so there is no
+// plaintext peer protocol. The HELLO carries no identity: its 16-byte id is a random instance id
+// per process, used only to notice a connection to ourselves or a second one to the same process.
+// Nothing outside this class reads a HELLO.
 #pragma once
 
 #include <chrono>
@@ -13,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <system_error>
 
 #include "shared/net/frame_reader.hpp"
@@ -41,7 +46,23 @@ class peer_session {
 
     int fd() const { return stream_->fd(); }
     bool has_buffered_input() const { return stream_->has_buffered_input(); }
+    // Poll for POLLOUT: the transport needs it (TLS handshake), or frames wait and the
+    // transport is ready for them (never while the TLS handshake waits for the peer's bytes).
+    bool wants_write() const {
+        return stream_->wants_write() || (stream_->handshake_done() && !queue_.empty());
+    }
     bool handshake_done() const { return remote_.has_value(); }
+    // The peer ID the TLS handshake proved, once it is done (and accepted by on_peer_verified).
+    const std::optional<identity::peer_id>& remote_peer_id() const { return remote_peer_; }
+    // How this connection's bytes travel ("TLS 1.3 TLS_AES_128_GCM_SHA256, ...").
+    std::string transport() const { return stream_->describe(); }
+    // TLS exporter output for `label` (RFC 8446 7.5), the same on both ends of this connection
+    // only: binds an exchange above (pairing) to this session. False before the handshake.
+    bool export_keying_material(std::string_view label, std::span<uint8_t> out) const {
+        return stream_->export_keying_material(label, out);
+    }
+    // OpenSSL's reason when the transport failed (for the log).
+    std::string transport_failure() const { return stream_->failure_detail(); }
     // The peer's HELLO, once the handshake is done.
     const std::optional<wire::hello>& remote_hello() const { return remote_; }
 
@@ -81,6 +102,9 @@ class peer_session {
     uint64_t bytes_sent() const { return bytes_sent_; }
 
   private:
+    // Drives the transport's handshake; once done, checks and hands on the peer's identity.
+    // would_block while it waits; an error drops the connection.
+    net::io_result secure();
     std::error_code on_frame(wire::message_type type, std::span<const uint8_t> body);
     std::error_code accept_hello(const wire::message& message);
 
@@ -91,6 +115,7 @@ class peer_session {
     const size_t read_budget_;
     net::frame_reader reader_;
     net::send_queue queue_;
+    std::optional<identity::peer_id> remote_peer_;
     std::optional<wire::hello> remote_;
     uint64_t bytes_received_ = 0;
     uint64_t bytes_sent_ = 0;

@@ -23,10 +23,10 @@ std::error_code sync_directory(const std::filesystem::path& directory) {
 }
 
 std::error_code write_file_atomically(const std::filesystem::path& path,
-                                      std::span<const uint8_t> data, bool durable) {
+                                      std::span<const uint8_t> data, bool durable, mode_t mode) {
     auto temporary = path;
     temporary += ".tmp" + std::to_string(::getpid());
-    unique_fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    unique_fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (!fd) return last_system_error();
     size_t written = 0;
     while (written < data.size()) {

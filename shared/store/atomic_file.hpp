@@ -1,6 +1,10 @@
 // Small metadata files written so a crash leaves either the old or the new content, never a mix.
 #pragma once
 
+#include <sys/types.h>
+
+#include <sys/types.h>
+
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -11,8 +15,10 @@ namespace xfer {
 
 // Writes to a temporary file beside `path`, then renames it over `path`. With `durable`, fsyncs
 // the data before the rename and the directory after it.
+// `mode` is the new file's (before the umask).
 std::error_code write_file_atomically(const std::filesystem::path& path,
-                                      std::span<const uint8_t> data, bool durable);
+                                      std::span<const uint8_t> data, bool durable,
+                                      mode_t mode = 0644);
 
 // Removes the temporaries (NAME.tmpPID) that write_file_atomically left in `directory` when its
 // process was killed mid-write: those whose process is gone. A live writer's are kept.

@@ -16,7 +16,7 @@
 
 namespace xfer::wire {
 
-inline constexpr uint16_t protocol_version = 1;
+inline constexpr uint16_t protocol_version = 2;  // 2: TLS 1.3 under every frame
 inline constexpr size_t frame_header_size = 5;
 
 // Protocol-wide limits. Each is also written in docs/PROTOCOL.md.

@@ -16,11 +16,18 @@
 
 namespace xfer::wire {
 
-// HELLO: "XFER" u16 version | peer_id[16] | u32 features | u16 listen_port | u16 host_len | host
+// HELLO: "XFER" u16 version | instance_id[16] | u32 features | u16 listen_port | u16 host_len
+//        | host
+// The instance id is random per process: it tells a connection to ourselves (or a second one to
+// the same process) apart, and proves nothing. Who the peer is comes from TLS (the peer ID of
+// its certificate key, peer_session::remote_peer_id()), never from the HELLO.
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
+// HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
+inline constexpr uint32_t hello_feature_public = 1u << 0;
+
 struct hello {
     uint16_t version = protocol_version;
-    peer_id id{};
+    peer_id id{};  // instance id (see above)
     uint32_t features = 0;
     uint16_t listen_port = 0;
     std::string listen_host;

@@ -34,7 +34,8 @@ TEST(XferHomeFiles, ServingAndFetchingLitterNeitherDirectory) {
     const auto server_home = box / "server-home";
     const auto fetch_home = box / "fetch-home";
     // Without --no-prehash the server hashes (and caches) every file at start.
-    xfer_server server(box / "src", {"--home", server_home.string()});
+    // Two homes, two identities that never paired: --public lets the fetch read.
+    xfer_server server(box / "src", {"--home", server_home.string(), "--public"});
 
     for (const auto* path : {"a.bin", "sub/b.bin"}) {
         const auto fetched = run_xfer({"fetch", server.address(), path, "-o",
@@ -64,9 +65,10 @@ TEST(XferHomeFiles, TheCacheSurvivesARestartOfTheServer) {
     write_random_file(box / "src/a.bin", 2 * mib, 8);
     const auto home = box / "home";
     {
-        xfer_server first(box / "src", {"--home", home.string(), "-v", "--no-prehash"});
+        xfer_server first(box / "src", {"--home", home.string(), "-v", "--no-prehash", "--public"});
         const auto fetched =
-            run_xfer({"fetch", first.address(), "a.bin", "-o", (box / "out1").string()});
+            run_xfer({"fetch", first.address(), "a.bin", "-o", (box / "out1").string(), "--home",
+                      (box / "fetch-home").string()});
         ASSERT_EQ(fetched.status, 0) << fetched.describe();
         first.stop();
         EXPECT_NE(first.process().stderr_text().find("hashing"), std::string::npos)
@@ -75,9 +77,10 @@ TEST(XferHomeFiles, TheCacheSurvivesARestartOfTheServer) {
     }
     ASSERT_EQ(files_in(home / "cache" / "manifests"), 1u);
     // A second server with the same home answers from the cache: -v shows no "hashing" line.
-    xfer_server second(box / "src", {"--home", home.string(), "-v", "--no-prehash"});
+    xfer_server second(box / "src", {"--home", home.string(), "-v", "--no-prehash", "--public"});
     const auto fetched =
-        run_xfer({"fetch", second.address(), "a.bin", "-o", (box / "out2").string()});
+        run_xfer({"fetch", second.address(), "a.bin", "-o", (box / "out2").string(), "--home",
+                  (box / "fetch-home").string()});
     ASSERT_EQ(fetched.status, 0) << fetched.describe();
     second.stop();
     EXPECT_EQ(second.process().stderr_text().find("hashing"), std::string::npos)

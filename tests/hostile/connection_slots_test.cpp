@@ -22,6 +22,7 @@
 #include "shared/wire/messages.hpp"
 #include "tests/support/e2e_fixtures.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tls_peer.hpp"
 
 namespace xfer::test {
 namespace {
@@ -35,44 +36,28 @@ std::vector<uint8_t> encoded_hello(const std::string& listen_host = "") {
     return bytes;
 }
 
-// A blocking TCP connection from `source` (a 127.x.y.z address) to 127.0.0.1:port.
-unique_fd connect_from(const std::string& source, uint16_t port) {
-    unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    ::inet_pton(AF_INET, source.c_str(), &local.sin_addr);
-    sockaddr_in remote{};
-    remote.sin_family = AF_INET;
-    remote.sin_port = htons(port);
-    ::inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        ::connect(fd.get(), reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
-        return unique_fd{};
-    }
-    return fd;
+// A TLS connection from `source` (a 127.x.y.z address) to 127.0.0.1:port, as an xfer receiver
+// makes: the attack has to get past the handshake like anyone else.
+std::unique_ptr<tls_peer> connect_from(const std::string& source, uint16_t port) {
+    auto peer = tls_peer::connect(port, startup_timeout, source);
+    if (!peer || !peer->ok()) return nullptr;
+    return peer;
 }
 
 // Waits (bounded) for the first 5 bytes the server sends: true if they head a HELLO frame.
-bool answered_with_hello(int fd) {
+bool answered_with_hello(tls_peer& peer) {
     uint8_t header[5];
-    size_t got = 0;
-    while (got < sizeof header) {
-        pollfd item{fd, POLLIN, 0};
-        if (::poll(&item, 1, static_cast<int>(startup_timeout.count())) <= 0) return false;
-        const ssize_t n = ::recv(fd, header + got, sizeof header - got, 0);
-        if (n <= 0) return false;
-        got += static_cast<size_t>(n);
-    }
+    if (!peer.receive_exact(header, sizeof header)) return false;
     return header[4] == static_cast<uint8_t>(wire::message_type::hello);
 }
 
 // Still open: no end of stream among what the server sent (a KEEPALIVE is fine).
-bool still_open(int fd) {
-    uint8_t buffer[4096];
+bool still_open(tls_peer& peer) {
+    peer.set_timeout(std::chrono::milliseconds(0));
     for (;;) {
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0) continue;
-        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        const auto got = peer.receive();
+        if (!got) return true;           // nothing more now: open
+        if (got->empty()) return false;  // closed or failed
     }
 }
 
@@ -85,20 +70,19 @@ TEST(ConnectionSlots, AFetchIsServedWhileIdleConnectionsFillTheTable) {
     // 127.0.0.1 (where the fetch comes from too) and 127.0.0.2 onwards.
     const size_t per_address = sender::max_connections_per_address;
     const size_t addresses = sender::sender_options{}.max_connections / per_address + 2;
-    std::vector<unique_fd> attack;
+    std::vector<std::unique_ptr<tls_peer>> attack;
     const auto hello = encoded_hello();
     for (size_t a = 1; a <= addresses; ++a) {
         const auto source = "127.0.0." + std::to_string(a);
         for (size_t i = 0; i < per_address; ++i) {
-            auto fd = connect_from(source, server.port());
-            ASSERT_TRUE(fd) << "cannot connect from " << source;
-            ASSERT_EQ(::send(fd.get(), hello.data(), hello.size(), MSG_NOSIGNAL),
-                      static_cast<ssize_t>(hello.size()));
-            attack.push_back(std::move(fd));
+            auto peer = connect_from(source, server.port());
+            ASSERT_TRUE(peer) << "cannot connect (TLS) from " << source;
+            ASSERT_TRUE(peer->send(hello));
+            attack.push_back(std::move(peer));
         }
     }
     size_t greeted = 0;
-    for (const auto& fd : attack) greeted += answered_with_hello(fd.get()) ? 1 : 0;
+    for (const auto& peer : attack) greeted += answered_with_hello(*peer) ? 1 : 0;
     EXPECT_GE(greeted, sender::sender_options{}.max_connections) << "the attack filled the table";
 
     const auto fetched =
@@ -108,7 +92,7 @@ TEST(ConnectionSlots, AFetchIsServedWhileIdleConnectionsFillTheTable) {
 
     // The attack was still going on: most of its connections were kept, only a few evicted.
     size_t open = 0;
-    for (const auto& fd : attack) open += still_open(fd.get()) ? 1 : 0;
+    for (const auto& peer : attack) open += still_open(*peer) ? 1 : 0;
     EXPECT_GE(open, sender::sender_options{}.max_connections - 2 * per_address);
 }
 
@@ -121,12 +105,13 @@ TEST(ConnectionSlots, AHelloTrickledAByteAtATimeIsDropped) {
     const auto pause =
         std::chrono::duration_cast<std::chrono::milliseconds>(4 * sender::hello_deadline) /
         hello.size();
-    auto fd = connect_from("127.0.0.1", server.port());
-    ASSERT_TRUE(fd);
+    auto peer = connect_from("127.0.0.1", server.port());
+    ASSERT_TRUE(peer);
     size_t sent = 0;
     for (; sent < hello.size(); ++sent) {
-        if (!still_open(fd.get())) break;
-        if (::send(fd.get(), &hello[sent], 1, MSG_NOSIGNAL) != 1) break;
+        if (!still_open(*peer)) break;
+        peer->set_timeout(startup_timeout);
+        if (!peer->send(&hello[sent], 1)) break;
         std::this_thread::sleep_for(pause);
     }
     EXPECT_LT(sent, hello.size()) << "the whole HELLO went in without the sender dropping it";

@@ -3,8 +3,8 @@
 // full high-water mark or a late subscription would). Every verified piece must still reach the
 // receiver as HAVE: the sender notices the gap in the events' sequence numbers (or a heartbeat
 // ahead of them) and resyncs from the store's bitfield.
-#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,35 +17,32 @@
 #include "shared/net/socket.hpp"
 #include "shared/wire/messages.hpp"
 #include "tests/shared/piece_store_fixture.hpp"
+#include "tests/support/tls_peer.hpp"
 
 namespace xfer::sender {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A blocking client speaking the wire protocol, reading with a short timeout so the test can
+// A client speaking the wire protocol over TLS, reading with a short timeout so the test can
 // keep the bus going while it waits.
 class wire_client {
   public:
     explicit wire_client(const net::endpoint& sender) {
-        auto fd = net::connect_tcp(sender, 10s);
-        EXPECT_TRUE(fd) << (fd ? "" : fd.error());
-        if (!fd) return;
-        fd_ = std::move(*fd);
-        ::fcntl(fd_.get(), F_SETFL, ::fcntl(fd_.get(), F_GETFL) & ~O_NONBLOCK);
-        timeval timeout{0, 100 * 1000};
-        ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        peer_ = test::tls_peer::connect(sender.port, 10s);
+        EXPECT_TRUE(peer_ && peer_->ok()) << "no TLS session with the sender";
+        if (peer_) peer_->set_timeout(100ms);
     }
 
     void send(const wire::message& message) {
         std::vector<uint8_t> out;
         wire::encode(message, out);
-        ASSERT_EQ(::send(fd_.get(), out.data(), out.size(), MSG_NOSIGNAL),
-                  static_cast<ssize_t>(out.size()));
+        ASSERT_TRUE(peer_ && peer_->send(out));
     }
 
     // The next whole message, or nullopt if none arrived within the read timeout.
     std::optional<wire::message> receive() {
+        if (!peer_) return std::nullopt;
         uint8_t raw[wire::frame_header_size];
         if (!read_exact(raw, sizeof raw, /*may_time_out=*/true)) return std::nullopt;
         wire::frame_header header{};
@@ -63,20 +60,17 @@ class wire_client {
     bool read_exact(uint8_t* out, size_t size, bool may_time_out) {
         size_t done = 0;
         while (done < size) {
-            const ssize_t n = ::recv(fd_.get(), out + done, size - done, 0);
-            if (n > 0) {
-                done += static_cast<size_t>(n);
-            } else if (n < 0 && (errno == EAGAIN || errno == EINTR) &&
-                       (done > 0 || !may_time_out)) {
-                continue;
-            } else {
-                EXPECT_TRUE(n < 0 && errno == EAGAIN) << "the sender closed the connection";
-                return false;
-            }
+            const auto step = peer_->stream().read_some({out + done, size - done});
+            EXPECT_FALSE(step.error || step.closed) << "the sender closed the connection";
+            if (step.error || step.closed) return false;
+            done += step.bytes;
+            if (done == size || step.bytes > 0 || peer_->stream().has_buffered_input()) continue;
+            pollfd item{peer_->fd(), POLLIN, 0};
+            if (::poll(&item, 1, 100) == 0 && done == 0 && may_time_out) return false;
         }
         return true;
     }
-    unique_fd fd_;
+    std::unique_ptr<test::tls_peer> peer_;
 };
 
 // The parameter: the sender serves from its own store object on the same directory, as an
@@ -95,6 +89,7 @@ class LostHave : public test::store_test, public ::testing::WithParamInterface<b
         sender_options options;
         options.listen = {"127.0.0.1", 0};
         options.id = random_peer_id();
+        options.tls = test::test_tls_context();
         options.bind_directory_bus = false;
         options.prehash = false;
         auto serving = store_;

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <functional>
 
+#include "receiver/remote_listing.hpp"
 #include "sender/sender.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/net/socket.hpp"
 #include "shared/session/peer_session.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tls_peer.hpp"
 
 namespace xfer::test {
 namespace {
@@ -49,8 +51,9 @@ class loopback_receiver {
         hello.listen_port = own_sender_port;
         hello.listen_host = "127.0.0.1";
         session_.emplace(session::role::initiator,
-                         std::make_unique<net::tcp_stream>(std::move(*fd)), hello, handler,
-                         1024 * 1024);
+                         std::make_unique<tls::tls_stream>(std::move(*fd), test_tls_context(),
+                                                           tls::side::client),
+                         hello, handler, 1024 * 1024);
         open(1);
     }
 
@@ -63,9 +66,10 @@ class loopback_receiver {
         const auto deadline = std::chrono::steady_clock::now() + patience;
         while (!done()) {
             if (std::chrono::steady_clock::now() > deadline) return false;
-            if (session_->has_output() && session_->flush().error) return false;
-            pollfd item{session_->fd(), POLLIN, 0};
-            ::poll(&item, 1, 100);
+            if (session_->wants_write() && session_->flush().error) return false;
+            pollfd item{session_->fd(),
+                        static_cast<short>(POLLIN | (session_->wants_write() ? POLLOUT : 0)), 0};
+            if (!session_->has_buffered_input()) ::poll(&item, 1, 100);
             if (session_->receive()) return false;
         }
         return true;
@@ -90,6 +94,7 @@ class SenderLoop : public ::testing::Test {
         options.listen = {"127.0.0.1", 0};
         options.bind_directory_bus = false;
         options.prehash = false;
+        options.tls = test_tls_context();
         auto started = sender::sender::start(zmq_, *store, options);
         ASSERT_TRUE(started) << started.error();
         sender_ = std::move(*started);
@@ -109,6 +114,31 @@ bool names(const std::vector<wire::peers_msg>& messages, uint16_t port) {
         }
     }
     return false;
+}
+
+TEST_F(SenderLoop, LsSeesTheSendersVerifiedIdAndMayRefuseItBeforeAskingAnything) {
+    std::optional<identity::peer_id> seen;
+    receiver::listing_security security{fresh_tls_context(), {}, {}};
+    security.check_sender = [&](const identity::peer_id& peer, const net::endpoint&) {
+        seen = peer;
+        return session::peer_verdict::allow();
+    };
+    const auto listed =
+        receiver::fetch_listing(sender_->listening(), "", random_peer_id(), security, 30s);
+    ASSERT_TRUE(listed) << listed.error().message;
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].name, "film.bin");
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, test_tls_context()->our_id()) << "not the ID of the sender's key";
+
+    security.check_sender = [](const identity::peer_id&, const net::endpoint&) {
+        return session::peer_verdict::refuse("ID changed since last time");
+    };
+    const auto refused =
+        receiver::fetch_listing(sender_->listening(), "", random_peer_id(), security, 30s);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("ID changed since last time"), std::string::npos)
+        << refused.error().message;
 }
 
 TEST_F(SenderLoop, NewcomerAndReceiversAlreadyThereAreIntroduced) {

@@ -19,6 +19,28 @@ TEST_F(upload_session, AnswersHelloWithOurs) {
     EXPECT_EQ(hellos[0].id, our_hello_.id);
 }
 
+TEST_F(upload_session, AuthorizeSeesTheVerifiedPeerAndItsRefusalReachesTheReceiver) {
+    std::optional<identity::peer_id> asked_about;
+    std::string asked_from;
+    authorize_ = [&](const identity::peer_id& peer, const net::endpoint& address) {
+        asked_about = peer;
+        asked_from = address.to_string();
+        return session::peer_verdict::refuse("not paired with this sender; run xfer pair");
+    };
+    scripted_receiver receiver(1, context_, receiver_hello(1));
+    EXPECT_EQ(receiver.deliver(), make_error_code(errc::peer_not_allowed));
+    ASSERT_TRUE(asked_about);
+    EXPECT_EQ(*asked_about, identity::peer_id{}) << "not the ID the transport proved";
+    EXPECT_EQ(asked_from, "127.0.0.9:40000");
+    receiver.connection->close_with(make_error_code(errc::peer_not_allowed));
+    const auto answer = receiver.listen();
+    EXPECT_TRUE(answer.all<wire::hello>().empty()) << "a refused peer got our HELLO";
+    const auto errors = answer.all<wire::error_msg>();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].code, static_cast<uint16_t>(errc::peer_not_allowed));
+    EXPECT_EQ(errors[0].text, "not paired with this sender; run xfer pair");
+}
+
 TEST_F(upload_session, RefusesAnotherProtocolVersion) {
     auto hello = receiver_hello(1);
     hello.version = wire::protocol_version + 1;

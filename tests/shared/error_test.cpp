@@ -12,7 +12,8 @@ TEST(ProtocolViolation, FramingMessagesAndManifestFaultsAreViolations) {
     for (const auto code :
          {errc::frame_too_large, errc::frame_truncated, errc::unknown_message,
           errc::malformed_message, errc::bad_protocol, errc::version_mismatch,
-          errc::unexpected_message, errc::manifest_invalid, errc::content_mismatch}) {
+          errc::unexpected_message, errc::manifest_invalid, errc::content_mismatch, errc::not_tls,
+          errc::tls_failed, errc::not_authenticated}) {
         EXPECT_TRUE(is_protocol_violation(make_error_code(code)))
             << make_error_code(code).message();
     }
@@ -30,7 +31,7 @@ TEST(ProtocolViolation, EveryTreeManifestFaultIsAViolationWithItsOwnMessage) {
 
 TEST(ProtocolViolation, TransientAndLocalFaultsAreNot) {
     for (const auto code : {errc::peer_closed, errc::peer_timeout, errc::not_found,
-                            errc::hash_mismatch, errc::cancelled}) {
+                            errc::hash_mismatch, errc::cancelled, errc::peer_not_allowed}) {
         EXPECT_FALSE(is_protocol_violation(make_error_code(code)))
             << make_error_code(code).message();
     }

@@ -20,7 +20,13 @@ class naming_handler final : public message_handler {
   public:
     std::vector<std::string> calls;
     std::error_code refuse_hello;
+    std::error_code refuse_peer;
+    std::optional<identity::peer_id> verified;
 
+    std::error_code on_peer_verified(const identity::peer_id& peer) override {
+        verified = peer;  // not in `calls`: every session makes this call first
+        return refuse_peer;
+    }
     std::error_code on_hello(const wire::hello&) override { return note("hello", refuse_hello); }
     std::error_code on_error(const wire::error_msg&) override { return note("error"); }
     std::error_code on_bye() override { return note("bye"); }
@@ -52,8 +58,10 @@ struct session_over_fake {
     fake_stream* stream;
     std::optional<peer_session> session;
 
-    explicit session_over_fake(role side) {
+    explicit session_over_fake(role side, bool authenticated = true) {
         auto owned = std::make_unique<fake_stream>();
+        owned->peer.digest[0] = 0x42;
+        owned->authenticated = authenticated;
         stream = owned.get();
         session.emplace(side, std::move(owned), hello_from(0xaa), handler, 1 << 20);
     }
@@ -81,6 +89,38 @@ TEST(PeerSession, ResponderAnswersOnlyAValidHello) {
     EXPECT_EQ(s.session->remote_hello()->id, hello_from(1).id);
     EXPECT_EQ(s.written(), frame(hello_from(0xaa)));
     EXPECT_EQ(s.handler.calls, std::vector<std::string>{"hello"});
+}
+
+TEST(PeerSession, TheVerifiedPeerIdIsCheckedBeforeAnythingIsSentOrHandled) {
+    session_over_fake s(role::initiator);
+    s.handler.refuse_peer = errc::peer_not_allowed;
+    s.peer_says(hello_from(1));
+    EXPECT_EQ(s.session->flush().error, make_error_code(errc::peer_not_allowed));
+    EXPECT_TRUE(s.stream->output.empty()) << "our HELLO went to a peer the owner refused";
+    ASSERT_TRUE(s.handler.verified);
+    EXPECT_EQ(s.handler.verified->digest[0], 0x42);
+    EXPECT_TRUE(s.handler.calls.empty()) << "a frame of a refused peer was handled";
+    EXPECT_EQ(s.session->remote_peer_id(), s.handler.verified);
+}
+
+TEST(PeerSession, AStreamThatProvesNoIdentityIsRefused) {
+    for (const auto side : {role::initiator, role::responder}) {
+        session_over_fake s(side, /*authenticated=*/false);
+        s.peer_says(hello_from(1));
+        EXPECT_EQ(s.session->receive(), make_error_code(errc::not_authenticated));
+        EXPECT_EQ(s.session->flush().error, make_error_code(errc::not_authenticated));
+        EXPECT_TRUE(s.stream->output.empty()) << "plaintext went out";
+        EXPECT_TRUE(s.handler.calls.empty());
+        EXPECT_FALSE(s.handler.verified);
+    }
+}
+
+TEST(PeerSession, AResponderMayRefuseWithErrorInsteadOfHello) {
+    session_over_fake s(role::initiator);
+    s.peer_says(wire::error_msg{0, static_cast<uint16_t>(errc::peer_not_allowed), "not paired"});
+    EXPECT_TRUE(s.session->receive());
+    EXPECT_EQ(s.handler.calls, std::vector<std::string>{"error"});
+    EXPECT_FALSE(s.session->handshake_done());
 }
 
 TEST(PeerSession, FirstFrameThatIsNotHelloIsBadProtocol) {

@@ -66,8 +66,8 @@ TEST(WireMessages, HelloBytes) {
               "00000020"
               "01"
               "58464552"                          // "XFER"
-              "0001"                              // version
-              "000102030405060708090a0b0c0d0e0f"  // peer id
+              "0002"                              // version
+              "000102030405060708090a0b0c0d0e0f"  // instance id
               "0a0b0c0d"                          // features
               "1cfc"                              // listen port 7420
               "0002"

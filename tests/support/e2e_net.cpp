@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "tests/support/tls_peer.hpp"
+
 namespace xfer::test {
 namespace {
 
@@ -162,8 +164,8 @@ void tcp_relay::pump(int from, int to, bool paced) {
 
 // ---- scripted_peer ----
 
-scripted_peer::scripted_peer(std::vector<uint8_t> script, bool hold_open)
-    : script_(std::move(script)), hold_open_(hold_open) {
+scripted_peer::scripted_peer(std::vector<uint8_t> script, bool hold_open, transport how)
+    : script_(std::move(script)), hold_open_(hold_open), how_(how) {
     listener_ = listen_loopback(port_);
     wake_ = ::eventfd(0, EFD_CLOEXEC);
     thread_ = std::thread([this] { serve(); });
@@ -186,6 +188,13 @@ void scripted_peer::serve() {
         const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;
         ++connections_;
+        if (how_ == transport::tls) {
+            // The script goes inside TLS; a client that fails the handshake simply gets nothing.
+            auto peer = std::make_shared<tls_peer>(unique_fd(fd), tls::side::server, 10s);
+            if (peer->ok()) (void)peer->send(script_);
+            if (hold_open_) held_tls_.push_back(peer);
+            continue;
+        }
         // The client may give up before all is written; that is its right.
         (void)send_all(fd, script_.data(), script_.size());
         if (hold_open_) {
@@ -198,8 +207,40 @@ void scripted_peer::serve() {
 
 // ---- exchange_raw ----
 
-raw_exchange exchange_raw(uint16_t port, const std::vector<uint8_t>& bytes,
+namespace {
+
+raw_exchange exchange_tls(uint16_t port, const std::vector<uint8_t>& bytes,
                           std::chrono::milliseconds timeout) {
+    raw_exchange result;
+    auto peer = tls_peer::connect(port, timeout);
+    if (!peer) return result;
+    result.connected = true;
+    if (!peer->ok()) {
+        result.closed_by_server = true;  // it refused the handshake
+        return result;
+    }
+    (void)peer->send(bytes);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        peer->set_timeout(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now()) +
+                          1ms);
+        const auto got = peer->receive();
+        if (!got) continue;
+        if (got->empty()) {
+            result.closed_by_server = true;
+            break;
+        }
+        result.reply.insert(result.reply.end(), got->begin(), got->end());
+    }
+    return result;
+}
+
+}  // namespace
+
+raw_exchange exchange_raw(uint16_t port, const std::vector<uint8_t>& bytes,
+                          std::chrono::milliseconds timeout, transport how) {
+    if (how == transport::tls) return exchange_tls(port, bytes, timeout);
     raw_exchange result;
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     auto address = loopback(port);

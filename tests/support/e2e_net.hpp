@@ -6,6 +6,9 @@
 // - scripted_peer: a fake source that answers every connection with fixed bytes (garbage, an
 //   HTTP response, a hostile frame header), for checking that a fetch fails cleanly.
 // - exchange_raw: a fake client that sends junk to a server and reports how it reacted.
+//
+// Both speak TLS by default, as every xfer peer does, so their bytes reach the frame reader
+// behind it; transport::plaintext plays a peer that does not speak TLS at all.
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,8 @@
 #include <vector>
 
 namespace xfer::test {
+
+enum class transport { tls, plaintext };
 
 class tcp_relay {
   public:
@@ -55,7 +60,7 @@ class scripted_peer {
   public:
     // Every accepted connection gets `script` written to it; then it is closed, or with
     // `hold_open` kept open (silent) until this object goes.
-    scripted_peer(std::vector<uint8_t> script, bool hold_open);
+    scripted_peer(std::vector<uint8_t> script, bool hold_open, transport how = transport::tls);
     ~scripted_peer();
     scripted_peer(const scripted_peer&) = delete;
     scripted_peer& operator=(const scripted_peer&) = delete;
@@ -68,11 +73,13 @@ class scripted_peer {
 
     std::vector<uint8_t> script_;
     bool hold_open_;
+    transport how_;
     int listener_ = -1;
     int wake_ = -1;
     uint16_t port_ = 0;
     std::atomic<int> connections_{0};
     std::vector<int> held_;
+    std::vector<std::shared_ptr<void>> held_tls_;  // TLS sessions kept open with hold_open
     std::thread thread_;
 };
 
@@ -83,7 +90,7 @@ struct raw_exchange {
     std::vector<uint8_t> reply;     // what it sent back before closing
 };
 raw_exchange exchange_raw(uint16_t port, const std::vector<uint8_t>& bytes,
-                          std::chrono::milliseconds timeout);
+                          std::chrono::milliseconds timeout, transport how = transport::tls);
 
 // A frame header of the xfer protocol: u32 big-endian body length, u8 type.
 std::vector<uint8_t> frame_header(uint32_t length, uint8_t type);

@@ -44,7 +44,15 @@ class fake_stream final : public net::stream {
     std::vector<bool> more_flags;  // `more` of each write_some call that accepted bytes
     size_t send_file_calls = 0;
 
+    // The identity the transport "proved" (a TLS stream's peer certificate key); set
+    // authenticated = false to play a stream that proves none, as plain TCP would.
+    identity::peer_id peer{};
+    bool authenticated = true;
+
     int fd() const override { return -1; }
+    const identity::peer_id* verified_peer() const override {
+        return authenticated ? &peer : nullptr;
+    }
 
     net::io_result read_some(std::span<uint8_t> into) override {
         ++read_calls;

@@ -30,7 +30,7 @@ TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
 
     const auto version = run_program({(prefix / "bin/xfer").string(), "--version"});
     EXPECT_EQ(version.status, 0) << version.describe();
-    EXPECT_EQ(version.out, "xfer 0.1.0\n");
+    EXPECT_EQ(version.out, "xfer 0.2.0\n");
 
     const auto man = prefix / "share/man/man1/xfer.1";
     ASSERT_TRUE(std::filesystem::exists(man));
@@ -88,7 +88,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
                                    std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
                                    (box / "pkg").string()});
     ASSERT_EQ(made.status, 0) << made.describe();
-    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    const auto deb = box / "pkg/xfer_0.2.0_amd64.deb";
     ASSERT_TRUE(std::filesystem::exists(deb)) << made.describe();
     const auto info = run_program({"dpkg-deb", "-f", deb.string(), "Depends"});
     EXPECT_NE(info.out.find("libzmq5"), std::string::npos) << info.describe();
@@ -96,7 +96,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
     const auto unpacked = run_program({"dpkg-deb", "-x", deb.string(), (box / "root").string()});
     ASSERT_EQ(unpacked.status, 0) << unpacked.describe();
     const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
-    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_EQ(version.out, "xfer 0.2.0\n") << version.describe();
     EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
 }
 

@@ -24,6 +24,8 @@
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -82,6 +84,7 @@ void fetch_options(po::options_description& options) {
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
     add_json_option(options);
+    add_receiver_trust_options(options);
 }
 
 }  // namespace
@@ -194,6 +197,12 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     sender::sender_options sender_opts;
     sender_opts.listen = *listen;
     sender_opts.id = request.id;
+    sender_opts.tls = request.tls;
+    // Who may read from a fetch's sender: its own installation, paired and allowed peers.
+    sender::read_policy_options readers;
+    readers.own_id = request.tls->our_id();
+    sender_opts.authorize = authorize_hook(
+        std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     sender_opts.limit_up = limit_up.value_or(0);
     auto started = sender::sender::start(context, store, sender_opts);
@@ -355,6 +364,18 @@ int run_fetch(int argc, char** argv) {
     if (*limit_up > 0 && !values.count("listen"))
         return usage_error(spec,
                            "--limit-up needs --listen (a fetch uploads only while it serves)");
+    auto tls = local_tls_context(values);
+    if (!tls)
+        return report_failure("fetch", failure_class::local_io, tls.error(),
+                              json_requested(values));
+    request->tls = std::move(*tls);
+    auto check_options = sender_check_options_from(values, request->tls->our_id());
+    if (!check_options) return usage_error(spec, check_options.error());
+    const auto senders =
+        std::make_shared<live_sender_check>(home_from(values).config, std::move(*check_options));
+    auto hooks = sender_check_hooks_for(senders);
+    request->check_sender = std::move(hooks.at_handshake);
+    request->check_sender_hello = std::move(hooks.at_hello);
     const auto output = values["output"].as<std::string>();
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
@@ -367,6 +388,10 @@ int run_fetch(int argc, char** argv) {
     zmq::context_t context;
     const int status = fetch_in(context, parsed, *store, std::move(*request), *tracker, stop);
     context.close();
+    // Said after the summary: which senders were taken on first contact, without proof.
+    if (status == exit_ok && !values.count("quiet")) {
+        for (const auto& note : senders->notes()) std::cout << "note: " << note << "\n";
+    }
     return status;
 }
 

@@ -9,7 +9,10 @@
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
 #include "tools/xfer/format.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 
 namespace xfer::cli {
 
@@ -19,6 +22,7 @@ void ls_options(po::options_description& options) {
     options.add_options()("timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
                           "how long to wait for the peer");
     add_json_option(options);
+    add_receiver_trust_options(options);
 }
 
 // {"event":"entry","kind":"file","name":...,"size":...,"pieces_had":...,"piece_count":...,
@@ -87,8 +91,17 @@ int run_ls(int argc, char** argv) {
     }
     const auto timeout =
         std::chrono::milliseconds(static_cast<long>(parsed.values["timeout"].as<double>() * 1000));
-    const auto entries = receiver::fetch_listing(*source, subdir, random_peer_id(), timeout);
     const bool json = json_requested(parsed.values);
+    auto tls = local_tls_context(parsed.values);
+    if (!tls) return report_failure("ls", failure_class::local_io, tls.error(), json);
+    auto check_options = sender_check_options_from(parsed.values, (*tls)->our_id());
+    if (!check_options) return usage_error(spec, check_options.error());
+    auto hooks = sender_check_hooks_for(std::make_shared<live_sender_check>(
+        home_from(parsed.values).config, std::move(*check_options)));
+    const receiver::listing_security security{std::move(*tls), std::move(hooks.at_handshake),
+                                              std::move(hooks.at_hello)};
+    const auto entries =
+        receiver::fetch_listing(*source, subdir, random_peer_id(), security, timeout);
     if (!entries) {
         return report_failure("ls", classify(entries.error().code), entries.error().message, json);
     }

@@ -13,6 +13,8 @@
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
@@ -30,6 +32,7 @@ void serve_options(po::options_description& options) {
                      "upload at most RATE bytes/s over all receivers (500K, 10M, 1.5G; see man)");
     add_visibility_options(options);
     add_json_option(options);
+    add_sender_trust_options(options);
 }
 
 }  // namespace
@@ -48,7 +51,9 @@ command_spec serve_spec() {
             "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
             "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
             "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n"
-            "  xfer serve ~/share --limit-up 5M          # upload at most 5 MiB/s in all\n",
+            "  xfer serve ~/share --limit-up 5M          # upload at most 5 MiB/s in all\n"
+            "  xfer serve ~/share --allow ID             # paired peers and this one may read\n"
+            "  xfer serve ~/public --public              # anyone who can reach it may read\n",
         .add_options = serve_options};
 }
 
@@ -82,6 +87,16 @@ int run_serve(int argc, char** argv) {
         return report_failure("serve", classify(store.error()),
                               dir + ": " + store.error().message(), json);
     }
+    auto tls = local_tls_context(parsed.values);
+    if (!tls) return report_failure("serve", failure_class::local_io, tls.error(), json);
+    auto read_options = read_policy_options_from(parsed.values, (*tls)->our_id());
+    if (!read_options) {
+        std::fprintf(stderr, "xfer serve: %s\n", read_options.error().c_str());
+        return exit_usage;
+    }
+    const bool public_access = read_options->public_access;
+    auto readers = std::make_shared<live_read_policy>(home_from(parsed.values).config,
+                                                      std::move(*read_options));
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
     int status = exit_ok;
@@ -89,6 +104,9 @@ int run_serve(int argc, char** argv) {
         sender::sender_options sender_opts;
         sender_opts.listen = *listen;
         sender_opts.id = random_peer_id();
+        sender_opts.tls = *tls;
+        sender_opts.authorize = authorize_hook(readers);
+        sender_opts.public_access = public_access;
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         sender_opts.limit_up = *limit_up;
         auto running = sender::sender::start(context, *store, sender_opts);
@@ -97,8 +115,10 @@ int run_serve(int argc, char** argv) {
             emit(json_object("listening")
                      .text("dir", dir)
                      .text("address", (*running)->listening().to_string())
+                     .text("who_may_read", readers->audience())
                      .number("limit_up", *limit_up));
         } else if (!parsed.values.count("quiet")) {
+            std::cout << "who may read: " << readers->audience() << std::endl;
             std::cout << "serving " << dir << " on " << (*running)->listening().to_string()
                       << std::endl;
         }

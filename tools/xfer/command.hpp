@@ -33,6 +33,8 @@ command_spec peers_spec();
 int run_peers(int argc, char** argv);
 command_spec id_spec();
 int run_id(int argc, char** argv);
+command_spec trust_spec();
+int run_trust(int argc, char** argv);
 
 // Exit statuses shared by every subcommand.
 inline constexpr int exit_ok = 0;

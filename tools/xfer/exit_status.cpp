@@ -11,11 +11,15 @@ failure_class classify_xfer(errc code) {
             return failure_class::not_found;
         case errc::path_escapes_root:
         case errc::sender_busy:
+        case errc::peer_not_allowed:
             return failure_class::refused;
         case errc::peer_closed:
         case errc::peer_timeout:
         case errc::no_source:
         case errc::peer_not_reading:
+        case errc::not_tls:
+        case errc::tls_failed:
+        case errc::not_authenticated:
             return failure_class::network;
         case errc::hash_mismatch:
         case errc::content_changed:

@@ -18,7 +18,7 @@ constexpr command commands[] = {
     {serve_spec, run_serve},     {fetch_spec, run_fetch},
     {ls_spec, run_ls},           {manifest_spec, run_manifest},
     {tracker_spec, run_tracker}, {peers_spec, run_peers},
-    {id_spec, run_id},
+    {id_spec, run_id},           {trust_spec, run_trust},
 };
 
 std::vector<command_spec> all_specs() {
