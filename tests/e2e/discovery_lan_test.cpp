@@ -156,9 +156,12 @@ TEST(DiscoveryLanE2E, FetchLanByPathFindsTheHolderOverLoopback) {
     const auto share = scratch.path() / "share";
     write_test_file(share / "sub" / "wanted.bin", 300000, 5);
     const auto env = loopback_lan_environment();
-    child_process serve({XFER_BINARY, "serve", share.string(), "--home",
-                         (scratch.path() / "server-home").string(), "--listen", "127.0.0.1:0"},
-                        process_options::with_environment(env));
+    // Another identity than the fetch's, serving --public: a receiver takes a first contact only
+    // from a sender that says it is public (or one it pinned, or paired with).
+    child_process serve(
+        {XFER_BINARY, "serve", share.string(), "--home", (scratch.path() / "server-home").string(),
+         "--listen", "127.0.0.1:0", "--public"},
+        process_options::with_environment(env));
     ASSERT_TRUE(serve.wait_for_line("serving ", discovery_deadline)) << serve.describe();
     const auto out = scratch.path() / "out";
     std::filesystem::create_directories(out);
