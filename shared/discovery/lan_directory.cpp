@@ -11,8 +11,10 @@ lan_directory::lan_directory(std::chrono::milliseconds timeout, size_t max_peers
     : timeout_(timeout),
       max_peers_(max_peers),
       // An announcement arrives over several interfaces (loopback and the LAN), so any source
-      // may refresh a peer; the bound per source still stops one host posing as hundreds.
-      registry_(registry_limits{max_peers, limits::max_peers_per_source, timeout, false}) {}
+      // may refresh a peer; the bound per source still stops one host posing as hundreds with
+      // hundreds of fresh keys, and eviction when full takes from the busiest source only.
+      registry_(registry_limits{max_peers, limits::max_lan_peers_per_source, timeout, false,
+                                /*evict_when_full=*/true}) {}
 
 std::vector<membership_change> lan_directory::on_datagram(std::string_view bytes,
                                                           const std::string& source,
@@ -53,6 +55,28 @@ std::vector<membership_change> lan_directory::dropped(const std::string& source,
     return {};
 }
 
+bool lan_directory::make_pending_room(const std::string& source) {
+    // Half-assembled announcements are bounded like the table (registry.hpp, evict_when_full),
+    // or one host's flood of fresh ids would leave no room to hear a real peer's first one.
+    std::map<std::string, size_t> per_source;
+    for (const auto& [id, pending] : pending_) ++per_source[pending.source];
+    const size_t from_source = per_source[source];
+    if (from_source >= limits::max_lan_peers_per_source) return false;
+    if (pending_.size() < max_peers_) return true;
+    const auto busiest =
+        std::max_element(per_source.begin(), per_source.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (busiest->second < from_source + 2) return false;
+    auto victim = pending_.end();
+    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+        if (it->second.source != busiest->first) continue;
+        if (victim == pending_.end() || it->second.first_heard > victim->second.first_heard)
+            victim = it;
+    }
+    pending_.erase(victim);
+    return true;
+}
+
 std::string lan_directory::address_for(const announce_page& page, const std::string& source) const {
     if (!is_unspecified_host(page.sender_host)) return page.sender_host;
     // The same announcement is heard from 127.0.0.1 and from the LAN address when the listener
@@ -71,11 +95,11 @@ std::vector<membership_change> lan_directory::on_page(announce_page page,
     registry_.refresh(page.id, source, now);
     auto found = pending_.find(page.id);
     if (found == pending_.end()) {
-        if (pending_.size() >= max_peers_) {
-            ++dropped_;
-            return {};
-        }
+        if (!make_pending_room(source))
+            return dropped(source, "too many announcements being assembled from this address");
         found = pending_.emplace(page.id, assembly{}).first;
+        found->second.source = source;
+        found->second.first_heard = now;
     }
     auto& pending = found->second;
     pending.last_heard = now;
@@ -101,15 +125,23 @@ std::vector<membership_change> lan_directory::on_page(announce_page page,
         }
     }
     const auto outcome = registry_.upsert(record, source, now);
-    if (outcome == upsert_outcome::joined)
-        return {{membership_change::kind::joined, std::move(record), {}}};
+    std::vector<membership_change> changes;
+    for (auto& evicted : registry_.take_evicted()) {
+        XLOG_DEBUG("lan", source, "evicted " << short_id(evicted.id) << " to make room");
+        changes.push_back(
+            {membership_change::kind::left, std::move(evicted), tracker::leave_reason::expired});
+    }
+    if (outcome == upsert_outcome::joined) {
+        changes.push_back({membership_change::kind::joined, std::move(record), {}});
+        return changes;
+    }
     if (outcome == upsert_outcome::updated)
         return {{membership_change::kind::updated, std::move(record), {}}};
     if (!accepted(outcome)) {
         ++dropped_;
         XLOG_DEBUG("lan", source, "ignored announcement: " << to_string(outcome));
     }
-    return {};
+    return changes;
 }
 
 std::vector<membership_change> lan_directory::expire(steady_time now) {

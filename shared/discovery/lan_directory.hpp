@@ -1,7 +1,9 @@
 // What a LAN listener has heard, as pure bookkeeping (no sockets, `now` passed in): datagrams
 // go in (signed: signed_datagram.hpp), joins/updates/leaves come out. A peer appears once every
 // page of one generation of its announcement has arrived; a GOODBYE or limits::lan_timeout of
-// silence makes it leave.
+// silence makes it leave. Keys are free, so a host may sign for any number of peers: each source
+// address gets limits::max_lan_peers_per_source places, and a full table makes room only by
+// evicting the newest peers of the busiest address (registry.hpp, evict_when_full).
 #pragma once
 
 #include <chrono>
@@ -39,7 +41,11 @@ class lan_directory {
         identity::peer_id signer;  // all pages of one set come from one key
         std::vector<std::optional<announce_page>> pages;
         steady_time last_heard{};
+        std::string source;  // first heard from: the per-source bound counts it there
+        steady_time first_heard{};
     };
+    // True when a new assembly from `source` may start (evicting the busiest source's newest).
+    bool make_pending_room(const std::string& source);
     std::vector<membership_change> on_page(announce_page page, const identity::peer_id& signer,
                                            const std::string& source, steady_time now);
     std::vector<membership_change> dropped(const std::string& source, const char* why);

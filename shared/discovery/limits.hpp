@@ -42,6 +42,9 @@ inline constexpr uint16_t lan_port = 7422;
 inline constexpr size_t max_datagram_bytes = 1472;  // 1500-byte Ethernet MTU minus IP and UDP
 inline constexpr size_t max_pages = 32;             // datagrams per announcement
 inline constexpr size_t max_lan_peers = 256;
+// Keys are free, so one host can sign announcements for any number of peers: it gets this many
+// places in a listener's table (and in its half-assembled announcements), no more.
+inline constexpr size_t max_lan_peers_per_source = 8;
 inline constexpr std::chrono::milliseconds lan_announce_interval = 1000ms;
 inline constexpr std::chrono::milliseconds lan_timeout = 5000ms;  // silent this long: gone
 

@@ -132,7 +132,11 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
     control.connect(control_address);
 
     std::optional<tracker_registration> registration;
-    if (options_.tracker) registration.emplace(context, *options_.tracker);
+    if (options_.tracker && options_.signer)
+        registration.emplace(context, *options_.tracker, options_.signer);
+    if (options_.tracker && !options_.signer) {
+        XLOG_WARN("tracker", "", "no identity key to sign the registration with: not registering");
+    }
     std::optional<lan_beacon> beacon;
     if (options_.lan && options_.signer) beacon.emplace(options_.signer);
     if (options_.lan && !options_.signer) {

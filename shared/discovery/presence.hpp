@@ -33,8 +33,8 @@ class presence {
         // Where this peer's sender listens. Host 0.0.0.0 (or empty): the tracker / LAN listener
         // uses the address the registration or announcement came from.
         net::endpoint sender;
-        // Signs every LAN datagram with this installation's identity key; without one, presence
-        // does not announce on the LAN (listeners would drop unsigned datagrams anyway).
+        // Signs every LAN datagram and tracker REGISTER with this installation's identity key;
+        // without one, presence neither announces nor registers (both would be dropped).
         std::shared_ptr<const lan::datagram_signer> signer;
     };
 

@@ -35,13 +35,37 @@ upsert_outcome registry::upsert(peer_record record, const std::string& source, s
         existing.record = std::move(record);
         return upsert_outcome::updated;
     }
-    if (entries_.size() >= limits_.max_peers) return upsert_outcome::registry_full;
-    auto& from_source = peers_per_source_[source];
-    if (from_source >= limits_.max_peers_per_source) return upsert_outcome::source_full;
-    ++from_source;
+    const auto known = peers_per_source_.find(source);
+    const size_t from_source = known == peers_per_source_.end() ? 0 : known->second;
+    const bool source_at_limit = from_source >= limits_.max_peers_per_source;
+    if (entries_.size() >= limits_.max_peers &&
+        (!limits_.evict_when_full || source_at_limit || !evict_for(source))) {
+        return upsert_outcome::registry_full;
+    }
+    if (source_at_limit) return upsert_outcome::source_full;
+    ++peers_per_source_[source];
     const auto id = record.id;
-    entries_.emplace(id, entry{std::move(record), source, now});
+    entries_.emplace(id, entry{std::move(record), source, now, now});
     return upsert_outcome::joined;
+}
+
+bool registry::evict_for(const std::string& source) {
+    const auto busiest =
+        std::max_element(peers_per_source_.begin(), peers_per_source_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    const auto known = peers_per_source_.find(source);
+    const size_t from_source = known == peers_per_source_.end() ? 0 : known->second;
+    if (busiest == peers_per_source_.end() || busiest->second < from_source + 2) return false;
+    auto victim = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->second.source != busiest->first) continue;
+        if (victim == entries_.end() || it->second.first_seen > victim->second.first_seen)
+            victim = it;
+    }
+    if (victim == entries_.end()) return false;
+    const auto victim_source = victim->second.source;
+    evicted_.push_back(*remove(victim->first, victim_source));
+    return true;
 }
 
 bool registry::refresh(const peer_id& id, const std::string& source, steady_time now) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shared/discovery/limits.hpp"
@@ -24,6 +25,9 @@ struct registry_limits {
     // Tracker: only the address that registered a peer id may refresh, replace or remove it.
     // LAN: one announcement arrives over several interfaces, so the source varies.
     bool source_owns_entry = true;
+    // LAN: when full, a newcomer from a less represented address takes the place of the newest
+    // peer of the address holding the most (see upsert); the tracker instead rejects.
+    bool evict_when_full = false;
 };
 
 enum class upsert_outcome {
@@ -45,7 +49,11 @@ class registry {
   public:
     explicit registry(registry_limits limits = {}) : limits_(limits) {}
 
-    // Adds or replaces a peer's record; `source` is the address it came from.
+    // Adds or replaces a peer's record; `source` is the address it came from. With
+    // evict_when_full, a full registry makes room for a new peer by dropping the most recently
+    // first-seen peer of the address with the most entries, but only if that address holds at
+    // least two more than `source` would: a flood from a few addresses evicts only its own
+    // entries, never a peer heard for longer from an address with fewer.
     upsert_outcome upsert(peer_record record, const std::string& source, steady_time now);
     // A heartbeat: false if the peer is unknown (or owned by another source): it must register.
     bool refresh(const peer_id& id, const std::string& source, steady_time now);
@@ -53,6 +61,9 @@ class registry {
     std::optional<peer_record> remove(const peer_id& id, const std::string& source);
     // Drops every peer silent for longer than the timeout; returns them in id order.
     std::vector<peer_record> expire(steady_time now);
+
+    // Peers evicted by upsert since the last call (to report them as left).
+    std::vector<peer_record> take_evicted() { return std::exchange(evicted_, {}); }
 
     const peer_record* find(const peer_id& id) const;
     // Sorted by name, then id, so listings are stable.
@@ -67,7 +78,9 @@ class registry {
         peer_record record;
         std::string source;
         steady_time last_seen;
+        steady_time first_seen;
     };
+    bool evict_for(const std::string& source);
     bool may_touch(const entry& existing, const std::string& source) const {
         return !limits_.source_owns_entry || existing.source == source;
     }
@@ -75,6 +88,7 @@ class registry {
     registry_limits limits_;
     std::map<peer_id, entry> entries_;
     std::map<std::string, size_t> peers_per_source_;
+    std::vector<peer_record> evicted_;
 };
 
 }  // namespace xfer::discovery

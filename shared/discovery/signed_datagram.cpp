@@ -40,36 +40,54 @@ datagram_signer::~datagram_signer() {
 }
 
 std::string datagram_signer::sign(std::string body) const {
-    body += public_key_;
+    auto trailer = signature_trailer({}, body);
+    return body + trailer;
+}
+
+std::string datagram_signer::signature_trailer(std::string_view domain,
+                                               std::string_view body) const {
+    std::string message;
+    message.reserve(domain.size() + body.size() + public_key_.size());
+    message.append(domain).append(body).append(public_key_);
     md_ctx_ptr context(EVP_MD_CTX_new());
     unsigned char signature[signature_bytes];
     size_t length = sizeof signature;
     if (!context || EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, key_) != 1 ||
-        EVP_DigestSign(context.get(), signature, &length, bytes_of(body), body.size()) != 1 ||
+        EVP_DigestSign(context.get(), signature, &length, bytes_of(message), message.size()) != 1 ||
         length != sizeof signature) {
         std::abort();  // Ed25519 signing fails only when memory does
     }
-    body.append(reinterpret_cast<const char*>(signature), sizeof signature);
-    return body;
+    return public_key_ + std::string(reinterpret_cast<const char*>(signature), sizeof signature);
+}
+
+std::expected<identity::peer_id, std::error_code> verify_trailer(std::string_view domain,
+                                                                 std::string_view body,
+                                                                 std::string_view trailer) {
+    if (trailer.size() != signature_trailer_bytes) return fail(errc::frame_truncated);
+    const auto raw_key = trailer.substr(0, public_key_bytes);
+    const auto signature = trailer.substr(public_key_bytes);
+    identity::evp_pkey_ptr key(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(raw_key), raw_key.size()));
+    if (!key) return fail(errc::malformed_message);
+    std::string message;
+    message.reserve(domain.size() + body.size() + raw_key.size());
+    message.append(domain).append(body).append(raw_key);
+    md_ctx_ptr context(EVP_MD_CTX_new());
+    if (!context ||
+        EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestVerify(context.get(), bytes_of(signature), signature.size(), bytes_of(message),
+                         message.size()) != 1) {
+        return fail(errc::malformed_message);
+    }
+    return identity::peer_id_of_public_key(identity::public_key_der(key.get()));
 }
 
 std::expected<verified_datagram, std::error_code> verify_datagram(std::string_view datagram) {
     if (datagram.size() < signature_trailer_bytes) return fail(errc::frame_truncated);
-    const auto signed_part = datagram.substr(0, datagram.size() - signature_bytes);
-    const auto raw_key = signed_part.substr(signed_part.size() - public_key_bytes);
-    const auto signature = datagram.substr(signed_part.size());
-    identity::evp_pkey_ptr key(
-        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(raw_key), raw_key.size()));
-    if (!key) return fail(errc::malformed_message);
-    md_ctx_ptr context(EVP_MD_CTX_new());
-    if (!context ||
-        EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-        EVP_DigestVerify(context.get(), bytes_of(signature), signature.size(),
-                         bytes_of(signed_part), signed_part.size()) != 1) {
-        return fail(errc::malformed_message);
-    }
-    return verified_datagram{signed_part.substr(0, signed_part.size() - public_key_bytes),
-                             identity::peer_id_of_public_key(identity::public_key_der(key.get()))};
+    const auto body = datagram.substr(0, datagram.size() - signature_trailer_bytes);
+    auto signer = verify_trailer({}, body, datagram.substr(body.size()));
+    if (!signer) return std::unexpected(signer.error());
+    return verified_datagram{body, *signer};
 }
 
 }  // namespace xfer::discovery::lan

@@ -31,6 +31,10 @@ class datagram_signer {
     datagram_signer(const datagram_signer&) = delete;
     datagram_signer& operator=(const datagram_signer&) = delete;
     std::string sign(std::string body) const;
+    // public_key | signature over domain || body || public_key: the same signature for other
+    // messages (tracker REGISTER); `domain` keeps one kind of signed bytes from passing as
+    // another. A LAN datagram is body || signature_trailer("", body).
+    std::string signature_trailer(std::string_view domain, std::string_view body) const;
     const identity::peer_id& id() const { return id_; }
 
   private:
@@ -47,5 +51,9 @@ struct verified_datagram {
 // The body and the signer's peer ID, or errc::frame_truncated (too short for a trailer) or
 // errc::malformed_message (not a valid key, or the signature does not verify).
 std::expected<verified_datagram, std::error_code> verify_datagram(std::string_view datagram);
+// The signer of `body` under `domain`, given a signature_trailer() (same errors as above).
+std::expected<identity::peer_id, std::error_code> verify_trailer(std::string_view domain,
+                                                                 std::string_view body,
+                                                                 std::string_view trailer);
 
 }  // namespace xfer::discovery::lan

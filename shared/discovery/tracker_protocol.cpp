@@ -29,6 +29,25 @@ std::unexpected<std::error_code> fail(errc code) {
     return std::unexpected(make_error_code(code));
 }
 
+constexpr size_t identity_bytes = sizeof(identity::peer_id{}.digest);
+
+// A record as the tracker passes it on: the record, then who signed its registration.
+std::string identified_record(const peer_record& record) {
+    const auto& digest = record.identity.digest;
+    return encode_record(record) + std::string(digest.begin(), digest.end());
+}
+
+std::expected<peer_record, std::error_code> read_identified_record(std::string_view frame) {
+    if (frame.size() < identity_bytes) return fail(errc::frame_truncated);
+    auto record = decode_record(frame.substr(0, frame.size() - identity_bytes));
+    if (!record) return record;
+    const auto digest = frame.substr(frame.size() - identity_bytes);
+    std::copy(digest.begin(), digest.end(), record->identity.digest.begin());
+    // The tracker lists only verified registrations: a record without a signer is malformed.
+    if (record->identity == identity::peer_id{}) return fail(errc::malformed_message);
+    return record;
+}
+
 // Frame 1 must be exactly a peer id.
 std::expected<peer_id, std::error_code> read_id(const frame_list& frames) {
     if (frames.size() != 2) return fail(errc::malformed_message);
@@ -60,7 +79,7 @@ std::expected<message, std::error_code> decode_membership(message_type type,
     if (!meta.complete()) return fail(errc::frame_truncated);
     if (reason > static_cast<uint8_t>(leave_reason::expired)) return fail(errc::malformed_message);
     push.reason = static_cast<leave_reason>(reason);
-    auto record = decode_record(frames[2]);
+    auto record = read_identified_record(frames[2]);
     if (!record) return std::unexpected(record.error());
     push.record = std::move(*record);
     return push;
@@ -78,7 +97,7 @@ std::expected<message, std::error_code> decode_peer_list(const frame_list& frame
         return fail(errc::malformed_message);
     list.peers.reserve(count);
     for (size_t i = 2; i < frames.size(); ++i) {
-        auto record = decode_record(frames[i]);
+        auto record = read_identified_record(frames[i]);
         if (!record) return std::unexpected(record.error());
         list.peers.push_back(std::move(*record));
     }
@@ -87,10 +106,26 @@ std::expected<message, std::error_code> decode_peer_list(const frame_list& frame
 
 }  // namespace
 
+register_request signed_registration(peer_record record, const lan::datagram_signer& signer) {
+    auto signature = signer.signature_trailer(register_signature_domain, encode_record(record));
+    record.identity = signer.id();
+    return {std::move(record), std::move(signature)};
+}
+
+std::expected<identity::peer_id, std::error_code> registration_signer(
+    const register_request& request) {
+    if (request.signature.empty()) return fail(errc::malformed_message);
+    // The record codec has one encoding per record, so re-encoding gives the signed bytes.
+    return lan::verify_trailer(register_signature_domain, encode_record(request.record),
+                               request.signature);
+}
+
 frame_list encode(const message& value) {
     struct encoder {
         frame_list operator()(const register_request& m) {
-            return {header(message_type::register_peer), encode_record(m.record)};
+            frame_list frames{header(message_type::register_peer), encode_record(m.record)};
+            if (!m.signature.empty()) frames.push_back(m.signature);
+            return frames;
         }
         frame_list operator()(const heartbeat_request& m) {
             return {header(message_type::heartbeat), id_frame(m.id)};
@@ -129,7 +164,7 @@ frame_list encode(const message& value) {
                                   w.u64(m.seq);
                                   w.u16(static_cast<uint16_t>(m.peers.size()));
                               })};
-            for (const auto& record : m.peers) frames.push_back(encode_record(record));
+            for (const auto& record : m.peers) frames.push_back(identified_record(record));
             return frames;
         }
         frame_list operator()(const info_reply& m) {
@@ -147,7 +182,7 @@ frame_list encode(const message& value) {
                         w.u64(m.seq);
                         w.u8(static_cast<uint8_t>(m.reason));
                     }),
-                    encode_record(m.record)};
+                    identified_record(m.record)};
         }
         frame_list operator()(const sync_echo_push& m) {
             return {header(message_type::sync_echo), body([&](byte_writer& w) {
@@ -174,10 +209,13 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
     const auto expect_frames = [&](size_t count) { return frames.size() == count; };
     switch (type) {
         case message_type::register_peer: {
-            if (!expect_frames(2)) return fail(errc::malformed_message);
+            // Two frames: unsigned, which the tracker answers with REJECT rather than silence.
+            if (!expect_frames(2) && !expect_frames(3)) return fail(errc::malformed_message);
+            if (frames.size() == 3 && frames[2].size() != lan::signature_trailer_bytes)
+                return fail(errc::malformed_message);
             auto record = decode_record(frames[1]);
             if (!record) return std::unexpected(record.error());
-            return register_request{std::move(*record)};
+            return register_request{std::move(*record), frames.size() == 3 ? frames[2] : ""};
         }
         case message_type::heartbeat: {
             auto id = read_id(frames);

@@ -1,6 +1,8 @@
 // The tracker's messages: one struct per message, each a ZeroMQ multipart message whose first
 // frame is a 4-byte header "XT" | version | type. docs/DISCOVERY.md has the full layout.
 //
+// REGISTER's [record] is followed by a [public_key 32 | signature 64] frame; every other [record]
+// (pushes, PEER_LIST) is the record followed by the signer's 32-byte peer ID digest.
 // Requests (DEALER -> tracker ROUTER):          Replies (ROUTER -> that DEALER):
 //   REGISTER  [hdr][record]                       WELCOME      [hdr][interval u32 ms][timeout u32
 //   ms] HEARTBEAT [hdr][peer_id 16]                                [pub_port u16][host_len
@@ -25,10 +27,14 @@
 #include <vector>
 
 #include "shared/discovery/peer_record.hpp"
+#include "shared/discovery/signed_datagram.hpp"
 
 namespace xfer::discovery::tracker {
 
-inline constexpr uint8_t protocol_version = 1;
+// 2: REGISTER is signed by the peer's identity key; pushed and listed records carry its peer ID.
+inline constexpr uint8_t protocol_version = 2;
+// Signed with REGISTER's record, so no other signed bytes (a LAN datagram) pass as one.
+inline constexpr std::string_view register_signature_domain = "xfer tracker REGISTER v2\n";
 
 enum class message_type : uint8_t {
     register_peer = 0x01,
@@ -52,8 +58,17 @@ enum class message_type : uint8_t {
 using frame_list = std::vector<std::string>;
 
 struct register_request {
-    peer_record record;
+    peer_record record;  // record.identity is not sent: the tracker sets it from the signature
+    // public_key 32 | Ed25519 signature 64 over domain || record frame || public_key
+    // (lan::datagram_signer::signature_trailer); empty: unsigned, which the tracker rejects.
+    std::string signature;
 };
+// A REGISTER for `record` signed by `signer`.
+register_request signed_registration(peer_record record, const lan::datagram_signer& signer);
+// The peer ID of the key that signed the registration, or errc::malformed_message (unsigned,
+// not a valid key, or the signature does not cover this record under that key).
+std::expected<identity::peer_id, std::error_code> registration_signer(
+    const register_request& request);
 struct heartbeat_request {
     peer_id id{};
 };

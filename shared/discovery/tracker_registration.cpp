@@ -17,8 +17,11 @@ constexpr auto retry_unsent = 100ms;
 
 }  // namespace
 
-tracker_registration::tracker_registration(zmq::context_t& context, net::endpoint tracker)
-    : socket_(context, zmq::socket_type::dealer), tracker_(std::move(tracker)) {
+tracker_registration::tracker_registration(zmq::context_t& context, net::endpoint tracker,
+                                           std::shared_ptr<const lan::datagram_signer> signer)
+    : socket_(context, zmq::socket_type::dealer),
+      tracker_(std::move(tracker)),
+      signer_(std::move(signer)) {
     apply_discovery_options(socket_, tracker_.host);
     // Nothing queues while the tracker is away; the next tick sends fresh state instead.
     socket_.set(zmq::sockopt::immediate, 1);
@@ -43,7 +46,8 @@ void tracker_registration::tick(const peer_record& record, steady_time now) {
                          (progressed && now - last_register_ >= progress_update_interval);
     if (!registered_ || changed) {
         if (now < next_register_ && !(registered_ && changed)) return;
-        const bool sent = send_message(socket_, tracker::encode(tracker::register_request{record}));
+        const bool sent =
+            send_message(socket_, tracker::encode(tracker::signed_registration(record, *signer_)));
         if (sent) {
             last_sent_ = std::move(encoded);
             last_material_ = std::move(material);

@@ -3,11 +3,12 @@
 // name), at most every progress_update_interval for progress alone (pieces_had: fetchers learn
 // pieces from BITFIELD and HAVE, and every UPDATED goes to every subscriber: 4 a second from each
 // of N fetching hosts is 4N^2 pushes a second), HEARTBEAT otherwise, REGISTER again when the
-// tracker says UNKNOWN_PEER (it restarted or expired us), LEAVE at the end. Not a thread: presence
-// owns it and polls socket().
+// tracker says UNKNOWN_PEER (it restarted or expired us), LEAVE at the end. Every REGISTER is
+// signed with the peer's identity key. Not a thread: presence owns it and polls socket().
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <zmq.hpp>
 
@@ -23,7 +24,9 @@ peer_record material_part(const peer_record& record);
 
 class tracker_registration {
   public:
-    tracker_registration(zmq::context_t& context, net::endpoint tracker);
+    // `signer`: the identity key every REGISTER is signed with (the tracker rejects unsigned).
+    tracker_registration(zmq::context_t& context, net::endpoint tracker,
+                         std::shared_ptr<const lan::datagram_signer> signer);
 
     zmq::socket_t& socket() { return socket_; }
     // Call at least every interval() with the current record.
@@ -41,6 +44,7 @@ class tracker_registration {
   private:
     zmq::socket_t socket_;
     net::endpoint tracker_;
+    std::shared_ptr<const lan::datagram_signer> signer_;
     std::chrono::milliseconds interval_ = limits::default_heartbeat_interval;
     bool registered_ = false;
     bool rejected_ = false;

@@ -34,9 +34,22 @@ frame_list tracker_service::push(message_type kind, leave_reason reason,
     return encode(membership_push{kind, settings_.instance, ++seq_, reason, record});
 }
 
-service_output tracker_service::on_register(peer_record record, const std::string& source,
-                                            steady_time now) {
+service_output tracker_service::on_register(const register_request& request,
+                                            const std::string& source, steady_time now) {
     service_output out;
+    const auto refuse = [&](reject_reason reason, const std::string& text) {
+        XLOG_INFO("tracker", source, "rejected " << short_id(request.record.id) << ": " << text);
+        out.replies.push_back(encode(reject_reply{reason, text}));
+        return out;
+    };
+    const auto signer = registration_signer(request);
+    if (!signer) return refuse(reject_reason::invalid, "registration not signed by its key");
+    // A peer id stays bound to the key that first registered it: no other key takes it over.
+    const auto* known = registry_.find(request.record.id);
+    if (known && known->identity != *signer)
+        return refuse(reject_reason::not_owner, "peer id registered by another key");
+    auto record = request.record;
+    record.identity = *signer;
     // A peer listening on 0.0.0.0 cannot know which of its addresses others reach it by; the
     // address its registration came from is the one that demonstrably works from here.
     if (is_unspecified_host(record.sender.host) && !source.empty()) record.sender.host = source;
@@ -70,8 +83,7 @@ service_output tracker_service::handle(const frame_list& request, const std::str
         return {};
     }
     service_output out;
-    if (auto* m = std::get_if<register_request>(&*decoded))
-        return on_register(std::move(m->record), source, now);
+    if (auto* m = std::get_if<register_request>(&*decoded)) return on_register(*m, source, now);
     if (auto* m = std::get_if<heartbeat_request>(&*decoded)) {
         if (!registry_.refresh(m->id, source, now))
             out.replies.push_back(encode(unknown_peer_reply{m->id}));

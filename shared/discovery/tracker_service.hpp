@@ -32,8 +32,9 @@ class tracker_service {
   public:
     explicit tracker_service(service_settings settings);
 
-    // `source` is the requester's IP address as the transport saw it. Malformed or unexpected
-    // messages produce no output at all (and count in dropped_messages()).
+    // `source` is the requester's IP address as the transport saw it. REGISTER must be signed
+    // (tracker_protocol.hpp); its record is listed with the signer's peer ID. Malformed or
+    // unexpected messages produce no output at all (and count in dropped_messages()).
     service_output handle(const frame_list& request, const std::string& source, steady_time now);
     // LEFT pushes for every peer whose heartbeat timed out.
     std::vector<frame_list> expire(steady_time now);
@@ -47,7 +48,8 @@ class tracker_service {
 
   private:
     frame_list push(message_type kind, leave_reason reason, const peer_record& record);
-    service_output on_register(peer_record record, const std::string& source, steady_time now);
+    service_output on_register(const register_request& request, const std::string& source,
+                               steady_time now);
 
     service_settings settings_;
     registry registry_;

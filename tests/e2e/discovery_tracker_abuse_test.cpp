@@ -93,6 +93,7 @@ TEST(DiscoveryTrackerAbuseE2E, SurvivesMalformedInputAndKeepsServing) {
 }
 
 TEST(DiscoveryTrackerAbuseE2E, OneAddressCannotFillTheTracker) {
+    const auto signer = test::fresh_signer();
     tracker_process tracker;
     const auto where = net::parse_endpoint(tracker.address(), 0).value();
     zmq::context_t context;
@@ -104,7 +105,8 @@ TEST(DiscoveryTrackerAbuseE2E, OneAddressCannotFillTheTracker) {
         auto record =
             test_record(static_cast<uint8_t>(seed), "flood-" + std::to_string(seed), 9000);
         record.sender.host = "0.0.0.0";
-        ASSERT_TRUE(send_message(dealer, tracker::encode(tracker::register_request{record})));
+        ASSERT_TRUE(
+            send_message(dealer, tracker::encode(tracker::signed_registration(record, *signer))));
         const auto answer = reply(dealer);
         ASSERT_TRUE(answer);
         if (std::holds_alternative<tracker::welcome_reply>(*answer)) ++welcomed;
@@ -122,6 +124,7 @@ TEST(DiscoveryTrackerAbuseE2E, OneAddressCannotFillTheTracker) {
 }
 
 TEST(DiscoveryTrackerAbuseE2E, OversizedRecordIsRefused) {
+    const auto signer = test::fresh_signer();
     tracker_process tracker;
     const auto where = net::parse_endpoint(tracker.address(), 0).value();
     zmq::context_t context;
@@ -132,7 +135,8 @@ TEST(DiscoveryTrackerAbuseE2E, OversizedRecordIsRefused) {
     auto record = test_record(1, "greedy", 9000);
     for (int i = 0; i < 300; ++i)
         record.contents.push_back(test_content("f" + std::to_string(i), 1));
-    ASSERT_TRUE(send_message(dealer, tracker::encode(tracker::register_request{record})));
+    ASSERT_TRUE(
+        send_message(dealer, tracker::encode(tracker::signed_registration(record, *signer))));
     ASSERT_TRUE(send_message(dealer, tracker::encode(tracker::query_request{})));
     const auto answer = reply(dealer);
     ASSERT_TRUE(answer && std::holds_alternative<tracker::peer_list_reply>(*answer));

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include "shared/identity/peer_id.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
 
@@ -67,8 +68,11 @@ TEST(DiscoveryTrackerE2E, PeersListsThreeRegisteredPeers) {
     const auto lines = peers_until({"--tracker", tracker.address()}, {"alpha", "bravo", "charlie"});
     ASSERT_EQ(lines.size(), 3u);
     // Sorted by name; NAME  ID  ADDR  PATH (SIZE bytes, PCT), ...
-    EXPECT_TRUE(lines[0].starts_with("alpha  ") && lines[0].find("  ", 7) == 15)
-        << "8-digit short id: " << lines[0];
+    // The full peer ID of the key that signed the registration (63 characters).
+    EXPECT_TRUE(lines[0].starts_with("alpha  ") && lines[0].find("  ", 7) == 70)
+        << "full peer id: " << lines[0];
+    EXPECT_TRUE(identity::parse_peer_id(lines[0].substr(7, 63))) << lines[0];
+    EXPECT_NE(lines[0].substr(7, 63), lines[1].substr(7, 63)) << "each helper has its own key";
     EXPECT_NE(lines[0].find("  127.0.0.1:9001  a.bin (1000 bytes, 100%)"), std::string::npos)
         << lines[0];
     EXPECT_NE(

@@ -126,13 +126,14 @@ void tree_seeds() {
 }
 
 void discovery_seeds() {
-    const auto record = sample_record();
+    auto record = sample_record();
+    record.identity.digest.fill(0x42);  // pushed and listed tracker records name their signer
     write("discovery", "record", "\x01" + discovery::encode_record(record));
     for (const auto& datagram : discovery::lan::encode_announcement(record, 1).datagrams)
         write("discovery", "announce", std::string(1, '\0') + datagram);
     write("discovery", "goodbye", std::string(1, '\0') + discovery::lan::encode_goodbye(record.id));
     const std::vector<discovery::tracker::message> messages{
-        discovery::tracker::register_request{record},
+        discovery::tracker::register_request{record, {}},
         discovery::tracker::heartbeat_request{record.id},
         discovery::tracker::query_request{},
         discovery::tracker::welcome_reply{1000, 3000, 7422, "127.0.0.1"},

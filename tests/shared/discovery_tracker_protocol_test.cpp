@@ -17,8 +17,12 @@ std::string hex(const std::string& bytes) {
 }
 
 std::vector<message> one_of_each() {
-    const auto record = test_record(3, "gamma", 9000, {test_content("x/y.bin", 4, 123, 1, 2)});
-    return {register_request{record},
+    auto record = test_record(3, "gamma", 9000, {test_content("x/y.bin", 4, 123, 1, 2)});
+    record.identity.digest.fill(0x5A);  // pushed and listed records name their signer
+    auto other = test_record(4, "delta", 1);
+    other.identity.digest.fill(0xA5);
+    return {register_request{record, std::string(lan::signature_trailer_bytes, 'S')},
+            register_request{record, {}},
             heartbeat_request{record.id},
             leave_request{record.id},
             query_request{},
@@ -27,7 +31,7 @@ std::vector<message> one_of_each() {
             welcome_reply{1000, 5000, 7422, "10.0.0.3"},
             reject_reply{reject_reason::source_full, "too many"},
             unknown_peer_reply{record.id},
-            peer_list_reply{77, 9, {record, test_record(4, "delta", 1)}},
+            peer_list_reply{77, 9, {record, other}},
             peer_list_reply{77, 0, {}},
             info_reply{77, 9, 7422, 1000, 5000},
             membership_push{message_type::joined, 77, 10, leave_reason::none, record},
@@ -49,13 +53,13 @@ TEST(DiscoveryTrackerProtocol, EveryMessageRoundTrips) {
 }
 
 TEST(DiscoveryTrackerProtocol, ByteLayouts) {
-    EXPECT_EQ(hex(encode(query_request{})[0]), "58540104");
+    EXPECT_EQ(hex(encode(query_request{})[0]), "58540204");
     const auto heartbeat = encode(heartbeat_request{test::test_peer_id(1)});
     ASSERT_EQ(heartbeat.size(), 2u);
-    EXPECT_EQ(hex(heartbeat[0]), "58540102");
+    EXPECT_EQ(hex(heartbeat[0]), "58540202");
     EXPECT_EQ(hex(heartbeat[1]), "a0010101010101010101010101010101");
     const auto info = encode(info_reply{1, 2, 0x1d4e, 1000, 5000});
-    EXPECT_EQ(hex(info[0]), "58540185");
+    EXPECT_EQ(hex(info[0]), "58540285");
     EXPECT_EQ(hex(info[1]),
               "0000000000000001"
               "0000000000000002"
@@ -72,7 +76,9 @@ TEST(DiscoveryTrackerProtocol, ByteLayouts) {
     const auto push = encode(
         membership_push{message_type::left, 1, 2, leave_reason::expired, test_record(1, "a", 1)});
     ASSERT_EQ(push.size(), 3u);
-    EXPECT_EQ(hex(push[0]), "585401a3");
+    // The record, then the 32-byte digest of its signer's peer ID (zero here: never signed).
+    EXPECT_EQ(push[2], encode_record(test_record(1, "a", 1)) + std::string(32, '\0'));
+    EXPECT_EQ(hex(push[0]), "585402a3");
     EXPECT_EQ(hex(push[1]),
               "0000000000000001"
               "0000000000000002"
@@ -86,12 +92,33 @@ TEST(DiscoveryTrackerProtocol, ByteLayouts) {
               "0002");
 }
 
+TEST(DiscoveryTrackerProtocol, RegisterCarriesTheKeyAndSignatureInItsOwnFrame) {
+    const auto signer = test::fresh_signer();
+    const auto record = test_record(1, "a", 1);
+    const auto frames = encode(signed_registration(record, *signer));
+    ASSERT_EQ(frames.size(), 3u);
+    EXPECT_EQ(hex(frames[0]), "58540201");
+    EXPECT_EQ(frames[1], encode_record(record));
+    ASSERT_EQ(frames[2].size(), lan::signature_trailer_bytes);
+    auto short_signature = frames;
+    short_signature[2].pop_back();
+    EXPECT_FALSE(decode(short_signature));
+    const auto decoded = decode(frames);
+    ASSERT_TRUE(decoded && std::holds_alternative<register_request>(*decoded));
+    const auto signer_id = registration_signer(std::get<register_request>(*decoded));
+    ASSERT_TRUE(signer_id);
+    EXPECT_EQ(*signer_id, signer->id());
+    // A listed record whose signer digest is zero is not one the tracker could have verified.
+    auto list = encode(peer_list_reply{5, 6, {record}});
+    EXPECT_FALSE(decode(list));
+}
+
 TEST(DiscoveryTrackerProtocol, HeaderProblemsAreNamed) {
     auto frames = encode(query_request{});
     frames[0][0] = 'Y';
     EXPECT_EQ(decode(frames).error(), make_error_code(errc::bad_protocol));
     frames = encode(query_request{});
-    frames[0][2] = 2;
+    frames[0][2] = 1;  // version 1: unsigned registrations
     EXPECT_EQ(decode(frames).error(), make_error_code(errc::version_mismatch));
     frames = encode(query_request{});
     frames[0][3] = 0x42;
@@ -107,6 +134,10 @@ TEST(DiscoveryTrackerProtocol, WrongFrameCountsAreRejected) {
         extra.push_back("surplus");
         EXPECT_FALSE(decode(extra)) << "variant " << original.index() << " with an extra frame";
         auto fewer = encode(original);
+        // A REGISTER without its signature frame decodes as unsigned, so that the tracker
+        // answers it with REJECT (discovery_tracker_signed_test.cpp).
+        const auto* registration = std::get_if<register_request>(&original);
+        if (registration && !registration->signature.empty()) continue;
         if (fewer.size() > 1) {
             fewer.pop_back();
             EXPECT_FALSE(decode(fewer)) << "variant " << original.index() << " missing a frame";
@@ -137,7 +168,7 @@ TEST(DiscoveryTrackerProtocol, CountsAndSizesAreBounded) {
     list[1][17] = '\xff';
     EXPECT_FALSE(decode(list));
     // An oversized frame is refused before it is parsed.
-    auto registration = encode(register_request{test_record(1, "a", 1)});
+    auto registration = encode(register_request{test_record(1, "a", 1), {}});
     registration[1] = std::string(limits::max_frame_bytes + 1, 'x');
     EXPECT_EQ(decode(registration).error(), make_error_code(errc::frame_too_large));
     // Too many frames.

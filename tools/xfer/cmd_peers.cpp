@@ -24,8 +24,8 @@ using namespace std::chrono_literals;
 using discovery::membership_change;
 using discovery::peer_record;
 
-// The peer ID proven by a LAN announcement's signature; tracker records are not signed yet, so
-// they show the first digits of the per-run id instead.
+// The peer ID proven by the signature of a LAN announcement or tracker registration (the
+// tracker checked it); a record without one shows the first digits of its per-run id.
 std::string shown_id(const peer_record& record) {
     if (record.identity != identity::peer_id{}) return identity::format_peer_id(record.identity);
     return discovery::short_id(record.id);

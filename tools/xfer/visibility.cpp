@@ -38,8 +38,8 @@ std::unique_ptr<discovery::presence> make_presence(zmq::context_t& context,
     if (values.count("name")) options.name = values["name"].as<std::string>();
     options.id = id;
     options.sender = sender;
-    if (lan) {
-        // LAN announcements are signed with this installation's identity key.
+    {
+        // LAN announcements and tracker registrations are signed with this installation's key.
         auto identity = identity::load_or_create_identity(home_from(values).config);
         if (!identity) throw std::runtime_error(identity.error());
         options.signer =
