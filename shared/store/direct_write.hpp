@@ -2,7 +2,8 @@
 // a copy into the page cache (that copy was 43 % of a fetch's CPU), so the final fsync has
 // almost nothing left to do. Where the file system refuses O_DIRECT (tmpfs, some network file
 // systems) writes stay buffered with write-behind, as before. Either way durability is the
-// same: nothing counts as done before fdatasync/fsync (checkpoint, finalize).
+// same: nothing counts as done before fdatasync/fsync (checkpoint, finalize). Opt-in with
+// XFER_DIRECT_IO=on until the writes leave the fetch loop's thread (see direct_write.cpp).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@ namespace xfer {
 class direct_write {
   public:
     // Opens `path_fd`'s file again with O_DIRECT (via /proc/self/fd); inactive, with the reason,
-    // when the file system or XFER_DIRECT_IO=off says no.
+    // when the file system refuses it or XFER_DIRECT_IO=on is not set.
     static direct_write for_file(int path_fd);
     direct_write() = default;
 
