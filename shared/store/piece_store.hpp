@@ -111,6 +111,10 @@ class piece_store {
     std::error_code prepare_metadata_dirs() const;
     // Removes ROOT/.xfer/partial and ROOT/.xfer if nothing is left in them.
     void remove_empty_metadata_dirs() const;
+    std::expected<std::shared_ptr<content_entry>, std::error_code> check_destination(
+        const std::string& path, const content_id& id, bool overwrite);
+    static void recheck_journaled_pieces(content_entry& entry);
+    void forget_resume_state(content_entry& entry) const;
     std::error_code write_state(content_entry& entry) const;
     // Trees (piece_store_tree.cpp): a served directory, a fetch into OUTDIR/NAME, its completion.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(

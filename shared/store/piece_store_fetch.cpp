@@ -50,6 +50,51 @@ std::error_code piece_store::write_state(content_entry& entry) const {
     return write_file_atomically(entry.state_path, encode_resume_state(state), /*durable=*/true);
 }
 
+// The final name already there: a complete entry when it holds this content (nothing to fetch),
+// null when the fetch may go ahead, an error when something else stands in the way.
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::check_destination(
+    const std::string& path, const content_id& id, bool overwrite) {
+    if (auto complete = open_complete(path)) {
+        if ((*complete)->id == id) return *complete;
+        if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
+    } else if (complete.error() != make_error_code(errc::not_found)) {
+        return std::unexpected(complete.error());
+    } else if (auto in_the_way = open_beneath(root_fd_.get(), path, O_PATH | O_NOFOLLOW)) {
+        // Not a regular file, yet there: a directory would make the final rename fail, but only
+        // after the whole file was fetched. Say so now.
+        struct stat info {};
+        if (::fstat(in_the_way->get(), &info) == 0 && S_ISDIR(info.st_mode)) {
+            return std::unexpected(std::make_error_code(std::errc::is_a_directory));
+        }
+    }
+    return nullptr;
+}
+
+// Pieces journaled after the last checkpoint were written but maybe not flushed before a power
+// cut: they count only if their bytes on disk still hash right.
+void piece_store::recheck_journaled_pieces(content_entry& entry) {
+    uint32_t rechecked = 0;
+    for (const uint32_t piece :
+         piece_journal::read(entry.journal_path, entry.manifest.piece_count())) {
+        if (entry.have.test(piece)) continue;
+        const auto digest = hash_piece_on_disk(entry.data_fd.get(), entry.manifest, piece);
+        if (digest && *digest == entry.manifest.piece_hashes[piece]) entry.have.set(piece);
+        ++rechecked;
+    }
+    if (rechecked > 0)
+        XLOG_INFO("store", "",
+                  "re-checked " << rechecked << " journaled pieces of " << entry.part_path);
+}
+
+// A completed fetch leaves nothing in the directory but what it fetched (once nothing else is
+// partial).
+void piece_store::forget_resume_state(content_entry& entry) const {
+    std::error_code ignored;
+    std::filesystem::remove(entry.state_path, ignored);
+    std::filesystem::remove(entry.journal_path, ignored);
+    remove_empty_metadata_dirs();
+}
+
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
     std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite) {
     auto path = normalize_relative_path(name, /*allow_root=*/false);
@@ -60,21 +105,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(encoded_manifest);
     if (auto existing = find(id); existing && existing->fetching) return existing;
-
-    // The final name already there: done if it is this content, refused otherwise.
-    if (auto complete = open_complete(*path)) {
-        if ((*complete)->id == id) return *complete;
-        if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
-    } else if (complete.error() != make_error_code(errc::not_found)) {
-        return std::unexpected(complete.error());
-    } else if (auto in_the_way = open_beneath(root_fd_.get(), *path, O_PATH | O_NOFOLLOW)) {
-        // Not a regular file, yet there: a directory would make the final rename fail, but only
-        // after the whole file was fetched. Say so now.
-        struct stat info {};
-        if (::fstat(in_the_way->get(), &info) == 0 && S_ISDIR(info.st_mode)) {
-            return std::unexpected(std::make_error_code(std::errc::is_a_directory));
-        }
-    }
+    auto done = check_destination(*path, id, overwrite);
+    if (!done || *done) return done;
     if (auto ec = prepare_metadata_dirs()) return std::unexpected(ec);
 
     const auto state_file = state_path_for(*path);
@@ -126,17 +158,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     entry->state_path = state_file;
     entry->journal_path = journal_file;
     entry->have.set_from_bytes(resumed_bits);
-    // Pieces journaled after the last checkpoint were written but maybe not flushed before a
-    // power cut: they count only if their bytes on disk still hash right.
-    uint32_t rechecked = 0;
-    for (const uint32_t piece : piece_journal::read(journal_file, entry->manifest.piece_count())) {
-        if (entry->have.test(piece)) continue;
-        const auto digest = hash_piece_on_disk(entry->data_fd.get(), entry->manifest, piece);
-        if (digest && *digest == entry->manifest.piece_hashes[piece]) entry->have.set(piece);
-        ++rechecked;
-    }
-    if (rechecked > 0)
-        XLOG_INFO("store", "", "re-checked " << rechecked << " journaled pieces of " << part);
+    recheck_journaled_pieces(*entry);
     if (auto ec = write_state(*entry)) return std::unexpected(ec);
     if (auto ec = entry->journal.open(journal_file)) return std::unexpected(ec);
     if (auto ec = entry->journal.clear()) return std::unexpected(ec);
@@ -190,12 +212,7 @@ std::error_code piece_store::finalize(content_entry& entry) {
     // Serving the file later must not hash it again: its manifest is known.
     struct stat info {};
     if (::fstat(entry.data_fd.get(), &info) == 0) cache_.store(info, entry.encoded_manifest);
-    std::error_code ignored;
-    std::filesystem::remove(entry.state_path, ignored);
-    std::filesystem::remove(entry.journal_path, ignored);
-    // A completed fetch leaves nothing in the directory but the file (once nothing else is
-    // partial).
-    remove_empty_metadata_dirs();
+    forget_resume_state(entry);
     entry.complete = true;
     return {};
 }

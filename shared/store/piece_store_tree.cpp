@@ -182,10 +182,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
 
 std::error_code piece_store::finalize_tree(content_entry& entry) {
     if (auto ec = entry.files->finish()) return ec;
-    std::error_code ignored;
-    std::filesystem::remove(entry.state_path, ignored);
-    std::filesystem::remove(entry.journal_path, ignored);
-    remove_empty_metadata_dirs();
+    forget_resume_state(entry);
     entry.complete = true;
     return {};
 }
