@@ -21,6 +21,11 @@ std::string contents(const std::filesystem::path& path) {
     return text.str();
 }
 
+// The name cpack gives the package, from the project version CMake was configured with.
+std::string deb_name() {
+    return std::string("pkg/xfer_") + XFER_VERSION + "_amd64.deb";
+}
+
 TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
     sandbox box;
     const auto prefix = box / "prefix";
@@ -30,7 +35,7 @@ TEST(Install, IntoAPrefixGivesBinaryManPageCompletionAndDocs) {
 
     const auto version = run_program({(prefix / "bin/xfer").string(), "--version"});
     EXPECT_EQ(version.status, 0) << version.describe();
-    EXPECT_EQ(version.out, "xfer 0.2.0\n");
+    EXPECT_EQ(version.out, std::string("xfer ") + XFER_VERSION + "\n");
 
     const auto man = prefix / "share/man/man1/xfer.1";
     ASSERT_TRUE(std::filesystem::exists(man));
@@ -88,7 +93,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
                                    std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
                                    (box / "pkg").string()});
     ASSERT_EQ(made.status, 0) << made.describe();
-    const auto deb = box / "pkg/xfer_0.2.0_amd64.deb";
+    const auto deb = box / deb_name();
     ASSERT_TRUE(std::filesystem::exists(deb)) << made.describe();
     const auto info = run_program({"dpkg-deb", "-f", deb.string(), "Depends"});
     EXPECT_NE(info.out.find("libzmq5"), std::string::npos) << info.describe();
@@ -96,7 +101,7 @@ TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
     const auto unpacked = run_program({"dpkg-deb", "-x", deb.string(), (box / "root").string()});
     ASSERT_EQ(unpacked.status, 0) << unpacked.describe();
     const auto version = run_program({(box / "root/usr/bin/xfer").string(), "--version"});
-    EXPECT_EQ(version.out, "xfer 0.2.0\n") << version.describe();
+    EXPECT_EQ(version.out, std::string("xfer ") + XFER_VERSION + "\n") << version.describe();
     EXPECT_TRUE(std::filesystem::exists(box / "root/usr/share/man/man1/xfer.1"));
 }
 
@@ -118,11 +123,11 @@ TEST(Install, DebPackageInstallsWithDpkgRunsAndIsRemoved) {
                                    std::string(XFER_BUILD_DIR) + "/CPackConfig.cmake", "-B",
                                    (box / "pkg").string()});
     ASSERT_EQ(made.status, 0) << made.describe();
-    const auto deb = box / "pkg/xfer_0.1.0_amd64.deb";
+    const auto deb = box / deb_name();
     const auto installed = run_program({"dpkg", "-i", deb.string()});
     ASSERT_EQ(installed.status, 0) << installed.describe();
     const auto version = run_program({"/usr/bin/xfer", "--version"});
-    EXPECT_EQ(version.out, "xfer 0.1.0\n") << version.describe();
+    EXPECT_EQ(version.out, std::string("xfer ") + XFER_VERSION + "\n") << version.describe();
     EXPECT_TRUE(std::filesystem::exists("/usr/share/man/man1/xfer.1.gz") ||
                 std::filesystem::exists("/usr/share/man/man1/xfer.1"));
     {
