@@ -339,6 +339,10 @@ fetch_outcome fetcher::finish() {
     outcome.error = fatal_;
     outcome.message = fatal_message_;
     outcome.last_source_error = last_failure_code_;
+    for (const auto& [key, connection] : connections_) {
+        const auto id = connection->remote_peer_id();
+        if (id && connection->bytes_received() > 0) outcome.senders.push_back(*id);
+    }
     return outcome;
 }
 

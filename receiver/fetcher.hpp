@@ -88,6 +88,9 @@ struct fetch_outcome {
     uint64_t file_size = 0;
     bool whole_file = true;
     std::shared_ptr<content_entry> entry;
+    // Verified peer IDs of the sources still connected at the end that sent us data (for the
+    // transfer log).
+    std::vector<identity::peer_id> senders;
 };
 
 // Verified bytes of the wanted pieces and, for a tree, its files written completely.

@@ -16,6 +16,7 @@
 #include "shared/session/peer_policy.hpp"
 #include "shared/store/piece_store.hpp"
 #include "shared/tls/tls_context.hpp"
+#include "shared/transfer_log/transfer_sink.hpp"
 
 namespace xfer::sender {
 
@@ -39,6 +40,8 @@ struct sender_options {
     bool prehash = true;
     // Bytes per second over all receivers (--limit-up); 0 = none.
     uint64_t limit_up = 0;
+    // Each transfer served, when it ends (`xfer log`); called on the sender thread. Empty: none.
+    transfer_log::transfer_sink log_transfer;
 };
 
 class sender {

@@ -57,7 +57,8 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
               promises_,
               options.authorize,
               {},
-              upload_limit_ ? &*upload_limit_ : nullptr} {
+              upload_limit_ ? &*upload_limit_ : nullptr,
+              &options_.log_transfer} {
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();

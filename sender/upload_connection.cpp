@@ -30,7 +30,8 @@ upload_connection::upload_connection(uint64_t id, std::unique_ptr<net::stream> s
       context_(context),
       label_("<-" + remote_.to_string()),
       session_(session::role::responder, std::move(stream), context.our_hello, *this, read_budget),
-      listing_(context.listings) {}
+      listing_(context.listings),
+      served_(context.log_transfer, remote_.to_string()) {}
 
 bool upload_connection::serving_content(const content_id& id) const {
     return std::any_of(handles_.begin(), handles_.end(),
@@ -92,6 +93,7 @@ bool upload_connection::refill_queue() {
         // Charged when queued: the queue is short (queued_data_target), so what is queued
         // leaves within moments, and bytes that never leave were still ours to send.
         if (context_.upload_limit) context_.upload_limit->spend(request.length, clock::now());
+        served_.sent(request.handle, request.length);
         queued = true;
     }
     return queued;
@@ -124,6 +126,7 @@ void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
                                    const std::error_code& cause) {
     XLOG_WARN("sender", label_, entry.path << ": " << cause.message());
     session_.send(wire::error_msg{handle, wire_code(cause), entry.path + ": " + cause.message()});
+    served_.ended(handle, transfer_log::outcome::failed, cause.message());
     handles_.erase(handle);
     ended_handles_.insert(handle);
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == handle; });
@@ -140,6 +143,7 @@ std::error_code upload_connection::on_peer_verified(const identity::peer_id& pee
         return errc::peer_not_allowed;
     }
     XLOG_INFO("sender", label_, "peer " << shown << " over " << session_.transport());
+    served_.set_peer(peer);
     return {};
 }
 
@@ -231,6 +235,7 @@ std::error_code upload_connection::on_cancel(const wire::cancel& message) {
 
 std::error_code upload_connection::on_close(const wire::close_msg& message) {
     last_useful_ = read_at_;
+    served_.ended(message.handle, transfer_log::outcome::done);
     handles_.erase(message.handle);
     identity_checked_for_.reset();  // the handle may be reused for another content
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == message.handle; });
@@ -261,6 +266,7 @@ void upload_connection::on_opened(open_result& result) {
     }
     const auto& entry = *result.entry;
     handles_[handle] = entry;
+    served_.opened(handle, entry->path, to_hex(entry->id), clock::now());
     identity_checked_for_.reset();  // a handle ended earlier may come back as another content
     session_.send(wire::manifest_msg{handle, entry->encoded_manifest});
     session_.send(

@@ -15,6 +15,7 @@
 #include "sender/content_opener.hpp"
 #include "sender/listing_stream.hpp"
 #include "sender/piece_promises.hpp"
+#include "sender/served_transfers.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
@@ -36,6 +37,8 @@ struct sender_context {
     listing_budget listings{};             // listing entries held for all receivers together
     // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
     token_bucket* upload_limit = nullptr;
+    // Finished transfers for the transfer log (null or empty: not recorded).
+    const transfer_log::transfer_sink* log_transfer = nullptr;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -167,6 +170,7 @@ class upload_connection final : private session::message_handler {
     // block queued since: its further blocks, asked for in order, skip the fstat.
     std::optional<wire::block_ref> identity_checked_for_;
     std::vector<net::file_range> ranges_;  // reused by every block of a tree
+    served_transfers served_;              // for the transfer log
 };
 
 }  // namespace xfer::sender

@@ -25,6 +25,7 @@
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
@@ -205,6 +206,7 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
         std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     sender_opts.limit_up = limit_up.value_or(0);
+    sender_opts.log_transfer = make_transfer_log_sink(home_from(values));
     auto started = sender::sender::start(context, store, sender_opts);
     if (!started) {
         return std::unexpected(report_failure("fetch", failure_class::network, started.error(),
@@ -314,6 +316,7 @@ int fetch_in(zmq::context_t& context, const parsed_options& parsed,
     receiver::fetcher fetch(context, store, request);
     const auto run =
         run_with_progress(fetch, uploads->get(), quiet, events ? &*events : nullptr, stop);
+    log_fetch(home_from(values), request, run.outcome, run.seconds, *stop != 0);
     if (const auto& outcome = run.outcome; outcome.error) {
         // "No source left" says little; the class is that of why the last source went.
         const bool cause_known =

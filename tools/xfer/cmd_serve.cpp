@@ -14,6 +14,7 @@
 #include "tools/xfer/json_writer.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
+#include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
@@ -109,6 +110,7 @@ int run_serve(int argc, char** argv) {
         sender_opts.public_access = public_access;
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         sender_opts.limit_up = *limit_up;
+        sender_opts.log_transfer = make_transfer_log_sink(home_from(parsed.values));
         auto running = sender::sender::start(context, *store, sender_opts);
         if (!running) return report_failure("serve", failure_class::network, running.error(), json);
         if (json) {
