@@ -155,5 +155,34 @@ TEST(CliJson, ServeSaysWhereItListensAndWhatItSentWhenStopped) {
     EXPECT_EQ(parsed.lines[1].number("receivers_served"), 1);
 }
 
+TEST(CliJson, ManifestGivesTheContentIdAndPiecesThePlainOutputShows) {
+    sandbox box;
+    const auto file = write_random_file(box / "m.bin", 5'000'000, 4);
+    const auto plain = run_xfer({"manifest", file.string(), "--pieces"});
+    ASSERT_EQ(plain.status, 0) << plain.describe();
+    const auto json = run_xfer({"manifest", file.string(), "--pieces", "--json"});
+    ASSERT_EQ(json.status, 0) << json.describe();
+    const auto parsed = parsed_or_fail(json.out);
+    ASSERT_GE(parsed.lines.size(), 2u) << json.out;
+    const auto& head = parsed.lines.front();
+    EXPECT_EQ(head.event(), "manifest");
+    EXPECT_EQ(head.number("size"), 5'000'000);
+    EXPECT_NE(plain.out.find("content id:  " + head.text("content_id") + "\n"), std::string::npos)
+        << plain.out;
+    ASSERT_EQ(static_cast<double>(parsed.lines.size()), 1 + head.number("pieces").value_or(-1))
+        << json.out;
+    const auto& last = parsed.lines.back();
+    EXPECT_EQ(last.event(), "piece");
+    EXPECT_EQ(last.number("offset").value_or(0) + last.number("length").value_or(0), 5'000'000);
+    EXPECT_NE(plain.out.find(last.text("sha256")), std::string::npos);
+
+    const auto missing = run_xfer({"manifest", (box / "nope").string(), "--json"});
+    EXPECT_NE(missing.status, 0);
+    const auto error = parsed_or_fail(missing.out);
+    ASSERT_EQ(error.lines.size(), 1u) << missing.out;
+    EXPECT_EQ(error.lines[0].event(), "error");
+    EXPECT_NE(error.lines[0].text("message").find("nope"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace xfer::test
