@@ -184,5 +184,19 @@ TEST(CliJson, ManifestGivesTheContentIdAndPiecesThePlainOutputShows) {
     EXPECT_NE(error.lines[0].text("message").find("nope"), std::string::npos);
 }
 
+TEST(CliJson, TrackerSaysWhereItListensAndThatItStopped) {
+    child_process tracker(xfer_command({"tracker", "--listen", "127.0.0.1:0", "--json"}));
+    const auto line = tracker.wait_for_line("\"listening\"", startup_timeout);
+    ASSERT_TRUE(line) << tracker.describe();
+    const auto parsed = parsed_or_fail(*line + "\n");
+    ASSERT_EQ(parsed.lines.size(), 1u);
+    EXPECT_EQ(parsed.lines[0].text("address").substr(0, 10), "127.0.0.1:");
+    EXPECT_NE(port_of(parsed.lines[0].text("address")), 0);
+    EXPECT_EQ(tracker.stop(), 0) << tracker.describe();
+    const auto all = parsed_or_fail(tracker.stdout_text());
+    ASSERT_EQ(all.lines.size(), 2u) << tracker.stdout_text();
+    EXPECT_EQ(all.lines[1].event(), "stopped");
+}
+
 }  // namespace
 }  // namespace xfer::test

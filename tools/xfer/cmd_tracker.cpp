@@ -7,6 +7,8 @@
 #include "shared/discovery/tracker_server.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
+#include "tools/xfer/failure.hpp"
+#include "tools/xfer/json_writer.hpp"
 
 namespace xfer::cli {
 
@@ -22,6 +24,7 @@ void tracker_options(po::options_description& options) {
         ("heartbeat-timeout", po::value<double>()->default_value(5.0)->value_name("SECONDS"),
          "time without a heartbeat before a peer is dropped (peers heartbeat 5 times as often)");
     // clang-format on
+    add_json_option(options);
 }
 
 }  // namespace
@@ -35,7 +38,8 @@ command_spec tracker_spec() {
             .notes = {},
             .examples =
                 "  xfer tracker                          # on 0.0.0.0:7421, pushes on 7422\n"
-                "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n",
+                "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n"
+                "  xfer tracker --json                   # {\"event\":\"listening\",...}\n",
             .add_options = tracker_options};
 }
 
@@ -69,17 +73,22 @@ int run_tracker(int argc, char** argv) {
     }
     server_options.heartbeat_timeout = std::chrono::milliseconds{static_cast<long>(timeout * 1000)};
 
+    const bool json = json_requested(values);
     const volatile int* stop = install_stop_signal_handlers();
     zmq::context_t context;
     try {
         discovery::tracker_server server(context, server_options);
-        std::printf("tracker listening on %s\n", server.endpoint().to_string().c_str());
-        std::fflush(stdout);
+        if (json) {
+            emit(json_object("listening").text("address", server.endpoint().to_string()));
+        } else {
+            std::printf("tracker listening on %s\n", server.endpoint().to_string().c_str());
+            std::fflush(stdout);
+        }
         server.run([stop] { return *stop != 0; });
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "xfer tracker: %s\n", e.what());
-        return exit_failure;
+        return report_failure("tracker", failure_class::network, e.what(), json);
     }
+    if (json) emit(json_object("stopped"));
     return exit_ok;
 }
 
