@@ -57,11 +57,17 @@ std::error_code fetcher::on_have(download_connection& from, const wire::have& me
 
 std::error_code fetcher::on_error(download_connection& from, const wire::error_msg& message) {
     from.note_refusal(message.text);
-    // A refusal of the very thing we asked for ends this source; say why.
-    return message.code == static_cast<uint16_t>(errc::not_found) ||
-                   message.code == static_cast<uint16_t>(errc::path_escapes_root)
-               ? std::error_code(static_cast<errc>(message.code))
-               : std::error_code(errc::peer_closed);
+    // A refusal of the very thing we asked for, or of us, ends this source; say why (the
+    // exit status and whether it is asked again follow from the code).
+    switch (static_cast<errc>(message.code)) {
+        case errc::not_found:
+        case errc::path_escapes_root:
+        case errc::peer_not_allowed:
+        case errc::sender_busy:
+            return std::error_code(static_cast<errc>(message.code));
+        default:
+            return std::error_code(errc::peer_closed);
+    }
 }
 
 std::error_code fetcher::on_decline(download_connection& from, const wire::decline_msg& message) {

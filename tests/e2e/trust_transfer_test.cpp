@@ -60,7 +60,8 @@ TEST(TrustTransfer, AnUnknownReceiverIsRefusedInOneLineAndLogged) {
     const auto receiver_id = peer_id_of(m.receiver_home);
     xfer_server server(m.shared, m.serve_args());
     const auto refused = m.fetch(server.address());
-    EXPECT_TRUE(failed_saying(refused, {"not allowed", receiver_id, "xfer trust add"}));
+    EXPECT_TRUE(
+        failed_saying(refused, {"not allowed", receiver_id, "xfer trust add"}, exit_code::refused));
     EXPECT_TRUE(single_error_line(refused));
     EXPECT_FALSE(std::filesystem::exists(m.box / "out/a.bin"));
     EXPECT_TRUE(eventually([&] {

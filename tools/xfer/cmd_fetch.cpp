@@ -24,6 +24,7 @@
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/source_names.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
@@ -31,6 +32,9 @@
 
 namespace xfer::cli {
 namespace {
+
+// How long a peer name is listened for on the LAN (peers announce every second).
+constexpr auto name_lookup_wait = std::chrono::milliseconds(1500);
 
 std::string last_component(const std::string& path) {
     auto trimmed = path;
@@ -129,15 +133,20 @@ command_spec fetch_spec() {
 namespace {
 
 // Every source named on the command line, as endpoints; an error is a usage error.
-std::expected<std::vector<net::endpoint>, std::string> sources_from(const parsed_options& parsed) {
+std::vector<std::string> source_texts(const parsed_options& parsed) {
     std::vector<std::string> texts;
     if (parsed.has("SOURCE")) texts.push_back(parsed.arg("SOURCE"));
     if (parsed.values.count("from")) {
         for (const auto& from : parsed.values["from"].as<std::vector<std::string>>())
             texts.push_back(from);
     }
+    return texts;
+}
+
+// SOURCE and --from as written: a bad one is a usage error.
+std::expected<std::vector<net::endpoint>, std::string> sources_from(const parsed_options& parsed) {
     std::vector<net::endpoint> sources;
-    for (const auto& text : texts) {
+    for (const auto& text : source_texts(parsed)) {
         auto source = net::parse_endpoint(text, net::default_sender_port);
         if (!source) return std::unexpected(source.error());
         sources.push_back(*source);
@@ -361,6 +370,15 @@ int run_fetch(int argc, char** argv) {
     if (!request) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
         return exit_usage;
+    }
+    // Peer names ("alice") become addresses: from the trust store, else heard on the LAN.
+    const auto texts = source_texts(parsed);
+    for (size_t i = 0; i < texts.size(); ++i) {
+        auto where = resolve_source(texts[i], home_from(values), name_lookup_wait);
+        if (!where)
+            return report_failure("fetch", failure_class::not_found, where.error(),
+                                  json_requested(values));
+        request->sources[i] = *where;
     }
     const auto limit_up = rate_option(values, "limit-up");
     if (!limit_up) return usage_error(spec, limit_up.error());

@@ -11,6 +11,7 @@
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/source_names.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/trust_options.hpp"
 
@@ -80,11 +81,17 @@ int run_ls(int argc, char** argv) {
     auto parsed = parse_command_line(argc, argv, spec);
     if (parsed.exit_now) return *parsed.exit_now;
     const std::string subdir = parsed.has("SUBDIR") ? parsed.arg("SUBDIR") : "";
-    const auto source = net::parse_endpoint(parsed.arg("SOURCE"), net::default_sender_port);
-    if (!source) {
-        std::fprintf(stderr, "xfer ls: %s\n", source.error().c_str());
+    if (const auto typed = net::parse_endpoint(parsed.arg("SOURCE"), net::default_sender_port);
+        !typed) {
+        std::fprintf(stderr, "xfer ls: %s\n", typed.error().c_str());
         return exit_usage;
     }
+    // A peer name ("alice") becomes an address: from the trust store, else heard on the LAN.
+    const auto source = resolve_source(parsed.arg("SOURCE"), home_from(parsed.values),
+                                       std::chrono::milliseconds(1500));
+    if (!source)
+        return report_failure("ls", failure_class::not_found, source.error(),
+                              json_requested(parsed.values));
     if (subdir.size() > wire::max_path_length) {
         std::fprintf(stderr, "xfer ls: path is longer than %zu bytes\n", wire::max_path_length);
         return exit_usage;
