@@ -82,9 +82,14 @@ std::string lan_directory::address_for(const announce_page& page, const std::str
     // The same announcement is heard from 127.0.0.1 and from the LAN address when the listener
     // is on the announcer's host. Both work from here, so the first one heard sticks, except
     // that one LAN address replaces another (the peer moved).
+    // A peer heard in both families keeps its IPv4 address: a stable choice, and the one a
+    // sender listening on 0.0.0.0 can be reached at.
     if (const auto* known = registry_.find(page.id)) {
         const auto& host = known->sender.host;
         if (is_loopback_host(host) || is_loopback_host(source)) return host;
+        const bool known_v6 = host.find(':') != std::string::npos;
+        const bool source_v6 = source.find(':') != std::string::npos;
+        if (!known_v6 && source_v6) return host;
     }
     return source;
 }

@@ -24,9 +24,10 @@ class lan_directory {
     explicit lan_directory(std::chrono::milliseconds timeout = limits::lan_timeout,
                            size_t max_peers = limits::max_lan_peers);
 
-    // `source` is the datagram's source IPv4 address. Only signed datagrams count
-    // (signed_datagram.hpp): records carry the signer's peer ID, a peer's per-run id stays
-    // bound to the key that first announced it, and only that key's GOODBYE removes it.
+    // `source` is the datagram's source address (IPv4, or IPv6 with its interface if link-local).
+    // Only signed datagrams count (signed_datagram.hpp): records carry the signer's peer ID, a
+    // peer's per-run id stays bound to the key that first announced it, and only that key's GOODBYE
+    // removes it.
     std::vector<membership_change> on_datagram(std::string_view bytes, const std::string& source,
                                                steady_time now);
     std::vector<membership_change> expire(steady_time now);

@@ -1,14 +1,10 @@
 #include "shared/discovery/lan_socket.hpp"
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <net/if.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include <algorithm>
-#include <charconv>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "shared/core/log.hpp"
@@ -26,104 +22,60 @@ std::string text_of(in_addr address) {
     return text;
 }
 
-std::vector<std::string> split_names(std::string_view list) {
-    std::vector<std::string> names;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        const auto name = list.substr(0, comma);
-        if (!name.empty()) names.emplace_back(name);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
+// "fe80::1%eth0" for a link-local source: the interface is part of where to dial it back.
+std::string text_of(const sockaddr_in6& from) {
+    if (IN6_IS_ADDR_V4MAPPED(&from.sin6_addr)) {
+        in_addr v4{};
+        std::memcpy(&v4, from.sin6_addr.s6_addr + 12, sizeof v4);
+        return text_of(v4);
     }
-    return names;
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET6, &from.sin6_addr, text, sizeof text);
+    std::string out = text;
+    char name[IF_NAMESIZE] = {};
+    if (IN6_IS_ADDR_LINKLOCAL(&from.sin6_addr) && from.sin6_scope_id != 0 &&
+        ::if_indextoname(from.sin6_scope_id, name) != nullptr)
+        out += std::string("%") + name;
+    return out;
 }
 
 bool set_option(int fd, int level, int name, int value) {
     return ::setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
+unique_fd udp_socket(int family) {
+    unique_fd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) XLOG_WARN("lan", "", "cannot open a UDP socket: " << std::strerror(errno));
+    return fd;
+}
+
 }  // namespace
-
-lan_config lan_config::from_environment() {
-    lan_config config;
-    ::inet_pton(AF_INET, limits::lan_group, &config.group);
-    if (const char* lan = std::getenv("XFER_LAN")) {
-        const std::string_view value = lan;
-        if (value == "off" || value == "0" || value == "no" || value == "false")
-            config.enabled = false;
-    }
-    if (const char* group = std::getenv("XFER_LAN_GROUP")) {
-        in_addr parsed{};
-        if (::inet_pton(AF_INET, group, &parsed) == 1 && IN_MULTICAST(ntohl(parsed.s_addr))) {
-            config.group = parsed;
-        } else {
-            std::fprintf(stderr,
-                         "xfer: ignoring XFER_LAN_GROUP=%s (not an IPv4 multicast address)\n",
-                         group);
-        }
-    }
-    if (const char* port = std::getenv("XFER_LAN_PORT")) {
-        unsigned value = 0;
-        const std::string_view text = port;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec == std::errc{} && end == text.data() + text.size() && value >= 1 && value <= 65535) {
-            config.port = static_cast<uint16_t>(value);
-        } else {
-            std::fprintf(stderr, "xfer: ignoring XFER_LAN_PORT=%s (not a port number)\n", port);
-        }
-    }
-    if (const char* names = std::getenv("XFER_LAN_INTERFACES"))
-        config.interfaces = split_names(names);
-    return config;
-}
-
-std::vector<interface_address> eligible_interfaces(const lan_config& config) {
-    std::vector<interface_address> out;
-    ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return out;
-    for (auto* item = list; item != nullptr; item = item->ifa_next) {
-        if (item->ifa_addr == nullptr || item->ifa_addr->sa_family != AF_INET) continue;
-        const unsigned flags = item->ifa_flags;
-        if (!(flags & IFF_UP) || !(flags & (IFF_LOOPBACK | IFF_MULTICAST))) continue;
-        const std::string name = item->ifa_name;
-        if (!config.interfaces.empty() &&
-            std::find(config.interfaces.begin(), config.interfaces.end(), name) ==
-                config.interfaces.end()) {
-            continue;
-        }
-        const unsigned index = ::if_nametoindex(item->ifa_name);
-        // Multicast goes out per interface: one address per interface is enough.
-        if (index == 0 ||
-            std::any_of(out.begin(), out.end(), [&](const auto& i) { return i.index == index; })) {
-            continue;
-        }
-        out.push_back(
-            {name, index, reinterpret_cast<const sockaddr_in*>(item->ifa_addr)->sin_addr});
-    }
-    ::freeifaddrs(list);
-    return out;
-}
 
 lan_announcer::lan_announcer(const lan_config& config) : config_(config) {
     if (!config_.enabled) return;
-    unique_fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!fd) {
-        XLOG_WARN("lan", "", "cannot open a UDP socket: " << std::strerror(errno));
-        return;
+    if ((socket_ = udp_socket(AF_INET))) {
+        // TTL 1: announcements stay on the local link. Loop: listeners on this host hear them.
+        set_option(socket_.get(), IPPROTO_IP, IP_MULTICAST_TTL, 1);
+        set_option(socket_.get(), IPPROTO_IP, IP_MULTICAST_LOOP, 1);
     }
-    // TTL 1: announcements stay on the local link. Loop: listeners on this host hear them too.
-    set_option(fd.get(), IPPROTO_IP, IP_MULTICAST_TTL, 1);
-    set_option(fd.get(), IPPROTO_IP, IP_MULTICAST_LOOP, 1);
-    socket_ = std::move(fd);
+    if (config_.ipv6 && (socket6_ = udp_socket(AF_INET6))) {
+        set_option(socket6_.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1);
+        set_option(socket6_.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
+    }
 }
 
-void lan_announcer::send(const std::vector<std::string>& datagrams) {
+void lan_announcer::send(const std::vector<std::string>& datagrams, lan_families families) {
+    if (families.ipv4) send4(datagrams);
+    if (families.ipv6) send6(datagrams);
+}
+
+void lan_announcer::send4(const std::vector<std::string>& datagrams) {
     if (!socket_) return;
     sockaddr_in target{};
     target.sin_family = AF_INET;
     target.sin_addr = config_.group;
     target.sin_port = htons(config_.port);
-    for (const auto& interface : eligible_interfaces(config_)) {
+    for (const auto& interface : eligible_interfaces(config_.interfaces)) {
         ip_mreqn via{};
         via.imr_address = interface.address;
         via.imr_ifindex = static_cast<int>(interface.index);
@@ -139,13 +91,46 @@ void lan_announcer::send(const std::vector<std::string>& datagrams) {
     }
 }
 
+void lan_announcer::send6(const std::vector<std::string>& datagrams) {
+    if (!socket6_) return;
+    for (const auto& interface : eligible_interfaces6(config_.interfaces)) {
+        sockaddr_in6 target{};
+        target.sin6_family = AF_INET6;
+        target.sin6_addr = config_.group6;
+        target.sin6_port = htons(config_.port);
+        target.sin6_scope_id = interface.index;
+        if (!set_option(socket6_.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF,
+                        static_cast<int>(interface.index)))
+            continue;
+        for (const auto& datagram : datagrams) {
+            if (::sendto(socket6_.get(), datagram.data(), datagram.size(), 0,
+                         reinterpret_cast<const sockaddr*>(&target), sizeof target) < 0) {
+                XLOG_DEBUG("lan", interface.name, "announce not sent: " << std::strerror(errno));
+                break;
+            }
+        }
+    }
+}
+
 lan_listener::lan_listener(const lan_config& config) : config_(config) {
     if (!config_.enabled) return;
-    unique_fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!fd) {
-        XLOG_WARN("lan", "", "cannot open a UDP socket: " << std::strerror(errno));
-        return;
+    open4();
+    if (config_.ipv6) open6();
+    if (!socket_ && !socket6_) return;
+    epoll_ = unique_fd(::epoll_create1(EPOLL_CLOEXEC));
+    for (const int fd : {socket_.get(), socket6_.get()}) {
+        if (fd < 0) continue;
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.fd = fd;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
     }
+    join_new_interfaces(std::chrono::steady_clock::now());
+}
+
+void lan_listener::open4() {
+    unique_fd fd = udp_socket(AF_INET);
+    if (!fd) return;
     set_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1);
     // Only the group this socket joined, not every group some other process joined on PORT.
     set_option(fd.get(), IPPROTO_IP, IP_MULTICAST_ALL, 0);
@@ -160,12 +145,32 @@ lan_listener::lan_listener(const lan_config& config) : config_(config) {
         return;
     }
     socket_ = std::move(fd);
-    join_new_interfaces(std::chrono::steady_clock::now());
+}
+
+void lan_listener::open6() {
+    unique_fd fd = udp_socket(AF_INET6);
+    if (!fd) return;
+    set_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1);
+    set_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    // A link-local group cannot be bound without an interface: bind PORT and take only the
+    // groups this socket joined.
+    set_option(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_any;
+    address.sin6_port = htons(config_.port);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        XLOG_DEBUG("lan", "",
+                   "no IPv6 listening on port " << config_.port << ": " << std::strerror(errno));
+        return;
+    }
+    socket6_ = std::move(fd);
 }
 
 void lan_listener::join_new_interfaces(steady_time now) {
     next_interface_check_ = now + interface_check_interval;
-    for (const auto& interface : eligible_interfaces(config_)) {
+    for (const auto& interface :
+         socket_ ? eligible_interfaces(config_.interfaces) : std::vector<interface_address>{}) {
         if (joined_.contains(interface.index)) continue;
         ip_mreqn membership{};
         membership.imr_multiaddr = config_.group;
@@ -176,8 +181,19 @@ void lan_listener::join_new_interfaces(steady_time now) {
             errno == EADDRINUSE) {
             joined_.insert(interface.index);
             XLOG_DEBUG("lan", interface.name, "listening for announcements");
-        } else {
-            XLOG_DEBUG("lan", interface.name, "cannot join the group: " << std::strerror(errno));
+        }
+    }
+    for (const auto& interface :
+         socket6_ ? eligible_interfaces6(config_.interfaces) : std::vector<interface_address>{}) {
+        if (joined6_.contains(interface.index)) continue;
+        ipv6_mreq membership{};
+        membership.ipv6mr_multiaddr = config_.group6;
+        membership.ipv6mr_interface = interface.index;
+        if (::setsockopt(socket6_.get(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &membership,
+                         sizeof membership) == 0 ||
+            errno == EADDRINUSE) {
+            joined6_.insert(interface.index);
+            XLOG_DEBUG("lan", interface.name, "listening for IPv6 announcements");
         }
     }
 }
@@ -189,22 +205,31 @@ steady_time lan_listener::next_deadline() const {
 
 std::vector<membership_change> lan_listener::receive(steady_time now) {
     std::vector<membership_change> changes;
-    if (!socket_) return changes;
+    if (!epoll_) return changes;
     if (now >= next_interface_check_) join_new_interfaces(now);
+    // epoll is level-triggered: once both sockets are read empty it is quiet again.
+    if (socket_) read_from(socket_.get(), now, changes);
+    if (socket6_) read_from(socket6_.get(), now, changes);
+    return changes;
+}
+
+void lan_listener::read_from(int fd, steady_time now, std::vector<membership_change>& changes) {
     char buffer[limits::max_datagram_bytes + 1];
     for (int count = 0; count < max_datagrams_per_receive; ++count) {
-        sockaddr_in from{};
+        sockaddr_storage from{};
         socklen_t from_length = sizeof from;
-        const auto received = ::recvfrom(socket_.get(), buffer, sizeof buffer, MSG_DONTWAIT,
+        const auto received = ::recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT,
                                          reinterpret_cast<sockaddr*>(&from), &from_length);
         if (received < 0) break;
         // One byte more than the limit was read: the datagram is over the limit, drop it whole.
         if (static_cast<size_t>(received) > limits::max_datagram_bytes) continue;
+        const auto source = from.ss_family == AF_INET6
+                                ? text_of(reinterpret_cast<const sockaddr_in6&>(from))
+                                : text_of(reinterpret_cast<const sockaddr_in&>(from).sin_addr);
         auto heard = directory_.on_datagram(std::string_view(buffer, static_cast<size_t>(received)),
-                                            text_of(from.sin_addr), now);
+                                            source, now);
         std::move(heard.begin(), heard.end(), std::back_inserter(changes));
     }
-    return changes;
 }
 
 }  // namespace xfer::discovery::lan

@@ -1,15 +1,19 @@
-// The UDP multicast sockets behind LAN discovery (IPv4).
+// The UDP multicast sockets behind LAN discovery, IPv4 and IPv6.
 //
-// Announcer: sends each datagram once on every interface that is up and multicast-capable
-// (loopback included, so peers on one machine, or in a namespace with no multicast route, still
-// hear each other), with TTL 1 so nothing leaves the local link.
-// Listener: binds GROUP:PORT (SO_REUSEADDR, so every xfer process on a host can listen) and joins
-// the group on the same interfaces, re-checking for new interfaces every few seconds.
+// Announcer: sends each datagram once on every eligible interface (lan_interfaces.hpp) of each
+// family the sender can be reached over, with TTL / hop limit 1 so nothing leaves the local
+// link: IPv4 to GROUP (loopback included, so peers on one machine hear each other), IPv6 to the
+// link-local GROUP6 on every multicast link.
+// Listener: binds PORT in both families (SO_REUSEADDR, so every xfer process on a host can
+// listen), joins the groups on the same interfaces, re-checking for new interfaces every few
+// seconds. fd() is one epoll descriptor readable when either socket is. An announcement heard
+// over IPv6 from a link-local address carries its interface ("fe80::1%eth0"), so it can be dialled.
 //
 // Environment (read once per socket):
 //   XFER_LAN=off           no announcing and no listening at all (also: 0, no, false)
 //   XFER_LAN_INTERFACES    comma-separated interface names to use (default: all eligible)
 //   XFER_LAN_GROUP / XFER_LAN_PORT   override 239.255.74.20 / 7422
+//   XFER_LAN_GROUP6        override ff12::7420;  XFER_LAN_IPV6=off: IPv4 only
 #pragma once
 
 #include <netinet/in.h>
@@ -22,12 +26,15 @@
 
 #include "shared/core/fd.hpp"
 #include "shared/discovery/lan_directory.hpp"
+#include "shared/discovery/lan_interfaces.hpp"
 
 namespace xfer::discovery::lan {
 
 struct lan_config {
     bool enabled = true;
+    bool ipv6 = true;
     in_addr group{};
+    in6_addr group6{};
     uint16_t port = limits::lan_port;
     std::vector<std::string> interfaces;  // empty: every eligible interface
 
@@ -36,31 +43,36 @@ struct lan_config {
     static lan_config from_environment();
 };
 
-struct interface_address {
-    std::string name;
-    unsigned index = 0;
-    in_addr address{};
+// Which families an announcement goes out in: those the sender accepts connections over.
+struct lan_families {
+    bool ipv4 = true;
+    bool ipv6 = false;
+    // From the host the sender listens on: "0.0.0.0" or an IPv4 literal: IPv4; an IPv6 literal:
+    // IPv6; "::" (dual stack) or a name: both.
+    static lan_families for_listen_host(const std::string& host);
 };
-// Up, IPv4, and loopback or multicast-capable; filtered by config.interfaces.
-std::vector<interface_address> eligible_interfaces(const lan_config& config);
 
 class lan_announcer {
   public:
     explicit lan_announcer(const lan_config& config);
-    bool ok() const { return static_cast<bool>(socket_); }
+    bool ok() const { return static_cast<bool>(socket_) || static_cast<bool>(socket6_); }
     // Each datagram on each eligible interface; failures are logged, never thrown.
-    void send(const std::vector<std::string>& datagrams);
+    void send(const std::vector<std::string>& datagrams, lan_families families = {});
 
   private:
+    void send4(const std::vector<std::string>& datagrams);
+    void send6(const std::vector<std::string>& datagrams);
+
     lan_config config_;
     unique_fd socket_;
+    unique_fd socket6_;
 };
 
 class lan_listener {
   public:
     explicit lan_listener(const lan_config& config);
-    bool ok() const { return static_cast<bool>(socket_); }
-    int fd() const { return socket_.get(); }
+    bool ok() const { return static_cast<bool>(epoll_); }
+    int fd() const { return epoll_.get(); }
 
     // Reads every waiting datagram (bounded per call) into the directory.
     std::vector<membership_change> receive(steady_time now);
@@ -70,12 +82,18 @@ class lan_listener {
     const lan_directory& directory() const { return directory_; }
 
   private:
+    void open4();
+    void open6();
     void join_new_interfaces(steady_time now);
+    void read_from(int fd, steady_time now, std::vector<membership_change>& changes);
 
     lan_config config_;
     unique_fd socket_;
+    unique_fd socket6_;
+    unique_fd epoll_;
     lan_directory directory_;
     std::set<unsigned> joined_;
+    std::set<unsigned> joined6_;
     steady_time next_interface_check_{};
 };
 

@@ -38,6 +38,8 @@ inline constexpr std::chrono::milliseconds max_heartbeat_interval = 60000ms;
 
 // --- LAN announcements (UDP multicast, IPv4) ---
 inline constexpr const char* lan_group = "239.255.74.20";  // administratively scoped (RFC 2365)
+// IPv6: transient (flag 1), link-local scope (2), so routers never forward it (RFC 4291).
+inline constexpr const char* lan_group6 = "ff12::7420";
 inline constexpr uint16_t lan_port = 7422;
 inline constexpr size_t max_datagram_bytes = 1472;  // 1500-byte Ethernet MTU minus IP and UDP
 inline constexpr size_t max_pages = 32;             // datagrams per announcement

@@ -60,12 +60,12 @@ class lan_beacon {
         }
         std::vector<std::string> signed_pages;
         for (auto& page : pages.datagrams) signed_pages.push_back(signer_->sign(std::move(page)));
-        announcer_->send(signed_pages);
+        announcer_->send(signed_pages, lan::lan_families::for_listen_host(record.sender.host));
         next_announce_ = now + limits::lan_announce_interval;
     }
 
     void goodbye(const peer_id& id) {
-        if (announcer_) announcer_->send({signer_->sign(lan::encode_goodbye(id))});
+        if (announcer_) announcer_->send({signer_->sign(lan::encode_goodbye(id))}, {true, true});
     }
 
   private:
@@ -90,7 +90,10 @@ peer_record make_record(const presence::options& opts, std::vector<held_content>
                        opts.name.empty() ? default_peer_name() : sanitized_name(opts.name),
                        opts.sender,
                        {}};
-    if (is_unspecified_host(record.sender.host)) record.sender.host = "0.0.0.0";
+    // "::" stays: it says the sender takes IPv6 too (lan_families), and is unspecified for
+    // listeners all the same.
+    if (is_unspecified_host(record.sender.host) && record.sender.host != "::")
+        record.sender.host = "0.0.0.0";
     size_t bytes = encode_record(record).size();
     for (auto& content : contents) {
         if (record.contents.size() == limits::max_contents_per_peer) break;

@@ -32,7 +32,7 @@ std::vector<std::string> stale_namespaces() {
 
 }  // namespace
 
-network_lab::network_lab(int namespace_count)
+network_lab::network_lab(int namespace_count, bool ipv4)
     : prefix_("xfd-" + std::to_string(::getpid()) + "-"), count_(namespace_count) {
     for (const auto& name : stale_namespaces()) run({"ip", "netns", "del", name});
     const std::string hub = prefix_ + "hub";
@@ -52,12 +52,16 @@ network_lab::network_lab(int namespace_count)
         const auto port = "port-" + std::string(1, static_cast<char>('a' + index));
         built = run({"ip", "netns", "add", ns});
         if (built) created_.push_back(ns);
+        // Set before eth0 exists, so eth0 inherits it: its link-local address is usable at once.
+        built = built && run({"ip", "netns", "exec", ns, "sysctl", "-qw",
+                              "net.ipv6.conf.default.accept_dad=0"});
         built = built && run({"ip", "-n", ns, "link", "set", "lo", "up"}) &&
                 run({"ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", port,
                      "netns", hub}) &&
                 run({"ip", "-n", hub, "link", "set", port, "master", "br0"}) &&
                 run({"ip", "-n", hub, "link", "set", port, "up"}) &&
-                run({"ip", "-n", ns, "addr", "add", address(index) + "/24", "dev", "eth0"}) &&
+                (!ipv4 ||
+                 run({"ip", "-n", ns, "addr", "add", address(index) + "/24", "dev", "eth0"})) &&
                 run({"ip", "-n", ns, "link", "set", "eth0", "up"});
     }
     if (!built) {

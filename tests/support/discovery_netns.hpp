@@ -12,7 +12,9 @@ namespace xfer::test {
 
 class network_lab {
   public:
-    explicit network_lab(int namespace_count);
+    // With ipv4 false the namespaces have no IPv4 address at all, only IPv6 link-local ones
+    // (made at once: duplicate address detection is off), so only IPv6 can carry anything.
+    explicit network_lab(int namespace_count, bool ipv4 = true);
     ~network_lab();
     network_lab(const network_lab&) = delete;
     network_lab& operator=(const network_lab&) = delete;
