@@ -74,17 +74,23 @@ TEST(CliUsage, OptionWithoutItsValueSaysSo) {
     EXPECT_TRUE(usage_error_saying(run_xfer({"fetch", "h", "f", "-o"}), "--output needs a value"));
 }
 
-TEST(CliUsage, OutputDashIsRefusedAndNoDirectoryIsMade) {
+TEST(CliUsage, OutputDashWithJsonOrATreeIsAUsageErrorAndNoDirectoryIsMade) {
     sandbox box;
     process_options in_box;
     in_box.working_directory = box.path();
-    child_process fetch(xfer_command({"fetch", "127.0.0.1:1", "a.bin", "-o", "-"}), in_box);
-    const auto status = fetch.wait(command_timeout);
-    const command_result result{status, fetch.stdout_text(), fetch.stderr_text(), fetch.describe()};
-    EXPECT_TRUE(usage_error_saying(result, "-o - (standard output) is not supported"));
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"fetch", "127.0.0.1:1", "a.bin", "-o", "-", "--json"},
+             {"fetch", "127.0.0.1:1", "photos/", "-o", "-"}}) {
+        child_process fetch(xfer_command(args), in_box);
+        const auto status = fetch.wait(command_timeout);
+        const command_result result{status, fetch.stdout_text(), fetch.stderr_text(),
+                                    fetch.describe()};
+        EXPECT_TRUE(usage_error_saying(result, "-o -"));
+    }
     EXPECT_FALSE(box.exists("-")) << "a directory called '-' was made";
     const auto help = run_xfer({"fetch", "--help"});
-    EXPECT_NE(help.out.find("'-o -' (standard output) is refused"), std::string::npos) << help.out;
+    EXPECT_NE(help.out.find("'-o -' writes the file to standard output"), std::string::npos)
+        << help.out;
 }
 
 TEST(CliUsage, HelpShowsPositionalNamesNotInternalOptions) {

@@ -25,6 +25,7 @@
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/source_names.hpp"
+#include "tools/xfer/stdout_output.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
@@ -112,9 +113,8 @@ command_spec fetch_spec() {
             "The file appears as DIR/NAME (NAME: the last part of PATH) only once every piece is\n"
             "verified; until then DIR/NAME.xfer-part and DIR/.xfer/ hold what is there, and the "
             "same\n"
-            "command resumes. '-o -' (standard output) is refused: a fetch writes into a "
-            "directory\n"
-            "so it can verify and resume; use -o DIR, then read DIR/NAME.\n",
+            "command resumes. '-o -' writes the file to standard output once it is complete and\n"
+            "verified (it is staged in xfer's cache meanwhile, and resumes like any fetch).\n",
         .examples =
             "  xfer fetch 192.168.1.5 isos/debian.iso              # into ./debian.iso\n"
             "  xfer fetch 10.0.0.2:7000 data.tar -o /srv/in        # other port, other directory\n"
@@ -335,13 +335,35 @@ int fetch_in(zmq::context_t& context, const parsed_options& parsed,
             "fetch", classify(cause_known ? outcome.last_source_error : outcome.error),
             outcome.message.empty() ? outcome.error.message() : outcome.message, json);
     }
-    if (!quiet || json) print_summary(run, target, uploads->get(), events ? &*events : nullptr);
+    // With -o -, stdout carries the file: no summary there.
+    const bool to_stdout = values["output"].as<std::string>() == "-";
+    if ((!quiet && !to_stdout) || json)
+        print_summary(run, target, uploads->get(), events ? &*events : nullptr);
     if (*uploads) {
         linger(**uploads, values["linger"].as<double>(), stop);
         XLOG_INFO("fetch", "",
                   "uploaded " << (*uploads)->total_bytes_sent() << " bytes to "
                               << (*uploads)->receivers_served() << " receivers");
     }
+    return exit_ok;
+}
+
+// -o -: the verified file to stdout, then its staging directory goes. A directory (the path
+// named a tree without a trailing '/') is refused and removed.
+int release_to_stdout(const std::filesystem::path& staging, const std::string& name) {
+    const auto file = staging / name;
+    std::error_code ignored;
+    if (std::filesystem::is_directory(file, ignored)) {
+        std::filesystem::remove_all(staging, ignored);
+        return report_failure("fetch", failure_class::usage,
+                              name + " is a directory: -o - takes a file; give -o DIR", false);
+    }
+    const auto ec = copy_to_stdout(file);
+    std::filesystem::remove_all(staging, ignored);
+    if (ec == std::errc::broken_pipe) return exit_failure;  // the reader left, as with `| head`
+    if (ec)
+        return report_failure("fetch", failure_class::local_io, "standard output: " + ec.message(),
+                              false);
     return exit_ok;
 }
 
@@ -361,11 +383,11 @@ int run_fetch(int argc, char** argv) {
         // One argument and nowhere else to look: it names the peer, and the file is missing.
         return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");
     }
-    if (values["output"].as<std::string>() == "-") {
-        return usage_error(spec,
-                           "-o - (standard output) is not supported: a fetch writes DIR/NAME so it "
-                           "can verify and resume; give a directory");
-    }
+    const bool to_stdout = values["output"].as<std::string>() == "-";
+    if (to_stdout && json_requested(values))
+        return usage_error(spec, "-o - and --json both write to standard output; choose one");
+    if (to_stdout && parsed.arg("PATH").ends_with('/'))
+        return usage_error(spec, "-o - takes a file, not a tree; give -o DIR for a directory");
     auto request = request_from(parsed);
     if (!request) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
@@ -397,7 +419,13 @@ int run_fetch(int argc, char** argv) {
     auto hooks = sender_check_hooks_for(senders);
     request->check_sender = std::move(hooks.at_handshake);
     request->check_sender_hello = std::move(hooks.at_hello);
-    const auto output = values["output"].as<std::string>();
+    const auto output =
+        to_stdout ? stdout_staging(home_from(values).cache, texts, request->remote_path).string()
+                  : values["output"].as<std::string>();
+    if (to_stdout) {
+        if (auto ec = ensure_private_directory(output))
+            return report_failure("fetch", classify(ec), output + ": " + ec.message(), false);
+    }
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
         return report_failure(
@@ -405,15 +433,18 @@ int run_fetch(int argc, char** argv) {
             "cannot use output directory " + output + ": " + store.error().message(),
             json_requested(values));
     }
+    const auto output_name = request->output_name;
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
     const int status = fetch_in(context, parsed, *store, std::move(*request), *tracker, stop);
     context.close();
     // Said after the summary: which senders were taken on first contact, without proof.
     if (status == exit_ok && !values.count("quiet")) {
-        for (const auto& note : senders->notes()) std::cout << "note: " << note << "\n";
+        for (const auto& note : senders->notes())
+            (to_stdout ? std::cerr : std::cout) << "note: " << note << "\n";
     }
-    return status;
+    if (status != exit_ok || !to_stdout) return status;
+    return release_to_stdout(output, output_name);
 }
 
 }  // namespace xfer::cli
