@@ -14,6 +14,7 @@
 #include "shared/manifest/file_hasher.hpp"
 #include "shared/store/atomic_file.hpp"
 #include "shared/store/path_guard.hpp"
+#include "shared/tree/tree.hpp"
 
 namespace xfer {
 
@@ -195,6 +196,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (!bytes) return std::unexpected(make_error_code(errc::not_found));
     auto state = decode_resume_state(*bytes);
     if (!state || state->path != path) return std::unexpected(make_error_code(errc::not_found));
+    if (tree::looks_like_tree_manifest(state->encoded_manifest))
+        return open_partial_tree(path, std::move(*state), state_file);
     auto fd = open_beneath(root_fd_.get(), path + std::string(part_suffix), O_RDONLY | O_NOCTTY);
     if (!fd) return std::unexpected(fd.error());
     auto m = decode_manifest(state->encoded_manifest);

@@ -122,6 +122,10 @@ class piece_store {
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
         const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite);
     std::error_code finalize_tree(content_entry& entry);
+    // A tree another process is fetching into this directory, read-only: its verified pieces
+    // (state and journal) are served from the staging directory.
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_partial_tree(
+        const std::string& path, resume_state state, const std::filesystem::path& state_file);
 
     const std::filesystem::path root_;
     const unique_fd root_fd_;

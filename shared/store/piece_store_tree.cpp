@@ -187,4 +187,26 @@ std::error_code piece_store::finalize_tree(content_entry& entry) {
     return {};
 }
 
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_partial_tree(
+    const std::string& path, resume_state state, const std::filesystem::path& state_file) {
+    auto manifest = tree::decode_tree_manifest(state.encoded_manifest);
+    if (!manifest) return std::unexpected(manifest.error());
+    const auto id = content_id_of(state.encoded_manifest);
+    if (auto existing = find(id)) return existing;
+    auto staging =
+        open_in_tree(root_fd_.get(), tree_writer::staging_name(path), O_RDONLY | O_DIRECTORY);
+    if (!staging) return std::unexpected(make_error_code(errc::not_found));
+    auto entry = std::make_shared<content_entry>(
+        id, geometry_of(*manifest), std::move(state.encoded_manifest), path, unique_fd());
+    entry->files = std::make_shared<tree_reader>(std::move(*staging), std::move(*manifest),
+                                                 /*whole=*/false);
+    entry->have.set_from_bytes(state.bitfield);
+    // As for a partial file: journaled pieces were verified and written by the fetching process.
+    auto journal = state_file;
+    journal.replace_extension(".journal");
+    for (const uint32_t piece : piece_journal::read(journal, entry->manifest.piece_count()))
+        entry->have.set(piece);
+    return remember(std::move(entry));
+}
+
 }  // namespace xfer

@@ -26,8 +26,8 @@ void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t o
     }
 }
 
-tree_reader::tree_reader(unique_fd root, tree::tree_manifest manifest)
-    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_) {
+tree_reader::tree_reader(unique_fd root, tree::tree_manifest manifest, bool whole)
+    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_), whole_(whole) {
     for (const auto& e : manifest_.entries) file_count_ += e.kind == tree::entry_kind::file;
 }
 
@@ -44,8 +44,8 @@ std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_reader::open_fil
     struct stat info {};
     if (::fstat(fd->get(), &info) != 0) return std::unexpected(last_system_error());
     const int64_t mtime_ns = int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec;
-    if (!S_ISREG(info.st_mode) || static_cast<uint64_t>(info.st_size) != e.size ||
-        mtime_ns != e.mtime_ns) {
+    if (!S_ISREG(info.st_mode) ||
+        (whole_ && (static_cast<uint64_t>(info.st_size) != e.size || mtime_ns != e.mtime_ns))) {
         return std::unexpected(make_error_code(errc::content_changed));
     }
     last_entry_ = entry_index;

@@ -22,7 +22,10 @@ void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t o
 
 class tree_reader final : public content_files {
   public:
-    tree_reader(unique_fd root, tree::tree_manifest manifest);
+    // `whole` false: a tree still being fetched (its staging directory), whose files do not
+    // have their final size and time yet; only verified pieces are read from it, so each file
+    // is only checked to be a regular file. True: a complete tree, checked as said above.
+    tree_reader(unique_fd root, tree::tree_manifest manifest, bool whole = true);
 
     std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                 std::vector<file_range>& out) override;
@@ -41,6 +44,7 @@ class tree_reader final : public content_files {
     const unique_fd root_;
     const tree::tree_manifest manifest_;
     const tree::piece_layout layout_;
+    const bool whole_;
     uint64_t file_count_ = 0;
     std::mutex mutex_;
     std::vector<tree::segment> scratch_;
