@@ -34,6 +34,9 @@ struct fetch_request {
     std::optional<content_id> content;  // when known: only this version is accepted
     std::string output_name;            // NAME inside the store root
     bool overwrite = false;
+    // With overwrite, a tree at NAME with other content: its pieces whose bytes match are kept,
+    // only the others are fetched (--update).
+    bool update = false;
     std::optional<byte_range> range;  // only these pieces (leaves a resumable partial)
     // This installation's key and certificate: every connection to a source is TLS with it.
     std::shared_ptr<const tls::tls_context> tls;
@@ -74,6 +77,7 @@ struct fetch_progress {
     bool manifest_known = false;
     uint64_t file_count = 0;  // a tree: its files, and how many are written completely
     uint64_t files_complete = 0;
+    std::string current_file;  // a tree: the file written last (as the peer named it)
     std::vector<source_progress> sources;
 };
 
@@ -100,6 +104,7 @@ inline void count_verified(const content_entry& entry, const piece_span& span,
     if (!entry.is_tree()) return;
     progress.file_count = entry.files->file_count();
     progress.files_complete = entry.files->files_complete();
+    progress.current_file = entry.files->file_in_progress();
 }
 
 class fetcher final : public download_listener {

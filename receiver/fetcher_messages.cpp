@@ -107,14 +107,16 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         if (picker_) picker_->add_peer(from.key());
         return {};
     }
-    auto entry =
-        store_->open_for_fetching(request_.output_name, message.encoded, request_.overwrite);
+    auto entry = store_->open_for_fetching(request_.output_name, message.encoded,
+                                           request_.overwrite, request_.update);
     if (!entry) {
         fatal_ = entry.error();
         const auto target = (store_->root() / request_.output_name).string();
         fatal_message_ =
             entry.error() == std::errc::file_exists
-                ? target + " already exists with other content (use --force to replace it)"
+                ? target +
+                      " already exists with other content (--force replaces it; for a tree, "
+                      "--update fetches only what differs)"
                 : "cannot write " + target + ": " + entry.error().message();
         return {};
     }

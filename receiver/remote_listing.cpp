@@ -2,15 +2,23 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 #include "shared/net/socket.hpp"
 #include "shared/session/peer_session.hpp"
 #include "shared/tls/tls_stream.hpp"
+#include "shared/tree/tree_manifest.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer::receiver {
 namespace {
 
 constexpr size_t read_budget = 16 * 1024 * 1024;
+
+}  // namespace
+
+namespace detail {
 
 // What `ls` accepts from the sender: LISTING frames until `more` is clear, or an ERROR.
 class listing_collector final : public session::message_handler {
@@ -22,6 +30,13 @@ class listing_collector final : public session::message_handler {
 
     std::vector<wire::listing_entry> entries;
     bool done = false;
+
+    // A new LIST: entries of earlier ones (of a recursive listing) count against the bounds.
+    void start(size_t entries_before) {
+        entries.clear();
+        done = false;
+        earlier_ = entries_before;
+    }
     std::string failure;           // the sender's ERROR text
     std::error_code failure_code;  // and its code
     bool too_large = false;        // the listing passed max_listing_total_entries or _bytes
@@ -46,7 +61,8 @@ class listing_collector final : public session::message_handler {
     std::error_code on_listing(wire::listing& listing) override {
         for (auto& entry : listing.entries) {
             bytes += wire::listing_entry_size(entry);
-            if (entries.size() >= max_listing_total_entries || bytes > max_listing_total_bytes) {
+            if (earlier_ + entries.size() >= max_listing_total_entries ||
+                bytes > max_listing_total_bytes) {
                 too_large = true;
                 return errc::frame_too_large;
             }
@@ -72,11 +88,18 @@ class listing_collector final : public session::message_handler {
     const session::hello_check& check_hello_;
     const net::endpoint source_;
     std::optional<identity::peer_id> peer_;
+    size_t earlier_ = 0;
 
   protected:
     // Anything else (BYE, KEEPALIVE, a stray HAVE) is no business of a listing: ignored.
     std::error_code unexpected(wire::message_type) override { return {}; }
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::listing_collector;
 
 std::unexpected<listing_failure> failed(std::error_code code, std::string message) {
     return std::unexpected(listing_failure{code, std::move(message)});
@@ -84,22 +107,42 @@ std::unexpected<listing_failure> failed(std::error_code code, std::string messag
 
 }  // namespace
 
-std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
-    const net::endpoint& source, const std::string& directory, const peer_id& our_id,
-    const listing_security& security, std::chrono::milliseconds timeout) {
+listing_connection::listing_connection(const net::endpoint& source, const peer_id& our_id,
+                                       const listing_security& security,
+                                       std::chrono::milliseconds timeout)
+    : source_(source), timeout_(timeout) {
     auto fd = net::connect_tcp(source, timeout);
-    if (!fd) return failed(errc::peer_closed, fd.error());
+    if (!fd) {
+        failure_ = listing_failure{errc::peer_closed, fd.error()};
+        return;
+    }
     wire::hello hello;
     hello.id = our_id;
-    listing_collector collector(security, source);
-    session::peer_session session(
+    collector_ = std::make_unique<listing_collector>(security, source);
+    session_ = std::make_unique<session::peer_session>(
         session::role::initiator,
         std::make_unique<tls::tls_stream>(std::move(*fd), security.tls, tls::side::client), hello,
-        collector, read_budget);
-    session.send(wire::list_request{directory});
+        *collector_, read_budget);
+}
 
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    const auto where = source.to_string();
+listing_connection::~listing_connection() = default;
+
+std::expected<std::vector<wire::listing_entry>, listing_failure> listing_connection::list(
+    const std::string& directory, size_t entries_before) {
+    if (failure_) return std::unexpected(*failure_);
+    auto result = list_once(directory, entries_before);
+    if (!result) failure_ = result.error();  // the connection is not used again
+    return result;
+}
+
+std::expected<std::vector<wire::listing_entry>, listing_failure> listing_connection::list_once(
+    const std::string& directory, size_t entries_before) {
+    auto& collector = *collector_;
+    auto& session = *session_;
+    collector.start(entries_before);
+    session.send(wire::list_request{directory});
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    const auto where = source_.to_string();
     while (!collector.done) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
@@ -128,7 +171,52 @@ std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
             return failed(ec, where + ": TLS failed: " + session.transport_failure());
         if (ec) return failed(ec, where + ": " + ec.message());
     }
-    return collector.entries;
+    return std::move(collector.entries);
+}
+
+std::expected<std::vector<wire::listing_entry>, listing_failure> fetch_listing(
+    const net::endpoint& source, const std::string& directory, const peer_id& our_id,
+    const listing_security& security, std::chrono::milliseconds timeout) {
+    listing_connection connection(source, our_id, security, timeout);
+    return connection.list(directory);
+}
+
+std::expected<std::vector<tree_listing_entry>, listing_failure> fetch_tree_listing(
+    const net::endpoint& source, const std::string& directory, const peer_id& our_id,
+    const listing_security& security, std::chrono::milliseconds timeout) {
+    listing_connection connection(source, our_id, security, timeout);
+    std::vector<tree_listing_entry> out;
+    // Depth first, each directory's entries right after it (as find prints them); a stack of
+    // (directory, position of its entry in `out`).
+    std::vector<std::string> pending{""};
+    while (!pending.empty()) {
+        const auto relative = std::move(pending.back());
+        pending.pop_back();
+        auto asked = directory;
+        if (!relative.empty())
+            asked += (asked.empty() || asked.ends_with('/') ? "" : "/") + relative;
+        auto entries = connection.list(asked, out.size());
+        if (!entries) return std::unexpected(entries.error());
+        std::vector<std::string> subdirectories;
+        for (auto& entry : *entries) {
+            auto path = relative.empty() ? entry.name : relative + "/" + entry.name;
+            if (entry.kind == wire::listing_entry::kind_t::directory) {
+                if (directory.size() + 1 + path.size() > wire::max_path_length) {
+                    return failed(errc::frame_too_large,
+                                  source.to_string() + ": " + path.substr(0, 80) +
+                                      "...: directories nested deeper than a path may be long");
+                }
+                subdirectories.push_back(path);
+            }
+            out.push_back({std::move(path), std::move(entry)});
+        }
+        // Reversed, so the first subdirectory is listed next.
+        pending.insert(pending.end(), subdirectories.rbegin(), subdirectories.rend());
+    }
+    // Sorted by path, components compared by bytes: each directory's subtree right after it.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return tree::path_less(a.path, b.path); });
+    return out;
 }
 
 }  // namespace xfer::receiver

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -32,6 +33,8 @@ class content_files {
     // For progress: files in the content, and how many of them are written completely.
     virtual uint64_t file_count() const = 0;
     virtual uint64_t files_complete() const = 0;
+    // For progress: the path of the file written most recently ("" when none, or one file).
+    virtual std::string file_in_progress() const { return {}; }
 };
 
 // pread of the whole piece through read_ranges: for re-checking a journaled piece on resume.

@@ -27,6 +27,8 @@
 
 namespace xfer {
 
+class tree_writer;
+
 class piece_store {
   public:
     // Opens (with `create`: makes) the root directory. Manifests are cached in
@@ -76,9 +78,12 @@ class piece_store {
 
     // Starts or resumes fetching `encoded_manifest` into ROOT/NAME (via NAME.xfer-part). A part
     // file of another version is discarded. An existing final file of the same content is
-    // returned complete; of other content, fails with file_exists unless `overwrite`.
+    // returned complete; of other content, fails with file_exists unless `overwrite`. With
+    // `update` too, a tree of other content at NAME gives the new tree every piece whose bytes
+    // it already holds (tree_reuse.hpp): only the others are left to fetch.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_fetching(
-        std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite);
+        std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite,
+        bool update = false);
 
     // Writes a verified piece, journals it, then marks it had. Only the fetching process calls it.
     std::error_code write_piece(content_entry& entry, uint32_t piece_index,
@@ -120,7 +125,9 @@ class piece_store {
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(
         const std::string& path, unique_fd directory);
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
-        const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite);
+        const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
+        bool update);
+    std::error_code reuse_old_tree(int old_tree, tree_writer& writer, content_entry& entry);
     std::error_code finalize_tree(content_entry& entry);
     // A tree another process is fetching into this directory, read-only: its verified pieces
     // (state and journal) are served from the staging directory.

@@ -14,6 +14,7 @@
 #include "shared/store/path_guard.hpp"
 #include "shared/store/piece_store.hpp"
 #include "shared/store/tree_reader.hpp"
+#include "shared/store/tree_reuse.hpp"
 #include "shared/store/tree_writer.hpp"
 #include "shared/wire/byte_io.hpp"
 #include "shared/wire/frame.hpp"
@@ -111,7 +112,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_for_fetching(
-    const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite) {
+    const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
+    bool update) {
     if (path.find('/') != std::string::npos)
         return std::unexpected(std::make_error_code(std::errc::invalid_argument));
     auto tree_manifest = tree::decode_tree_manifest(encoded_manifest);
@@ -119,6 +121,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     const auto id = content_id_of(encoded_manifest);
     if (auto existing = find(id); existing && existing->fetching) return existing;
     // The final name already there: kept if it is this tree, refused (or later replaced) if not.
+    unique_fd reuse_from;  // --update: the old tree, whose matching pieces the new one takes
     if (auto existing = open_in_tree(root_fd_.get(), path, O_RDONLY | O_DIRECTORY)) {
         if (holds_tree(existing->get(), *tree_manifest, hashing_cancelled_)) {
             // Kept as it is, and served from here from now on.
@@ -134,6 +137,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
             return remember(std::move(entry));
         }
         if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
+        if (update) reuse_from = std::move(*existing);
     } else if (!overwrite && open_beneath(root_fd_.get(), path, O_PATH | O_NOFOLLOW)) {
         return std::unexpected(std::make_error_code(std::errc::file_exists));
     }
@@ -174,10 +178,34 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) {
         if (entry->have.test(piece)) (*writer)->mark_written(piece);
     }
+    if (reuse_from) {
+        if (auto ec = reuse_old_tree(reuse_from.get(), **writer, *entry))
+            return std::unexpected(ec);
+    }
     if (auto ec = write_state(*entry)) return std::unexpected(ec);
     if (auto ec = entry->journal.open(journal_file)) return std::unexpected(ec);
     if (auto ec = entry->journal.clear()) return std::unexpected(ec);
     return remember(std::move(entry));
+}
+
+// Written into the staging tree like fetched pieces, then flushed, so the state written next
+// never counts a piece whose bytes are not on disk.
+std::error_code piece_store::reuse_old_tree(int old_tree, tree_writer& writer,
+                                            content_entry& entry) {
+    uint32_t kept = 0;
+    auto ec = reuse_matching_pieces(old_tree, writer.manifest(), entry.have, hashing_cancelled_,
+                                    [&](uint32_t piece, std::span<const uint8_t> bytes) {
+                                        if (auto failed = writer.write_piece(piece, bytes))
+                                            return failed;
+                                        entry.have.set(piece);
+                                        ++kept;
+                                        return std::error_code{};
+                                    });
+    if (ec) return ec;
+    XLOG_INFO("store", "",
+              "--update: " << kept << " of " << entry.manifest.piece_count() << " pieces of "
+                           << entry.path << " kept from the tree already there");
+    return kept > 0 ? writer.flush() : std::error_code{};
 }
 
 std::error_code piece_store::finalize_tree(content_entry& entry) {

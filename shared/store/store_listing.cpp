@@ -17,6 +17,12 @@ struct dir_closer {
     void operator()(DIR* dir) const { ::closedir(dir); }
 };
 
+bool is_directory(int dir_fd, std::string_view name) {
+    struct stat info {};
+    return ::fstatat(dir_fd, std::string(name).c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISDIR(info.st_mode);
+}
+
 }  // namespace
 
 std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(
@@ -36,7 +42,11 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         const std::string_view name = item->d_name;
         if (name == "." || name == ".." || name == metadata_dir_name) continue;
         if (name.size() > part_suffix.size() && name.ends_with(part_suffix)) {
-            partial_names.emplace_back(name.substr(0, name.size() - part_suffix.size()));
+            // A tree in progress (.NAME.xfer-part/) is nothing to show or offer yet; a part
+            // file is shown under its final name.
+            if (item->d_type != DT_DIR &&
+                !(item->d_type == DT_UNKNOWN && is_directory(dir_fd, name)))
+                partial_names.emplace_back(name.substr(0, name.size() - part_suffix.size()));
             continue;
         }
         struct stat info {};
@@ -91,7 +101,8 @@ std::vector<std::string> piece_store::walk_files(size_t limit) const {
     for (; !ec && it != std::filesystem::recursive_directory_iterator() && files.size() < limit;
          it.increment(ec)) {
         const auto name = it->path().filename().string();
-        if (it->is_directory(ec) && (name == metadata_dir_name)) {
+        // Metadata, and trees in progress (.NAME.xfer-part/): nothing in them is shared.
+        if (it->is_directory(ec) && (name == metadata_dir_name || name.ends_with(part_suffix))) {
             it.disable_recursion_pending();
             continue;
         }

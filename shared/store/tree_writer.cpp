@@ -138,6 +138,11 @@ uint64_t tree_writer::files_complete() const {
     return files_done_;
 }
 
+std::string tree_writer::file_in_progress() const {
+    std::lock_guard lock(mutex_);
+    return last_written_ < manifest_.entries.size() ? manifest_.entries[last_written_].path : "";
+}
+
 std::expected<int, std::error_code> tree_writer::file_for_writing(uint32_t entry_index) {
     if (auto it = open_.find(entry_index); it != open_.end()) {
         recently_used_.splice(recently_used_.end(), recently_used_, it->second.second);
@@ -209,6 +214,7 @@ std::error_code tree_writer::write_piece(uint32_t piece, std::span<const uint8_t
     for (const auto& part : segments_) {
         if (auto ec = write_segment(part, data.data() + consumed)) return ec;
         consumed += part.length;
+        last_written_ = part.entry_index;
         if (--pieces_left_[part.entry_index] == 0) {
             if (auto ec = complete_file(part.entry_index)) return ec;
         }

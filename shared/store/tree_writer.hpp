@@ -52,6 +52,7 @@ class tree_writer final : public content_files {
     uint64_t file_count() const override { return file_count_; }
     // Files whose every byte is written (empty files count once the tree is complete).
     uint64_t files_complete() const override;
+    std::string file_in_progress() const override;
 
   private:
     tree_writer(int outdir_fd, std::filesystem::path outdir, std::string name,
@@ -77,6 +78,7 @@ class tree_writer final : public content_files {
     std::vector<uint32_t> pieces_left_;  // per entry: pieces of it not yet written
     std::vector<uint8_t> flags_;         // per entry: needs_truncate (tree_writer.cpp)
     uint64_t files_done_ = 0;
+    uint32_t last_written_ = UINT32_MAX;  // entry of the last segment written (progress)
     // Files with pieces outstanding, open for writing; the least recently used one is closed
     // (and reopened when needed) beyond max_open_files, so a tree never runs out of descriptors.
     std::unordered_map<uint32_t, std::pair<unique_fd, std::list<uint32_t>::iterator>> open_;

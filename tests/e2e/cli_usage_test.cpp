@@ -101,7 +101,7 @@ TEST(CliUsage, HelpShowsPositionalNamesNotInternalOptions) {
         EXPECT_FALSE(std::regex_search(help.out, internal_words)) << help.out;
     }
     EXPECT_NE(run_xfer({"serve", "--help"}).out.find("usage: xfer serve DIR "), std::string::npos);
-    EXPECT_NE(run_xfer({"fetch", "--help"}).out.find("usage: xfer fetch SOURCE PATH "),
+    EXPECT_NE(run_xfer({"fetch", "--help"}).out.find("usage: xfer fetch SOURCE PATH... "),
               std::string::npos);
 }
 

@@ -148,6 +148,48 @@ TEST_P(ProgressOnATerminal, FitsTheWidthAndLeavesNoStaleLines) {
     EXPECT_EQ(file_difference(source, out / "big.bin"), "");
 }
 
+// A tree at 80 columns: the total says files and bytes done of all, rate and ETA; the next line
+// names the file being written; then the source. At the end one summary with the file count.
+TEST(ProgressOnATerminalForATree, FilesBytesTheCurrentFileRateAndEta) {
+    if (!tmux_available()) {
+        std::printf("skipped: tmux is not installed (tools/install-deps installs it)\n");
+        GTEST_SKIP() << "tmux is not installed";
+    }
+    sandbox box;
+    for (int i = 0; i < 40; ++i) {
+        write_random_file(box / "src/album/disc" / ("track-" + std::to_string(i) + ".flac"),
+                          256 * 1024, 50 + static_cast<uint64_t>(i));
+    }
+    xfer_server server(box / "src");
+    tcp_relay slow(server.port(), 256 * 1024);
+    const auto out = box / "out";
+    const auto done_marker = box / "exit-status";
+    const std::string command = std::string(XFER_BINARY) + " fetch " + slow.address() +
+                                " album/ -o " + out.string() + "; echo $? > " +
+                                done_marker.string() + "; exec sleep 600";
+    tmux_session pane(command, 80);
+    ASSERT_EQ(pane.started().status, 0) << pane.started().describe();
+    std::vector<std::string> seen;
+    ASSERT_TRUE(eventually([&] {
+        seen = pane.lines();
+        return seen.size() == 3 && fits(seen, 80) && seen[0].starts_with("album ") &&
+               seen[0].find("%") != std::string::npos &&
+               seen[0].find("/40 files") != std::string::npos &&
+               seen[0].find("/ 10.0 MiB") != std::string::npos &&
+               seen[0].find("ETA") != std::string::npos &&
+               seen[1].starts_with("  file disc/track-") && seen[1].ends_with(".flac") &&
+               seen[2].starts_with("  down ");
+    })) << joined(seen);
+    slow.set_rate(0);
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(done_marker); }, command_timeout));
+    EXPECT_TRUE(eventually([&] {
+        seen = pane.lines();
+        return seen.size() == 1 && seen[0].starts_with("fetched ") &&
+               seen[0].find("40 files, 10.0 MiB") != std::string::npos && fits(seen, 80);
+    })) << "at the end:\n"
+        << joined(seen);
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, ProgressOnATerminal, ::testing::Values(40, 80, 200),
                          [](const auto& info) { return std::to_string(info.param) + "_columns"; });
 

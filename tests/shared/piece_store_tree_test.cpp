@@ -116,6 +116,47 @@ TEST_F(TreeStore, AReopenedFetchKeepsItsVerifiedPieces) {
     EXPECT_EQ(read_text(root() / "t/b"), all.substr(300'005));
 }
 
+// --update: pieces are taken from the tree already at OUTDIR/NAME when its bytes there hash
+// right; a changed file's pieces and one reached through a symlink (never followed) are not.
+TEST_F(TreeStore, UpdateTakesOnlyTheMatchingPiecesOfTheTreeAlreadyThere) {
+    const auto source = make_tree_source(small_tree());
+    const std::string all(source.bytes.begin(), source.bytes.end());
+    {
+        auto store = open_store();
+        auto entry = store->open_for_fetching("t", source.encoded, false);
+        ASSERT_TRUE(entry);
+        for (uint32_t piece = 0; piece < (*entry)->manifest.piece_count(); ++piece)
+            ASSERT_FALSE(store->write_piece(**entry, piece, source.piece(piece)));
+        ASSERT_FALSE(store->finalize(**entry));
+    }
+    // Piece 2 lies inside b; piece 1 holds a/one's tail, a/two and b's head.
+    {
+        std::fstream b(root() / "t/b", std::ios::in | std::ios::out | std::ios::binary);
+        b.seekp(400'000);
+        b.put('!');
+    }
+    const auto outside = root().parent_path() / "two-copy";
+    std::ofstream(outside, std::ios::binary) << all.substr(300'000, 5);
+    fs::remove(root() / "t/a/two");
+    fs::create_symlink(outside, root() / "t/a/two");
+
+    auto store = open_store();
+    EXPECT_EQ(store->open_for_fetching("t", source.encoded, false).error(),
+              std::make_error_code(std::errc::file_exists));
+    auto entry = store->open_for_fetching("t", source.encoded, true, /*update=*/true);
+    ASSERT_TRUE(entry) << entry.error().message();
+    EXPECT_EQ(had_pieces(**entry), (std::vector<uint32_t>{0, 3}));
+    EXPECT_EQ(read_text(root() / "t/b").at(400'000), '!') << "the old tree changed before the end";
+    ASSERT_FALSE(store->write_piece(**entry, 1, source.piece(1)));
+    ASSERT_FALSE(store->write_piece(**entry, 2, source.piece(2)));
+    ASSERT_FALSE(store->finalize(**entry));
+    EXPECT_EQ(read_text(root() / "t/a/one"), all.substr(0, 300'000));
+    EXPECT_FALSE(fs::is_symlink(root() / "t/a/two"));
+    EXPECT_EQ(read_text(root() / "t/a/two"), all.substr(300'000, 5));
+    EXPECT_EQ(read_text(root() / "t/b"), all.substr(300'005));
+    EXPECT_FALSE(fs::exists(root() / ".t.xfer-part"));
+}
+
 TEST_F(TreeStore, HostileManifestsAreRefusedBeforeAnythingIsWritten) {
     auto store = open_store();
     const std::vector<std::vector<tree::entry>> hostile{

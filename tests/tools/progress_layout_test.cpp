@@ -71,6 +71,29 @@ TEST_P(ProgressLayoutWidth, SummaryFitsOnOneLine) {
     EXPECT_NE(line.find("2.00 GiB in 1m01s"), std::string::npos) << line;
 }
 
+TEST_P(ProgressLayoutWidth, ATreeShowsFilesAndTheCurrentFileWithinTheWidth) {
+    auto state = busy_fetch(3);
+    state.name = "photos";
+    state.file_count = 20000;
+    state.files_complete = 1234;
+    state.current_file = "2024/holidays/a-long-directory-name/" + std::string(200, 'x') + ".jpg";
+    const auto lines = layout_progress(state, GetParam(), 24);
+    ASSERT_EQ(lines.size(), 5u);
+    for (const auto& line : lines)
+        EXPECT_LT(display_columns(line), static_cast<size_t>(GetParam())) << "'" << line << "'";
+    EXPECT_TRUE(lines[1].starts_with("  file ~")) << lines[1];
+    EXPECT_TRUE(lines[1].ends_with("xxx.jpg")) << "the end of the name is what tells" << lines[1];
+    if (GetParam() >= 80) {
+        EXPECT_NE(lines[0].find("1234/20000 files"), std::string::npos) << lines[0];
+        EXPECT_NE(lines[0].find("ETA"), std::string::npos) << lines[0];
+    }
+    // Complete: no file line; one row: the total alone.
+    state.files_complete = state.file_count;
+    EXPECT_EQ(layout_progress(state, GetParam(), 24).size(), 4u);
+    state.files_complete = 0;
+    EXPECT_EQ(layout_progress(state, GetParam(), 1).size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Terminals, ProgressLayoutWidth, ::testing::Values(40, 80, 200));
 
 TEST(ProgressLayout, At80ColumnsTheWholeTotalLineIsThere) {

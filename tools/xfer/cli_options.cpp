@@ -77,7 +77,13 @@ std::string hand_out_positionals(const command_spec& spec, const std::vector<std
             --spare;
         }
         if (next == given.size()) return "missing " + arg.name;
-        result.args[arg.name] = given[next++];
+        result.args[arg.name] = given[next];
+        if (arg.repeatable) {
+            result.repeated.assign(given.begin() + static_cast<std::ptrdiff_t>(next), given.end());
+            next = given.size();
+        } else {
+            ++next;
+        }
     }
     if (next < given.size()) return "unexpected argument '" + given[next] + "'";
     return {};
@@ -88,7 +94,8 @@ std::string hand_out_positionals(const command_spec& spec, const std::vector<std
 std::string short_usage(const command_spec& spec) {
     std::string line = "xfer " + spec.name;
     for (const auto& arg : spec.positionals) {
-        line += " " + (arg.required || arg.looks_required ? arg.name : "[" + arg.name + "]");
+        const auto name = arg.name + (arg.repeatable ? "..." : "");
+        line += " " + (arg.required || arg.looks_required ? name : "[" + name + "]");
     }
     return line + " [options]";
 }

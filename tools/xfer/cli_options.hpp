@@ -21,6 +21,9 @@ struct positional_arg {
     // Shown without [brackets] in usage even when optional: SOURCE of fetch, which only
     // --tracker/--lan make optional (their usage lines say so).
     bool looks_required = false;
+    // The last positional only: takes every argument left (usage shows "PATH..."); all of them
+    // are in parsed_options::repeated, the first also in args.
+    bool repeatable = false;
 };
 
 struct command_spec {
@@ -49,6 +52,7 @@ po::options_description visible_options(const command_spec& spec);
 struct parsed_options {
     po::variables_map values;
     std::map<std::string, std::string> args;  // positionals by name ("DIR"); absent if not given
+    std::vector<std::string> repeated;        // every value of the repeatable positional
     std::optional<int> exit_now;  // set when --help was printed or the command line was bad
 
     bool has(const std::string& name) const { return args.contains(name); }

@@ -1,67 +1,30 @@
-// xfer fetch [SOURCE] PATH: download PATH, verified piece by piece, resumable, from every source
-// at once; with --listen, serve what we have meanwhile.
-#include <unistd.h>
-
-#include <chrono>
+// xfer fetch [SOURCE] PATH...: download each PATH (a file or a directory tree), verified piece by
+// piece, resumable, from every source at once; with --listen, serve what we have meanwhile. This
+// file reads the command line; fetch_paths runs it.
 #include <cstdio>
 #include <expected>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "receiver/fetcher.hpp"
-#include "sender/sender.hpp"
-#include "shared/core/error.hpp"
-#include "shared/core/log.hpp"
 #include "shared/core/safe_text.hpp"
-#include "shared/discovery/peer_finder.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
-#include "tools/xfer/fetch_events.hpp"
-#include "tools/xfer/format.hpp"
+#include "tools/xfer/fetch_paths.hpp"
 #include "tools/xfer/home_option.hpp"
-#include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/source_names.hpp"
 #include "tools/xfer/stdout_output.hpp"
 #include "tools/xfer/tls_identity.hpp"
-#include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
 namespace {
-
-// How long a peer name is listened for on the LAN (peers announce every second).
-constexpr auto name_lookup_wait = std::chrono::milliseconds(1500);
-
-std::string last_component(const std::string& path) {
-    auto trimmed = path;
-    while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
-    const auto slash = trimmed.rfind('/');
-    return slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
-}
-
-// After completing, a fetch that serves stays while some receiver still has our content open,
-// so a partner mid-exchange is not stranded; bounded by --linger. Once every receiver that came
-// has closed, it leaves at once; if none came yet, it waits a short grace period for partners
-// that were told about us (connect-back) to arrive.
-void linger(const sender::sender& uploads, double limit_seconds, const volatile int* stop) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto deadline =
-        start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
-    constexpr auto grace = std::chrono::milliseconds(1500);
-    while (!*stop && clock::now() < deadline) {
-        if (uploads.receivers_with_open_content() == 0 &&
-            (uploads.receivers_served() > 0 || clock::now() - start > grace)) {
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-}
 
 void fetch_options(po::options_description& options) {
     options.add_options()(
@@ -73,7 +36,10 @@ void fetch_options(po::options_description& options) {
         "also serve what we have there while fetching")(
         "range", po::value<std::string>()->value_name("START:END"),
         "fetch only these bytes (or %), rounded to whole pieces")(
-        "force", "replace DIR/NAME if it exists with other content")(
+        "force", "replace DIR/NAME if it exists with other content (a tree: fetched anew)")(
+        "update",
+        "a tree at DIR/NAME with other content: fetch only the pieces that differ, keep the "
+        "identical files' bytes (the result is the peer's tree)")(
         "linger", po::value<double>()->default_value(30)->value_name("SECONDS"),
         "with --listen: how long to keep serving after completion while receivers still need "
         "pieces")("stall-timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
@@ -98,26 +64,38 @@ void fetch_options(po::options_description& options) {
 command_spec fetch_spec() {
     return {
         .name = "fetch",
-        .summary = "download a file, verified and resumable, from one or more peers",
+        .summary =
+            "download files and directory trees, verified and resumable, from one or more "
+            "peers",
         .positionals = {{"SOURCE",
                          "the peer to fetch from, HOST[:PORT] (port 7420 by default); "
                          "not needed with --tracker or --lan",
                          false, true},
-                        {"PATH", "the file, as the peer shares it (xfer ls SOURCE lists them)"}},
+                        {"PATH",
+                         "a file or directory (DIR/), as the peer shares it (xfer ls SOURCE lists "
+                         "them); several are fetched one after another",
+                         true, false, true}},
         .usage_tail =
             "[-o DIR] [--from SOURCE]... [--listen HOST:PORT] [--limit-down RATE] [--json]",
         .more_usage =
             "       xfer fetch --tracker HOST[:PORT] PATH [options]\n"
             "       xfer fetch --lan PATH [options]\n",
         .notes =
-            "The file appears as DIR/NAME (NAME: the last part of PATH) only once every piece is\n"
-            "verified; until then DIR/NAME.xfer-part and DIR/.xfer/ hold what is there, and the "
-            "same\n"
-            "command resumes. '-o -' writes the file to standard output once it is complete and\n"
+            "Each PATH appears as DIR/NAME (NAME: the last part of PATH) only once every piece is\n"
+            "verified; until then DIR/NAME.xfer-part (a tree: DIR/.NAME.xfer-part/) and "
+            "DIR/.xfer/\n"
+            "hold what is there, and the same command resumes. Several PATHs share one progress\n"
+            "display and one summary; a PATH that fails is named on stderr, the others still "
+            "come,\n"
+            "and the exit status is that of the first failure. An existing DIR/NAME with the same\n"
+            "content is kept (nothing is fetched); with other content it needs --force or, for a\n"
+            "tree, --update. '-o -' writes the file to standard output once it is complete and\n"
             "verified (it is staged in xfer's cache meanwhile, and resumes like any fetch).\n",
         .examples =
             "  xfer fetch 192.168.1.5 isos/debian.iso              # into ./debian.iso\n"
             "  xfer fetch 10.0.0.2:7000 data.tar -o /srv/in        # other port, other directory\n"
+            "  xfer fetch 192.168.1.5 photos/ notes.txt -o /srv/in  # a tree and a file\n"
+            "  xfer fetch 192.168.1.5 photos/ --update             # only what changed since\n"
             "  xfer fetch a.lan big.img --from b.lan --from c.lan  # three sources at once\n"
             "  xfer fetch a.lan big.img --range 0:50% --listen :7420  # first half, served "
             "meanwhile\n"
@@ -132,7 +110,10 @@ command_spec fetch_spec() {
 
 namespace {
 
-// Every source named on the command line, as endpoints; an error is a usage error.
+// How long a peer name is listened for on the LAN (peers announce every second).
+constexpr auto name_lookup_wait = std::chrono::milliseconds(1500);
+
+// SOURCE and every --from, as typed.
 std::vector<std::string> source_texts(const parsed_options& parsed) {
     std::vector<std::string> texts;
     if (parsed.has("SOURCE")) texts.push_back(parsed.arg("SOURCE"));
@@ -143,7 +124,7 @@ std::vector<std::string> source_texts(const parsed_options& parsed) {
     return texts;
 }
 
-// SOURCE and --from as written: a bad one is a usage error.
+// Every source named on the command line, as endpoints; an error is a usage error.
 std::expected<std::vector<net::endpoint>, std::string> sources_from(const parsed_options& parsed) {
     std::vector<net::endpoint> sources;
     for (const auto& text : source_texts(parsed)) {
@@ -154,26 +135,39 @@ std::expected<std::vector<net::endpoint>, std::string> sources_from(const parsed
     return sources;
 }
 
-// The fetch the command line asks for, or the line that says why it is not one.
+// "" when every PATH names a file or a directory and no two would be the same DIR/NAME; else
+// the line that says which is not.
+std::string check_paths(const std::vector<std::string>& paths) {
+    std::set<std::string> names;
+    for (const auto& path : paths) {
+        if (path.size() > wire::max_path_length)
+            return "path is longer than " + std::to_string(wire::max_path_length) + " bytes";
+        const auto name = last_component(path);
+        if (name.empty() || name == "." || name == "..")
+            return "'" + path + "' does not name a file";
+        if (!names.insert(name).second)
+            return "two paths would both be written as " + name + " (fetch them with -o apart)";
+    }
+    return {};
+}
+
+// The fetch the command line asks for, all but its paths, or the line that says why it is not
+// one.
 std::expected<receiver::fetch_request, std::string> request_from(const parsed_options& parsed) {
     const auto& values = parsed.values;
     receiver::fetch_request request;
-    request.remote_path = parsed.arg("PATH");
+    if (const auto problem = check_paths(parsed.repeated); !problem.empty())
+        return std::unexpected(problem);
     auto sources = sources_from(parsed);
     if (!sources) return std::unexpected(sources.error());
     request.sources = std::move(*sources);
-    if (request.remote_path.size() > wire::max_path_length)
-        return std::unexpected("path is longer than " + std::to_string(wire::max_path_length) +
-                               " bytes");
-    request.output_name = last_component(request.remote_path);
-    if (request.output_name.empty() || request.output_name == "." || request.output_name == "..")
-        return std::unexpected("'" + request.remote_path + "' does not name a file");
     if (values.count("range")) {
         auto range = receiver::parse_byte_range(values["range"].as<std::string>());
         if (!range) return std::unexpected(range.error());
         request.range = *range;
     }
-    request.overwrite = values.count("force") > 0;
+    request.update = values.count("update") > 0;
+    request.overwrite = values.count("force") > 0 || request.update;
     request.id = random_peer_id();
     request.stall_timeout =
         std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
@@ -190,162 +184,6 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
         request.stall_timeout = std::max(request.stall_timeout, two_blocks);
     }
     return request;
-}
-
-// With --listen, a sender on our own store, so what we fetch is served meanwhile; the request
-// learns where it listens (connect-back). nullptr without --listen; an exit status on failure.
-std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
-    zmq::context_t& context, const po::variables_map& values,
-    const std::shared_ptr<piece_store>& store, receiver::fetch_request& request) {
-    if (!values.count("listen")) return nullptr;
-    auto listen = net::parse_endpoint(values["listen"].as<std::string>(), net::default_sender_port);
-    if (!listen) {
-        std::fprintf(stderr, "xfer fetch: %s\n", listen.error().c_str());
-        return std::unexpected(exit_usage);
-    }
-    const auto limit_up = rate_option(values, "limit-up");  // checked in run_fetch
-    sender::sender_options sender_opts;
-    sender_opts.listen = *listen;
-    sender_opts.id = request.id;
-    sender_opts.tls = request.tls;
-    // Who may read from a fetch's sender: its own installation, paired and allowed peers.
-    sender::read_policy_options readers;
-    readers.own_id = request.tls->our_id();
-    sender_opts.authorize = authorize_hook(
-        std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
-    sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
-    sender_opts.limit_up = limit_up.value_or(0);
-    sender_opts.log_transfer = make_transfer_log_sink(home_from(values));
-    auto started = sender::sender::start(context, store, sender_opts);
-    if (!started) {
-        return std::unexpected(report_failure("fetch", failure_class::network, started.error(),
-                                              json_requested(values)));
-    }
-    request.listen_port = (*started)->listening().port;
-    request.connect_retry_window = std::chrono::seconds(10);
-    if (listen->host != "0.0.0.0" && listen->host != "::") request.listen_host = listen->host;
-    return std::move(*started);
-}
-
-// Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
-// just started registers its contents within a heartbeat or two, so an empty first answer is
-// asked again for a few seconds.
-bool some_peer_holds(discovery::peer_finder& finder, bool lan_only, const volatile int* stop) {
-    const auto patience =
-        lan_only ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
-    const auto deadline = std::chrono::steady_clock::now() + patience;
-    auto holders = finder.current_holders(std::chrono::milliseconds(500));
-    while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        holders = finder.current_holders(std::chrono::milliseconds(500));
-    }
-    return !holders.empty();
-}
-
-struct fetch_run {
-    receiver::fetch_outcome outcome;
-    uint64_t resumed_bytes = 0;
-    double seconds = 0;
-};
-
-// The terminal display, or (with --json, `events` set) the events; never both.
-fetch_run run_with_progress(receiver::fetcher& fetch, const sender::sender* uploads, bool quiet,
-                            fetch_events* events, const volatile int* stop) {
-    progress_display display(!quiet && events == nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    fetch_run run;
-    run.outcome = fetch.run(stop, [&](const receiver::fetch_progress& progress) {
-        run.resumed_bytes = progress.resumed_bytes;
-        const auto upload_stats =
-            uploads ? uploads->peer_stats() : std::vector<sender::upload_peer_stats>{};
-        if (events) {
-            events->update(progress, upload_stats);
-        } else {
-            display.update(progress, upload_stats);
-        }
-    });
-    display.finish();
-    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return run;
-}
-
-void print_summary(const fetch_run& run, const std::filesystem::path& target,
-                   const sender::sender* uploads, fetch_events* events) {
-    fetch_summary summary;
-    summary.target = target.string();
-    summary.whole_file = run.outcome.whole_file;
-    summary.wanted_bytes = run.outcome.wanted_bytes;
-    summary.downloaded_bytes = run.outcome.downloaded_bytes;
-    summary.resumed_bytes = run.resumed_bytes;
-    if (const auto& entry = run.outcome.entry; entry && entry->is_tree())
-        summary.file_count = entry->files->file_count();
-    summary.uploading = uploads != nullptr;
-    summary.uploaded_bytes = uploads ? uploads->total_bytes_sent() : 0;
-    summary.seconds = run.seconds;
-    if (events) return events->done(summary);
-    // Fitted to a terminal; a script reading stdout always gets the whole line.
-    const int width = ::isatty(STDOUT_FILENO) ? query_terminal_size(STDOUT_FILENO).columns : 0;
-    std::cout << layout_summary(summary, width) << std::endl;
-}
-
-// Everything that runs while the ZeroMQ context lives: uploads, discovery, the fetch itself.
-int fetch_in(zmq::context_t& context, const parsed_options& parsed,
-             const std::shared_ptr<piece_store>& store, receiver::fetch_request request,
-             const std::optional<net::endpoint>& tracker, const volatile int* stop) {
-    const auto& values = parsed.values;
-    const bool lan = values.count("lan") > 0;
-    const bool json = json_requested(values);
-    auto uploads = start_uploads(context, values, store, request);
-    if (!uploads) return uploads.error();
-    const auto visible = *uploads ? make_presence(context, values, tracker, lan, request.id,
-                                                  (*uploads)->listening(), store)
-                                  : nullptr;
-    std::unique_ptr<discovery::peer_finder> finder;
-    if (tracker || lan) {
-        finder = std::make_unique<discovery::peer_finder>(
-            context, discovery::peer_finder::options{tracker, lan, request.remote_path,
-                                                     std::nullopt, request.id});
-        request.wait_for_peers = true;
-        if (request.sources.empty() && !some_peer_holds(*finder, lan && !tracker, stop)) {
-            if (*stop)
-                return report_failure("fetch", failure_class::interrupted, "interrupted", json);
-            return report_failure(
-                "fetch", failure_class::not_found,
-                "no peer has " + request.remote_path + " (asked " +
-                    (tracker ? "the tracker at " + tracker->to_string() : std::string("the LAN")) +
-                    ")",
-                json);
-        }
-    }
-    const bool quiet = values.count("quiet") > 0;
-    const auto target = store->root() / request.output_name;
-    std::optional<fetch_events> events;
-    if (json) events.emplace(request.remote_path, target.string(), /*progress_events=*/!quiet);
-    // Lives until we return: during the linger its last store events still reach the sender.
-    receiver::fetcher fetch(context, store, request);
-    const auto run =
-        run_with_progress(fetch, uploads->get(), quiet, events ? &*events : nullptr, stop);
-    log_fetch(home_from(values), request, run.outcome, run.seconds, *stop != 0);
-    if (const auto& outcome = run.outcome; outcome.error) {
-        // "No source left" says little; the class is that of why the last source went.
-        const bool cause_known =
-            outcome.error == make_error_code(errc::no_source) && outcome.last_source_error;
-        // The message may quote a peer's ERROR text: report_failure makes it safe.
-        return report_failure(
-            "fetch", classify(cause_known ? outcome.last_source_error : outcome.error),
-            outcome.message.empty() ? outcome.error.message() : outcome.message, json);
-    }
-    // With -o -, stdout carries the file: no summary there.
-    const bool to_stdout = values["output"].as<std::string>() == "-";
-    if ((!quiet && !to_stdout) || json)
-        print_summary(run, target, uploads->get(), events ? &*events : nullptr);
-    if (*uploads) {
-        linger(**uploads, values["linger"].as<double>(), stop);
-        XLOG_INFO("fetch", "",
-                  "uploaded " << (*uploads)->total_bytes_sent() << " bytes to "
-                              << (*uploads)->receivers_served() << " receivers");
-    }
-    return exit_ok;
 }
 
 // -o -: the verified file to stdout, then its staging directory goes. A directory (the path
@@ -386,8 +224,10 @@ int run_fetch(int argc, char** argv) {
     const bool to_stdout = values["output"].as<std::string>() == "-";
     if (to_stdout && json_requested(values))
         return usage_error(spec, "-o - and --json both write to standard output; choose one");
-    if (to_stdout && parsed.arg("PATH").ends_with('/'))
-        return usage_error(spec, "-o - takes a file, not a tree; give -o DIR for a directory");
+    if (to_stdout && (parsed.repeated.size() != 1 || parsed.repeated.front().ends_with('/')))
+        return usage_error(spec, "-o - takes one file, not a tree or several paths; give -o DIR");
+    if (values.count("range") && parsed.repeated.size() > 1)
+        return usage_error(spec, "--range takes one PATH (its bytes), not several");
     auto request = request_from(parsed);
     if (!request) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
@@ -420,7 +260,7 @@ int run_fetch(int argc, char** argv) {
     request->check_sender = std::move(hooks.at_handshake);
     request->check_sender_hello = std::move(hooks.at_hello);
     const auto output =
-        to_stdout ? stdout_staging(home_from(values).cache, texts, request->remote_path).string()
+        to_stdout ? stdout_staging(home_from(values).cache, texts, parsed.repeated.front()).string()
                   : values["output"].as<std::string>();
     if (to_stdout) {
         if (auto ec = ensure_private_directory(output))
@@ -433,18 +273,18 @@ int run_fetch(int argc, char** argv) {
             "cannot use output directory " + output + ": " + store.error().message(),
             json_requested(values));
     }
-    const auto output_name = request->output_name;
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
-    const int status = fetch_in(context, parsed, *store, std::move(*request), *tracker, stop);
+    const int status =
+        fetch_paths(context, parsed, *store, std::move(*request), parsed.repeated, *tracker, stop);
     context.close();
     // Said after the summary: which senders were taken on first contact, without proof.
     if (status == exit_ok && !values.count("quiet")) {
         for (const auto& note : senders->notes())
-            (to_stdout ? std::cerr : std::cout) << "note: " << note << "\n";
+            (to_stdout ? std::cerr : std::cout) << "note: " << safe_text(note) << "\n";
     }
     if (status != exit_ok || !to_stdout) return status;
-    return release_to_stdout(output, output_name);
+    return release_to_stdout(output, last_component(parsed.repeated.front()));
 }
 
 }  // namespace xfer::cli

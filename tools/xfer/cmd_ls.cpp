@@ -1,4 +1,4 @@
-// xfer ls HOST[:PORT] [SUBDIR]: what a peer shares.
+// xfer ls HOST[:PORT] [SUBDIR]: what a peer shares; with -R everything under SUBDIR, with totals.
 #include <cstdio>
 #include <iostream>
 
@@ -20,31 +20,35 @@ namespace xfer::cli {
 namespace {
 
 void ls_options(po::options_description& options) {
-    options.add_options()("timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
-                          "how long to wait for the peer");
+    options.add_options()("recursive,R",
+                          "list SUBDIR and everything under it (paths relative to SUBDIR), "
+                          "then the totals")(
+        "timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
+        "how long to wait for the peer (for each directory, with -R)");
     add_json_option(options);
     add_receiver_trust_options(options);
 }
 
 // {"event":"entry","kind":"file","name":...,"size":...,"pieces_had":...,"piece_count":...,
-// "complete":...}; a directory has kind "dir" and no piece fields.
-void emit_entry(const wire::listing_entry& entry) {
+// "complete":...}; a directory has kind "dir" and no piece fields. `name` is the entry's name,
+// or with -R its path under SUBDIR.
+void emit_entry(const wire::listing_entry& entry, const std::string& name) {
     json_object line("entry");
     if (entry.kind == wire::listing_entry::kind_t::directory) {
-        emit(line.text("kind", "dir").text("name", entry.name));
+        emit(line.text("kind", "dir").text("name", name));
         return;
     }
     emit(line.text("kind", "file")
-             .text("name", entry.name)
+             .text("name", name)
              .number("size", entry.size)
              .number("pieces_had", entry.pieces_had)
              .number("piece_count", entry.piece_count)
              .boolean("complete", entry.complete()));
 }
 
-void print_entry(const wire::listing_entry& entry) {
+void print_entry(const wire::listing_entry& entry, const std::string& name) {
     if (entry.kind == wire::listing_entry::kind_t::directory) {
-        std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(entry.name) << "/\n";
+        std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(name) << "/\n";
         return;
     }
     char state[16];
@@ -54,8 +58,51 @@ void print_entry(const wire::listing_entry& entry) {
         std::snprintf(state, sizeof state, "%.0f%%", 100.0 * entry.pieces_had / entry.piece_count);
     char size[24];
     std::snprintf(size, sizeof size, "%10s", format_bytes(static_cast<double>(entry.size)).c_str());
-    std::cout << "file  " << size << "  " << safe_text(entry.name) << "  (" << state << ", "
-              << entry.size << " bytes)\n";
+    std::cout << "file  " << size << "  " << safe_text(name) << "  (" << state << ", " << entry.size
+              << " bytes)\n";
+}
+
+struct listing_totals {
+    uint64_t files = 0;
+    uint64_t directories = 0;
+    uint64_t bytes = 0;
+};
+
+// "12 files, 3 directories, 4.20 MiB (4404019 bytes)"; with --json a "totals" event.
+void report_totals(const listing_totals& totals, bool json) {
+    if (json) {
+        emit(json_object("totals")
+                 .number("files", totals.files)
+                 .number("directories", totals.directories)
+                 .number("bytes", totals.bytes));
+        return;
+    }
+    std::cout << totals.files << (totals.files == 1 ? " file, " : " files, ") << totals.directories
+              << (totals.directories == 1 ? " directory, " : " directories, ")
+              << format_bytes(static_cast<double>(totals.bytes)) << " (" << totals.bytes
+              << " bytes)\n";
+}
+
+int list_recursively(const net::endpoint& source, const std::string& subdir,
+                     const receiver::listing_security& security, std::chrono::milliseconds timeout,
+                     bool json) {
+    const auto entries =
+        receiver::fetch_tree_listing(source, subdir, random_peer_id(), security, timeout);
+    if (!entries) {
+        return report_failure("ls", classify(entries.error().code), entries.error().message, json);
+    }
+    listing_totals totals;
+    for (const auto& [path, entry] : *entries) {
+        if (entry.kind == wire::listing_entry::kind_t::directory) {
+            ++totals.directories;
+        } else {
+            ++totals.files;
+            totals.bytes += entry.size;
+        }
+        json ? emit_entry(entry, path) : print_entry(entry, path);
+    }
+    report_totals(totals, json);
+    return exit_ok;
 }
 
 }  // namespace
@@ -66,12 +113,13 @@ command_spec ls_spec() {
             .positionals = {{"SOURCE", "the peer to ask, HOST[:PORT] (port 7420 by default)"},
                             {"SUBDIR", "a directory inside what the peer shares (default: the top)",
                              false}},
-            .usage_tail = "[--timeout SECONDS] [--json]",
+            .usage_tail = "[-R] [--timeout SECONDS] [--json]",
             .more_usage = {},
             .notes = {},
             .examples =
                 "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
                 "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n"
+                "  xfer ls -R 192.168.1.5 photos   # the whole tree under photos, with totals\n"
                 "  xfer ls 192.168.1.5 --json      # one JSON object per entry (docs/JSON.md)\n",
             .add_options = ls_options};
 }
@@ -107,12 +155,15 @@ int run_ls(int argc, char** argv) {
         home_from(parsed.values).config, std::move(*check_options)));
     const receiver::listing_security security{std::move(*tls), std::move(hooks.at_handshake),
                                               std::move(hooks.at_hello)};
+    if (parsed.values.count("recursive"))
+        return list_recursively(*source, subdir, security, timeout, json);
     const auto entries =
         receiver::fetch_listing(*source, subdir, random_peer_id(), security, timeout);
     if (!entries) {
         return report_failure("ls", classify(entries.error().code), entries.error().message, json);
     }
-    for (const auto& entry : *entries) json ? emit_entry(entry) : print_entry(entry);
+    for (const auto& entry : *entries)
+        json ? emit_entry(entry, entry.name) : print_entry(entry, entry.name);
     return exit_ok;
 }
 

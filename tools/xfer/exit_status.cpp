@@ -80,7 +80,7 @@ std::span<const exit_status_row> exit_status_table() {
          "a corrupt identity)"},
         {7,
          "refused: the peer refused (a path outside what it shares, too busy), or the output "
-         "exists with other content (use --force)"},
+         "exists with other content (use --force, or --update for a tree)"},
         {130, "interrupted (Ctrl-C or SIGTERM); run the same command again to resume"},
     };
     return rows;

@@ -17,17 +17,33 @@ bool json_requested(const po::variables_map& values) {
     return values.count("json") > 0;
 }
 
-int report_failure(std::string_view command, failure_class failure, std::string_view message,
-                   bool json) {
+namespace {
+
+int report(std::string_view command, failure_class failure, std::string_view message, bool json,
+           const std::string_view* path) {
     std::fprintf(stderr, "xfer %.*s: %s\n", static_cast<int>(command.size()), command.data(),
                  safe_text(message).c_str());
     if (json) {
-        emit(json_object("error")
-                 .text("class", failure_name(failure))
-                 .number("exit_status", static_cast<uint64_t>(exit_status(failure)))
-                 .text("message", message));
+        json_object line("error");
+        line.text("class", failure_name(failure))
+            .number("exit_status", static_cast<uint64_t>(exit_status(failure)))
+            .text("message", message);
+        if (path) line.text("path", *path);
+        emit(line);
     }
     return exit_status(failure);
+}
+
+}  // namespace
+
+int report_failure(std::string_view command, failure_class failure, std::string_view message,
+                   bool json) {
+    return report(command, failure, message, json, nullptr);
+}
+
+int report_failure(std::string_view command, failure_class failure, std::string_view message,
+                   bool json, std::string_view path) {
+    return report(command, failure, message, json, &path);
 }
 
 }  // namespace xfer::cli

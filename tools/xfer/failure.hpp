@@ -17,5 +17,8 @@ bool json_requested(const po::variables_map& values);
 // Prints the failure as described above and returns its exit status.
 int report_failure(std::string_view command, failure_class failure, std::string_view message,
                    bool json);
+// The same for one PATH of a fetch: the error event also says which ("path").
+int report_failure(std::string_view command, failure_class failure, std::string_view message,
+                   bool json, std::string_view path);
 
 }  // namespace xfer::cli

@@ -95,4 +95,20 @@ void fetch_events::done(const fetch_summary& summary) {
                                : 0));
 }
 
+void emit_batch_summary(const fetch_summary& total, size_t paths, size_t fetched) {
+    emit(json_object("summary")
+             .number("paths", paths)
+             .number("fetched", fetched)
+             .number("failed", paths - fetched)
+             .number("files", total.file_count)
+             .number("wanted_bytes", total.wanted_bytes)
+             .number("downloaded_bytes", total.downloaded_bytes)
+             .number("resumed_bytes", total.resumed_bytes)
+             .number("uploaded_bytes", total.uploaded_bytes)
+             .real("seconds", total.seconds)
+             .real("rate", total.seconds > 0
+                               ? static_cast<double>(total.downloaded_bytes) / total.seconds
+                               : 0));
+}
+
 }  // namespace xfer::cli

@@ -39,4 +39,8 @@ class fetch_events {
     clock::time_point last_progress_{};
 };
 
+// After the last path of a fetch of several: {"event":"summary", "paths", "fetched", "files",
+// the byte counts, "seconds", "rate"} over the paths that arrived.
+void emit_batch_summary(const fetch_summary& total, size_t paths, size_t fetched);
+
 }  // namespace xfer::cli

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "shared/core/safe_text.hpp"
 #include "tools/xfer/format.hpp"
 
 namespace xfer::cli {
@@ -86,6 +87,7 @@ void progress_display::update(const receiver::fetch_progress& progress,
     state.verified_bytes = progress.verified_bytes;
     state.file_count = progress.file_count;
     state.files_complete = progress.files_complete;
+    state.current_file = safe_text(progress.current_file);
     state.rate = progress.rate;
     for (const auto& source : progress.sources) {
         state.peers.push_back(

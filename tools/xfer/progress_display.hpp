@@ -38,6 +38,8 @@ class progress_display {
     void update(const receiver::fetch_progress& progress,
                 const std::vector<sender::upload_peer_stats>& uploads);
     void finish();  // clears the block so the summary line stands alone
+    // The next path of the command starts: it may say "resuming: ..." of its own.
+    void next_content() { resume_told_ = false; }
 
   private:
     void draw(const std::string& notice, const std::vector<std::string>& lines);

@@ -17,6 +17,19 @@ constexpr size_t min_bar = 10, max_bar = 30;
 constexpr size_t max_label_columns = 40;
 constexpr const char* gap = "  ";
 
+// `path` cut to `columns` by dropping leading characters: the file name is the part that counts.
+std::string keep_tail(const std::string& path, size_t columns) {
+    if (display_columns(path) <= columns) return path;
+    if (columns == 0) return {};
+    size_t start = path.size(), kept = 0;
+    while (start > 0 && kept + 1 < columns) {
+        --start;
+        while (start > 0 && (static_cast<unsigned char>(path[start]) & 0xC0) == 0x80) --start;
+        ++kept;
+    }
+    return "~" + path.substr(start);
+}
+
 std::string join(const std::vector<std::string>& parts) {
     std::string line;
     for (const auto& part : parts) line += (line.empty() ? "" : gap) + part;
@@ -111,9 +124,15 @@ std::vector<std::string> layout_progress(const progress_state& state, int width,
     // Never the last column: see the header.
     const size_t room = width > 1 ? static_cast<size_t>(width - 1) : 1;
     std::vector<std::string> lines{total_line(state, room)};
-    if (max_lines <= 1 || state.peers.empty()) return lines;
+    if (max_lines >= 2 && !state.current_file.empty() && state.manifest_known &&
+        state.files_complete < state.file_count) {
+        constexpr std::string_view prefix = "  file ";
+        const size_t left = room > prefix.size() ? room - prefix.size() : 0;
+        lines.push_back(std::string(prefix) + keep_tail(state.current_file, left));
+    }
+    if (static_cast<int>(lines.size()) >= max_lines || state.peers.empty()) return lines;
     const auto layout = choose_peer_layout(room);
-    const size_t slots = static_cast<size_t>(max_lines - 1);
+    const size_t slots = static_cast<size_t>(max_lines) - lines.size();
     const bool all_fit = state.peers.size() <= slots;
     const size_t shown = all_fit ? state.peers.size() : slots - 1;
     for (size_t i = 0; i < shown; ++i) lines.push_back(peer_line(state.peers[i], layout, room));
@@ -131,23 +150,6 @@ std::string layout_resume_notice(uint64_t resumed_bytes, uint64_t wanted_bytes, 
     if (width <= 1 || display_columns(line) < static_cast<size_t>(width)) return line;
     return fit_columns("resuming: " + amounts + " verified", static_cast<size_t>(width - 1));
 }
-
-namespace {
-
-// `path` cut to `columns` by dropping leading characters: the file name is the part that counts.
-std::string keep_tail(const std::string& path, size_t columns) {
-    if (display_columns(path) <= columns) return path;
-    if (columns == 0) return {};
-    size_t start = path.size(), kept = 0;
-    while (start > 0 && kept + 1 < columns) {
-        --start;
-        while (start > 0 && (static_cast<unsigned char>(path[start]) & 0xC0) == 0x80) --start;
-        ++kept;
-    }
-    return "~" + path.substr(start);
-}
-
-}  // namespace
 
 std::string layout_summary(const fetch_summary& summary, int width) {
     const double rate =

@@ -2,6 +2,7 @@
 // terminal's size, so the layout is tested without a terminal (progress_display draws it).
 //
 //   debian.iso [##########..........]  42%  1.40 GiB / 2.00 GiB  12.3 MiB/s  ETA 1m05s
+//     file photos/2024/img_0042.jpg      (a tree: the file being written)
 //     down 192.168.1.5:7420              8.10 MiB/s  600 MiB received
 //     up   laptop (10.0.0.7:7420)        1.20 MiB/s   20 MiB sent
 //
@@ -30,12 +31,14 @@ struct progress_state {
     uint64_t verified_bytes = 0;  // of the wanted ones, including those verified before a resume
     uint64_t file_count = 0;      // a tree: "done/all files" before the bytes (0: one file)
     uint64_t files_complete = 0;
-    double rate = 0;  // bytes per second, all sources together
+    std::string current_file;  // a tree: the file being written, display-safe ("": no line)
+    double rate = 0;           // bytes per second, all sources together
     std::vector<progress_peer> peers;
 };
 
-// The lines to draw: the total first, then one per peer while they fit in `max_lines` (when
-// some do not, the last line says how many are left out). `width` is the terminal's columns.
+// The lines to draw: the total first, then (a tree) the current file, then one per peer while
+// they fit in `max_lines` (when some do not, the last line says how many are left out). `width`
+// is the terminal's columns. A long file name keeps its end ("~to/the/file.jpg").
 std::vector<std::string> layout_progress(const progress_state& state, int width, int max_lines);
 
 // "resuming: 1.40 GiB of 2.00 GiB already verified", fitted to `width` (0: no limit).
