@@ -14,6 +14,8 @@ constexpr const char* ciphersuites =
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 // Decrypted records are read this many bytes at a time (read-ahead): a few records per recv.
+// 256 KiB cut the receiver's recv calls 4x but not its CPU (docs/BENCHMARKS.md, "Where TLS's
+// CPU goes"), so the buffer each connection keeps stays at 64 KiB.
 constexpr size_t read_buffer_bytes = 64 * 1024;
 
 std::unexpected<std::string> failure(const std::string& what) {

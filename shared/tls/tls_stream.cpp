@@ -16,7 +16,9 @@ namespace xfer::tls {
 namespace {
 
 // File data is encrypted from this much at a time (one block of the protocol), with room in
-// front for the frame header queued before it.
+// front for the frame header queued before it. OpenSSL writes each 16 KiB record with its own
+// write(2); corking the socket (TCP_CORK) around a chunk to send full segments instead cost the
+// sender more CPU on loopback, not less (docs/BENCHMARKS.md, "Where TLS's CPU goes").
 constexpr size_t file_chunk_bytes = 256 * 1024;
 constexpr size_t max_staged_prefix = 16 * 1024;
 
