@@ -390,7 +390,7 @@ int run_fetch(int argc, char** argv) {
     context.close();
     // Said after the summary: which senders were taken on first contact, without proof.
     if (status == exit_ok && !values.count("quiet")) {
-        for (const auto& note : senders->notes()) std::cout << "note: " << note << "\n";
+        for (const auto& note : senders->notes()) std::cout << "note: " << safe_text(note) << "\n";
     }
     return status;
 }
