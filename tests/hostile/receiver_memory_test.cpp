@@ -2,10 +2,12 @@
 // MANIFEST of the largest size and sends part of it. A fetch used to hold every claimed body in
 // full as soon as a byte of it arrived (64 MiB per sender); now what all its sources hold of
 // unfinished frames is bounded in bytes (receiver/frame_memory.hpp) and the source holding most
-// is dropped when it is full. The fetch's peak RSS, read from /proc while it runs, is the check.
+// is dropped when it is full. The fetch must say it dropped one for that, and its peak RSS, read
+// from /proc while it runs, stays under a generous ceiling.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -75,9 +77,11 @@ TEST(ReceiverMemory, SendersClaimingHugeManifestsCannotInflateTheFetch) {
         std::this_thread::sleep_for(20ms);
     }
     const auto status = fetch.wait(60s);
+    std::cout << "peak RSS of the fetch: " << peak / mib << " MiB\n";
     ASSERT_TRUE(status) << fetch.describe();
     EXPECT_NE(*status, 0) << fetch.describe();
-    // Each sender alone used to cost its whole claimed 64 MiB at once: 256 MiB here. Under
+    // A generous ceiling: the frame memory (80 MiB) with room for the process itself and a
+    // buffer being regrown; the accounting is checked by the drop below. Under
     // AddressSanitizer freed memory sits in its quarantine, so RSS says nothing there.
     EXPECT_GT(peak, 0u);
 #if !defined(__SANITIZE_ADDRESS__)
