@@ -2,6 +2,8 @@
 
 #include <zmq.h>
 
+#include <utility>
+
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/socket.hpp"
@@ -24,7 +26,8 @@ download_connection::download_connection(uint64_t key, net::endpoint source,
       label_("->" + source_.to_string()) {}
 
 std::string download_connection::start(const wire::hello& our_hello, const wire::open_request& open,
-                                       std::shared_ptr<const tls::tls_context> tls) {
+                                       std::shared_ptr<const tls::tls_context> tls,
+                                       net::byte_budget* frame_memory) {
     auto fd = net::start_connect(source_);
     if (!fd) {
         phase_ = phase::closed;
@@ -35,6 +38,7 @@ std::string download_connection::start(const wire::hello& our_hello, const wire:
         session::role::initiator,
         std::make_unique<tls::tls_stream>(std::move(*fd), std::move(tls), tls::side::client),
         our_hello, static_cast<session::message_handler&>(*this), read_budget);
+    session_->share_frame_budget(frame_memory);
     session_->send(open);
     return {};
 }
@@ -53,6 +57,7 @@ std::error_code download_connection::flush() {
 }
 
 std::error_code download_connection::on_poll(short revents, std::string& reason) {
+    const bool was_starved = std::exchange(starved_now_, false);
     if (phase_ == phase::connecting) {
         if (!(revents & (ZMQ_POLLOUT | ZMQ_POLLERR))) return {};
         const auto problem = net::finish_connect(session_->fd());
@@ -67,13 +72,16 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         connected_at_ = last_data_;
     }
     std::error_code ec;
-    if (((revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input()) && may_read()) {
+    const bool readable =
+        (revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || session_->has_buffered_input() || was_starved;
+    if (readable && may_read()) {
         const uint64_t before = session_->bytes_received();
         // At most what the limit holds now (its balance is positive: may_read()).
         const size_t allowed = download_limit_
                                    ? static_cast<size_t>(download_limit_->balance(clock::now()))
                                    : SIZE_MAX;
         ec = session_->receive(this, allowed);
+        starved_now_ = session_->frame_starved();
         if (const auto got = session_->bytes_received() - before; got > 0) {
             last_data_ = clock::now();
             if (download_limit_) download_limit_->spend(got, last_data_);

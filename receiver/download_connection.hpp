@@ -60,9 +60,11 @@ class download_connection final : private net::block_sink, private session::mess
                         token_bucket* download_limit = nullptr);
 
     // Starts a non-blocking connect, TLS over it with `tls`; the error string names the address
-    // on failure.
+    // on failure. Large frame bodies (manifests) draw from `frame_memory`, shared by every
+    // source of the fetch (null: unbounded); it must outlive this connection.
     std::string start(const wire::hello& our_hello, const wire::open_request& open,
-                      std::shared_ptr<const tls::tls_context> tls);
+                      std::shared_ptr<const tls::tls_context> tls,
+                      net::byte_budget* frame_memory = nullptr);
 
     uint64_t key() const { return key_; }
     const net::endpoint& source() const { return source_; }
@@ -71,10 +73,16 @@ class download_connection final : private net::block_sink, private session::mess
     int fd() const { return session_ ? session_->fd() : -1; }
     // ZMQ_POLLIN / ZMQ_POLLOUT for a zmq::pollitem_t (not the poll(2) values).
     short poll_events() const;
-    // Input waiting in user space that may be read now (none while the limit is spent).
+    // Input waiting in user space that may be read now (none while the limit is spent), or a
+    // read that stopped on the fetch's full frame memory and goes on once room was made.
     bool has_buffered_input() const {
-        return session_ && may_read() && session_->has_buffered_input();
+        return session_ && may_read() && (session_->has_buffered_input() || starved_now_);
     }
+
+    // Bytes of an unfinished frame this source makes us hold, and whether its last read stopped
+    // because the fetch's frame memory was full.
+    size_t frame_bytes_held() const { return session_ ? session_->frame_bytes_held() : 0; }
+    bool frame_starved() const { return starved_now_; }
 
     // Handles poll results. An error (with a reason) means: drop this connection.
     std::error_code on_poll(short revents, std::string& reason);
@@ -154,6 +162,7 @@ class download_connection final : private net::block_sink, private session::mess
     clock::time_point connected_at_ = clock::now();
     uint32_t declines_ = 0;
     bool manifest_accepted_ = false;
+    bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
     std::vector<bool> remote_has_;
     std::string refusal_;
     double rate_ = 0;

@@ -70,7 +70,7 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.listen_host = request_.listen_host;
     wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}),
                             request_.remote_path};
-    const auto problem = connection->start(hello, open, request_.tls);
+    const auto problem = connection->start(hello, open, request_.tls, &frame_memory_);
     XLOG_INFO("receiver", connection->label(), "connecting");
     connections_.emplace(key, std::move(connection));
     if (!problem.empty()) drop_source(key, problem);
@@ -223,6 +223,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         start_due_retries();
         if (out_of_sources()) break;
         poll_once(peer_events);
+        relieve_frame_memory();
         schedule_requests();
         on_timers(clock::now(), progress, report);
     }
@@ -269,6 +270,25 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
     for (size_t i = 2; i < poll_items_.size(); ++i) {
         on_connection_events(poll_keys_[i - 2], poll_items_[i].revents);
     }
+}
+
+// A source could not read on because the fetch's frame memory is full: the source holding the
+// most of it goes (not asked again: it would do the same), and the others read on next pass.
+void fetcher::relieve_frame_memory() {
+    std::vector<frame_holder> holders;
+    for (const auto& [key, connection] : connections_) {
+        holders.push_back({key, connection->frame_bytes_held(), connection->frame_starved()});
+    }
+    const auto victim = frame_memory_victim(holders);
+    if (!victim) return;
+    const auto& connection = *connections_.at(*victim);
+    constexpr size_t mib = 1024 * 1024;
+    ignored_endpoints_.insert(connection.source().to_string());
+    drop_source(*victim,
+                "holds " + std::to_string(connection.frame_bytes_held() / mib) +
+                    " MiB of an unfinished frame while the fetch's frame memory (" +
+                    std::to_string(frame_memory_.limit() / mib) + " MiB for all sources) is full",
+                false, /*may_retry=*/false);
 }
 
 void fetcher::on_connection_events(uint64_t key, short revents) {

@@ -15,9 +15,11 @@
 
 #include "receiver/byte_range.hpp"
 #include "receiver/download_connection.hpp"
+#include "receiver/frame_memory.hpp"
 #include "receiver/introduced_peers.hpp"
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
+#include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
 #include "shared/core/aligned_bytes.hpp"
@@ -161,6 +163,7 @@ class fetcher final : public download_listener {
     bool out_of_sources();
     bool fetch_made_no_progress();
     void poll_once(zmq::socket_t& peer_events);
+    void relieve_frame_memory();
     void take_peer_events(zmq::socket_t& peer_events);
     void on_connection_events(uint64_t key, short revents);
     void on_timers(std::chrono::steady_clock::time_point now, fetch_progress& progress,
@@ -174,6 +177,9 @@ class fetcher final : public download_listener {
     zmq::socket_t store_events_;
     bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends
     std::unique_ptr<piece_verifier> verifier_;
+    // Unfinished frames of every source draw from this (declared before connections_, which
+    // give their bytes back when destroyed).
+    net::byte_budget frame_memory_{max_frame_memory};
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
     // Banned, ourselves, duplicates of a peer we pull from, or gone: not connected to again.
@@ -182,6 +188,12 @@ class fetcher final : public download_listener {
     std::map<std::string, int> connect_attempts_;
     introduced_peers introduced_;  // bounds the connections PEERS frames make us open
     bool introduced_limit_logged_ = false;
+    // Discovery and connect-back together: one bound for all (their events name no origin).
+    introduced_peers learned_{max_learned_total, max_learned_total};
+    bool learned_limit_logged_ = false;
+    bool undialable_logged_ = false;
+    // An address a peer named that may be dialled (wire_address.hpp); logs the first refusal.
+    bool may_dial(const net::endpoint& named, const std::string& label);
     struct declined_piece {
         uint64_t source;
         uint32_t piece;

@@ -73,6 +73,9 @@ std::error_code fetcher::on_error(download_connection& from, const wire::error_m
 std::error_code fetcher::on_decline(download_connection& from, const wire::decline_msg& message) {
     if (!picker_ || !entry_ || message.piece >= entry_->manifest.piece_count())
         return errc::malformed_message;
+    // Only a piece still asked of it (one we cancelled may cross its DECLINE): a flood of
+    // DECLINEs for other pieces would otherwise grow declines_ without bound.
+    if (!from.has_outstanding(message.piece)) return {};
     decline_piece(from, message.piece);
     return {};
 }
@@ -83,6 +86,7 @@ std::error_code fetcher::on_peers(download_connection& from, const wire::peers_m
     const auto introducer = from.source().to_string();
     for (const auto& peer : message.peers) {
         const net::endpoint named{peer.host, peer.port};
+        if (!may_dial(named, from.label())) continue;
         if (introduced_.accept(introducer, named.to_string())) {
             add_source(named);
         } else if (!introduced_limit_logged_) {
@@ -91,6 +95,18 @@ std::error_code fetcher::on_peers(download_connection& from, const wire::peers_m
         }
     }
     return {};
+}
+
+bool fetcher::may_dial(const net::endpoint& named, const std::string& label) {
+    const auto reason = undialable_reason(named);
+    if (!reason) return true;
+    if (!undialable_logged_) {
+        undialable_logged_ = true;
+        XLOG_WARN("receiver", label,
+                  "ignoring peer address " << named.to_string() << ": " << *reason
+                                           << " (and any more like it)");
+    }
+    return false;
 }
 
 std::error_code fetcher::on_manifest(download_connection& from, const wire::manifest_msg& message) {
@@ -271,7 +287,15 @@ void fetcher::take_peer_events(zmq::socket_t& peer_events) {
         auto where = net::parse_endpoint(event->text, net::default_sender_port);
         if (!ours || !where) continue;
         if (event->type == bus::event_type::peer_learned) {
-            add_source(*where);
+            if (!may_dial(*where, "discovery")) continue;
+            if (learned_.accept("learned", where->to_string())) {
+                add_source(*where);
+            } else if (!learned_limit_logged_) {
+                learned_limit_logged_ = true;
+                XLOG_WARN("receiver", "discovery",
+                          "ignoring further peers learned (limit of " << max_learned_total
+                                                                      << " reached)");
+            }
             continue;
         }
         std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });

@@ -13,16 +13,20 @@ std::optional<uint64_t> victim(std::span<const view> current, clock::time_point 
                                auto in_scope) {
     const view* unhandshaken = nullptr;
     const view* idlest = nullptr;
+    const view* stalest = nullptr;
     for (const auto& c : current) {
         if (!in_scope(c)) continue;
         if (!c.greeted) {
             if (!unhandshaken || c.accepted_at < unhandshaken->accepted_at) unhandshaken = &c;
         } else if (!c.busy) {
-            if (!idlest || now - c.last_useful > now - idlest->last_useful) idlest = &c;
+            if (!idlest || c.last_useful < idlest->last_useful) idlest = &c;
+        } else if (now - c.last_progress > served_grace) {
+            if (!stalest || c.last_progress < stalest->last_progress) stalest = &c;
         }
     }
     if (unhandshaken) return unhandshaken->id;
     if (idlest) return idlest->id;
+    if (stalest) return stalest->id;
     return std::nullopt;
 }
 
@@ -41,6 +45,17 @@ admission_policy::decision admission_policy::admit(const std::string& address,
     }
     if (current.size() < max_connections_) return {true, std::nullopt};
     const auto evict = victim(current, now, [](const view&) { return true; });
+    return {evict.has_value(), evict};
+}
+
+admission_policy::decision admission_policy::admit_peer(const std::string& peer, uint64_t newcomer,
+                                                        std::span<const view> current,
+                                                        clock::time_point now) const {
+    const auto others_of_peer = [&](const view& c) { return c.peer == peer && c.id != newcomer; };
+    const auto held =
+        static_cast<size_t>(std::count_if(current.begin(), current.end(), others_of_peer));
+    if (held < max_per_peer_) return {true, std::nullopt};
+    const auto evict = victim(current, now, others_of_peer);
     return {evict.has_value(), evict};
 }
 

@@ -8,6 +8,7 @@
 #include "shared/bus/sequence.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "shared/net/socket.hpp"
 #include "shared/tls/tls_stream.hpp"
 
@@ -212,7 +213,7 @@ bool sender_loop::make_room(const std::string& host, clock::time_point now) {
     const auto decision = admission_.admit(host, views, now);
     if (decision.evict) {
         XLOG_INFO("sender", connections_.at(*decision.evict)->label(),
-                  "evicted (idle or no HELLO) to make room for " << host);
+                  "evicted (idle, stalled or no HELLO) to make room for " << host);
         close_connection(*decision.evict, errc::peer_timeout);
     }
     return decision.admit;
@@ -222,10 +223,33 @@ std::vector<admission_policy::connection_view> sender_loop::admission_views() co
     std::vector<admission_policy::connection_view> views;
     views.reserve(connections_.size());
     for (const auto& [id, c] : connections_) {
-        views.push_back(
-            {id, c->remote_host(), c->greeted(), c->busy(), c->accepted_at(), c->last_useful()});
+        const auto& peer = c->remote_peer_id();
+        views.push_back({id, c->remote_host(), c->greeted(), c->busy(), c->accepted_at(),
+                         c->last_useful(), c->last_progress(),
+                         peer ? identity::format_peer_id(*peer) : std::string()});
     }
     return views;
+}
+
+bool sender_loop::admit_peer(uint64_t id, clock::time_point now) {
+    const auto& peer = connections_.at(id)->remote_peer_id();
+    if (!peer || !peer_admitted_.insert(id).second) return true;
+    // This installation's own processes (and the tests, which run every process as one
+    // identity) are not limited: a stranger cannot prove our key.
+    if (options_.tls && *peer == options_.tls->our_id()) return true;
+    const auto decision =
+        admission_.admit_peer(identity::format_peer_id(*peer), id, admission_views(), now);
+    if (decision.evict) {
+        XLOG_INFO("sender", connections_.at(*decision.evict)->label(),
+                  "evicted (idle or stalled): its peer ID is at its connection limit");
+        close_connection(*decision.evict, errc::peer_timeout);
+    }
+    if (!decision.admit) {
+        XLOG_WARN("sender", connections_.at(id)->label(),
+                  "refused: its peer ID holds " << max_connections_per_peer
+                                                << " connections, all being served");
+    }
+    return decision.admit;
 }
 
 void sender_loop::serve(uint64_t id, short revents) {
@@ -235,6 +259,7 @@ void sender_loop::serve(uint64_t id, short revents) {
     std::error_code ec;
     const bool readable = revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input();
     if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
+    if (!ec && !admit_peer(id, clock::now())) ec = errc::sender_busy;
     if (!ec && connection.wants_write()) {
         const uint64_t before = connection.bytes_sent();
         ec = connection.on_writable();
@@ -251,7 +276,7 @@ void sender_loop::tick(clock::time_point now) {
     for (auto& [id, connection] : connections_) {
         // A HELLO trickled in a byte at a time does not hold a slot past its deadline.
         const bool hello_overdue = admission_policy::hello_overdue(
-            {id, {}, connection->greeted(), false, connection->accepted_at(), {}}, now);
+            {id, {}, connection->greeted(), false, connection->accepted_at(), {}, {}, {}}, now);
         if (connection->tick(now) || hello_overdue) silent.push_back(id);
     }
     for (const auto id : silent) close_connection(id, errc::peer_timeout);
@@ -288,6 +313,7 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
         it->second->close_with(cause);
     }
     connections_.erase(it);
+    peer_admitted_.erase(id);
     exchange_.leave(id);
     promises_.forget_connection(id);
     haves_.forget(id);

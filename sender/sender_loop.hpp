@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -41,6 +42,9 @@ class sender_loop {
     // Evicts what the admission policy gives up for a receiver from `host`; false: refuse it.
     bool make_room(const std::string& host, clock::time_point now);
     std::vector<admission_policy::connection_view> admission_views() const;
+    // Once its TLS handshake proved a peer ID: false when that peer holds its limit and none of
+    // its other connections may go (then it is closed).
+    bool admit_peer(uint64_t id, clock::time_point now);
     void serve(uint64_t id, short revents);
     void tick(clock::time_point now);
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
@@ -65,6 +69,7 @@ class sender_loop {
     sender_context shared_;
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections_;
+    std::set<uint64_t> peer_admitted_;  // connections whose peer ID passed admit_peer
     uint64_t next_id_ = 1;
     clock::time_point last_tick_ = clock::now();
     std::vector<zmq::pollitem_t> items_;

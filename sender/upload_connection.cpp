@@ -46,7 +46,10 @@ std::error_code upload_connection::on_readable(clock::time_point now) {
 std::error_code upload_connection::on_writable() {
     refill_queue();
     for (;;) {
+        // File data taken by the socket is progress (frames alone may be KEEPALIVE).
+        const bool file_data_queued = session_.queued_file_bytes() > 0;
         const auto result = session_.flush();
+        if (file_data_queued && result.bytes > 0) last_served_ = clock::now();
         if (result.error) return result.error;
         if (result.closed) return errc::peer_closed;
         if (result.would_block || (pending_requests_.empty() && !listing_.pending())) return {};

@@ -3,6 +3,7 @@
 // us to it. The handshake, framing, keepalive and BYE are its peer_session's.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -120,6 +121,8 @@ class upload_connection final : private session::message_handler {
     clock::time_point accepted_at() const { return accepted_at_; }
     // HELLO or the last LIST/OPEN/REQUEST/CANCEL/CLOSE (KEEPALIVE is not progress).
     clock::time_point last_useful() const { return last_useful_; }
+    // last_useful, or later when the socket last took file data queued for this receiver.
+    clock::time_point last_progress() const { return std::max(last_useful_, last_served_); }
 
   private:
     bool may_queue() const {
@@ -157,6 +160,7 @@ class upload_connection final : private session::message_handler {
     clock::time_point read_at_{};  // the `now` of the on_readable being handled
     const clock::time_point accepted_at_ = clock::now();
     clock::time_point last_useful_ = accepted_at_;
+    clock::time_point last_served_ = accepted_at_;
     size_t opens_in_flight_ = 0;  // submitted to the opener, not yet answered
     std::map<uint32_t, std::shared_ptr<content_entry>> handles_;
     std::deque<wire::request> pending_requests_;

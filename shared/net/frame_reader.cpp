@@ -1,5 +1,6 @@
 #include "shared/net/frame_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "shared/core/error.hpp"
@@ -7,9 +8,37 @@
 namespace xfer::net {
 namespace {
 constexpr size_t staging_capacity = 64 * 1024;
-}
+// A large body grows from this, doubling, as its bytes arrive.
+constexpr size_t first_body_capacity = 1024 * 1024;
+}  // namespace
 
 frame_reader::frame_reader() : staging_(staging_capacity) {}
+
+frame_reader::~frame_reader() {
+    release_body();
+}
+
+bool frame_reader::make_room(size_t needed) {
+    if (needed <= held_) return true;
+    const size_t capacity =
+        std::min<size_t>(header_.length, std::max({needed, 2 * held_, first_body_capacity}));
+    if (budget_ && !budget_->try_take(capacity - held_)) {
+        starved_ = true;
+        return false;
+    }
+    // Sized (zeroed) once per growth, not per read: reads fill it from body_size_ on.
+    large_body_.reserve(capacity);  // exactly: resize alone may double the capacity
+    large_body_.resize(capacity);
+    held_ = capacity;
+    return true;
+}
+
+void frame_reader::release_body() {
+    large_body_ = {};  // do not keep a multi-megabyte buffer around
+    body_size_ = 0;
+    if (budget_) budget_->give_back(held_);
+    held_ = 0;
+}
 
 std::error_code frame_reader::consume_staged(const message_handler& on_message, block_sink* sink) {
     for (;;) {
@@ -25,8 +54,7 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
                     state_ = state::piece_prefix;
                 } else {
                     state_ = state::body;
-                    large_body_.clear();
-                    if (header_.length > staging_.size()) large_body_.reserve(header_.length);
+                    release_body();
                 }
                 break;
             }
@@ -39,14 +67,18 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
                     if (auto ec = on_message(header_.type, body)) return ec;
                     break;
                 }
-                const size_t take = std::min(staged(), header_.length - large_body_.size());
-                large_body_.insert(large_body_.end(), staging_.begin() + begin_,
-                                   staging_.begin() + begin_ + take);
+                const size_t take = std::min(staged(), header_.length - body_size_);
+                if (!make_room(body_size_ + take)) return {};
+                if (take > 0)
+                    std::memcpy(large_body_.data() + body_size_, staging_.data() + begin_, take);
+                body_size_ += take;
                 begin_ += take;
-                if (large_body_.size() < header_.length) return {};
+                if (body_size_ < header_.length) return {};
                 state_ = state::header;
-                if (auto ec = on_message(header_.type, large_body_)) return ec;
-                large_body_ = {};  // do not keep a multi-megabyte buffer around
+                const auto ec =
+                    on_message(header_.type, std::span(large_body_).first(header_.length));
+                release_body();
+                if (ec) return ec;
                 break;
             }
             case state::piece_prefix: {
@@ -85,9 +117,14 @@ std::error_code frame_reader::consume_staged(const message_handler& on_message, 
 frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& on_message,
                                              block_sink* sink, size_t budget) {
     pump_result result;
+    starved_ = false;
     for (;;) {
         if (auto ec = consume_staged(on_message, sink)) {
             result.error = ec;
+            return result;
+        }
+        if (starved_) {
+            result.starved = true;
             return result;
         }
         if (result.bytes >= budget) return result;
@@ -98,9 +135,12 @@ frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& 
             // Straight from the kernel into the piece buffer: the one copy block data takes.
             target = destination_.subspan(data_done_, data_length_ - data_done_);
         } else if (direct_body) {
-            const size_t have = large_body_.size();
-            large_body_.resize(header_.length);
-            target = std::span<uint8_t>(large_body_).subspan(have);
+            // Only as far as the bytes arrive (a header may claim 64 MiB and send none of it).
+            if (!make_room(body_size_ + 1)) {
+                result.starved = true;
+                return result;
+            }
+            target = std::span<uint8_t>(large_body_).subspan(body_size_);
         } else {
             if (begin_ > 0) {
                 std::memmove(staging_.data(), staging_.data() + begin_, staged());
@@ -122,14 +162,16 @@ frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& 
                 }
             }
         } else if (direct_body) {
-            large_body_.resize(header_.length - target.size() + got.bytes);
-            if (large_body_.size() == header_.length) {
+            body_size_ += got.bytes;
+            if (body_size_ == header_.length) {
                 state_ = state::header;
-                if (auto ec = on_message(header_.type, large_body_)) {
+                const auto ec =
+                    on_message(header_.type, std::span(large_body_).first(header_.length));
+                release_body();
+                if (ec) {
                     result.error = ec;
                     return result;
                 }
-                large_body_ = {};
             }
         } else {
             end_ += got.bytes;

@@ -1,7 +1,10 @@
 // Incremental reader of xfer frames from a non-blocking stream. Small messages are parsed from a
 // staging buffer; PIECE data is read straight into the buffer its sink names, so block data is
 // copied once, from the kernel to its piece buffer. Every header is validated against the
-// length table before anything is allocated or read further.
+// length table before anything is allocated or read further. A large body (a manifest, a
+// listing) is held only as far as its bytes arrived, not as far as its header claims, and, when
+// the reader shares a byte_budget, only while the budget has room: a full budget stops the reader
+// (starved) without losing its place, until its owner frees room or drops a connection.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "shared/net/byte_budget.hpp"
 #include "shared/net/stream.hpp"
 #include "shared/wire/frame.hpp"
 #include "shared/wire/messages.hpp"
@@ -32,10 +36,22 @@ class frame_reader {
         std::function<std::error_code(wire::message_type, std::span<const uint8_t> body)>;
 
     frame_reader();
+    ~frame_reader();
+    frame_reader(const frame_reader&) = delete;
+    frame_reader& operator=(const frame_reader&) = delete;
+
+    // Large bodies draw their bytes from `budget` (null: unbounded, the default); it must
+    // outlive this reader. Set before the first pump.
+    void share_budget(byte_budget* budget) { budget_ = budget; }
+    // Bytes of an unfinished large body this reader holds (drawn from its budget).
+    size_t body_bytes_held() const { return held_; }
+    // The last pump stopped because the budget had no room for the body's next bytes.
+    bool starved() const { return starved_; }
 
     struct pump_result {
         size_t bytes = 0;
         bool closed = false;
+        bool starved = false;   // the budget is full: nothing more was read (see starved())
         std::error_code error;  // I/O error, or a protocol error (bad header, handler refusal)
     };
     // Reads and dispatches until the stream would block or `budget` bytes were read (so one busy
@@ -50,6 +66,9 @@ class frame_reader {
     enum class state { header, body, piece_prefix, piece_data };
     size_t staged() const { return end_ - begin_; }
     std::error_code consume_staged(const message_handler& on_message, block_sink* sink);
+    // Room in large_body_ for `needed` bytes, drawn from the budget; false: starved.
+    bool make_room(size_t needed);
+    void release_body();
 
     std::vector<uint8_t> staging_;
     size_t begin_ = 0;
@@ -62,6 +81,10 @@ class frame_reader {
     std::span<uint8_t> destination_;
     uint32_t data_length_ = 0;
     uint32_t data_done_ = 0;
+    byte_budget* budget_ = nullptr;
+    size_t body_size_ = 0;  // bytes of the large body received (large_body_ may be longer)
+    size_t held_ = 0;       // large_body_'s size, as drawn from budget_
+    bool starved_ = false;
 };
 
 }  // namespace xfer::net

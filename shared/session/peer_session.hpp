@@ -71,6 +71,12 @@ class peer_session {
     // PIECE is unexpected). An error means: drop this connection.
     std::error_code receive(net::block_sink* sink = nullptr, size_t max_bytes = SIZE_MAX);
 
+    // Large frame bodies draw from `budget` (shared by the owner's connections; it must outlive
+    // this session), and what this session holds of one (see net::frame_reader).
+    void share_frame_budget(net::byte_budget* budget) { reader_.share_budget(budget); }
+    size_t frame_bytes_held() const { return reader_.body_bytes_held(); }
+    bool frame_starved() const { return reader_.starved(); }
+
     template <typename Message>
     void send(const Message& message) {
         wire::encode(message, queue_.bytes_for_append());

@@ -96,6 +96,35 @@ TEST(ConnectionSlots, AFetchIsServedWhileIdleConnectionsFillTheTable) {
     EXPECT_GE(open, sender::sender_options{}.max_connections - 2 * per_address);
 }
 
+TEST(ConnectionSlots, AFetchIsServedWhileConnectionsHoldContentOpenWithoutReading) {
+    sandbox box;
+    const auto original = write_random_file(box / "src/a.bin", 3'000'000, 43);
+    xfer_server server(box / "src");
+    // Each attack connection does HELLO and OPEN, then never reads a byte nor asks for any:
+    // it holds content open (it used to count as being served, never evicted).
+    const size_t per_address = sender::max_connections_per_address;
+    const size_t addresses = sender::sender_options{}.max_connections / per_address + 2;
+    auto opening = encoded_hello();
+    wire::encode(wire::open_request{1, content_id{}, "a.bin"}, opening);
+    std::vector<std::unique_ptr<tls_peer>> attack;
+    for (size_t a = 1; a <= addresses; ++a) {
+        const auto source = "127.0.0." + std::to_string(a);
+        for (size_t i = 0; i < per_address; ++i) {
+            // Once the table is full of connections that just OPENed, newcomers are refused.
+            auto peer = connect_from(source, server.port());
+            if (peer && peer->send(opening)) attack.push_back(std::move(peer));
+        }
+    }
+    EXPECT_GE(attack.size(), sender::sender_options{}.max_connections) << "the table is full";
+    // A lower bound only: by then every attack connection has made no progress for longer than
+    // the grace a connection being served has (a slower machine only makes them staler).
+    std::this_thread::sleep_for(sender::served_grace + 1s);
+    const auto fetched =
+        run_xfer({"fetch", server.address(), "a.bin", "-o", (box / "out").string()});
+    ASSERT_EQ(fetched.status, 0) << fetched.describe();
+    EXPECT_EQ(file_difference(original, box / "out/a.bin"), "");
+}
+
 TEST(ConnectionSlots, AHelloTrickledAByteAtATimeIsDropped) {
     sandbox box;
     write_random_file(box / "src/a.bin", 1000, 42);

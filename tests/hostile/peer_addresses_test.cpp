@@ -116,5 +116,46 @@ TEST(PeerAddresses, AFetchConnectsToAtMostTheBoundOfAddressesOnePeerNames) {
     EXPECT_FALSE(std::filesystem::exists(box / "out/a.bin"));
 }
 
+// Connections waiting in a listener's queue (the kernel completes a loopback connect without an
+// accept, and keeps it queued after the client closes).
+int queued_connections(const unique_fd& listener) {
+    int count = 0;
+    while (const int client = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)) {
+        if (client < 0) break;
+        ++count;
+        ::close(client);
+    }
+    return count;
+}
+
+TEST(PeerAddresses, AFetchNeverDialsUnspecifiedMulticastOrBroadcastAddresses) {
+    sandbox box;
+    unique_fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    const uint16_t port = listen_on(listener, "127.0.0.1");
+    ASSERT_NE(port, 0);
+    // 0.0.0.0:PORT reaches 127.0.0.1:PORT on Linux: a disguised second address of this host.
+    // The last, a plain 127.0.0.1:PORT, shows that the PEERS frame was acted on. (Port 0 in
+    // PEERS is a malformed frame already; for connect-back and discovery see wire_address.)
+    const std::vector<wire::peer_address> named{
+        {port, "0.0.0.0"},          {port, "::ffff:0.0.0.0"},  {port, "224.0.0.1"},
+        {port, "239.255.74.20"},    {port, "255.255.255.255"}, {port, "ff02::1"},
+        {port, "::ffff:224.0.0.1"}, {port, "127.0.0.1"}};
+    std::vector<uint8_t> script;
+    wire::hello hello;
+    hello.id = random_peer_id();
+    wire::encode(hello, script);
+    wire::encode(wire::peers_msg{1, named}, script);
+    scripted_peer introducer(script, /*hold_open=*/false);
+    const auto fetched =
+        run_xfer({"fetch", "-v", introducer.address(), "a.bin", "-o", (box / "out").string()}, 60s);
+    EXPECT_NE(fetched.status, 0) << fetched.describe();
+    EXPECT_EQ(queued_connections(listener), 1) << "only 127.0.0.1:" << port << " may be dialled\n"
+                                               << fetched.describe();
+    EXPECT_NE(fetched.err.find("ignoring peer address 0.0.0.0:" + std::to_string(port) +
+                               ": an unspecified address"),
+              std::string::npos)
+        << fetched.describe();
+}
+
 }  // namespace
 }  // namespace xfer::test

@@ -117,6 +117,27 @@ TEST(ProgressLayout, PeerLinesSayWhatTheyCountAndLineUp) {
     EXPECT_EQ(lines[1].find("MiB/s"), lines[2].find("MiB/s"));
 }
 
+TEST(ProgressLayout, PeerLabelsAndNamesNeverReachTheTerminalRaw) {
+    auto state = busy_fetch(2);
+    state.name = "a\x1b]0;owned\x07.iso";
+    state.peers[0].label = "->\x1b[2J10.0.0.1:7420";
+    state.peers[1].label =
+        "<-\xc2\x9b"
+        "31m10.0.0.2:7420";  // U+009B, the one-byte CSI
+    fetch_summary summary;
+    summary.target = "out/\x1b[1;1Hx.bin";
+    auto lines = layout_progress(state, 200, 24);
+    lines.push_back(layout_summary(summary, 0));
+    lines.push_back(layout_summary(summary, 60));
+    for (const auto& line : lines) {
+        EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+        EXPECT_EQ(line.find("\xc2\x9b"), std::string::npos) << line;
+        EXPECT_EQ(line.find('\x07'), std::string::npos) << line;
+    }
+    EXPECT_NE(lines[0].find("\\x1b"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[2].find("\\u009b"), std::string::npos) << lines[2];
+}
+
 TEST(ProgressLayout, PeersBeyondTheRowsAreCountedNotDrawn) {
     const auto lines = layout_progress(busy_fetch(40), 80, 10);
     ASSERT_EQ(lines.size(), 10u);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "shared/core/safe_text.hpp"
 #include "tools/xfer/format.hpp"
 
 namespace xfer::cli {
@@ -120,7 +121,12 @@ std::string peer_line(const progress_peer& peer, const peer_layout& layout, size
 
 }  // namespace
 
-std::vector<std::string> layout_progress(const progress_state& state, int width, int max_lines) {
+std::vector<std::string> layout_progress(const progress_state& raw, int width, int max_lines) {
+    // Labels name addresses peers handed us, and the name may be a path a peer listed: shown
+    // through safe_text like every string from a peer, before their columns are counted.
+    progress_state state = raw;
+    state.name = safe_text(raw.name);
+    for (auto& peer : state.peers) peer.label = safe_text(peer.label);
     // Never the last column: see the header.
     const size_t room = width > 1 ? static_cast<size_t>(width - 1) : 1;
     std::vector<std::string> lines{total_line(state, room)};
@@ -164,7 +170,8 @@ std::string layout_summary(const fetch_summary& summary, int width) {
     std::string counts = "(" + std::to_string(summary.downloaded_bytes) + " bytes downloaded";
     if (summary.uploading) counts += ", " + std::to_string(summary.uploaded_bytes) + " uploaded";
     counts += ")";
-    const auto target = summary.target + (summary.whole_file ? "" : " (range, partial kept)");
+    const auto target =
+        safe_text(summary.target) + (summary.whole_file ? "" : " (range, partial kept)");
     const auto whole = "fetched " + join({target, join(middle), counts});
     if (width <= 1) return whole;
     const size_t room = static_cast<size_t>(width - 1);
