@@ -236,7 +236,7 @@ void sender_loop::serve(uint64_t id, short revents) {
     if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
     if (!ec && connection.wants_write()) {
         const uint64_t before = connection.bytes_sent();
-        ec = connection.on_writable();
+        ec = connection.on_writable(clock::now());
         stats_.total_bytes_sent += connection.bytes_sent() - before;
     }
     if (!ec && connection.finished()) ec = errc::peer_closed;

@@ -1,0 +1,38 @@
+// Which failed sources are asked again (receiver/retry_policy.hpp).
+#include "receiver/retry_policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xfer::receiver {
+namespace {
+
+std::error_code code(errc e) {
+    return make_error_code(e);
+}
+
+TEST(RetryPolicy, OurselvesDuplicatesAndRefusalsAreNeverAskedAgain) {
+    for (const bool discovered : {false, true}) {
+        EXPECT_TRUE(never_ask_again(code(errc::cancelled), discovered));
+        EXPECT_TRUE(never_ask_again(code(errc::peer_not_allowed), discovered));
+        EXPECT_TRUE(never_ask_again(code(errc::bad_protocol), discovered));
+        EXPECT_TRUE(never_ask_again(code(errc::version_mismatch), discovered));
+        EXPECT_TRUE(never_ask_again(code(errc::tls_failed), discovered));
+    }
+}
+
+// Issue 13: a sender at its connection limit closes right after accept; the receiver took that
+// for a plaintext peer and never came back.
+TEST(RetryPolicy, ADiscoveredSenderThatHangsUpInTheHandshakeIsAskedAgain) {
+    EXPECT_FALSE(never_ask_again(code(errc::not_tls), /*discovered=*/true));
+    EXPECT_TRUE(never_ask_again(code(errc::not_tls), /*discovered=*/false))
+        << "a source named by the user fails at once, saying it may be too old";
+}
+
+TEST(RetryPolicy, OrdinaryFailuresAreAskedAgain) {
+    EXPECT_FALSE(never_ask_again(code(errc::peer_closed), false));
+    EXPECT_FALSE(never_ask_again(code(errc::not_found), true));
+    EXPECT_FALSE(never_ask_again(std::make_error_code(std::errc::connection_refused), true));
+}
+
+}  // namespace
+}  // namespace xfer::receiver
