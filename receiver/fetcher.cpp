@@ -171,7 +171,8 @@ void fetcher::schedule_requests() {
         }
         // Endgame: an idle source helps with the last pieces (they share the existing buffer)
         // when it would likely finish one first (endgame_policy.hpp).
-        if (endgame_allowed(picker_->remaining(), connections_.size()) &&
+        if (endgame_allowed(picker_->remaining(), connections_.size(),
+                            entry_->manifest.piece_count()) &&
             connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
             const auto worth_it = [&](uint32_t piece, const std::set<peer_key>& on_it) {
                 return duplicate_pays_against(*connection, piece, on_it);

@@ -117,8 +117,11 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     // least-duplicated first, so the last pieces do not wait on one slow peer.
     std::vector<candidate> busy;
     for (const auto& [piece, peers] : assigned_) {
+        // A seeder is spared here too: a duplicate of a piece a partial peer has comes from a
+        // partial peer (31 receivers' endgames had the seeder send ~1 more copy: issue 13).
+        const bool spare_seeder = seeder && partial_availability_[piece] > 0;
         if (has[piece] && wants(piece) && !peers.contains(peer) && peers.size() < max_holders &&
-            peer_may_take(peer, piece) && (!worth_it || worth_it(piece, peers))) {
+            !spare_seeder && peer_may_take(peer, piece) && (!worth_it || worth_it(piece, peers))) {
             busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
         }
     }

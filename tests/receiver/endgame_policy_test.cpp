@@ -9,17 +9,25 @@ namespace {
 constexpr uint32_t piece = 256 * 1024;
 
 TEST(EndgamePolicy, FewSourcesKeepTheOldTwoPiecesEachAtLeastFour) {
-    EXPECT_TRUE(endgame_allowed(4, 1));
-    EXPECT_FALSE(endgame_allowed(5, 1));
-    EXPECT_TRUE(endgame_allowed(8, 4));
-    EXPECT_FALSE(endgame_allowed(9, 4));
+    EXPECT_TRUE(endgame_allowed(4, 1, 512));
+    EXPECT_FALSE(endgame_allowed(5, 1, 512));
+    EXPECT_TRUE(endgame_allowed(8, 4, 512));
+    EXPECT_FALSE(endgame_allowed(9, 4, 512));
+    EXPECT_TRUE(endgame_allowed(16, 8, 512)) << "the 128 MiB benchmark at 8 leechers, as before";
 }
 
 // Issue 13: 32 sources allowed endgame with 64 pieces left, the whole of a 16 MiB file.
 TEST(EndgamePolicy, ManySourcesDoNotStartEndgameEarly) {
-    EXPECT_TRUE(endgame_allowed(max_endgame_pieces, 32));
-    EXPECT_FALSE(endgame_allowed(max_endgame_pieces + 1, 32));
-    EXPECT_FALSE(endgame_allowed(64, 63));
+    EXPECT_TRUE(endgame_allowed(max_endgame_pieces, 32, 4096));
+    EXPECT_FALSE(endgame_allowed(max_endgame_pieces + 1, 32, 4096));
+    EXPECT_FALSE(endgame_allowed(64, 63, 4096));
+}
+
+TEST(EndgamePolicy, ASmallFileLeavesOnlyItsLastFourPiecesToEndgame) {
+    EXPECT_TRUE(endgame_allowed(4, 32, 32));
+    EXPECT_FALSE(endgame_allowed(5, 32, 32)) << "an 8 MiB file at 32 sources";
+    EXPECT_FALSE(endgame_allowed(5, 32, 64));
+    EXPECT_TRUE(endgame_allowed(8, 32, 256));
 }
 
 TEST(EndgamePolicy, ADuplicateOfAnEquallyFastHolderDoesNotPay) {

@@ -184,6 +184,16 @@ TEST(PiecePicker, EndgameAsksWhetherADuplicatePays) {
     EXPECT_TRUE(picker.assigned_peers(chosen[0]) == (std::vector<peer_key>{2, 3}));
 }
 
+TEST(PiecePicker, EndgameDoesNotAskASeederForWhatAPartialPeerHas) {
+    // Peers 1 and 3 are partial (piece 0 only), peer 2 a seeder (both pieces).
+    auto picker = make_picker("11", "00", {"10", "11", "10"});
+    ASSERT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{0}));
+    ASSERT_EQ(picker.pick(2, 1), (std::vector<uint32_t>{1}));
+    ASSERT_TRUE(picker.in_endgame());
+    EXPECT_TRUE(picker.pick(2, 1).empty()) << "the seeder duplicated a piece partial peers have";
+    EXPECT_EQ(picker.pick(3, 1), (std::vector<uint32_t>{0})) << "a partial peer may";
+}
+
 TEST(PiecePicker, HasWantedLooksOnlyAtPiecesStillWanted) {
     auto picker = make_picker("110", "100", {"100", "010", "001"});
     EXPECT_FALSE(picker.has_wanted(1)) << "it has only what we have";
