@@ -297,7 +297,8 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     const auto& source = it->second->source();
     const bool named_by_user = std::find(request_.sources.begin(), request_.sources.end(),
                                          source) != request_.sources.end();
-    const bool pointless = never_ask_again(ec, /*discovered=*/!named_by_user);
+    const bool pointless =
+        never_ask_again(ec, /*discovered=*/!named_by_user, connect_attempts_[source.to_string()]);
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
