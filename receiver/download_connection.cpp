@@ -85,6 +85,7 @@ std::error_code download_connection::on_poll(short revents, std::string& reason)
         if (const auto got = session_->bytes_received() - before; got > 0) {
             last_data_ = clock::now();
             if (download_limit_) download_limit_->spend(got, last_data_);
+            note_block_bytes(got, last_data_);
         }
     }
     if (!ec && session_->wants_write()) ec = flush();
@@ -226,12 +227,25 @@ std::span<uint8_t> download_connection::block_destination(const wire::piece_head
     auto destination = listener_.block_destination(*this, header, length);
     // Data nobody wants any more is read and dropped; it is no longer outstanding either.
     if (destination.empty()) block_arrived(header.piece, header.offset);
+    in_block_ = !destination.empty();
     return destination;
+}
+
+void download_connection::note_block_bytes(uint64_t got, clock::time_point now) {
+    if (!in_block_) return;
+    block_bytes_since_progress_ += got;
+    if (block_bytes_since_progress_ < partial_block_progress_bytes) return;
+    last_progress_ = now;
+    last_block_data_ = now;
+    block_bytes_since_progress_ = 0;
 }
 
 std::error_code download_connection::block_received(const wire::piece_header& header,
                                                     uint32_t length) {
     last_progress_ = clock::now();
+    last_block_data_ = last_progress_;
+    in_block_ = false;
+    block_bytes_since_progress_ = 0;
     block_arrived(header.piece, header.offset);
     return listener_.block_received(*this, header, length);
 }

@@ -24,6 +24,10 @@ namespace xfer::receiver {
 
 class download_connection;
 
+// How much of a block arriving counts as progress against the stall limit (a trickle of a few
+// bytes does not: 16 KiB per stall period is about 13 kbit/s at the default 10 s).
+inline constexpr uint64_t partial_block_progress_bytes = 16 * 1024;
+
 // One handler per message a sender may send a receiver; an error drops the source.
 class download_listener {
   public:
@@ -104,10 +108,13 @@ class download_connection final : private net::block_sink, private session::mess
     uint64_t bytes_received() const { return session_ ? session_->bytes_received() : 0; }
     bool ever_connected() const { return ever_connected_; }
     clock::time_point last_data() const { return last_data_; }
-    // Last useful progress: connected, MANIFEST, BITFIELD, HAVE, or a block asked for (a new
-    // wait for data starts the clock again). KEEPALIVE and DECLINE are not progress.
+    // Last useful progress: connected, MANIFEST, BITFIELD, HAVE, a block asked for (a new wait
+    // for data starts the clock again), or another partial_block_progress_bytes of a block that
+    // is arriving. KEEPALIVE and DECLINE are not progress.
     clock::time_point last_progress() const { return last_progress_; }
     clock::time_point connected_at() const { return connected_at_; }
+    // The last block, or partial_block_progress_bytes of one, that arrived: data, not chatter.
+    clock::time_point last_block_data() const { return last_block_data_; }
     uint32_t declines() const { return declines_; }
 
     // The source's instance id (random per process), once its HELLO was accepted.
@@ -143,6 +150,11 @@ class download_connection final : private net::block_sink, private session::mess
     std::error_code on_peers(const wire::peers_msg& message) override;
     std::error_code on_bye() override { return errc::peer_closed; }
     std::error_code flush();
+    // Bytes read while a block we asked for is arriving count as progress in steps of
+    // partial_block_progress_bytes: a sender shared by 31 receivers at 5 Mbit/s sends each
+    // ~20 KB/s, so one 256 KiB block takes ~13 s, longer than the stall limit (issue 13: 908
+    // sources dropped as stalled in one 32-host run, their partial pieces fetched again).
+    void note_block_bytes(uint64_t got, clock::time_point now);
     // False while the download limit is spent: the socket is then neither polled for input nor
     // read, so the kernel's window closes and the sender slows down.
     bool may_read() const { return !download_limit_ || download_limit_->ready(clock::now()); }
@@ -161,6 +173,9 @@ class download_connection final : private net::block_sink, private session::mess
     clock::time_point last_progress_ = clock::now();
     clock::time_point connected_at_ = clock::now();
     uint32_t declines_ = 0;
+    bool in_block_ = false;  // between a wanted block's PIECE header and its last byte
+    uint64_t block_bytes_since_progress_ = 0;
+    clock::time_point last_block_data_{};
     bool manifest_accepted_ = false;
     bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
     std::vector<bool> remote_has_;

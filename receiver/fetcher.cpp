@@ -2,6 +2,8 @@
 // verifier. Message handling (and discovery's peer events) is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
+#include "receiver/endgame_policy.hpp"
+#include "receiver/retry_policy.hpp"
 #include "receiver/source_liveness.hpp"
 
 #include "shared/core/error.hpp"
@@ -19,8 +21,6 @@ constexpr auto checkpoint_interval = std::chrono::seconds(2);
 constexpr double in_flight_seconds = 0.2;
 constexpr uint64_t min_in_flight = 512 * 1024;
 constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
-// Endgame (duplicate requests for pieces in progress) only for the last few pieces.
-constexpr uint32_t endgame_pieces_per_source = 2;
 
 }  // namespace
 
@@ -59,8 +59,12 @@ size_t fetcher::max_buffers() const {
 
 void fetcher::add_source(const net::endpoint& source) {
     const auto name = source.to_string();
-    if (ignored_endpoints_.contains(name)) return;
-    if (!known_sources_.insert(name).second) return;
+    if (ignored_endpoints_.contains(name) || known_sources_.contains(name)) return;
+    if (!source_cap_.has_room(connections_.size())) {
+        wait_for_room(source);
+        return;
+    }
+    known_sources_.insert(name);
     const uint64_t key = next_key_++;
     auto connection = std::make_unique<download_connection>(
         key, source, *this, download_limit_ ? &*download_limit_ : nullptr);
@@ -86,6 +90,9 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
         !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
     constexpr int max_discovery_attempts = 30;
     const auto name = connection.source().to_string();
+    // Attempts count from the last block it delivered: a source that helps and is dropped now
+    // and then (a stall under load) is not abandoned for good after 30 drops over a long fetch.
+    if (connection.last_block_data() != clock::time_point{}) connect_attempts_[name] = 0;
     const bool discovered_peer =
         request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
     if (may_retry && !(picker_ && picker_->complete()) && (partner_not_up || discovered_peer)) {
@@ -162,12 +169,16 @@ void fetcher::schedule_requests() {
             }
             connection->request_piece(piece, buffer.length);
         }
-        // Endgame: an idle source helps with the last pieces (they share the existing buffer).
-        const bool last_pieces =
-            picker_->remaining() <=
-            std::max<uint32_t>(4, endgame_pieces_per_source * connections_.size());
-        if (last_pieces && connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
-            for (const uint32_t piece : picker_->pick(key, 1)) {
+        // Endgame: an idle source helps with the last pieces (they share the existing buffer)
+        // when it would likely finish one first (endgame_policy.hpp).
+        if (endgame_allowed(picker_->remaining(), connections_.size(),
+                            entry_->manifest.piece_count()) &&
+            connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
+            const auto worth_it = [&](uint32_t piece, const std::set<peer_key>& on_it) {
+                return duplicate_pays_against(*connection, piece, on_it);
+            };
+            for (const uint32_t piece :
+                 picker_->pick(key, 1, true, max_endgame_holders, worth_it)) {
                 if (buffers_.contains(piece) && !buffers_[piece].verifying) {
                     connection->request_piece(piece, buffers_[piece].length);
                 } else {
@@ -233,6 +244,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
 }
 
 void fetcher::start_due_retries() {
+    connect_waiting_sources();
     for (auto retry = retries_.begin(); retry != retries_.end();) {
         if (clock::now() < retry->second) {
             ++retry;
@@ -300,10 +312,13 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     if (reason.empty())
         reason = it->second->refusal().empty() ? ec.message() : it->second->refusal();
     // Ourselves, a peer we already pull from, one that does not speak the protocol (or TLS, or
-    // offers another version), or one a policy refused: never asked again.
+    // offers another version), or one a policy refused: never asked again (retry_policy.hpp).
     const bool ourselves_or_duplicate = ec == make_error_code(errc::cancelled);
-    const bool pointless = ourselves_or_duplicate || is_protocol_violation(ec) ||
-                           ec == make_error_code(errc::peer_not_allowed);
+    const auto& source = it->second->source();
+    const bool named_by_user = std::find(request_.sources.begin(), request_.sources.end(),
+                                         source) != request_.sources.end();
+    const bool pointless =
+        never_ask_again(ec, /*discovered=*/!named_by_user, connect_attempts_[source.to_string()]);
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
@@ -322,6 +337,7 @@ void fetcher::on_timers(std::chrono::steady_clock::time_point now, fetch_progres
     if (now - last_tick_ >= tick_interval) {
         last_tick_ = now;
         tick(progress, report);
+        give_up_a_source_for_a_waiting_one(now);
         // Lets a sender notice it missed our last store events (no later event would tell it).
         store_publisher_.heartbeat();
     }

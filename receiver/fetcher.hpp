@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "receiver/introduced_peers.hpp"
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
+#include "receiver/source_cap.hpp"
 #include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
@@ -59,6 +61,8 @@ struct fetch_request {
     size_t memory_budget = 32 * 1024 * 1024;
     std::chrono::milliseconds stall_timeout{10000};
     std::chrono::milliseconds unavailable_timeout{20000};
+    // Sources connected at once (0: every one named); more wait their turn (source_cap.hpp).
+    size_t max_sources = default_max_sources;
     unsigned hash_threads = 1;
     uint64_t limit_down = 0;  // bytes per second over all sources (--limit-down); 0 = none
 };
@@ -151,9 +155,16 @@ class fetcher final : public download_listener {
                                    uint32_t length) override;
 
     void add_source(const net::endpoint& source);
+    // The cap on sources: who waits for a slot, who gives one up (source_cap.hpp).
+    void wait_for_room(const net::endpoint& source);
+    void connect_waiting_sources();
+    void give_up_a_source_for_a_waiting_one(std::chrono::steady_clock::time_point now);
     void drop_source(uint64_t key, const std::string& reason, bool quietly = false,
                      bool may_retry = true);
     void schedule_requests();
+    // True when `idle` would likely finish `piece` before every source now on it.
+    bool duplicate_pays_against(const download_connection& idle, uint32_t piece,
+                                const std::set<peer_key>& on_it) const;
     void on_verified(const verify_result& result);
     void tick(fetch_progress& progress, const progress_fn& report);
     void publish(bus::event_type type, uint32_t piece, const std::string& text = {});
@@ -186,7 +197,9 @@ class fetcher final : public download_listener {
     std::set<std::string> ignored_endpoints_;
     std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
     std::map<std::string, int> connect_attempts_;
-    introduced_peers introduced_;  // bounds the connections PEERS frames make us open
+    source_cap source_cap_{request_.max_sources};
+    std::deque<net::endpoint> waiting_sources_;  // named, not connected: the cap was reached
+    introduced_peers introduced_;                // bounds the connections PEERS frames make us open
     bool introduced_limit_logged_ = false;
     // Discovery and connect-back together: one bound for all (their events name no origin).
     introduced_peers learned_{max_learned_total, max_learned_total};

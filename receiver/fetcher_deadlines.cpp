@@ -1,5 +1,7 @@
 // The fetch's deadlines as a whole: when no source is left, none has what is missing, or none
 // advances the fetch. Per-source deadlines are in source_liveness.hpp.
+#include <algorithm>
+
 #include "receiver/fetcher.hpp"
 #include "receiver/source_liveness.hpp"
 
@@ -20,7 +22,7 @@ bool fetcher::idle_sources_hopeless() const {
 // True (with fatal_ set) when no source is left, or none has what is missing, for longer than
 // the fetch is willing to wait for new ones.
 bool fetcher::out_of_sources() {
-    if (connections_.empty() && retries_.empty()) {
+    if (connections_.empty() && retries_.empty() && waiting_sources_.empty()) {
         // With discovery, new sources may still be announced; wait for them a while.
         if (alone_since_ == clock::time_point{}) alone_since_ = clock::now();
         if (!request_.wait_for_peers ||
@@ -50,6 +52,9 @@ bool fetcher::out_of_sources() {
 // keep the connection alive, but none helps (all DECLINE, or keep alive without sending data).
 bool fetcher::fetch_made_no_progress() {
     const auto limit = liveness_limits::from_stall_timeout(request_.stall_timeout).fetch;
+    // A block arriving slowly advances the fetch too (see partial_block_progress_bytes).
+    for (const auto& [key, connection] : connections_)
+        last_advance_ = std::max(last_advance_, connection->last_block_data());
     if (!entry_ || connections_.empty() || clock::now() - last_advance_ <= limit) return false;
     std::vector<source_view> views;
     for (const auto& [key, connection] : connections_)

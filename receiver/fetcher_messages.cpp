@@ -299,6 +299,7 @@ void fetcher::take_peer_events(zmq::socket_t& peer_events) {
             continue;
         }
         std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
+        std::erase(waiting_sources_, *where);
         for (auto& [key, connection] : connections_) {
             if (connection->source() == *where) {
                 drop_source(key, "left (discovery)", false, /*may_retry=*/false);

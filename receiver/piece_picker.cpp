@@ -86,7 +86,8 @@ void piece_picker::allow_again(peer_key peer, uint32_t piece) {
     if (it->second.empty()) declined_.erase(it);
 }
 
-std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow_duplicates) {
+std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow_duplicates,
+                                         size_t max_holders, const duplicate_check& worth_it) {
     std::vector<uint32_t> chosen;
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
@@ -116,7 +117,11 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     // least-duplicated first, so the last pieces do not wait on one slow peer.
     std::vector<candidate> busy;
     for (const auto& [piece, peers] : assigned_) {
-        if (has[piece] && wants(piece) && !peers.contains(peer) && peer_may_take(peer, piece)) {
+        // A seeder is spared here too: a duplicate of a piece a partial peer has comes from a
+        // partial peer (31 receivers' endgames had the seeder send ~1 more copy: issue 13).
+        const bool spare_seeder = seeder && partial_availability_[piece] > 0;
+        if (has[piece] && wants(piece) && !peers.contains(peer) && peers.size() < max_holders &&
+            !spare_seeder && peer_may_take(peer, piece) && (!worth_it || worth_it(piece, peers))) {
             busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
         }
     }
@@ -182,6 +187,15 @@ uint32_t piece_picker::unavailable_count() const {
         if (!available) ++count;
     }
     return count;
+}
+
+bool piece_picker::has_wanted(peer_key peer) const {
+    const auto it = peer_pieces_.find(peer);
+    if (it == peer_pieces_.end()) return false;
+    for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
+        if (it->second[piece] && wants(piece)) return true;
+    }
+    return false;
 }
 
 std::vector<peer_key> piece_picker::assigned_peers(uint32_t piece) const {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -31,10 +32,15 @@ class piece_picker {
     void peer_has(peer_key peer, uint32_t piece);
     void peer_has_all(peer_key peer, const std::vector<bool>& pieces);
 
+    // Asked before a piece others are on is duplicated: may `peer` join them?
+    using duplicate_check = std::function<bool(uint32_t piece, const std::set<peer_key>& on_it)>;
+
     // Up to `count` pieces to start on `peer` now (assigns them to it). Pieces already being
-    // fetched elsewhere are duplicated only in endgame (every missing piece assigned) and only
-    // with allow_duplicates: a duplicate before then is bandwidth spent twice.
-    std::vector<uint32_t> pick(peer_key peer, size_t count, bool allow_duplicates = true);
+    // fetched elsewhere are duplicated only in endgame (every missing piece assigned), only
+    // with allow_duplicates, only while fewer than `max_holders` peers are on one, and only
+    // when `worth_it` (if given) says so: a duplicate is bandwidth spent twice.
+    std::vector<uint32_t> pick(peer_key peer, size_t count, bool allow_duplicates = true,
+                               size_t max_holders = SIZE_MAX, const duplicate_check& worth_it = {});
 
     // The peer no longer works on the piece (cancelled, stalled, disconnected).
     void release(peer_key peer, uint32_t piece);
@@ -55,6 +61,8 @@ class piece_picker {
     bool in_endgame() const;
     // Pieces still wanted that no connected, unbanned peer has.
     uint32_t unavailable_count() const;
+    // The peer holds at least one piece still wanted.
+    bool has_wanted(peer_key peer) const;
     std::vector<peer_key> assigned_peers(uint32_t piece) const;
     uint32_t availability(uint32_t piece) const { return availability_[piece]; }
 

@@ -262,7 +262,7 @@ void sender_loop::serve(uint64_t id, short revents) {
     if (!ec && !admit_peer(id, clock::now())) ec = errc::sender_busy;
     if (!ec && connection.wants_write()) {
         const uint64_t before = connection.bytes_sent();
-        ec = connection.on_writable();
+        ec = connection.on_writable(clock::now());
         stats_.total_bytes_sent += connection.bytes_sent() - before;
     }
     if (!ec && connection.finished()) ec = errc::peer_closed;

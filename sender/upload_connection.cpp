@@ -1,5 +1,8 @@
 #include "sender/upload_connection.hpp"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
 
 #include "shared/bus/events.hpp"
@@ -43,13 +46,14 @@ std::error_code upload_connection::on_readable(clock::time_point now) {
     return session_.receive();
 }
 
-std::error_code upload_connection::on_writable() {
+std::error_code upload_connection::on_writable(clock::time_point now) {
     refill_queue();
     for (;;) {
         // File data taken by the socket is progress (frames alone may be KEEPALIVE).
         const bool file_data_queued = session_.queued_file_bytes() > 0;
         const auto result = session_.flush();
         if (file_data_queued && result.bytes > 0) last_served_ = clock::now();
+        note_pieces_sent(now);
         if (result.error) return result.error;
         if (result.closed) return errc::peer_closed;
         if (result.would_block || (pending_requests_.empty() && !listing_.pending())) return {};
@@ -92,6 +96,14 @@ bool upload_connection::refill_queue() {
                 continue;
             }
             session_.send_piece(header, request.length, ranges_);
+        }
+        if (entry->complete && uint64_t{request.offset} + request.length ==
+                                   entry->manifest.piece_length(request.piece)) {
+            // Everything queued so far, this piece's last block included, is out once bytes_sent
+            // reaches this mark: then its promise's window starts (piece_promises.hpp).
+            const uint64_t mark = session_.bytes_sent() + session_.queued_frame_bytes() +
+                                  session_.queued_file_bytes();
+            last_blocks_queued_.push_back({mark, entry->id, request.piece});
         }
         // Charged when queued: the queue is short (queued_data_target), so what is queued
         // leaves within moments, and bytes that never leave were still ours to send.
@@ -224,12 +236,34 @@ bool upload_connection::declines(const wire::request& request, const content_ent
         return false;
     }
     declined_.insert(key);
-    session_.send(wire::decline_msg{request.handle, request.piece});
+    session_.send_urgent(wire::decline_msg{request.handle, request.piece});
     return true;
+}
+
+// Bytes written to the socket that the receiver has not acknowledged yet (0 when unknown).
+uint64_t upload_connection::unacknowledged_bytes() const {
+    int queued = 0;
+    if (session_.fd() < 0 || ::ioctl(session_.fd(), SIOCOUTQ, &queued) != 0 || queued < 0) return 0;
+    return static_cast<uint64_t>(queued);
+}
+
+void upload_connection::note_pieces_sent(clock::time_point now) {
+    // Out means received: at 20 KB/s per receiver the socket's own buffer holds seconds of data.
+    const uint64_t written = session_.bytes_sent();
+    const uint64_t unacknowledged = std::min(written, unacknowledged_bytes());
+    const auto sent = written - unacknowledged;
+    while (!last_blocks_queued_.empty() && last_blocks_queued_.front().mark <= sent) {
+        const auto& done = last_blocks_queued_.front();
+        context_.promises.sent(done.content, done.piece, id_, now);
+        last_blocks_queued_.pop_front();
+    }
 }
 
 std::error_code upload_connection::on_cancel(const wire::cancel& message) {
     last_useful_ = read_at_;
+    // The receiver got the piece elsewhere or gave up on it here: others may have it at once.
+    if (const auto it = handles_.find(message.handle); it != handles_.end())
+        context_.promises.withdraw(it->second->id, message.piece, id_);
     std::erase_if(pending_requests_, [&](const auto& r) {
         return r.handle == message.handle && r.piece == message.piece && r.offset == message.offset;
     });
@@ -309,7 +343,8 @@ void upload_connection::send_peers(const content_id& id, const std::vector<net::
 
 void upload_connection::on_piece_verified(const content_id& id, uint32_t piece_index) {
     for (const auto& [handle, entry] : handles_) {
-        if (entry->id == id) session_.send(wire::have{handle, piece_index});
+        // Ahead of queued data: a receiver that learns late that we have it asks a seeder.
+        if (entry->id == id) session_.send_urgent(wire::have{handle, piece_index});
     }
 }
 
@@ -326,6 +361,7 @@ void upload_connection::send_bye() {
 }
 
 bool upload_connection::tick(clock::time_point now) {
+    if (!last_blocks_queued_.empty()) note_pieces_sent(now);  // the socket drains between writes
     session_.keepalive_if_idle(now);
     return session_.silent_longer_than(receiver_silence_limit, now);
 }

@@ -80,9 +80,9 @@ class upload_connection final : private session::message_handler {
     bool has_buffered_input() const { return session_.has_buffered_input(); }
 
     // Each returns an error when the connection must be closed (after a best-effort ERROR).
-    // `now` dates what is read (the DECLINE window counts from it).
+    // `now` dates what is read and written (a DECLINE window counts from when a piece left).
     std::error_code on_readable(clock::time_point now);
-    std::error_code on_writable();
+    std::error_code on_writable(clock::time_point now);
     void on_opened(open_result& result);
     void on_piece_verified(const content_id& id, uint32_t piece_index);
     // Sends ERROR naming the cause, then BYE, as far as the socket takes them now.
@@ -144,6 +144,9 @@ class upload_connection final : private session::message_handler {
     // Queues listing frames and pending requests up to their targets; false when it queued
     // nothing (the upload limit is spent).
     bool refill_queue();
+    // Tells the promises which pieces' last blocks have left since (see last_blocks_queued_).
+    void note_pieces_sent(clock::time_point now);
+    uint64_t unacknowledged_bytes() const;
     void start_next_listing();
     // errc::content_changed when the served file changed; checked once per piece.
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
@@ -175,6 +178,13 @@ class upload_connection final : private session::message_handler {
     std::optional<wire::block_ref> identity_checked_for_;
     std::vector<net::file_range> ranges_;  // reused by every block of a tree
     served_transfers served_;              // for the transfer log
+    // Last blocks of pieces of complete contents, queued: out once bytes_sent() reaches `mark`.
+    struct queued_last_block {
+        uint64_t mark = 0;
+        content_id content{};
+        uint32_t piece = 0;
+    };
+    std::deque<queued_last_block> last_blocks_queued_;
 };
 
 }  // namespace xfer::sender

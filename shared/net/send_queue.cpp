@@ -1,5 +1,7 @@
 #include "shared/net/send_queue.hpp"
 
+#include <iterator>
+
 namespace xfer::net {
 
 std::vector<uint8_t>& send_queue::bytes_for_append() {
@@ -7,6 +9,22 @@ std::vector<uint8_t>& send_queue::bytes_for_append() {
         segments_.emplace_back();
     }
     return segments_.back().bytes;
+}
+
+std::vector<uint8_t>& send_queue::bytes_for_urgent() {
+    // Frame boundaries are where a bytes segment starts; the segment being sent (front, if any
+    // of it left) and the file data of its PIECE frame are passed over. Urgent segments already
+    // waiting there are joined or followed, so urgent frames stay in order.
+    auto at = segments_.begin();
+    if (at != segments_.end() && at->sent > 0) ++at;
+    while (at != segments_.end() && at->is_file()) ++at;
+    while (at != segments_.end() && at->urgent) {
+        if (std::next(at) == segments_.end() || !std::next(at)->urgent) return at->bytes;
+        ++at;
+    }
+    at = segments_.emplace(at);
+    at->urgent = true;
+    return at->bytes;
 }
 
 void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset,

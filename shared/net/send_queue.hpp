@@ -24,6 +24,11 @@ class send_queue {
     // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went
     // out).
     std::vector<uint8_t>& bytes_for_append();
+    // Room for a small frame that must not wait behind queued file data (HAVE, DECLINE): it goes
+    // out right after the frame being sent now, ahead of later frames, and urgent frames keep
+    // their order among themselves. At 20 KB/s per receiver a HAVE queued behind 768 KiB of
+    // PIECE data waited ~40 s, and receivers asked the seeder for the piece meanwhile (issue 13).
+    std::vector<uint8_t>& bytes_for_urgent();
     // Appends `length` bytes of `file_fd` at `offset`. The holder keeps the file open until sent.
     void append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset,
                      uint32_t length);
@@ -47,6 +52,7 @@ class send_queue {
         uint64_t file_offset = 0;
         uint32_t file_length = 0;
         size_t sent = 0;
+        bool urgent = false;  // from bytes_for_urgent: later urgent frames join it
         bool is_file() const { return file_fd >= 0; }
         size_t size() const { return is_file() ? file_length : bytes.size(); }
     };

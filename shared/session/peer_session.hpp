@@ -81,6 +81,11 @@ class peer_session {
     void send(const Message& message) {
         wire::encode(message, queue_.bytes_for_append());
     }
+    // A small frame that goes out ahead of queued PIECE data (see send_queue::bytes_for_urgent).
+    template <typename Message>
+    void send_urgent(const Message& message) {
+        wire::encode(message, queue_.bytes_for_urgent());
+    }
     // A PIECE frame whose data goes out of `file_fd` with sendfile; `holder` keeps it open.
     void send_piece(const wire::piece_header& header, uint32_t length,
                     std::shared_ptr<const void> holder, int file_fd, uint64_t file_offset);

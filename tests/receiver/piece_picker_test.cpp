@@ -153,6 +153,56 @@ TEST(PiecePicker, EndgameDuplicatesTheLeastDuplicatedPiece) {
     EXPECT_TRUE(picker.pick(1, 3).empty()) << "a peer never duplicates its own piece";
 }
 
+// Issue 13: with 32 sources every idle one joined the last pieces, up to 8 on one piece.
+TEST(PiecePicker, EndgameStopsAtMaxHoldersPerPiece) {
+    auto picker = make_picker("1", "0", {"1", "1", "1", "1"});
+    ASSERT_EQ(picker.pick(1, 1).size(), 1u);
+    EXPECT_EQ(picker.pick(2, 1, true, /*max_holders=*/2).size(), 1u);
+    EXPECT_TRUE(picker.pick(3, 1, true, 2).empty()) << "a third peer on one piece";
+    EXPECT_EQ(picker.assigned_peers(0).size(), 2u);
+    picker.release(2, 0);
+    EXPECT_EQ(picker.pick(3, 1, true, 2).size(), 1u) << "room again once one left it";
+}
+
+TEST(PiecePicker, EndgameAsksWhetherADuplicatePays) {
+    auto picker = make_picker("11", "00", {"11", "11", "11"});
+    ASSERT_EQ(picker.pick(1, 1).size(), 1u);
+    ASSERT_EQ(picker.pick(2, 1).size(), 1u);
+    std::vector<std::pair<uint32_t, std::set<peer_key>>> asked;
+    const auto refuse = [&](uint32_t piece, const std::set<peer_key>& on_it) {
+        asked.emplace_back(piece, on_it);
+        return false;
+    };
+    EXPECT_TRUE(picker.pick(3, 1, true, 2, refuse).empty());
+    ASSERT_EQ(asked.size(), 2u) << "asked about each piece in progress";
+    for (const auto& [piece, on_it] : asked) EXPECT_EQ(on_it.size(), 1u);
+    const auto only_piece_of_peer_2 = [&](uint32_t, const std::set<peer_key>& on_it) {
+        return on_it.contains(2);
+    };
+    const auto chosen = picker.pick(3, 1, true, 2, only_piece_of_peer_2);
+    ASSERT_EQ(chosen.size(), 1u);
+    EXPECT_TRUE(picker.assigned_peers(chosen[0]) == (std::vector<peer_key>{2, 3}));
+}
+
+TEST(PiecePicker, EndgameDoesNotAskASeederForWhatAPartialPeerHas) {
+    // Peers 1 and 3 are partial (piece 0 only), peer 2 a seeder (both pieces).
+    auto picker = make_picker("11", "00", {"10", "11", "10"});
+    ASSERT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{0}));
+    ASSERT_EQ(picker.pick(2, 1), (std::vector<uint32_t>{1}));
+    ASSERT_TRUE(picker.in_endgame());
+    EXPECT_TRUE(picker.pick(2, 1).empty()) << "the seeder duplicated a piece partial peers have";
+    EXPECT_EQ(picker.pick(3, 1), (std::vector<uint32_t>{0})) << "a partial peer may";
+}
+
+TEST(PiecePicker, HasWantedLooksOnlyAtPiecesStillWanted) {
+    auto picker = make_picker("110", "100", {"100", "010", "001"});
+    EXPECT_FALSE(picker.has_wanted(1)) << "it has only what we have";
+    EXPECT_TRUE(picker.has_wanted(2));
+    EXPECT_FALSE(picker.has_wanted(3)) << "it has only what we do not want";
+    picker.piece_verified(1);
+    EXPECT_FALSE(picker.has_wanted(2));
+}
+
 TEST(PiecePicker, VerifiedPieceReturnsThePeersToCancel) {
     auto picker = make_picker("11", "00", {"11", "11"});
     picker.pick(1, 2);

@@ -32,7 +32,7 @@ TEST_F(output_budget, ListingsAskedAndNotReadHoldAboutOneFrameAndPauseReading) {
     for (size_t i = 0; i < sender::max_asked_listings; ++i)
         receiver->say(wire::list_request{"big"});
     ASSERT_FALSE(receiver->deliver());
-    for (int i = 0; i < 4; ++i) ASSERT_FALSE(receiver->connection->on_writable());
+    for (int i = 0; i < 4; ++i) ASSERT_FALSE(receiver->connection->on_writable(t0));
     // Sixteen listings asked: without the bound that is ~15 MiB queued.
     EXPECT_LT(receiver->connection->queued_frame_bytes(), uint64_t{2} * 1024 * 1024);
     EXPECT_FALSE(receiver->connection->wants_read()) << "keeps reading a receiver that does not";
@@ -91,7 +91,7 @@ TEST_F(output_budget, ListingEntriesLeaveTheBudgetWhenTheReceiverGoes) {
         receiver->stop_reading();
         receiver->say(wire::list_request{"big"});
         ASSERT_FALSE(receiver->deliver());
-        ASSERT_FALSE(receiver->connection->on_writable());
+        ASSERT_FALSE(receiver->connection->on_writable(t0));
         EXPECT_EQ(context_.listings.entries_pending, 10000u);
     }
     EXPECT_EQ(context_.listings.entries_pending, 0u);

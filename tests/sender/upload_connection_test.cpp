@@ -97,6 +97,58 @@ TEST_F(upload_session, SeederDeclinesToASecondReceiverAPieceItJustGave) {
     EXPECT_TRUE(later.all<wire::decline_msg>().empty());
 }
 
+// Issue 13: a piece that takes longer than the window to leave (a seeder shared by 31
+// receivers) stays the first receiver's until it has left, and for the window after.
+TEST_F(upload_session, SeederHoldsAPieceUntilItHasLeft) {
+    const auto entry = complete_file("whole.bin");
+    auto first = connect(1);
+    auto second = connect(2);
+    opened(*first, 1, entry);
+    opened(*second, 7, entry);
+    (void)first->listen();
+    (void)second->listen();
+
+    first->stop_reading();
+    first->say(request(1, 3));
+    ASSERT_FALSE(first->deliver(t0));
+    ASSERT_FALSE(first->connection->on_writable(t0));
+    second->say(request(7, 3));
+    ASSERT_FALSE(second->deliver(t0 + 5s));
+    EXPECT_EQ(second->listen(t0 + 5s).all<wire::decline_msg>().size(), 1u)
+        << "gave a piece still on its way to another receiver";
+
+    first->resume_reading();
+    EXPECT_EQ(first->listen(t0 + 6s).pieces.size(), 1u);
+    second->say(request(7, 3));
+    ASSERT_FALSE(second->deliver(t0 + 6s + 500ms));
+    EXPECT_EQ(second->listen(t0 + 6s + 500ms).all<wire::decline_msg>().size(), 1u);
+    second->say(request(7, 3));
+    ASSERT_FALSE(second->deliver(t0 + 6s + sender::piece_promises::window));
+    const auto later = second->listen(t0 + 6s + sender::piece_promises::window);
+    EXPECT_EQ(later.pieces.size(), 1u) << "the window runs from when the piece left";
+    EXPECT_TRUE(later.all<wire::decline_msg>().empty());
+}
+
+TEST_F(upload_session, CancelledPieceIsGivenToTheNextReceiverAtOnce) {
+    const auto entry = complete_file("whole.bin");
+    auto first = connect(1);
+    auto second = connect(2);
+    opened(*first, 1, entry);
+    opened(*second, 7, entry);
+    (void)first->listen();
+    (void)second->listen();
+    first->stop_reading();
+    first->say(request(1, 3));
+    ASSERT_FALSE(first->deliver(t0));
+    first->say(wire::cancel{{1, 3, 0, piece_size}});
+    ASSERT_FALSE(first->deliver(t0 + 1ms));
+    second->say(request(7, 3));
+    ASSERT_FALSE(second->deliver(t0 + 2ms));
+    const auto answer = second->listen(t0 + 2ms);
+    EXPECT_EQ(answer.pieces.size(), 1u);
+    EXPECT_TRUE(answer.all<wire::decline_msg>().empty());
+}
+
 TEST_F(upload_session, LoneReceiverIsNeverDeclined) {
     const auto entry = complete_file("whole.bin");
     auto receiver = connect(1);

@@ -61,9 +61,10 @@ class scripted_receiver : private net::block_sink {
     void stop_reading() { stream_->max_write_chunk = 0; }
     void resume_reading() { stream_->max_write_chunk = std::numeric_limits<size_t>::max(); }
     // Everything the connection wrote since the last call (writes until the queue is drained).
-    heard listen() {
+    // `now`: when the writes happen (a seeder's promise windows start when a piece has left).
+    heard listen(clock::time_point now = t0) {
         while (connection->wants_write()) {
-            if (auto ec = connection->on_writable()) {
+            if (auto ec = connection->on_writable(now)) {
                 ADD_FAILURE() << "write failed: " << ec.message();
                 break;
             }

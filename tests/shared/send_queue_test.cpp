@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -120,6 +121,54 @@ TEST_F(SendQueue, QueuedFileBytesCountWhatIsStillToSend) {
     const auto second = file_range(5000, 500);
     expected.insert(expected.end(), second.begin(), second.end());
     EXPECT_EQ(out.output, expected);
+}
+
+// Issue 13: a HAVE behind 768 KiB of PIECE data at 20 KB/s reached its receiver ~40 s late.
+TEST_F(SendQueue, UrgentFrameLeavesRightAfterTheFrameBeingSent) {
+    send_queue queue;
+    std::vector<uint8_t> first, rest;
+    wire::encode_piece_header({1, 0, 0}, 1000, queue.bytes_for_append());
+    wire::encode_piece_header({1, 0, 0}, 1000, first);
+    queue.append_file(nullptr, file_.get(), 0, 1000);
+    const auto data0 = file_range(0, 1000);
+    first.insert(first.end(), data0.begin(), data0.end());
+    wire::encode_piece_header({1, 1, 0}, 1000, queue.bytes_for_append());
+    wire::encode_piece_header({1, 1, 0}, 1000, rest);
+    queue.append_file(nullptr, file_.get(), 1000, 1000);
+    const auto data1 = file_range(1000, 1000);
+    rest.insert(rest.end(), data1.begin(), data1.end());
+
+    fake_stream out;
+    out.max_write_chunk = 500;  // the PIECE header and part of piece 0's data
+    ASSERT_FALSE(queue.flush(out).error);
+    wire::encode(wire::have{1, 7}, queue.bytes_for_urgent());
+    wire::encode(wire::have{1, 8}, queue.bytes_for_urgent());
+    out.max_write_chunk = std::numeric_limits<size_t>::max();
+    flush_all(queue, out);
+
+    auto expected = first;
+    wire::encode(wire::have{1, 7}, expected);
+    wire::encode(wire::have{1, 8}, expected);
+    expected.insert(expected.end(), rest.begin(), rest.end());
+    EXPECT_TRUE(out.output == expected) << "urgent frames must follow piece 0, in order, "
+                                           "ahead of piece 1";
+}
+
+TEST_F(SendQueue, UrgentFrameOnAQueueNotStartedGoesFirst) {
+    send_queue queue;
+    std::vector<uint8_t> expected;
+    wire::encode_piece_header({1, 0, 0}, 100, queue.bytes_for_append());
+    queue.append_file(nullptr, file_.get(), 0, 100);
+    wire::encode(wire::decline_msg{1, 3}, queue.bytes_for_urgent());
+    wire::encode(wire::decline_msg{1, 3}, expected);
+    wire::encode_piece_header({1, 0, 0}, 100, expected);
+    const auto data = file_range(0, 100);
+    expected.insert(expected.end(), data.begin(), data.end());
+    wire::encode(wire::keepalive{}, queue.bytes_for_append());
+    wire::encode(wire::keepalive{}, expected);
+    fake_stream out;
+    flush_all(queue, out);
+    EXPECT_TRUE(out.output == expected);
 }
 
 TEST_F(SendQueue, AppendsCoalesceUntilSomethingIsSent) {

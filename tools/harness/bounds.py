@@ -74,3 +74,26 @@ def swarm(file_bits, seeder_up, leecher_ups, leecher_downs):
         "F/d_min": _over(file_bits, _slowest(leecher_downs)),
         "N*F/(u_s+sum(u_i))": _over(leechers * file_bits, _total([seeder_up] + leecher_ups)),
     })
+
+
+def racks(file_bits, seeder_up, racks_of_leechers, uplink):
+    """1 seeder in rack 0, leechers in racks joined to rack 0 by links of `uplink` bit/s each way.
+
+    `racks_of_leechers`: per rack, the uplinks of its leechers (rack 0 first). Kumar and Ross
+    over everyone, and for each rack r > 0: every bit must cross its link once (F/c), and its n_r
+    leechers receive n_r*F from the link and their own uplinks (n_r*F/(c + sum u_r)); rack 0's
+    leechers receive from the seeder, their own uplinks and the links' upward halves.
+    """
+    every = [u for rack in racks_of_leechers for u in rack]
+    bound = swarm(file_bits, seeder_up, every, [None] * len(every))
+    terms = dict(bound.terms)
+    others = racks_of_leechers[1:]
+    for r, ups in enumerate(others, start=1):
+        terms[f"F/c (rack {r})"] = _over(file_bits, uplink)
+        supply = _total([uplink] + ups)
+        terms[f"n_{r}*F/(c+sum(u_{r}))"] = _over(len(ups) * file_bits, supply)
+    home = racks_of_leechers[0]
+    if home:
+        supply = _total([seeder_up] + home + [uplink] * len(others))
+        terms["n_0*F/(u_s+sum(u_0)+k*c)"] = _over(len(home) * file_bits, supply)
+    return _maximum("max(swarm, per rack: F/c, n_r*F/(c+sum(u_r)))", terms)

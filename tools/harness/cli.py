@@ -57,6 +57,9 @@ def parse_arguments(argv, repo_root):
     swarm.add_argument("--discovery", choices=["tracker", "lan", "static"], default="tracker",
                        help="how peers find each other (default tracker; static: every "
                        "leecher gets --from for every other host)")
+    swarm.add_argument("--rack-uplink", metavar="RATE", type=RATE,
+                       help="racks: the link between the two racks, each way (default: a "
+                       "quarter of the summed uplinks of one rack's hosts)")
     swarm.add_argument("--linger", metavar="SECONDS", type=float,
                        help="pass --linger SECONDS to the fetches")
     swarm.add_argument("--churn-victims", metavar="K", type=int,

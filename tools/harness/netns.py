@@ -23,6 +23,8 @@ NAMESPACE_PATTERN = re.compile(r"^xh(\d+)-[a-z0-9]+$")
 SUBNET_PREFIX_LENGTH = 16  # every address is in 10.78.0.0/16
 BRIDGE_NAME = "br0"
 HOST_INTERFACE = "eth0"
+# racks: rack r's hosts are on bridge br<r>; rack r > 0 reaches br0 through the veth pair
+# r<r>a (on br0) - r<r>b (on br<r>), capped each way by the rack uplink.
 
 # Token bucket sizing (see docs/HARNESS.md, "How the caps are made"). The bucket must hold at
 # least one whole GSO super-packet (64 KiB), or tbf splits every one of them into MTU-sized
@@ -58,11 +60,16 @@ def tbf_arguments(rate_bits_per_second, queue_milliseconds):
             "limit", str(limit)]
 
 
+def rack_bridge(rack):
+    return BRIDGE_NAME if rack == 0 else f"br{rack}"
+
+
 class Host:
     """One test host: its namespace, address and the caps on its link to the switch."""
 
-    def __init__(self, index, name, netns, address, up_bps, down_bps):
+    def __init__(self, index, name, netns, address, up_bps, down_bps, rack=0):
         self.index = index
+        self.rack = rack
         self.name = name
         self.netns = netns
         self.address = address
@@ -81,6 +88,7 @@ class Lab:
         self.mtu = mtu
         self.queue_milliseconds = queue_milliseconds
         self.hosts = []
+        self.racks = 1  # bridges: br0, and br1.. from add_rack
         self._created = []  # namespaces in creation order, so teardown knows what is ours
         self._torn_down = False
 
@@ -95,17 +103,33 @@ class Lab:
                  "mcast_snooping", "0")
         self._ip(self.switch_netns, "link", "set", BRIDGE_NAME, "up")
 
-    def add_host(self, name, up_bps, down_bps, address=None):
+    def add_rack(self, rack, uplink_bps):
+        """Bridge br<rack>, joined to br0 by a link of `uplink_bps` each way (None: uncapped)."""
+        bridge, near, far = rack_bridge(rack), f"r{rack}a", f"r{rack}b"
+        self._ip(self.switch_netns, "link", "add", bridge, "type", "bridge",
+                 "forward_delay", "0", "stp_state", "0")
+        self._ip(self.switch_netns, "link", "set", bridge, "type", "bridge", "mcast_snooping", "0")
+        self._ip(self.switch_netns, "link", "set", bridge, "up")
+        self._ip(self.switch_netns, "link", "add", near, "mtu", str(self.mtu), "type", "veth",
+                 "peer", "name", far, "mtu", str(self.mtu))
+        for end, owner in ((near, BRIDGE_NAME), (far, bridge)):
+            self._ip(self.switch_netns, "link", "set", end, "master", owner)
+            self._ip(self.switch_netns, "link", "set", end, "up")
+            if uplink_bps is not None:
+                self._tc(self.switch_netns, end, uplink_bps)
+        self.racks = max(self.racks, rack + 1)
+
+    def add_host(self, name, up_bps, down_bps, address=None, rack=0):
         index = len(self.hosts)
         if address is None:
             address = default_address(index)
-        host = Host(index, name, self.prefix + name, address, up_bps, down_bps)
+        host = Host(index, name, self.prefix + name, address, up_bps, down_bps, rack)
         self._add_namespace(host.netns)
         self._ip(host.netns, "link", "set", "lo", "up")
         self._ip(self.switch_netns, "link", "add", host.switch_port, "mtu", str(self.mtu),
                  "type", "veth", "peer", "name", HOST_INTERFACE, "mtu", str(self.mtu),
                  "netns", host.netns)
-        self._ip(self.switch_netns, "link", "set", host.switch_port, "master", BRIDGE_NAME)
+        self._ip(self.switch_netns, "link", "set", host.switch_port, "master", rack_bridge(rack))
         self._ip(self.switch_netns, "link", "set", host.switch_port, "up")
         self._ip(host.netns, "addr", "add", f"{address}/{SUBNET_PREFIX_LENGTH}",
                  "dev", HOST_INTERFACE)
@@ -122,10 +146,14 @@ class Lab:
     def wait_until_reachable(self, timeout_seconds=5.0):
         """Waits until no interface is still in tentative/link-down state (bridge ports up)."""
         deadline = time.monotonic() + timeout_seconds
+        racks = self.racks
         while time.monotonic() < deadline:
-            out = run_command(["ip", "-n", self.switch_netns, "-o", "link", "show",
-                               "master", BRIDGE_NAME]).stdout
-            if out.count("state UP") >= len(self.hosts):
+            up = 0
+            for rack in range(racks):
+                up += run_command(["ip", "-n", self.switch_netns, "-o", "link", "show",
+                                   "master", rack_bridge(rack)]).stdout.count("state UP")
+            # Each rack past the first adds one uplink port on each of two bridges.
+            if up >= len(self.hosts) + 2 * (racks - 1):
                 return
             time.sleep(0.02)
         raise HarnessError("bridge ports did not come up within "

@@ -67,6 +67,8 @@ def run_record(run, run_number, settings, timeline=False):
     record["completion"] = stats.completion_summary(
         [row.get("completed_seconds") for row in host_rows if row["payload_bytes"]], bound)
     record["seeder_copies_sent"] = copies_sent(host_rows)
+    if run.get("rack_links"):
+        record["rack_links"] = stats.rack_link_copies(run["rack_links"], settings.size)
     record["cpu"] = cpu_record(run)
     if timeline:
         record["timeline"] = timeline_of(run)
@@ -183,6 +185,9 @@ def format_run(record, total_runs):
                      f"{_mib(row['bytes_up']):>9}{_mib(row['bytes_down']):>9}{busy:>8}"
                      f"{row.get('up_queue_ms_mean', '-'):>8}")
     lines += _completion_lines(record) + _cpu_lines(record.get("cpu"))
+    for link in record.get("rack_links", []):
+        lines.append(f"  rack {link['rack']} uplink: {link['copies_in']:.2f} copies of the file "
+                     f"in, {link['copies_out']:.2f} out")
     if "churn" in record:
         lines.append(f"  churn: killed {', '.join(record['churn']['killed']) or 'nobody'} at "
                      f"{record['churn']['at_fraction']:.0%} of the file, down "

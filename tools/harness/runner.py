@@ -101,7 +101,10 @@ def run_plan(plan, settings, layout, payloads, log):
     watcher = None
     try:
         lab.start()
-        hosts = {spec.name: lab.add_host(spec.name, spec.up_bps, spec.down_bps, spec.address)
+        for rack in range(1, plan.parameters.get("racks", 1)):
+            lab.add_rack(rack, plan.parameters.get("rack_uplink_bps"))
+        hosts = {spec.name: lab.add_host(spec.name, spec.up_bps, spec.down_bps, spec.address,
+                                         spec.rack)
                  for spec in plan.hosts}
         # Bridge ports come up one by one; a busy 2-core box at 64 hosts needs longer.
         lab.wait_until_reachable(5.0 + 0.2 * len(plan.hosts))
@@ -142,6 +145,7 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
     watcher.sample()
     machine.finish()
     up_totals, down_totals = watcher.totals()
+    rack_links = watcher.rack_link_totals()
     finished = [s.completed_seconds for s in states if s.completed_seconds is not None]
     wall = max(finished) if len(finished) == len(states) else None
     log(f"  all fetches done in {wall:.2f}s" if wall is not None else "  some fetches failed")
@@ -158,6 +162,7 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
         "hosts": lab.hosts,
         "bytes_up": up_totals,
         "bytes_down": down_totals,
+        "rack_links": rack_links,
         "samples": watcher.samples,
         "cpu_series": machine.series(),
         "cpu_cores": machine.cores,

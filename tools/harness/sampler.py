@@ -32,6 +32,8 @@ class Sampler:
         self._baseline = None
         self._started = None
         self.samples = []
+        self._rack_links = [f"r{r}" for r in range(1, lab.racks)]
+        self._rack_baseline = {}
 
     def close(self):
         self._switch.close()
@@ -48,6 +50,7 @@ class Sampler:
         """Takes the baseline: every later number is relative to this instant."""
         self._started = time.monotonic()
         self._baseline = self._counters()
+        self._rack_baseline = self._rack_counters()
         self.samples = []
         self.sample()
 
@@ -77,3 +80,18 @@ class Sampler:
         up, down = self._counters()
         return ([value - base for value, base in zip(up, self._baseline[0])],
                 [value - base for value, base in zip(down, self._baseline[1])])
+
+    def _rack_counters(self):
+        """{rack link: (bytes into the rack, bytes out of it)}: r<r>a sends from br0 into rack
+        r, r<r>b sends from rack r up to br0 (see netns.add_rack)."""
+        if not self._rack_links:
+            return {}
+        links = self._switch.link_bytes()
+        return {name: (links[name + "a"][1], links[name + "b"][1]) for name in self._rack_links}
+
+    def rack_link_totals(self):
+        """{rack number: {"bytes_in", "bytes_out"}} since the baseline (racks scenario only)."""
+        now = self._rack_counters()
+        return {int(name[1:]): {"bytes_in": now[name][0] - self._rack_baseline[name][0],
+                                "bytes_out": now[name][1] - self._rack_baseline[name][1]}
+                for name in now}

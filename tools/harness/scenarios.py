@@ -19,7 +19,12 @@ PAYLOAD = "payload.bin"
 SERVE_READY = r"^serving .* on \S+"
 TRACKER_READY = r"^tracker listening on \S+"
 
-DEFAULT_HOSTS = {"single": 2, "sources": 4, "mutual": 2, "swarm": 9, "swarm-lan": 9, "churn": 9}
+DEFAULT_HOSTS = {"single": 2, "sources": 4, "mutual": 2, "swarm": 9, "swarm-lan": 9, "churn": 9,
+                 "heterogeneous": 9, "racks": 9}
+RACKS = 2  # the racks scenario: hosts split in halves, h0 (the seeder) in rack 0
+RACK_UPLINK_SHARE = 4  # default rack uplink: a quarter of the summed host uplinks of a rack
+# heterogeneous: every fourth leecher (h4, h8, ...: a quarter of them) has this share of --up.
+SLOW_SHARE = 10
 DESCRIPTIONS = {
     "single": "one source serves the file; every other host fetches it from that source",
     "sources": "hosts h0..h(N-2) all hold the file; the last host fetches it from all of them",
@@ -30,6 +35,10 @@ DESCRIPTIONS = {
     "swarm-lan": "as swarm, but peers find each other by LAN discovery instead of a tracker",
     "churn": "as swarm, but some leechers are killed (SIGKILL) part-way through and restarted "
              "with the same command; they must resume and everyone must finish",
+    "heterogeneous": "as swarm, but a quarter of the leechers (h4, h8, ...) have a tenth of the "
+                     "uplink: slow peers must not hold back the fast ones",
+    "racks": "as swarm, on two bridges (racks) of half the hosts each, joined by an uplink of "
+             "--rack-uplink each way (default: a quarter of a rack's summed host uplinks)",
 }
 SCENARIOS = list(DESCRIPTIONS)
 
@@ -41,6 +50,7 @@ class HostSpec:
     up_bps: int | None
     down_bps: int | None
     address: str
+    rack: int = 0  # the racks scenario: which bridge the host is on (0 holds the seeder)
 
 
 @dataclasses.dataclass
@@ -164,13 +174,21 @@ def plan_mutual(settings, xfer, layout):
                 {"part_bytes": part_size, "parts": count})
 
 
+def _leecher_up(scenario, index, settings):
+    """The uplink of leecher h<index>: --up, or a tenth of it for every fourth heterogeneous one."""
+    if scenario != "heterogeneous" or index % 4 != 0 or settings.up is None:
+        return settings.up
+    return max(1, settings.up // SLOW_SHARE)
+
+
 def plan_swarm(settings, xfer, layout, scenario="swarm"):
     count = settings.hosts or DEFAULT_HOSTS[scenario]
     if count < 2:
         raise ValueError(f"{scenario} needs at least 2 hosts (1 seeder + leechers)")
     discovery_mode = "lan" if scenario == "swarm-lan" else settings.discovery
     seeder = _host(0, "seeder", settings, up=settings.seeder_up)
-    leechers = [_host(i, "leecher", settings) for i in range(1, count)]
+    leechers = [_host(i, "leecher", settings, up=_leecher_up(scenario, i, settings))
+                for i in range(1, count)]
     services, hosts = [], [seeder] + leechers
     if discovery_mode == "lan":
         discovery, seed_options = ["--lan"], []
@@ -206,10 +224,35 @@ def plan_swarm(settings, xfer, layout, scenario="swarm"):
             fetches[index].churn_victim = True
         churn = {"at_fraction": settings.churn_at, "down_seconds": settings.churn_down,
                  "victims": [fetches[i].host for i in sorted(order[:victims])]}
-    bound = bounds.swarm(settings.size * 8, seeder.up_bps, [h.up_bps for h in leechers],
-                         [h.down_bps for h in leechers])
+    parameters = {"leechers": len(leechers), "discovery": discovery_mode}
+    if scenario == "racks":
+        bound = _place_in_racks(settings, [seeder] + leechers, parameters)
+    else:
+        bound = bounds.swarm(settings.size * 8, seeder.up_bps, [h.up_bps for h in leechers],
+                             [h.down_bps for h in leechers])
     return Plan(scenario, hosts, {PAYLOAD: settings.size}, [(seeder.name, PAYLOAD)], services,
-                fetches, bound, {"leechers": len(leechers), "discovery": discovery_mode}, churn)
+                fetches, bound, parameters, churn)
+
+
+def rack_uplink(settings, hosts_per_rack):
+    """--rack-uplink, or a quarter of the summed uplinks of a rack's hosts (None: uncapped)."""
+    if getattr(settings, "rack_uplink", None) is not None:
+        return settings.rack_uplink
+    if settings.up is None:
+        return None
+    return max(1, settings.up * hosts_per_rack // RACK_UPLINK_SHARE)
+
+
+def _place_in_racks(settings, swarm_hosts, parameters):
+    """Splits the hosts into RACKS halves (h0 first) and returns the racks bound."""
+    per_rack = -(-len(swarm_hosts) // RACKS)
+    for index, host in enumerate(swarm_hosts):
+        host.rack = index // per_rack
+    uplink = rack_uplink(settings, per_rack)
+    parameters.update({"racks": RACKS, "hosts_per_rack": per_rack, "rack_uplink_bps": uplink})
+    seeder, leechers = swarm_hosts[0], swarm_hosts[1:]
+    by_rack = [[h.up_bps for h in leechers if h.rack == r] for r in range(RACKS)]
+    return bounds.racks(settings.size * 8, seeder.up_bps, by_rack, uplink)
 
 
 def make_plan(scenario, settings, xfer, layout):
@@ -219,7 +262,7 @@ def make_plan(scenario, settings, xfer, layout):
         plan = plan_sources(settings, xfer, layout)
     elif scenario == "mutual":
         plan = plan_mutual(settings, xfer, layout)
-    elif scenario in ("swarm", "swarm-lan", "churn"):
+    elif scenario in ("swarm", "swarm-lan", "churn", "heterogeneous", "racks"):
         plan = plan_swarm(settings, xfer, layout, scenario)
     else:
         raise ValueError(f"unknown scenario '{scenario}' (one of: {', '.join(SCENARIOS)})")

@@ -118,3 +118,11 @@ def spans(intervals):
         else:
             result.append([start, end])
     return result
+
+
+def rack_link_copies(links, file_bytes):
+    """Per rack link, the bytes each way and those over F (a good swarm: a little over 1 in)."""
+    return [{"rack": rack, "bytes_in": counts["bytes_in"], "bytes_out": counts["bytes_out"],
+             "copies_in": round(counts["bytes_in"] / file_bytes, 3) if file_bytes else None,
+             "copies_out": round(counts["bytes_out"] / file_bytes, 3) if file_bytes else None}
+            for rack, counts in sorted(links.items())]

@@ -56,5 +56,57 @@ class FleetSizedPlans(unittest.TestCase):
         self.assertEqual(settings.sample_ms, 20)
 
 
+class HeterogeneousPlans(unittest.TestCase):
+    def test_a_quarter_of_the_leechers_get_a_tenth_of_the_uplink(self):
+        settings, plan = plan_for(33, scenario="heterogeneous")
+        leechers = [h for h in plan.hosts if h.role == "leecher"]
+        slow = [h for h in leechers if h.up_bps == settings.up // scenarios.SLOW_SHARE]
+        fast = [h for h in leechers if h.up_bps == settings.up]
+        self.assertEqual(len(slow), 8)
+        self.assertEqual(len(fast) + len(slow), 32)
+        self.assertEqual([h.name for h in slow][:2], ["h4", "h8"])
+        seeder = next(h for h in plan.hosts if h.role == "seeder")
+        self.assertEqual(seeder.up_bps, settings.up, "the seeder keeps the full uplink")
+
+    def test_the_bound_counts_the_slow_uplinks(self):
+        settings, plan = plan_for(33, scenario="heterogeneous")
+        _, flat = plan_for(33)
+        file_bits = settings.size * 8
+        total_up = settings.up * (1 + 24) + 8 * (settings.up // scenarios.SLOW_SHARE)
+        self.assertAlmostEqual(plan.bound.terms["N*F/(u_s+sum(u_i))"], 32 * file_bits / total_up)
+        self.assertGreater(plan.bound.seconds, flat.bound.seconds)
+
+
+class RackPlans(unittest.TestCase):
+    def test_hosts_are_split_in_two_racks_with_the_seeder_in_the_first(self):
+        settings, plan = plan_for(64, scenario="racks")
+        swarm_hosts = [h for h in plan.hosts if h.role != "tracker"]
+        self.assertEqual([h.rack for h in swarm_hosts], [0] * 32 + [1] * 32)
+        self.assertEqual(plan.parameters["racks"], 2)
+        # A quarter of the 32 hosts' summed uplinks: 32 * 20 Mbit/s / 4.
+        self.assertEqual(plan.parameters["rack_uplink_bps"], 160_000_000)
+        tracker = next(h for h in plan.hosts if h.role == "tracker")
+        self.assertEqual(tracker.rack, 0)
+
+    def test_the_bound_counts_the_rack_uplink(self):
+        settings = cli.parse_arguments(["racks", "--hosts", "64", "--up", "20mbit", "--size",
+                                        "32MiB", "--rack-uplink", "10mbit"], "/repo")
+        plan = scenarios.make_plan("racks", settings, "/x", scenarios.Layout("/tmp/run"))
+        file_bits = settings.size * 8
+        self.assertAlmostEqual(plan.bound.terms["F/c (rack 1)"], file_bits / 10e6)
+        # Rack 1's 32 leechers get their bits over the 10 Mbit/s link and their own uplinks.
+        self.assertAlmostEqual(plan.bound.terms["n_1*F/(c+sum(u_1))"],
+                               32 * file_bits / (10e6 + 32 * 20e6))
+        self.assertEqual(plan.bound.seconds, max(plan.bound.terms.values()))
+        _, flat = plan_for(64)
+        self.assertGreaterEqual(plan.bound.seconds, flat.bound.seconds)
+
+    def test_a_slow_enough_uplink_sets_the_bound(self):
+        settings = cli.parse_arguments(["racks", "--hosts", "8", "--up", "100mbit", "--size",
+                                        "8MiB", "--rack-uplink", "1mbit"], "/repo")
+        plan = scenarios.make_plan("racks", settings, "/x", scenarios.Layout("/tmp/run"))
+        self.assertAlmostEqual(plan.bound.seconds, settings.size * 8 / 1e6)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -157,5 +157,17 @@ class CopiesSent(unittest.TestCase):
         self.assertIsNone(report.copies_sent(rows))
 
 
+
+class RackLinkCopies(unittest.TestCase):
+    def test_copies_each_way_over_the_file_size(self):
+        links = {1: {"bytes_in": 12 * 2**20, "bytes_out": 2**20}}
+        (link,) = stats.rack_link_copies(links, 8 * 2**20)
+        self.assertEqual(link["rack"], 1)
+        self.assertEqual(link["copies_in"], 1.5)
+        self.assertEqual(link["copies_out"], 0.125)
+
+    def test_no_links_no_rows(self):
+        self.assertEqual(stats.rack_link_copies({}, 100), [])
+
 if __name__ == "__main__":
     unittest.main()

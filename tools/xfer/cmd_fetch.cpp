@@ -44,6 +44,9 @@ void fetch_options(po::options_description& options) {
         "with --listen: how long to keep serving after completion while receivers still need "
         "pieces")("stall-timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
                   "time without data before a source is dropped")(
+        "max-sources",
+        po::value<size_t>()->default_value(receiver::default_max_sources)->value_name("N"),
+        "connect to at most N sources at once; others wait for a slot (0: no limit)")(
         "memory", po::value<size_t>()->default_value(32)->value_name("MIB"),
         "MiB of piece buffers")(
         "tracker", po::value<std::string>()->value_name("HOST[:PORT]"),
@@ -172,6 +175,7 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
     request.stall_timeout =
         std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
     request.memory_budget = values["memory"].as<size_t>() * 1024 * 1024;
+    request.max_sources = values["max-sources"].as<size_t>();
     request.hash_threads = std::max(1u, std::thread::hardware_concurrency() - 1);
     auto limit_down = rate_option(values, "limit-down");
     if (!limit_down) return std::unexpected(limit_down.error());
