@@ -44,6 +44,7 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
 // the queue dropped) before any buffer is freed. Members alone would free the buffers first.
 fetcher::~fetcher() {
     verifier_.reset();
+    writer_.reset();
     connections_.clear();
 }
 
@@ -239,6 +240,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         on_timers(clock::now(), progress, report);
     }
     for (auto& [key, connection] : connections_) connection->send_close_and_bye();
+    wait_for_writes();
     tick(progress, report);
     return finish();
 }
@@ -262,6 +264,8 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
     poll_keys_.clear();
     poll_items_.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     poll_items_.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
+    if (writer_) poll_items_.push_back({writer_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
+    const size_t first_connection = poll_items_.size();
     bool buffered = false;
     for (auto& [key, connection] : connections_) {
         poll_items_.push_back({nullptr, connection->fd(), connection->poll_events(), 0});
@@ -279,8 +283,12 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
         for (const auto& result : verifier_->take_results()) on_verified(result);
     }
     if (poll_items_[1].revents & ZMQ_POLLIN) take_peer_events(peer_events);
-    for (size_t i = 2; i < poll_items_.size(); ++i) {
-        on_connection_events(poll_keys_[i - 2], poll_items_[i].revents);
+    if (writer_ && (poll_items_[2].revents & ZMQ_POLLIN)) {
+        for (auto& result : writer_->take_results()) on_written(result);
+        start_writes();
+    }
+    for (size_t i = first_connection; i < poll_items_.size(); ++i) {
+        on_connection_events(poll_keys_[i - first_connection], poll_items_[i].revents);
     }
 }
 

@@ -1,6 +1,6 @@
 // The download half of a peer: pulls one content from every source that has it, verifies each
 // piece, writes verified pieces to the store and announces them on the bus. Runs its loop on
-// the calling thread; hashing runs on piece_verifier's threads.
+// the calling thread; hashing runs on piece_verifier's threads, disk writes on piece_writer's.
 #pragma once
 
 #include <chrono>
@@ -20,6 +20,7 @@
 #include "receiver/introduced_peers.hpp"
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
+#include "receiver/piece_writer.hpp"
 #include "receiver/source_cap.hpp"
 #include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
@@ -132,7 +133,7 @@ class fetcher final : public download_listener {
         std::vector<uint64_t> block_writer;
         uint32_t blocks_received = 0;
         std::vector<peer_key> senders;
-        bool verifying = false;
+        bool verifying = false;  // hashed, or (verified) waiting for its write or being written
     };
 
     // download_listener: one handler per message a source sends.
@@ -166,6 +167,11 @@ class fetcher final : public download_listener {
     bool duplicate_pays_against(const download_connection& idle, uint32_t piece,
                                 const std::set<peer_key>& on_it) const;
     void on_verified(const verify_result& result);
+    // Verified pieces go to the writer as its byte bound allows; a piece counts once written.
+    void start_writer();
+    void start_writes();
+    void on_written(write_result& result);
+    void wait_for_writes();
     void tick(fetch_progress& progress, const progress_fn& report);
     void publish(bus::event_type type, uint32_t piece, const std::string& text = {});
     bool idle_sources_hopeless() const;
@@ -191,6 +197,9 @@ class fetcher final : public download_listener {
     // Unfinished frames of every source draw from this (declared before connections_, which
     // give their bytes back when destroyed).
     net::byte_budget frame_memory_{max_frame_memory};
+    std::unique_ptr<piece_writer> writer_;     // made with the entry (its threads write into it)
+    std::deque<uint32_t> verified_unwritten_;  // verified pieces the writer had no room for yet
+    bool write_failed_ = false;
     std::map<uint64_t, std::unique_ptr<download_connection>> connections_;
     std::set<std::string> known_sources_;
     // Banned, ourselves, duplicates of a peer we pull from, or gone: not connected to again.
@@ -240,7 +249,7 @@ class fetcher final : public download_listener {
     std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
     std::vector<zmq::pollitem_t> poll_items_;  // rebuilt on every pass of run()
-    std::vector<uint64_t> poll_keys_;          // connection of poll_items_[2 + i]
+    std::vector<uint64_t> poll_keys_;          // connection of each item after the sockets
 };
 
 }  // namespace xfer::receiver

@@ -137,6 +137,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         return {};
     }
     entry_ = *entry;
+    if (!entry_->complete) start_writer();
     // A partial that was mid-fetch in this process before is never shared by two fetchers.
     span_ = request_.range ? to_pieces(*request_.range, manifest->file_size, manifest->piece_size)
                            : piece_span{0, manifest->piece_count()};
@@ -227,26 +228,15 @@ void fetcher::decline_piece(download_connection& from, uint32_t piece) {
 void fetcher::on_verified(const verify_result& result) {
     const auto it = buffers_.find(result.piece);
     if (it == buffers_.end()) return;
-    auto buffer = std::move(it->second);
-    buffers_.erase(it);
     if (result.ok) {
-        const auto ec =
-            store_->write_piece(*entry_, result.piece, {buffer.data.get(), buffer.length});
-        recycle(buffer);
-        if (ec) {
-            fatal_ = ec;
-            fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() +
-                             ": " + ec.message();
-            return;
-        }
-        publish(bus::event_type::piece_verified, result.piece);
-        for (const auto peer : picker_->piece_verified(result.piece)) {
-            if (auto connection = connections_.find(peer); connection != connections_.end()) {
-                connection->second->cancel_piece(result.piece);
-            }
-        }
+        // Counted only once written (on_written); until then the buffer stays, still marked
+        // verifying, so no source writes into it and the memory budget still counts it.
+        verified_unwritten_.push_back(result.piece);
+        start_writes();
         return;
     }
+    auto buffer = std::move(it->second);
+    buffers_.erase(it);
     recycle(buffer);
     XLOG_WARN("receiver", "",
               "piece " << result.piece << " failed SHA-256 verification; fetching it again");

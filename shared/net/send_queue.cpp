@@ -53,7 +53,9 @@ io_result send_queue::flush(stream& out) {
         const size_t remaining = front.size() - front.sent;
         io_result step;
         if (front.is_file()) {
-            step = out.send_file(front.file_fd, front.file_offset + front.sent, remaining);
+            // More queued behind it: a small range may be gathered with what follows.
+            step = out.send_file(front.file_fd, front.file_offset + front.sent, remaining,
+                                 segments_.size() > 1);
             if (step.bytes > 0) queued_file_bytes_ -= step.bytes;
         } else {
             // A frame header followed by file data: tell TCP more is coming so they share packets.

@@ -37,7 +37,7 @@ io_result tcp_stream::write_some(std::span<const uint8_t> from, bool more) {
         false);
 }
 
-io_result tcp_stream::send_file(int file_fd, uint64_t offset, size_t length) {
+io_result tcp_stream::send_file(int file_fd, uint64_t offset, size_t length, bool /*more*/) {
     auto position = static_cast<off_t>(offset);
     const ssize_t n = ::sendfile(socket_.get(), file_fd, &position, length);
     if (n == 0 && length > 0) {

@@ -31,7 +31,9 @@ class stream {
     // `more`: further data follows at once (MSG_MORE), so a header and its payload share packets.
     virtual io_result write_some(std::span<const uint8_t> from, bool more) = 0;
     // Sends file bytes without copying them through user space where the transport allows.
-    virtual io_result send_file(int file_fd, uint64_t offset, size_t length) = 0;
+    // `more`: further data follows at once, so a stream may gather a small range with what
+    // comes next (TLS: one record and one socket write for a block of a tree's small files).
+    virtual io_result send_file(int file_fd, uint64_t offset, size_t length, bool more) = 0;
     virtual bool has_buffered_input() const { return false; }
 
     // Drives what the transport does by itself (the TLS handshake; a record TLS must write
@@ -65,7 +67,7 @@ class tcp_stream final : public stream {
     int fd() const override { return socket_.get(); }
     io_result read_some(std::span<uint8_t> into) override;
     io_result write_some(std::span<const uint8_t> from, bool more) override;
-    io_result send_file(int file_fd, uint64_t offset, size_t length) override;
+    io_result send_file(int file_fd, uint64_t offset, size_t length, bool more) override;
 
   private:
     unique_fd socket_;

@@ -13,15 +13,14 @@
 namespace xfer {
 namespace {
 
-// Opt-in for now: the write happens on the fetch loop's thread, and an O_DIRECT write waits for
-// the disk, so on a quiet machine the loop stalls (1 GiB loopback: 1.38 s direct against 1.02 s
-// buffered, docs/BENCHMARKS.md) although the CPU is far lower. It becomes the default once
-// verified pieces are written from their own thread.
+// On unless XFER_DIRECT_IO=off (or 0, no, false): with the writes on the piece writer's thread
+// the loop no longer waits for the device, and direct I/O was as fast in wall time and cheaper
+// in CPU (docs/BENCHMARKS.md, "Writes off the fetch loop").
 bool enabled_by_environment() {
     const char* value = std::getenv("XFER_DIRECT_IO");
-    if (value == nullptr) return false;
+    if (value == nullptr) return true;
     const std::string_view text(value);
-    return text == "on" || text == "1" || text == "yes" || text == "true";
+    return !(text == "off" || text == "0" || text == "no" || text == "false");
 }
 
 std::error_code pwrite_all(int fd, std::span<const uint8_t> data, uint64_t offset) {
@@ -47,7 +46,7 @@ bool aligned(uint64_t value) {
 direct_write direct_write::for_file(int path_fd) {
     direct_write result;
     if (!enabled_by_environment()) {
-        result.description_ = "buffered writes (direct I/O is opt-in: XFER_DIRECT_IO=on)";
+        result.description_ = "buffered writes (direct I/O turned off: XFER_DIRECT_IO=off)";
         return result;
     }
     const auto self = "/proc/self/fd/" + std::to_string(path_fd);

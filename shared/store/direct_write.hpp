@@ -1,9 +1,10 @@
 // Verified pieces written with direct I/O: the bytes go from the piece buffer to the disk without
 // a copy into the page cache (that copy was 43 % of a fetch's CPU), so the final fsync has
-// almost nothing left to do. Where the file system refuses O_DIRECT (tmpfs, some network file
-// systems) writes stay buffered with write-behind, as before. Either way durability is the
-// same: nothing counts as done before fdatasync/fsync (checkpoint, finalize). Opt-in with
-// XFER_DIRECT_IO=on until the writes leave the fetch loop's thread (see direct_write.cpp).
+// almost nothing left to do. Where the file system refuses O_DIRECT (tmpfs before Linux 6.6,
+// some network file systems) writes stay buffered with write-behind, as before; so they do with
+// XFER_DIRECT_IO=off. Either way durability is the same: nothing counts as done before
+// fdatasync/fsync (checkpoint, finalize). The writes run on the fetch's piece writer thread, so
+// a write waiting for the device never stalls the network loop.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace xfer {
 class direct_write {
   public:
     // Opens `path_fd`'s file again with O_DIRECT (via /proc/self/fd); inactive, with the reason,
-    // when the file system refuses it or XFER_DIRECT_IO=on is not set.
+    // when the file system refuses it or XFER_DIRECT_IO=off is set.
     static direct_write for_file(int path_fd);
     direct_write() = default;
 

@@ -85,7 +85,16 @@ class piece_store {
         std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite,
         bool update = false);
 
-    // Writes a verified piece, journals it, then marks it had. Only the fetching process calls it.
+    // Writes a verified piece's bytes where they belong. Called from the fetch's writer threads:
+    // distinct pieces may be written at the same time. The piece counts for nothing (no bit, no
+    // journal, no HAVE) until record_written.
+    std::error_code write_piece_data(content_entry& entry, uint32_t piece_index,
+                                     std::span<const uint8_t> data);
+    // A piece whose bytes write_piece_data wrote: journaled, then marked had. One thread (the
+    // fetch loop) calls it, the one that also checkpoints, so a checkpoint's fdatasync always
+    // covers every piece its state marks had.
+    std::error_code record_written(content_entry& entry, uint32_t piece_index);
+    // Both in one call, on the caller's thread. Only the fetching process calls it.
     std::error_code write_piece(content_entry& entry, uint32_t piece_index,
                                 std::span<const uint8_t> data);
     // Makes everything verified so far durable: fdatasync the data, then replace the state file.

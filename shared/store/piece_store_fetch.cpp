@@ -165,24 +165,31 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     return remember(std::move(entry));
 }
 
-std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_index,
-                                         std::span<const uint8_t> data) {
+std::error_code piece_store::write_piece_data(content_entry& entry, uint32_t piece_index,
+                                              std::span<const uint8_t> data) {
     if (!entry.fetching || piece_index >= entry.manifest.piece_count() ||
         data.size() != entry.manifest.piece_length(piece_index)) {
         return errc::malformed_message;
     }
     if (entry.have.test(piece_index)) return {};
-    if (entry.is_tree()) {
-        if (auto ec = entry.files->write_piece(piece_index, data)) return ec;
-        if (auto ec = entry.journal.append(piece_index)) return ec;
-        entry.have.set(piece_index);
-        return {};
-    }
+    if (entry.is_tree()) return entry.files->write_piece(piece_index, data);
     const uint64_t offset = entry.manifest.piece_offset(piece_index);
-    if (auto ec = entry.writer.write(entry.data_fd.get(), data, offset)) return ec;
+    return entry.writer.write(entry.data_fd.get(), data, offset);
+}
+
+std::error_code piece_store::record_written(content_entry& entry, uint32_t piece_index) {
+    if (!entry.fetching || piece_index >= entry.manifest.piece_count())
+        return errc::malformed_message;
+    if (entry.have.test(piece_index)) return {};
     if (auto ec = entry.journal.append(piece_index)) return ec;
     entry.have.set(piece_index);
     return {};
+}
+
+std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_index,
+                                         std::span<const uint8_t> data) {
+    if (auto ec = write_piece_data(entry, piece_index, data)) return ec;
+    return record_written(entry, piece_index);
 }
 
 std::error_code piece_store::checkpoint(content_entry& entry) {

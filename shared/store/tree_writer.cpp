@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "shared/core/error.hpp"
 #include "shared/store/atomic_file.hpp"
@@ -29,11 +31,26 @@ timespec to_timespec(int64_t ns) {
     return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
-std::error_code set_metadata(int fd, const tree::entry& e) {
-    if (::fchmod(fd, e.mode & tree::permission_mask) != 0) return last_system_error();
+std::error_code set_times(int fd, const tree::entry& e) {
     const timespec times[2] = {to_timespec(e.mtime_ns), to_timespec(e.mtime_ns)};
     if (::futimens(fd, times) != 0) return last_system_error();
     return {};
+}
+
+std::error_code set_metadata(int fd, const tree::entry& e) {
+    if (::fchmod(fd, e.mode & tree::permission_mask) != 0) return last_system_error();
+    return set_times(fd, e);
+}
+
+// The process's umask, from /proc/self/status (umask() would change it for every thread while
+// it is read); nothing where the kernel does not say.
+std::optional<mode_t> current_umask() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("Umask:", 0) == 0)
+            return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+    }
+    return std::nullopt;
 }
 
 std::error_code write_all_at(int fd, const uint8_t* data, size_t size, uint64_t offset) {
@@ -83,6 +100,7 @@ tree_writer::tree_writer(int outdir_fd, std::filesystem::path outdir, std::strin
       layout_(manifest_),
       staging_fd_(std::move(staging)),
       overwrite_(overwrite),
+      umask_(current_umask()),
       pieces_left_(manifest_.entries.size(), 0),
       flags_(manifest_.entries.size(), 0) {
     for (uint32_t index = 0; index < manifest_.entries.size(); ++index) {
@@ -112,9 +130,10 @@ std::expected<std::shared_ptr<tree_writer>, std::error_code> tree_writer::open(
 }
 
 void tree_writer::mark_written(uint32_t piece) {
+    std::vector<tree::segment> segments;
+    layout_.segments_of(piece, segments);
     std::lock_guard lock(mutex_);
-    layout_.segments_of(piece, segments_);
-    for (const auto& part : segments_) {
+    for (const auto& part : segments) {
         if (pieces_left_[part.entry_index] > 0 && --pieces_left_[part.entry_index] == 0)
             ++files_done_;
     }
@@ -143,33 +162,47 @@ std::string tree_writer::file_in_progress() const {
     return last_written_ < manifest_.entries.size() ? manifest_.entries[last_written_].path : "";
 }
 
-std::expected<int, std::error_code> tree_writer::file_for_writing(uint32_t entry_index) {
-    if (auto it = open_.find(entry_index); it != open_.end()) {
-        recently_used_.splice(recently_used_.end(), recently_used_, it->second.second);
-        return it->second.first.get();
+// The descriptor of a file that spans pieces, with some still to write: the cached one, or
+// opened now.
+std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_writer::file_for_writing(
+    uint32_t entry_index) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = open_.find(entry_index); it != open_.end()) {
+            recently_used_.splice(recently_used_.end(), recently_used_, it->second.second);
+            return it->second.first;
+        }
     }
+    // Opened without the lock: creating files is what the writer threads do in parallel.
+    const auto& path = manifest_.entries[entry_index].path;
+    auto fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0600);
+    bool existed = false;
+    if (!fd && fd.error() == std::errc::file_exists) {
+        // Written in part before (a resumed fetch, closed to stay under max_open_files, or
+        // opened by another writer thread a moment ago).
+        fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_NOCTTY);
+        existed = true;
+    }
+    if (!fd) return std::unexpected(fd.error());
+    auto file = std::make_shared<unique_fd>(std::move(*fd));
+    std::lock_guard lock(mutex_);
+    if (existed) flags_[entry_index] |= needs_truncate;
+    if (auto it = open_.find(entry_index); it != open_.end()) return it->second.first;
     if (open_.size() >= max_open_files) {
+        // A writer still using the evicted descriptor keeps it open until it is done.
         open_.erase(recently_used_.front());
         recently_used_.pop_front();
     }
-    const auto& path = manifest_.entries[entry_index].path;
-    auto fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0600);
-    if (!fd && fd.error() == std::errc::file_exists) {
-        // Written in part before (a resumed fetch, or closed to stay under max_open_files).
-        fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_NOCTTY);
-        flags_[entry_index] |= needs_truncate;
-    }
-    if (!fd) return std::unexpected(fd.error());
-    const int raw = fd->get();
     recently_used_.push_back(entry_index);
-    open_.emplace(entry_index, std::make_pair(std::move(*fd), std::prev(recently_used_.end())));
-    return raw;
+    open_.emplace(entry_index, std::make_pair(file, std::prev(recently_used_.end())));
+    return file;
 }
 
-// Writes one file's part of a piece, leaving aligned all-zero blocks as holes.
-std::error_code tree_writer::write_segment(const tree::segment& part, const uint8_t* data) {
-    auto fd = file_for_writing(part.entry_index);
-    if (!fd) return fd.error();
+// Writes one file's part of a piece, leaving aligned all-zero blocks as holes. Returns whether
+// any part was skipped as zero.
+std::expected<bool, std::error_code> tree_writer::write_segment(int fd, const tree::segment& part,
+                                                                const uint8_t* data) {
+    bool skipped = false;
     size_t run_start = 0;  // start of the pending run of bytes to write
     size_t position = 0;
     while (position < part.length) {
@@ -179,44 +212,95 @@ std::error_code tree_writer::write_segment(const tree::segment& part, const uint
         // Partial blocks at a segment's edges too: the neighbouring piece writes the rest of
         // the block, or it stays a hole when that part is zero as well.
         if (all_zero(data + position, block_end - position)) {
-            if (auto ec = write_all_at(*fd, data + run_start, position - run_start,
+            if (auto ec = write_all_at(fd, data + run_start, position - run_start,
                                        part.file_offset + run_start)) {
-                return ec;
+                return std::unexpected(ec);
             }
             run_start = block_end;
-            flags_[part.entry_index] |= needs_truncate;
+            skipped = true;
         }
         position = block_end;
     }
-    return write_all_at(*fd, data + run_start, part.length - run_start,
-                        part.file_offset + run_start);
+    if (auto ec = write_all_at(fd, data + run_start, part.length - run_start,
+                               part.file_offset + run_start))
+        return std::unexpected(ec);
+    return skipped;
 }
 
-std::error_code tree_writer::complete_file(uint32_t entry_index) {
-    auto fd = file_for_writing(entry_index);
+// A file that lies in one piece: created, written and finished in one go, with its final
+// permission bits given at creation when the umask keeps them and the owner may write (a fetch
+// resumed after a crash reopens it for writing). About four system calls per small file.
+std::error_code tree_writer::write_whole_file(const tree::segment& part, const uint8_t* data) {
+    const auto& e = manifest_.entries[part.entry_index];
+    const mode_t wanted = e.mode & tree::permission_mask;
+    const bool born_final =
+        umask_ && (wanted & ~0777u) == 0 && (wanted & S_IWUSR) && (wanted & ~*umask_) == wanted;
+    auto fd = open_in_tree(staging_fd_.get(), e.path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY,
+                           born_final ? wanted : 0600);
+    bool fresh = true;
+    if (!fd && fd.error() == std::errc::file_exists) {
+        fd = open_in_tree(staging_fd_.get(), e.path, O_WRONLY | O_NOCTTY);  // an earlier run's
+        fresh = false;
+    }
     if (!fd) return fd.error();
-    const auto& e = manifest_.entries[entry_index];
-    if ((flags_[entry_index] & needs_truncate) && ::ftruncate(*fd, static_cast<off_t>(e.size)) != 0)
+    auto skipped = write_segment(fd->get(), part, data);
+    if (!skipped) return skipped.error();
+    if ((*skipped || !fresh) && ::ftruncate(fd->get(), static_cast<off_t>(e.size)) != 0)
         return last_system_error();
-    if (auto ec = set_metadata(*fd, e)) return ec;
-    recently_used_.erase(open_[entry_index].second);
-    open_.erase(entry_index);
+    if (auto ec = fresh && born_final ? set_times(fd->get(), e) : set_metadata(fd->get(), e))
+        return ec;
+    std::lock_guard lock(mutex_);
+    --pieces_left_[part.entry_index];
+    ++files_done_;
+    return {};
+}
+
+// Called by the writer of a file's last piece, after every other piece of it was written (each
+// writer counts its piece off only once its bytes are in), so the metadata comes last.
+std::error_code tree_writer::complete_file(uint32_t entry_index, int fd, bool truncate) {
+    const auto& e = manifest_.entries[entry_index];
+    if (truncate && ::ftruncate(fd, static_cast<off_t>(e.size)) != 0) return last_system_error();
+    if (auto ec = set_metadata(fd, e)) return ec;
+    std::lock_guard lock(mutex_);
     ++files_done_;
     return {};
 }
 
 std::error_code tree_writer::write_piece(uint32_t piece, std::span<const uint8_t> data) {
-    std::lock_guard lock(mutex_);
     if (piece >= layout_.piece_count() || data.size() != layout_.piece_length(piece))
         return errc::malformed_message;
-    layout_.segments_of(piece, segments_);
+    thread_local std::vector<tree::segment> segments;
+    layout_.segments_of(piece, segments);
     size_t consumed = 0;
-    for (const auto& part : segments_) {
-        if (auto ec = write_segment(part, data.data() + consumed)) return ec;
+    for (const auto& part : segments) {
+        if (const auto [first, last] = layout_.pieces_of_entry(part.entry_index);
+            last - first == 1) {
+            if (auto ec = write_whole_file(part, data.data() + consumed)) return ec;
+            consumed += part.length;
+            std::lock_guard lock(mutex_);
+            last_written_ = part.entry_index;
+            continue;
+        }
+        auto file = file_for_writing(part.entry_index);
+        if (!file) return file.error();
+        auto skipped = write_segment((*file)->get(), part, data.data() + consumed);
+        if (!skipped) return skipped.error();
         consumed += part.length;
-        last_written_ = part.entry_index;
-        if (--pieces_left_[part.entry_index] == 0) {
-            if (auto ec = complete_file(part.entry_index)) return ec;
+        bool last = false;
+        bool truncate = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (*skipped) flags_[part.entry_index] |= needs_truncate;
+            last_written_ = part.entry_index;
+            last = --pieces_left_[part.entry_index] == 0;
+            truncate = flags_[part.entry_index] & needs_truncate;
+            if (auto it = open_.find(part.entry_index); last && it != open_.end()) {
+                recently_used_.erase(it->second.second);
+                open_.erase(it);
+            }
+        }
+        if (last) {
+            if (auto ec = complete_file(part.entry_index, (*file)->get(), truncate)) return ec;
         }
     }
     return {};

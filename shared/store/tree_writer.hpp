@@ -8,8 +8,11 @@
 // symlinks and directory metadata (deepest first) come at the end, then one syncfs and the
 // rename. Every path is opened beneath the staging directory's fd without following any symlink.
 //
-// Thread-safety: one fetch writes a tree; the sender may read it at the same time (read_ranges).
+// Thread-safety: one fetch writes a tree, from several writer threads at once (distinct pieces
+// only); the sender may read it at the same time (read_ranges).
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <expected>
@@ -17,6 +20,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,9 +63,12 @@ class tree_writer final : public content_files {
                 tree::tree_manifest manifest, unique_fd staging, bool overwrite);
 
     std::error_code make_directories() const;
-    std::expected<int, std::error_code> file_for_writing(uint32_t entry_index);
-    std::error_code write_segment(const tree::segment& part, const uint8_t* data);
-    std::error_code complete_file(uint32_t entry_index);
+    std::expected<std::shared_ptr<unique_fd>, std::error_code> file_for_writing(
+        uint32_t entry_index);
+    static std::expected<bool, std::error_code> write_segment(int fd, const tree::segment& part,
+                                                              const uint8_t* data);
+    std::error_code complete_file(uint32_t entry_index, int fd, bool truncate);
+    std::error_code write_whole_file(const tree::segment& part, const uint8_t* data);
     std::error_code finish_entries() const;
     std::error_code move_into_place() const;
 
@@ -72,18 +79,23 @@ class tree_writer final : public content_files {
     const tree::piece_layout layout_;
     const unique_fd staging_fd_;
     const bool overwrite_;
+    const std::optional<mode_t> umask_;  // files may be created with their final mode when known
     uint64_t file_count_ = 0;
 
+    // Guards the bookkeeping only: the system calls that create, write and finish files run
+    // outside it, so several writer threads build the tree at once.
     mutable std::mutex mutex_;
     std::vector<uint32_t> pieces_left_;  // per entry: pieces of it not yet written
     std::vector<uint8_t> flags_;         // per entry: needs_truncate (tree_writer.cpp)
     uint64_t files_done_ = 0;
     uint32_t last_written_ = UINT32_MAX;  // entry of the last segment written (progress)
-    // Files with pieces outstanding, open for writing; the least recently used one is closed
-    // (and reopened when needed) beyond max_open_files, so a tree never runs out of descriptors.
-    std::unordered_map<uint32_t, std::pair<unique_fd, std::list<uint32_t>::iterator>> open_;
+    // Files that span pieces, with some still to write, open for writing; the least recently
+    // used one is closed (and reopened when needed) beyond max_open_files, so a tree never runs
+    // out of descriptors. Shared: a writer holds its descriptor while it writes.
+    std::unordered_map<uint32_t,
+                       std::pair<std::shared_ptr<unique_fd>, std::list<uint32_t>::iterator>>
+        open_;
     std::list<uint32_t> recently_used_;
-    std::vector<tree::segment> segments_;
 };
 
 }  // namespace xfer

@@ -237,6 +237,7 @@ uint64_t tls_stream::next_staged_file_offset() const {
 
 net::io_result tls_stream::write_staged() {
     net::io_result result;
+    offered_ = staged();
     while (staged()) {
         ERR_clear_error();
         size_t written = 0;
@@ -256,15 +257,46 @@ net::io_result tls_stream::write_staged() {
     }
     staged_begin_ = staged_end_ = file_data_begin_ = 0;
     staged_fd_ = -1;
+    offered_ = false;
     return result;
 }
 
-net::io_result tls_stream::send_file(int file_fd, uint64_t offset, size_t length) {
+// A small file range with more to follow (a tree's small files one after another) is read in
+// behind what is staged and counted as written at once, so a block of many small files leaves
+// in one SSL_write (full 16 KiB records, one socket write) instead of a record and a write per
+// file. Not once the staged bytes were offered to OpenSSL, nor beyond one chunk.
+std::optional<net::io_result> tls_stream::gather_file(int file_fd, uint64_t offset, size_t length) {
+    if (offered_ || staged_file_bytes() != 0) return std::nullopt;
+    if (!staged()) staged_begin_ = staged_end_ = file_data_begin_ = 0;
+    if (staged_end_ + length > file_chunk_bytes) return std::nullopt;
+    staging_.resize(max_staged_prefix + file_chunk_bytes);
+    net::io_result result;
+    for (size_t got = 0; got < length;) {
+        const ssize_t n = ::pread(file_fd, staging_.data() + staged_end_ + got, length - got,
+                                  static_cast<off_t>(offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            result.error = n == 0 ? make_error_code(errc::content_changed) : last_system_error();
+            return result;
+        }
+        got += static_cast<size_t>(n);
+    }
+    staged_end_ += length;
+    file_data_begin_ = staged_end_;
+    staged_fd_ = -1;
+    result.bytes = length;
+    return result;
+}
+
+net::io_result tls_stream::send_file(int file_fd, uint64_t offset, size_t length, bool more) {
     if (!established_) {
         if (auto step = advance(); !established_) return step;
     }
     if (failure_) return failed(failure_);
     if (kernel_send_ && !staged()) return send_file_in_kernel(file_fd, offset, length);
+    if (more && !kernel_send_) {
+        if (auto gathered = gather_file(file_fd, offset, length)) return *gathered;
+    }
     net::io_result total;
     while (total.bytes < length) {
         if (staged_file_bytes() == 0) {
@@ -272,7 +304,9 @@ net::io_result tls_stream::send_file(int file_fd, uint64_t offset, size_t length
             staging_.resize(max_staged_prefix + file_chunk_bytes);
             if (!staged()) staged_begin_ = staged_end_ = 0;
             file_data_begin_ = staged_end_;
-            const size_t want = std::min(length - total.bytes, file_chunk_bytes);
+            // Behind gathered ranges there may be less than a chunk of room left.
+            const size_t want =
+                std::min({length - total.bytes, file_chunk_bytes, staging_.size() - staged_end_});
             const ssize_t got = ::pread(file_fd, staging_.data() + staged_end_, want,
                                         static_cast<off_t>(offset + total.bytes));
             if (got <= 0) {

@@ -38,7 +38,7 @@ class tls_stream final : public net::stream {
     int fd() const override { return socket_.get(); }
     net::io_result read_some(std::span<uint8_t> into) override;
     net::io_result write_some(std::span<const uint8_t> from, bool more) override;
-    net::io_result send_file(int file_fd, uint64_t offset, size_t length) override;
+    net::io_result send_file(int file_fd, uint64_t offset, size_t length, bool more) override;
     bool has_buffered_input() const override;
 
     net::io_result advance() override;
@@ -62,6 +62,7 @@ class tls_stream final : public net::stream {
     // An SSL_read/SSL_write that returned failure, as an io_result.
     net::io_result io_failure(int ssl_error, bool reading);
     net::io_result send_file_in_kernel(int file_fd, uint64_t offset, size_t length);
+    std::optional<net::io_result> gather_file(int file_fd, uint64_t offset, size_t length);
     // Writes staged bytes; `bytes` of the result counts only file bytes written.
     net::io_result write_staged();
     bool staged() const { return staged_begin_ < staged_end_; }
@@ -81,14 +82,17 @@ class tls_stream final : public net::stream {
     std::optional<identity::peer_id> peer_;
 
     // Bytes handed to OpenSSL in one SSL_write: [staged_begin_, staged_end_) of staging_. Those
-    // before file_data_begin_ are a frame header the caller already counted as written; the rest
-    // are file bytes of staged_fd_ starting at file offset staged_file_offset_.
+    // before file_data_begin_ the caller already counted as written (a frame header, small file
+    // ranges gathered behind it); the rest are file bytes of staged_fd_ starting at file offset
+    // staged_file_offset_. Once offered to SSL_write (`offered_`) nothing is added until they
+    // are all written: a retry must repeat exactly what OpenSSL was offered.
     std::vector<uint8_t> staging_;
     size_t staged_begin_ = 0;
     size_t staged_end_ = 0;
     size_t file_data_begin_ = 0;
     int staged_fd_ = -1;
     uint64_t staged_file_offset_ = 0;
+    bool offered_ = false;
 };
 
 }  // namespace xfer::tls

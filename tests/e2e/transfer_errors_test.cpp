@@ -175,5 +175,26 @@ TEST(TransferErrors, DiskFullIsReportedBeforeDownloadingAndLeavesNoFinalFile) {
         << "pieces were downloaded before the full disk was noticed";
 }
 
+// A tree reserves no space up front (its files are created as pieces arrive), so a full disk
+// shows on the writer thread mid-transfer: one line naming the staging directory and the cause,
+// and the tree never appears under its final name.
+TEST(TransferErrors, DiskFullDuringATreeIsOneLineAndTheTreeNeverAppears) {
+    if (!running_as_root()) GTEST_SKIP() << "needs root to mount a 1 MiB tmpfs as a full disk";
+    sandbox box;
+    for (int i = 0; i < 64; ++i)
+        write_random_file(box / ("src/tree/f" + std::to_string(i)), 64 * 1024, 100 + i);
+    xfer_server server(box / "src");
+    const auto out = box / "out";
+    scoped_tmpfs small_disk(out, "size=1m");
+    if (!small_disk.mounted()) GTEST_SKIP() << small_disk.error();
+
+    const auto fetched = run_xfer({"fetch", server.address(), "tree/", "-o", out.string()});
+
+    EXPECT_TRUE(failed_saying(fetched, {(out / ".tree.xfer-part").string(), "No space left"},
+                              exit_code::local_io));
+    EXPECT_TRUE(single_error_line(fetched));
+    EXPECT_FALSE(box.exists("out/tree")) << "a tree that could not be written appeared";
+}
+
 }  // namespace
 }  // namespace xfer::test

@@ -1,7 +1,7 @@
-// Direct I/O for verified pieces: the bytes on disk are exactly what was written whether the
-// buffer and offset are aligned or not, the unaligned tail goes through the buffered path, and
-// a file system without O_DIRECT (tmpfs before Linux 6.6) or XFER_DIRECT_IO=off falls back to
-// buffered writes with the reason said.
+// Direct I/O for verified pieces (the default): the bytes on disk are exactly what was written
+// whether the buffer and offset are aligned or not, the unaligned tail goes through the buffered
+// path, and a file system without O_DIRECT (tmpfs before Linux 6.6) or XFER_DIRECT_IO=off falls
+// back to buffered writes with the reason said.
 #include "shared/store/direct_write.hpp"
 
 #include <fcntl.h>
@@ -50,27 +50,32 @@ void write_and_check(const std::filesystem::path& file, bool expect_direct) {
     EXPECT_EQ(read_back(file), expected);
 }
 
-// Turns direct I/O on for one test (it is opt-in).
-struct direct_io_on {
-    direct_io_on() { ::setenv("XFER_DIRECT_IO", "on", 1); }
-    ~direct_io_on() { ::unsetenv("XFER_DIRECT_IO"); }
+// Sets XFER_DIRECT_IO for one test (unset: the default, on).
+struct direct_io_env {
+    explicit direct_io_env(const char* value) { ::setenv("XFER_DIRECT_IO", value, 1); }
+    ~direct_io_env() { ::unsetenv("XFER_DIRECT_IO"); }
 };
 
 TEST(DirectWrite, BytesOnDiskAreExactWhateverTheAlignment) {
     test::sandbox box;
-    direct_io_on on;
+    ::unsetenv("XFER_DIRECT_IO");
     // The sandbox is on the build machine's disk (ext4 here, O_DIRECT works); on tmpfs the
     // fallback is what is tested.
     write_and_check(box / "piece.bin", !on_tmpfs(box.path()));
 }
 
-TEST(DirectWrite, BufferedUnlessTheEnvironmentAsks) {
+TEST(DirectWrite, BufferedWhenTheEnvironmentTurnsItOff) {
     test::sandbox box;
-    ::unsetenv("XFER_DIRECT_IO");
-    write_and_check(box / "piece.bin", false);
-    unique_fd fd(::open((box / "x").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    EXPECT_NE(direct_write::for_file(fd.get()).description().find("XFER_DIRECT_IO=on"),
-              std::string::npos);
+    for (const char* off : {"off", "0", "no", "false"}) {
+        direct_io_env env(off);
+        write_and_check(box / "piece.bin", false);
+        unique_fd fd(::open((box / "x").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+        EXPECT_NE(direct_write::for_file(fd.get()).description().find("XFER_DIRECT_IO=off"),
+                  std::string::npos)
+            << off;
+    }
+    direct_io_env on("on");
+    write_and_check(box / "again.bin", !on_tmpfs(box.path()));
 }
 
 // tmpfs takes O_DIRECT from Linux 6.6 on and refuses it before: either way the bytes are exact
@@ -80,7 +85,7 @@ TEST(DirectWrite, TmpfsWritesExactBytesAndSaysWhichPath) {
     test::sandbox box;
     test::scoped_tmpfs tmpfs(box / "tmp", "size=16m");
     ASSERT_TRUE(tmpfs.mounted()) << tmpfs.error();
-    direct_io_on on;
+    ::unsetenv("XFER_DIRECT_IO");
     unique_fd probe(::open((box / "tmp/probe").c_str(), O_RDWR | O_CREAT | O_DIRECT, 0644));
     write_and_check(box / "tmp/piece.bin", static_cast<bool>(probe));
     unique_fd fd(::open((box / "tmp/y").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));

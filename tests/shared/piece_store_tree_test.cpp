@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <thread>
 
 #include "shared/core/error.hpp"
 #include "shared/hash/sha256.hpp"
@@ -155,6 +156,51 @@ TEST_F(TreeStore, UpdateTakesOnlyTheMatchingPiecesOfTheTreeAlreadyThere) {
     EXPECT_EQ(read_text(root() / "t/a/two"), all.substr(300'000, 5));
     EXPECT_EQ(read_text(root() / "t/b"), all.substr(300'005));
     EXPECT_FALSE(fs::exists(root() / ".t.xfer-part"));
+}
+
+// The fetch writes a tree's pieces from several threads at once (the piece writer's pool):
+// files spanning pieces written by different threads, many small files created side by side.
+TEST_F(TreeStore, PiecesWrittenFromSeveralThreadsAtOnceMakeTheSameTree) {
+    auto store = open_store();
+    std::vector<tree::entry> entries{dir("big"), dir("small")};
+    for (int i = 0; i < 3; ++i) entries.push_back(file("big/" + std::to_string(i), 700'000, 0640));
+    for (int i = 0; i < 400; ++i)
+        entries.push_back(file("small/" + std::to_string(1000 + i), 1000 + i * 13));
+    tree::sort_canonical(entries);
+    const auto source = make_tree_source(entries);
+    auto entry = store->open_for_fetching("t", source.encoded, false);
+    ASSERT_TRUE(entry) << entry.error().message();
+    const uint32_t pieces = (*entry)->manifest.piece_count();
+    ASSERT_GT(pieces, 8u);
+    std::atomic<uint32_t> next{0};
+    std::vector<std::error_code> failures(4);
+    std::vector<std::thread> writers;
+    for (auto& failure : failures) {
+        writers.emplace_back([&] {
+            for (uint32_t piece; (piece = next.fetch_add(1)) < pieces;) {
+                if (auto ec = store->write_piece_data(**entry, piece, source.piece(piece)))
+                    failure = ec;
+            }
+        });
+    }
+    for (auto& writer : writers) writer.join();
+    for (const auto& failure : failures) ASSERT_FALSE(failure) << failure.message();
+    EXPECT_EQ((*entry)->have.count(), 0u) << "written is not yet counted";
+    for (uint32_t piece = 0; piece < pieces; ++piece)
+        ASSERT_FALSE(store->record_written(**entry, piece));
+    EXPECT_EQ((*entry)->files->files_complete(), 403u);
+    ASSERT_FALSE(store->finalize(**entry));
+    const std::string all(source.bytes.begin(), source.bytes.end());
+    uint64_t offset = 0;
+    for (const auto& e : source.manifest.entries) {
+        if (e.kind != tree::entry_kind::file) continue;
+        ASSERT_EQ(read_text(root() / "t" / e.path), all.substr(offset, e.size)) << e.path;
+        struct stat info {};
+        ASSERT_EQ(::stat((root() / "t" / e.path).c_str(), &info), 0);
+        EXPECT_EQ(info.st_mode & 07777, e.mode) << e.path;
+        EXPECT_EQ(info.st_mtim.tv_nsec, 123'456'789) << e.path;
+        offset += e.size;
+    }
 }
 
 TEST_F(TreeStore, HostileManifestsAreRefusedBeforeAnythingIsWritten) {

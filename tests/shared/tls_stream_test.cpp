@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "shared/core/error.hpp"
+#include "shared/net/send_queue.hpp"
 #include "shared/tls/tls_stream.hpp"
 #include "shared/wire/messages.hpp"
 #include "tests/support/sandbox.hpp"
@@ -142,8 +143,8 @@ TEST(TlsStream, FileDataGoesOutWithTheHeaderBeforeItThroughSmallBuffers) {
     size_t blocked = 0;
     while (received.size() < header.size() + file_bytes.size() - start) {
         if (start + done < file_bytes.size()) {
-            const auto step =
-                pair.client->send_file(file.get(), start + done, file_bytes.size() - start - done);
+            const auto step = pair.client->send_file(file.get(), start + done,
+                                                     file_bytes.size() - start - done, false);
             ASSERT_FALSE(step.error) << step.error.message();
             done += step.bytes;
             if (step.would_block) ++blocked;
@@ -154,6 +155,47 @@ TEST(TlsStream, FileDataGoesOutWithTheHeaderBeforeItThroughSmallBuffers) {
     std::vector<uint8_t> expected = header;
     expected.insert(expected.end(), file_bytes.begin() + start, file_bytes.end());
     EXPECT_TRUE(received == expected);
+}
+
+// A tree's block: a header and many small file ranges, gathered into one run of records (not a
+// record and a socket write per file), exact in order even when the socket keeps pushing back.
+TEST(TlsStream, ManySmallFileRangesGatheredBehindAHeaderArriveInOrder) {
+    sandbox box;
+    const auto file_bytes = pattern(700 * 1024, 11);
+    box.write("small.bin", std::string(file_bytes.begin(), file_bytes.end()));
+    const unique_fd file(::open((box / "small.bin").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(file);
+    tls_pair pair(4096);
+    ASSERT_TRUE(pair.handshake());
+    net::send_queue queue;
+    std::vector<uint8_t> expected;
+    for (int block = 0; block < 2; ++block) {
+        const std::vector<uint8_t> header(9, static_cast<uint8_t>(0xa0 + block));
+        queue.bytes_for_append() = header;
+        expected.insert(expected.end(), header.begin(), header.end());
+        // 120 ranges of 2,500 bytes: more than one staging chunk, so a run is cut in two.
+        for (int range = 0; range < 120; ++range) {
+            const uint64_t offset = (block * 120 + range) * 2500 + (range % 7);
+            queue.append_file(nullptr, file.get(), offset, 2500);
+            expected.insert(expected.end(), file_bytes.begin() + offset,
+                            file_bytes.begin() + offset + 2500);
+        }
+    }
+    std::vector<uint8_t> received;
+    size_t blocked = 0;
+    while (received.size() < expected.size()) {
+        if (!queue.empty() || pair.client->wants_write()) {
+            const auto step = queue.flush(*pair.client);
+            ASSERT_FALSE(step.error) << step.error.message();
+            if (step.would_block) ++blocked;
+        }
+        ASSERT_TRUE(drain(*pair.server, received) || !queue.empty() || pair.client->wants_write() ||
+                    received.size() == expected.size())
+            << "stuck: " << received.size() << " of " << expected.size() << " bytes";
+    }
+    EXPECT_GT(blocked, 0u);
+    EXPECT_TRUE(received == expected);
+    EXPECT_FALSE(pair.client->wants_write()) << "bytes left staged after the queue emptied";
 }
 
 TEST(TlsStream, BytesTlsHoldsAreBufferedInputWhenThePollSeesNothing) {

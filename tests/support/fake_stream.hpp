@@ -92,7 +92,7 @@ class fake_stream final : public net::stream {
         return result;
     }
 
-    net::io_result send_file(int file_fd, uint64_t offset, size_t length) override {
+    net::io_result send_file(int file_fd, uint64_t offset, size_t length, bool /*more*/) override {
         ++send_file_calls;
         net::io_result result;
         if (!admit_write(result)) return result;

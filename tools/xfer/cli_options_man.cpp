@@ -86,6 +86,8 @@ std::string man_page(const std::vector<command_spec>& specs) {
     out << ".SH ENVIRONMENT\n.TP\nXFER_LAN=off\ndo not announce on or listen to the LAN\n"
         << ".TP\nXFER_LAN_INTERFACES\ncomma\\-separated interfaces for LAN discovery (default: "
            "all)\n"
+        << ".TP\nXFER_DIRECT_IO=off\nwrite fetched pieces through the page cache instead of with "
+           "direct I/O (the default where the file system supports it)\n"
         << ".SH SEE ALSO\nThe documents installed with xfer: README.md, ARCHITECTURE.md, "
            "PROTOCOL.md, DISCOVERY.md.\n";
     return out.str();

@@ -1,0 +1,87 @@
+// Verified pieces on their way to disk: handed to the piece writer's threads as its byte bound
+// allows, and counted (journal, bit, HAVE, picker) only when the writer says they are written.
+#include "receiver/fetcher.hpp"
+#include "shared/core/error.hpp"
+#include "shared/core/log.hpp"
+
+namespace xfer::receiver {
+namespace {
+
+// Verified bytes queued for the writer at most. The piece buffers behind it are inside the
+// fetch's memory budget (--memory) either way: this keeps part of the budget for receiving
+// while the disk is busy.
+constexpr uint64_t max_queued_write_bytes = 16 * 1024 * 1024;
+// A single file is written by one thread (sequential O_DIRECT writes keep the device busy); a
+// tree by a few, because creating, writing and closing thousands of small files costs system
+// calls per file, which run in parallel on the kernel's side (and wait on the journal).
+constexpr unsigned file_writer_threads = 1;
+constexpr unsigned tree_writer_threads = 4;
+
+}  // namespace
+
+void fetcher::start_writer() {
+    auto write = [store = store_, entry = entry_](uint32_t piece, std::span<const uint8_t> data) {
+        return store->write_piece_data(*entry, piece, data);
+    };
+    writer_ = std::make_unique<piece_writer>(
+        context_, entry_->is_tree() ? tree_writer_threads : file_writer_threads,
+        max_queued_write_bytes, std::move(write));
+}
+
+void fetcher::start_writes() {
+    while (writer_ && !write_failed_ && !verified_unwritten_.empty()) {
+        const uint32_t piece = verified_unwritten_.front();
+        const auto it = buffers_.find(piece);
+        if (it == buffers_.end()) {
+            verified_unwritten_.pop_front();
+            continue;
+        }
+        if (!writer_->has_room_for(it->second.length)) return;
+        verified_unwritten_.pop_front();
+        writer_->submit({piece, std::move(it->second.data), it->second.length});
+    }
+}
+
+void fetcher::on_written(write_result& result) {
+    const auto it = buffers_.find(result.piece);
+    if (it != buffers_.end()) {
+        it->second.data = std::move(result.data);
+        recycle(it->second);
+        buffers_.erase(it);
+    }
+    if (write_failed_) return;  // the first failure is the one the user is told about
+    auto ec = result.error;
+    if (!ec) ec = store_->record_written(*entry_, result.piece);
+    if (ec) {
+        // The piece does not count: the part file (or staging directory) stays as it is, never
+        // renamed into place, and the resume state says what was written before.
+        write_failed_ = true;
+        fatal_ = ec;
+        const auto where = store_->root() / entry_->part_path;
+        fatal_message_ =
+            "cannot write " + where.string() +
+            (entry_->is_tree() ? " (piece " + std::to_string(result.piece) + ")" : "") + ": " +
+            ec.message();
+        return;
+    }
+    publish(bus::event_type::piece_verified, result.piece);
+    for (const auto peer : picker_->piece_verified(result.piece)) {
+        if (auto connection = connections_.find(peer); connection != connections_.end()) {
+            connection->second->cancel_piece(result.piece);
+        }
+    }
+}
+
+// After the loop (done, stopped or failed): pieces already with the writer are finished and
+// counted, so a resume does not fetch them again. Bounded by the writer's byte bound.
+void fetcher::wait_for_writes() {
+    if (!writer_) return;
+    while (writer_->in_progress() > 0) {
+        zmq::pollitem_t item{writer_->ready_socket().handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(200));
+        for (auto& result : writer_->take_results()) on_written(result);
+    }
+    verified_unwritten_.clear();
+}
+
+}  // namespace xfer::receiver
