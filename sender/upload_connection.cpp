@@ -56,6 +56,7 @@ std::error_code upload_connection::on_writable() {
 
 bool upload_connection::refill_queue() {
     bool queued = false;
+    if (!hashes_sent_.empty()) send_streamed_hashes();
     while (listing_.pending() && session_.queued_frame_bytes() < listing_refill_bytes) {
         if (!listing_.sending()) start_next_listing();
         if (const auto frame = listing_.next_frame()) {
@@ -125,6 +126,7 @@ void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
     XLOG_WARN("sender", label_, entry.path << ": " << cause.message());
     session_.send(wire::error_msg{handle, wire_code(cause), entry.path + ": " + cause.message()});
     handles_.erase(handle);
+    hashes_sent_.erase(handle);
     ended_handles_.insert(handle);
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == handle; });
 }
@@ -199,7 +201,10 @@ std::error_code upload_connection::on_request(const wire::request& request) {
         return errc::malformed_message;
     }
     // Only verified pieces are ever served; a receiver asks only for what we announced.
-    if (!entry.have.test(request.piece)) return errc::piece_unavailable;
+    const bool announced = entry.streaming
+                               ? streamed_piece_sent(request.handle, entry, request.piece)
+                               : entry.have.test(request.piece);
+    if (!announced) return errc::piece_unavailable;
     if (pending_requests_.size() >= max_pending_requests) return errc::malformed_message;
     if (declines(request, entry)) return {};
     pending_requests_.push_back(request);
@@ -232,6 +237,7 @@ std::error_code upload_connection::on_cancel(const wire::cancel& message) {
 std::error_code upload_connection::on_close(const wire::close_msg& message) {
     last_useful_ = read_at_;
     handles_.erase(message.handle);
+    hashes_sent_.erase(message.handle);
     identity_checked_for_.reset();  // the handle may be reused for another content
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == message.handle; });
     return {};
@@ -260,6 +266,10 @@ void upload_connection::on_opened(open_result& result) {
         return;
     }
     const auto& entry = *result.entry;
+    if (entry->streaming) {
+        open_streaming(handle, entry);
+        return;
+    }
     handles_[handle] = entry;
     identity_checked_for_.reset();  // a handle ended earlier may come back as another content
     session_.send(wire::manifest_msg{handle, entry->encoded_manifest});

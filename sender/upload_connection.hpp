@@ -14,6 +14,7 @@
 
 #include "sender/content_opener.hpp"
 #include "sender/listing_stream.hpp"
+#include "sender/manifest_streamer.hpp"
 #include "sender/piece_promises.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
@@ -36,6 +37,8 @@ struct sender_context {
     listing_budget listings{};             // listing entries held for all receivers together
     // --limit-up over every receiver (null: none). A block is queued only while it has tokens.
     token_bucket* upload_limit = nullptr;
+    // Hashes contents served before they are hashed (null: the opener never streams).
+    manifest_streamer* streamer = nullptr;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -63,7 +66,7 @@ class upload_connection final : private session::message_handler {
     // serve that the upload limit lets us queue now.
     bool wants_write() const {
         return session_.wants_write() || (!pending_requests_.empty() && may_queue()) ||
-               listing_.pending();
+               listing_.pending() || has_stream_work();
     }
     // False while a listing is still going out or too much is queued for this receiver: it
     // must read before it may ask for more.
@@ -143,6 +146,15 @@ class upload_connection final : private session::message_handler {
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
                                                    const content_entry& entry);
     void end_handle(uint32_t handle, const content_entry& entry, const std::error_code& cause);
+    // A content still being hashed (upload_streaming.cpp): its head and known hashes now, the
+    // rest as they are hashed; a receiver that does not read them gets MANIFEST once complete.
+    void open_streaming(uint32_t handle, const std::shared_ptr<content_entry>& entry);
+    void send_streamed_hashes();
+    bool has_stream_work() const;
+    // May this receiver ask for the piece: it was sent its hash.
+    bool streamed_piece_sent(uint32_t handle, const content_entry& entry, uint32_t piece) const;
+    void send_whole_manifest(uint32_t handle, const content_entry& entry,
+                             const std::vector<uint8_t>& encoded);
 
     const uint64_t id_;
     const net::endpoint remote_;
@@ -167,6 +179,10 @@ class upload_connection final : private session::message_handler {
     // block queued since: its further blocks, asked for in order, skip the fstat.
     std::optional<wire::block_ref> identity_checked_for_;
     std::vector<net::file_range> ranges_;  // reused by every block of a tree
+    // Handles of contents being hashed: how many of its hashes this receiver was sent
+    // (waits_for_whole_manifest: it does not read a streamed manifest).
+    static constexpr uint32_t waits_for_whole_manifest = UINT32_MAX;
+    std::map<uint32_t, uint32_t> hashes_sent_;
 };
 
 }  // namespace xfer::sender
