@@ -3,6 +3,7 @@
 // the next fetch of the same version gets the cached manifest in one frame.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "tests/support/e2e_fixtures.hpp"
@@ -82,6 +83,40 @@ TEST(TransferStreamed, TwoReceiversOfOneNewFileAtOnceBothGetExactBytes) {
     ASSERT_EQ(first.wait(command_timeout), 0) << first.describe();
     EXPECT_EQ(file_difference(original, box / "o1/a.bin"), "");
     EXPECT_EQ(file_difference(original, box / "o2/a.bin"), "");
+}
+
+TEST(TransferStreamed, AFetchKilledAfterItsManifestResumesFromAColdSenderAgain) {
+    sandbox box;
+    const auto original = write_random_file(box / "src/r.bin", 24 * mib + 7, 77);
+    const auto out = box / "out";
+    {
+        xfer_server cold(box / "src",
+                         {"--home", (box / "home-1").string(), "--no-prehash", "--public"});
+        // Slow enough to be killed halfway: 4 MiB/s for 24 MiB.
+        child_process fetch(
+            xfer_command({"fetch", cold.address(), "r.bin", "-o", out.string(), "--limit-down",
+                          "4M", "--home", (box / "fetch-home").string()}));
+        ASSERT_TRUE(eventually([&] { return recorded_pieces(out) >= 8 || !fetch.running(); }))
+            << fetch.describe();
+        ASSERT_TRUE(fetch.running()) << "finished before it could be killed\n" << fetch.describe();
+        fetch.send_signal(SIGKILL);
+        fetch.wait(command_timeout);
+    }
+    const uint32_t kept = recorded_pieces(out);
+    ASSERT_GE(kept, 8u);
+    // Another sender that has never hashed it either: its manifest streams again, agrees with
+    // the one the checkpoint holds, and the fetch continues from there.
+    xfer_server again(box / "src",
+                      {"--home", (box / "home-2").string(), "--no-prehash", "--public"});
+    const auto resumed = run_xfer({"fetch", again.address(), "r.bin", "-o", out.string(), "-v",
+                                   "--home", (box / "fetch-home").string()});
+    ASSERT_EQ(resumed.status, 0) << resumed.describe();
+    EXPECT_EQ(file_difference(original, out / "r.bin"), "");
+    EXPECT_TRUE(says(resumed, "resuming under the manifest of the last run")) << resumed.describe();
+    const auto downloaded = downloaded_bytes(resumed.out);
+    ASSERT_TRUE(downloaded) << resumed.describe();
+    EXPECT_LE(*downloaded, 24 * mib + 7 - uint64_t{kept} * 256 * 1024)
+        << "resumed pieces refetched";
 }
 
 }  // namespace
