@@ -2,8 +2,10 @@
 // verifier. Message handling (and discovery's peer events) is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
-#include "receiver/source_liveness.hpp"
+#include <cstdlib>
+#include <string_view>
 
+#include "receiver/source_liveness.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 
@@ -69,7 +71,13 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.id = request_.id;
     hello.listen_port = request_.listen_port;
     hello.listen_host = request_.listen_host;
-    hello.features |= wire::hello_feature_manifest_stream;  // a sender still hashing may stream
+    // A sender still hashing may stream the manifest. XFER_MANIFEST_STREAM=off says we cannot:
+    // the sender then hashes everything first, as before (for comparing the two; BENCHMARKS.md).
+    static const bool stream_off = [] {
+        const char* value = std::getenv("XFER_MANIFEST_STREAM");
+        return value != nullptr && std::string_view(value) == "off";
+    }();
+    if (!stream_off) hello.features |= wire::hello_feature_manifest_stream;
     wire::open_request open{1, known_content().value_or(content_id{}), request_.remote_path};
     const auto problem = connection->start(hello, open, request_.tls);
     XLOG_INFO("receiver", connection->label(), "connecting");

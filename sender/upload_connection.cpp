@@ -268,6 +268,7 @@ void upload_connection::on_opened(open_result& result) {
     const auto& entry = *result.entry;
     if (entry->streaming) {
         open_streaming(handle, entry);
+        publish_connect_back(*entry);
         return;
     }
     handles_[handle] = entry;
@@ -278,9 +279,13 @@ void upload_connection::on_opened(open_result& result) {
     XLOG_INFO("sender", label_,
               "serving " << entry->path << " (" << entry->have.count() << "/"
                          << entry->manifest.piece_count() << " pieces)");
-    // Connect-back: the receiver runs a sender too; our own receiver may want its pieces.
+    publish_connect_back(*entry);
+}
+
+// Connect-back: the receiver runs a sender too; our own receiver may want its pieces.
+void upload_connection::publish_connect_back(const content_entry& entry) {
     if (const auto sender = advertised_sender()) {
-        bus::event hint{bus::event_type::peer_learned, entry->id, 0, sender->to_string()};
+        bus::event hint{bus::event_type::peer_learned, entry.id, 0, sender->to_string()};
         context_.peer_events.send(bus::encode(hint), zmq::send_flags::dontwait);
     }
 }

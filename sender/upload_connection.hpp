@@ -146,6 +146,7 @@ class upload_connection final : private session::message_handler {
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
                                                    const content_entry& entry);
     void end_handle(uint32_t handle, const content_entry& entry, const std::error_code& cause);
+    void publish_connect_back(const content_entry& entry);
     // A content still being hashed (upload_streaming.cpp): its head and known hashes now, the
     // rest as they are hashed; a receiver that does not read them gets MANIFEST once complete.
     void open_streaming(uint32_t handle, const std::shared_ptr<content_entry>& entry);
