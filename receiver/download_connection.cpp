@@ -141,6 +141,16 @@ std::error_code download_connection::on_manifest(const wire::manifest_msg& messa
     return listener_.on_manifest(*this, message);
 }
 
+std::error_code download_connection::on_manifest_head(const wire::manifest_head_msg& message) {
+    last_progress_ = clock::now();
+    return listener_.on_manifest_head(*this, message);
+}
+
+std::error_code download_connection::on_manifest_hashes(const wire::manifest_hashes_msg& message) {
+    last_progress_ = clock::now();
+    return listener_.on_manifest_hashes(*this, message);
+}
+
 std::error_code download_connection::on_bitfield(const wire::bitfield_msg& message) {
     last_progress_ = clock::now();
     return listener_.on_bitfield(*this, message);

@@ -40,6 +40,11 @@ class download_listener {
     virtual std::error_code on_hello(download_connection& from, const wire::hello& hello) = 0;
     virtual std::error_code on_manifest(download_connection& from,
                                         const wire::manifest_msg& message) = 0;
+    // A manifest streamed as the source hashes it (docs/PROTOCOL.md, "Streamed manifest").
+    virtual std::error_code on_manifest_head(download_connection& from,
+                                             const wire::manifest_head_msg& message) = 0;
+    virtual std::error_code on_manifest_hashes(download_connection& from,
+                                               const wire::manifest_hashes_msg& message) = 0;
     virtual std::error_code on_bitfield(download_connection& from,
                                         const wire::bitfield_msg& message) = 0;
     virtual std::error_code on_have(download_connection& from, const wire::have& message) = 0;
@@ -124,6 +129,10 @@ class download_connection final : private net::block_sink, private session::mess
     // Its MANIFEST was accepted: it serves the content we fetch.
     bool manifest_accepted() const { return manifest_accepted_; }
     void accept_manifest() { manifest_accepted_ = true; }
+    // How many of the manifest's hashes this source has sent us (all of them after a MANIFEST):
+    // the next MANIFEST_HASHES must start here, and it may announce only pieces below it.
+    uint32_t& hashes_sent() { return hashes_sent_; }
+    uint32_t hashes_sent() const { return hashes_sent_; }
     // Which pieces the source holds: its BITFIELD, then each HAVE (piece already checked).
     const std::vector<bool>& record_bitfield(const wire::bitfield_msg& message);
     void record_have(uint32_t piece_index);
@@ -143,6 +152,8 @@ class download_connection final : private net::block_sink, private session::mess
     std::error_code on_peer_verified(const identity::peer_id& peer) override;
     std::error_code on_hello(const wire::hello& hello) override;
     std::error_code on_manifest(const wire::manifest_msg& message) override;
+    std::error_code on_manifest_head(const wire::manifest_head_msg& message) override;
+    std::error_code on_manifest_hashes(const wire::manifest_hashes_msg& message) override;
     std::error_code on_bitfield(const wire::bitfield_msg& message) override;
     std::error_code on_have(const wire::have& message) override;
     std::error_code on_error(const wire::error_msg& message) override;
@@ -178,6 +189,7 @@ class download_connection final : private net::block_sink, private session::mess
     clock::time_point last_block_data_{};
     bool manifest_accepted_ = false;
     bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
+    uint32_t hashes_sent_ = 0;
     std::vector<bool> remote_has_;
     std::string refusal_;
     double rate_ = 0;

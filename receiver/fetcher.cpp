@@ -2,10 +2,13 @@
 // verifier. Message handling (and discovery's peer events) is in fetcher_messages.cpp.
 #include "receiver/fetcher.hpp"
 
+#include <cstdlib>
+#include <string_view>
 #include "receiver/endgame_policy.hpp"
 #include "receiver/retry_policy.hpp"
 #include "receiver/source_liveness.hpp"
 
+#include "receiver/source_liveness.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 
@@ -49,7 +52,8 @@ fetcher::~fetcher() {
 }
 
 void fetcher::publish(bus::event_type type, uint32_t piece, const std::string& text) {
-    if (!entry_) return;
+    // A placeholder's id names nothing: other processes learn of the content once it is known.
+    if (!entry_ || placeholder_) return;
     store_publisher_.publish({type, entry_->id, piece, text});
 }
 
@@ -73,8 +77,14 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.id = request_.id;
     hello.listen_port = request_.listen_port;
     hello.listen_host = request_.listen_host;
-    wire::open_request open{1, entry_ ? entry_->id : request_.content.value_or(content_id{}),
-                            request_.remote_path};
+    // A sender still hashing may stream the manifest. XFER_MANIFEST_STREAM=off says we cannot:
+    // the sender then hashes everything first, as before (for comparing the two; BENCHMARKS.md).
+    static const bool stream_off = [] {
+        const char* value = std::getenv("XFER_MANIFEST_STREAM");
+        return value != nullptr && std::string_view(value) == "off";
+    }();
+    if (!stream_off) hello.features |= wire::hello_feature_manifest_stream;
+    wire::open_request open{1, known_content().value_or(content_id{}), request_.remote_path};
     const auto problem = connection->start(hello, open, request_.tls, &frame_memory_);
     XLOG_INFO("receiver", connection->label(), "connecting");
     connections_.emplace(key, std::move(connection));
@@ -231,7 +241,9 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
             fatal_message_ = "interrupted; run the same command again to resume";
         }
         if (fatal_) break;
-        if (picker_ && picker_->complete() && verifier_->in_progress() == 0) break;
+        // Complete only with the whole manifest in: a streamed one is adopted as its last hash
+        // arrives, before the last piece can be verified.
+        if (picker_ && picker_->complete() && verifier_->in_progress() == 0 && !placeholder_) break;
         start_due_retries();
         if (out_of_sources()) break;
         poll_once(peer_events);
@@ -366,7 +378,8 @@ fetch_outcome fetcher::finish() {
         outcome.file_size = entry_->manifest.file_size;
         outcome.whole_file = span_.first == 0 && span_.last == entry_->manifest.piece_count();
     }
-    if (!fatal_ && entry_ && !entry_->complete && outcome.whole_file && entry_->have.all()) {
+    if (!fatal_ && entry_ && !placeholder_ && !entry_->complete && outcome.whole_file &&
+        entry_->have.all()) {
         if (auto ec = store_->finalize(*entry_)) {
             fatal_ = ec;
             fatal_message_ =

@@ -26,6 +26,7 @@
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
 #include "shared/core/aligned_bytes.hpp"
+#include "shared/manifest/manifest_stream.hpp"
 #include "shared/net/address.hpp"
 #include "shared/session/peer_policy.hpp"
 #include "shared/store/piece_store.hpp"
@@ -142,6 +143,10 @@ class fetcher final : public download_listener {
     std::error_code on_hello(download_connection& from, const wire::hello& hello) override;
     std::error_code on_manifest(download_connection& from,
                                 const wire::manifest_msg& message) override;
+    std::error_code on_manifest_head(download_connection& from,
+                                     const wire::manifest_head_msg& message) override;
+    std::error_code on_manifest_hashes(download_connection& from,
+                                       const wire::manifest_hashes_msg& message) override;
     std::error_code on_bitfield(download_connection& from,
                                 const wire::bitfield_msg& message) override;
     std::error_code on_have(download_connection& from, const wire::have& message) override;
@@ -155,6 +160,14 @@ class fetcher final : public download_listener {
     std::error_code block_received(download_connection& from, const wire::piece_header& header,
                                    uint32_t length) override;
 
+    // The first manifest (complete or a streamed head) accepted: the part file, the picker.
+    std::error_code open_content(download_connection& from);
+    // A streamed manifest's last hash arrived: its content id checked, the part file adopted.
+    std::error_code manifest_completed(download_connection& from);
+    // The content id sources are asked for: known once the manifest is complete.
+    std::optional<content_id> known_content() const {
+        return entry_ && !placeholder_ ? std::optional<content_id>(entry_->id) : request_.content;
+    }
     void add_source(const net::endpoint& source);
     // The cap on sources: who waits for a slot, who gives one up (source_cap.hpp).
     void wait_for_room(const net::endpoint& source);
@@ -169,6 +182,7 @@ class fetcher final : public download_listener {
     void on_verified(const verify_result& result);
     // Verified pieces go to the writer as its byte bound allows; a piece counts once written.
     void start_writer();
+    void finish_writes_in_flight();
     void start_writes();
     void on_written(write_result& result);
     void wait_for_writes();
@@ -227,6 +241,10 @@ class fetcher final : public download_listener {
     uint64_t next_key_ = 1;
 
     std::shared_ptr<content_entry> entry_;
+    // The manifest as far as the sources sent it; every piece is verified against its hashes.
+    std::optional<manifest_assembly> assembly_;
+    // entry_ is kept under a placeholder manifest until assembly_ is complete (then adopted).
+    bool placeholder_ = false;
     std::optional<piece_picker> picker_;
     std::map<uint32_t, piece_buffer> buffers_;
     // Piece-sized buffers handed back after verification: reused rather than freed, so the

@@ -15,7 +15,8 @@ using clock = std::chrono::steady_clock;
 bool fetcher::idle_sources_hopeless() const {
     // Nothing in flight and nothing pending: if no source has what is missing, waiting longer
     // helps only when a source may still gain pieces; unavailable_timeout bounds that wait.
-    if (!picker_ || !buffers_.empty()) return false;
+    // While a manifest streams, pieces not hashed yet are coming: the stall deadlines apply.
+    if (!picker_ || !buffers_.empty() || placeholder_) return false;
     return picker_->unavailable_count() > 0;
 }
 

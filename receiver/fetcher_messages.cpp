@@ -42,6 +42,10 @@ std::error_code fetcher::on_bitfield(download_connection& from, const wire::bitf
         return errc::malformed_message;
     }
     const auto& has = from.record_bitfield(message);
+    // A source announces only pieces whose hash it sent us.
+    for (uint32_t piece = from.hashes_sent(); piece < has.size(); ++piece) {
+        if (has[piece]) return errc::manifest_stream_invalid;
+    }
     if (picker_) picker_->peer_has_all(from.key(), has);
     return {};
 }
@@ -50,6 +54,7 @@ std::error_code fetcher::on_have(download_connection& from, const wire::have& me
     if (!from.manifest_accepted() || !entry_ || message.piece >= entry_->manifest.piece_count()) {
         return errc::malformed_message;
     }
+    if (message.piece >= from.hashes_sent()) return errc::manifest_stream_invalid;
     from.record_have(message.piece);
     if (picker_) picker_->peer_has(from.key(), message.piece);
     return {};
@@ -109,59 +114,6 @@ bool fetcher::may_dial(const net::endpoint& named, const std::string& label) {
     return false;
 }
 
-std::error_code fetcher::on_manifest(download_connection& from, const wire::manifest_msg& message) {
-    if (from.manifest_accepted() || message.handle != 1) return errc::unexpected_message;
-    const auto manifest = decode_content_geometry(message.encoded);
-    if (!manifest) return manifest.error();
-    const auto id = content_id_of(message.encoded);
-    if ((request_.content && *request_.content != id) || (entry_ && entry_->id != id)) {
-        return errc::content_mismatch;
-    }
-    from.accept_manifest();
-    last_advance_ = std::chrono::steady_clock::now();  // a new source may have what is missing
-    if (entry_) {
-        if (picker_) picker_->add_peer(from.key());
-        return {};
-    }
-    auto entry = store_->open_for_fetching(request_.output_name, message.encoded,
-                                           request_.overwrite, request_.update);
-    if (!entry) {
-        fatal_ = entry.error();
-        const auto target = (store_->root() / request_.output_name).string();
-        fatal_message_ =
-            entry.error() == std::errc::file_exists
-                ? target +
-                      " already exists with other content (--force replaces it; for a tree, "
-                      "--update fetches only what differs)"
-                : "cannot write " + target + ": " + entry.error().message();
-        return {};
-    }
-    entry_ = *entry;
-    if (!entry_->complete) start_writer();
-    // A partial that was mid-fetch in this process before is never shared by two fetchers.
-    span_ = request_.range ? to_pieces(*request_.range, manifest->file_size, manifest->piece_size)
-                           : piece_span{0, manifest->piece_count()};
-    std::vector<bool> wanted(manifest->piece_count(), false), had(manifest->piece_count(), false);
-    for (uint32_t piece = 0; piece < manifest->piece_count(); ++piece) {
-        wanted[piece] = piece >= span_.first && piece < span_.last;
-        had[piece] = entry_->have.test(piece);
-        if (wanted[piece]) wanted_bytes_ += manifest->piece_length(piece);
-        if (wanted[piece] && had[piece]) resumed_bytes_ += manifest->piece_length(piece);
-    }
-    uint64_t seed = 0;
-    std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
-    picker_.emplace(std::move(wanted), had, seed);
-    for (const auto& [key, connection] : connections_) {
-        if (connection->manifest_accepted()) picker_->add_peer(key);
-    }
-    XLOG_INFO("receiver", from.label(),
-              "content " << to_hex(id).substr(0, 16) << ": " << manifest->file_size << " bytes, "
-                         << manifest->piece_count() << " pieces, " << entry_->have.count()
-                         << " already verified");
-    if (!entry_->complete) publish(bus::event_type::content_added, 0, entry_->path);
-    return {};
-}
-
 std::span<uint8_t> fetcher::block_destination(download_connection& from,
                                               const wire::piece_header& header, uint32_t length) {
     const auto it = buffers_.find(header.piece);
@@ -181,6 +133,12 @@ std::span<uint8_t> fetcher::block_destination(download_connection& from,
 
 std::error_code fetcher::block_received(download_connection& from, const wire::piece_header& header,
                                         uint32_t length) {
+    if (downloaded_bytes_ == 0) {
+        // How long the user waited for the first byte of data (-v; the cold-start benchmark).
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started_);
+        XLOG_INFO("receiver", from.label(), "first block after " << waited.count() << " ms");
+    }
     downloaded_bytes_ += length;
     last_advance_ = std::chrono::steady_clock::now();
     const auto it = buffers_.find(header.piece);
@@ -202,9 +160,9 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
         for (auto& [key, connection] : connections_) {
             if (key != from.key()) connection->cancel_piece(header.piece);
         }
-        verifier_->submit({header.piece,
-                           {buffer.data.get(), buffer.length},
-                           entry_->manifest.piece_hashes[header.piece]});
+        // The streamed manifest's hash (a placeholder entry's own hashes are not the content's).
+        verifier_->submit(
+            {header.piece, {buffer.data.get(), buffer.length}, assembly_->hash(header.piece)});
     }
     return {};
 }
@@ -272,7 +230,7 @@ void fetcher::take_peer_events(zmq::socket_t& peer_events) {
         if (!event) continue;
         // Before the manifest is known, any holder of our path is welcome (discovery
         // matched it by path); after, only holders of exactly this content.
-        const auto& wanted = entry_ ? std::optional<content_id>(entry_->id) : request_.content;
+        const auto wanted = known_content();
         const bool ours = event->content == content_id{} || !wanted || *wanted == event->content;
         auto where = net::parse_endpoint(event->text, net::default_sender_port);
         if (!ours || !where) continue;

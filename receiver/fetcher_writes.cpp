@@ -75,13 +75,18 @@ void fetcher::on_written(write_result& result) {
 // After the loop (done, stopped or failed): pieces already with the writer are finished and
 // counted, so a resume does not fetch them again. Bounded by the writer's byte bound.
 void fetcher::wait_for_writes() {
+    finish_writes_in_flight();
+    verified_unwritten_.clear();
+}
+
+// Pieces handed to the writer are written and counted; those still waiting for room stay.
+void fetcher::finish_writes_in_flight() {
     if (!writer_) return;
     while (writer_->in_progress() > 0) {
         zmq::pollitem_t item{writer_->ready_socket().handle(), 0, ZMQ_POLLIN, 0};
         zmq::poll(&item, 1, std::chrono::milliseconds(200));
         for (auto& result : writer_->take_results()) on_written(result);
     }
-    verified_unwritten_.clear();
 }
 
 }  // namespace xfer::receiver

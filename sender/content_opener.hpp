@@ -25,12 +25,15 @@ struct open_result {
     std::expected<std::shared_ptr<content_entry>, std::error_code> entry;
 };
 
-// One thread: opens are rare and each may use every core to hash.
+// One thread: opens are rare and each may use every core to hash. With `may_stream`, a content
+// asked for by path whose manifest is not cached comes back at once, to be hashed by the
+// sender's manifest_streamer while it is served.
 class content_opener : public notifying_worker<open_job, open_result> {
   public:
-    content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store)
-        : notifying_worker(context, 1, [store](open_job& job) {
-              return open_result{job, store->open_for_serving(job.path, job.wanted)};
+    content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store,
+                   bool may_stream = false)
+        : notifying_worker(context, 1, [store, may_stream](open_job& job) {
+              return open_result{job, store->open_for_serving(job.path, job.wanted, may_stream)};
           }) {}
 };
 

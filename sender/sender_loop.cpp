@@ -21,6 +21,7 @@ enum poll_slot : size_t {
     control_slot,
     store_events_slot,
     opener_slot,
+    streamer_slot,
     listener_slot,
     first_connection
 };
@@ -44,7 +45,8 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
       control_(context, zmq::socket_type::pair),
       store_events_(context, zmq::socket_type::sub),
       peer_events_(context, zmq::socket_type::pub),
-      opener_(context, store_),
+      streamer_(context, store_->hashing_cancelled()),
+      opener_(context, store_, /*may_stream=*/true),
       admission_(options.max_connections, max_connections_per_address),
       upload_limit_(options.limit_up > 0
                         ? std::optional<token_bucket>(std::in_place, options.limit_up,
@@ -59,7 +61,8 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
               options.authorize,
               {},
               upload_limit_ ? &*upload_limit_ : nullptr,
-              &options_.log_transfer} {
+              &options_.log_transfer,
+              &streamer_} {
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -88,6 +91,8 @@ void sender_loop::run() {
         const bool stop = items_[control_slot].revents & ZMQ_POLLIN;
         if (items_[store_events_slot].revents & ZMQ_POLLIN) take_store_events();
         if (items_[opener_slot].revents & ZMQ_POLLIN) take_opened_contents();
+        // More hashes known: the connections that stream them want to write (build_poll_items).
+        if (items_[streamer_slot].revents & ZMQ_POLLIN) streamer_.take_wakeups();
         if (items_[listener_slot].revents & ZMQ_POLLIN) accept_receivers();
         for (size_t i = first_connection; i < items_.size(); ++i) {
             serve(item_connection_[i - first_connection], items_[i].revents);
@@ -124,6 +129,7 @@ void sender_loop::build_poll_items() {
     items_.push_back({control_.handle(), 0, ZMQ_POLLIN, 0});
     items_.push_back({store_events_.handle(), 0, ZMQ_POLLIN, 0});
     items_.push_back({opener_.ready_socket().handle(), 0, ZMQ_POLLIN, 0});
+    items_.push_back({streamer_.ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     items_.push_back({nullptr, listener_fd_, ZMQ_POLLIN, 0});
     for (auto& [id, connection] : connections_) {
         // A receiver we hold too much for is not read from until it reads: backpressure.

@@ -13,6 +13,7 @@
 #include "sender/admission_policy.hpp"
 #include "sender/content_opener.hpp"
 #include "sender/have_feed.hpp"
+#include "sender/manifest_streamer.hpp"
 #include "sender/peer_exchange.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/sender.hpp"
@@ -60,6 +61,7 @@ class sender_loop {
     zmq::socket_t control_;       // PAIR: the owner's stop message
     zmq::socket_t store_events_;  // SUB (bound): piece verified, file completed
     zmq::socket_t peer_events_;   // PUB: connect-back hints for our own receiver
+    manifest_streamer streamer_;  // before opener_: what the opener streams, it hashes
     content_opener opener_;
     piece_promises promises_;
     peer_exchange exchange_;

@@ -64,6 +64,7 @@ std::error_code upload_connection::on_writable(clock::time_point now) {
 
 bool upload_connection::refill_queue() {
     bool queued = false;
+    if (!hashes_sent_.empty()) send_streamed_hashes();
     while (listing_.pending() && session_.queued_frame_bytes() < listing_refill_bytes) {
         if (!listing_.sending()) start_next_listing();
         if (const auto frame = listing_.next_frame()) {
@@ -143,6 +144,7 @@ void upload_connection::end_handle(uint32_t handle, const content_entry& entry,
     session_.send(wire::error_msg{handle, wire_code(cause), entry.path + ": " + cause.message()});
     served_.ended(handle, transfer_log::outcome::failed, cause.message());
     handles_.erase(handle);
+    hashes_sent_.erase(handle);
     ended_handles_.insert(handle);
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == handle; });
 }
@@ -218,7 +220,10 @@ std::error_code upload_connection::on_request(const wire::request& request) {
         return errc::malformed_message;
     }
     // Only verified pieces are ever served; a receiver asks only for what we announced.
-    if (!entry.have.test(request.piece)) return errc::piece_unavailable;
+    const bool announced = entry.streaming
+                               ? streamed_piece_sent(request.handle, entry, request.piece)
+                               : entry.have.test(request.piece);
+    if (!announced) return errc::piece_unavailable;
     if (pending_requests_.size() >= max_pending_requests) return errc::malformed_message;
     if (declines(request, entry)) return {};
     pending_requests_.push_back(request);
@@ -274,6 +279,7 @@ std::error_code upload_connection::on_close(const wire::close_msg& message) {
     last_useful_ = read_at_;
     served_.ended(message.handle, transfer_log::outcome::done);
     handles_.erase(message.handle);
+    hashes_sent_.erase(message.handle);
     identity_checked_for_.reset();  // the handle may be reused for another content
     std::erase_if(pending_requests_, [&](const auto& r) { return r.handle == message.handle; });
     return {};
@@ -302,6 +308,11 @@ void upload_connection::on_opened(open_result& result) {
         return;
     }
     const auto& entry = *result.entry;
+    if (entry->streaming) {
+        open_streaming(handle, entry);
+        publish_connect_back(*entry);
+        return;
+    }
     handles_[handle] = entry;
     served_.opened(handle, entry->path, to_hex(entry->id), clock::now());
     identity_checked_for_.reset();  // a handle ended earlier may come back as another content
@@ -311,9 +322,13 @@ void upload_connection::on_opened(open_result& result) {
     XLOG_INFO("sender", label_,
               "serving " << entry->path << " (" << entry->have.count() << "/"
                          << entry->manifest.piece_count() << " pieces)");
-    // Connect-back: the receiver runs a sender too; our own receiver may want its pieces.
+    publish_connect_back(*entry);
+}
+
+// Connect-back: the receiver runs a sender too; our own receiver may want its pieces.
+void upload_connection::publish_connect_back(const content_entry& entry) {
     if (const auto sender = advertised_sender()) {
-        bus::event hint{bus::event_type::peer_learned, entry->id, 0, sender->to_string()};
+        bus::event hint{bus::event_type::peer_learned, entry.id, 0, sender->to_string()};
         context_.peer_events.send(bus::encode(hint), zmq::send_flags::dontwait);
     }
 }

@@ -15,6 +15,7 @@
 
 #include "sender/content_opener.hpp"
 #include "sender/listing_stream.hpp"
+#include "sender/manifest_streamer.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/served_transfers.hpp"
 #include "shared/core/token_bucket.hpp"
@@ -40,6 +41,8 @@ struct sender_context {
     token_bucket* upload_limit = nullptr;
     // Finished transfers for the transfer log (null or empty: not recorded).
     const transfer_log::transfer_sink* log_transfer = nullptr;
+    // Hashes contents served before they are hashed (null: the opener never streams).
+    manifest_streamer* streamer = nullptr;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -67,7 +70,7 @@ class upload_connection final : private session::message_handler {
     // serve that the upload limit lets us queue now.
     bool wants_write() const {
         return session_.wants_write() || (!pending_requests_.empty() && may_queue()) ||
-               listing_.pending();
+               listing_.pending() || has_stream_work();
     }
     // False while a listing is still going out or too much is queued for this receiver: it
     // must read before it may ask for more.
@@ -152,6 +155,16 @@ class upload_connection final : private session::message_handler {
     std::error_code check_unchanged_at_piece_start(const wire::request& request,
                                                    const content_entry& entry);
     void end_handle(uint32_t handle, const content_entry& entry, const std::error_code& cause);
+    void publish_connect_back(const content_entry& entry);
+    // A content still being hashed (upload_streaming.cpp): its head and known hashes now, the
+    // rest as they are hashed; a receiver that does not read them gets MANIFEST once complete.
+    void open_streaming(uint32_t handle, const std::shared_ptr<content_entry>& entry);
+    void send_streamed_hashes();
+    bool has_stream_work() const;
+    // May this receiver ask for the piece: it was sent its hash.
+    bool streamed_piece_sent(uint32_t handle, const content_entry& entry, uint32_t piece) const;
+    void send_whole_manifest(uint32_t handle, const content_entry& entry,
+                             const std::vector<uint8_t>& encoded);
 
     const uint64_t id_;
     const net::endpoint remote_;
@@ -185,6 +198,10 @@ class upload_connection final : private session::message_handler {
         uint32_t piece = 0;
     };
     std::deque<queued_last_block> last_blocks_queued_;
+    // Handles of contents being hashed: how many of its hashes this receiver was sent
+    // (waits_for_whole_manifest: it does not read a streamed manifest).
+    static constexpr uint32_t waits_for_whole_manifest = UINT32_MAX;
+    std::map<uint32_t, uint32_t> hashes_sent_;
 };
 
 }  // namespace xfer::sender

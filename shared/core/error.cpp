@@ -82,6 +82,10 @@ class xfer_error_category final : public std::error_category {
                 return "the connection proves no peer identity (not TLS)";
             case errc::peer_not_allowed:
                 return "peer not allowed";
+            case errc::manifest_stream_invalid:
+                return "manifest hashes out of order, repeated or past the piece count";
+            case errc::manifest_root_mismatch:
+                return "the streamed manifest's content id is not the one asked for";
         }
         return "unknown xfer error";
     }
@@ -117,6 +121,8 @@ bool is_protocol_violation(const std::error_code& ec) noexcept {
         case errc::not_tls:
         case errc::tls_failed:
         case errc::not_authenticated:
+        case errc::manifest_stream_invalid:
+        case errc::manifest_root_mismatch:
             return true;
         default:
             return false;

@@ -48,6 +48,9 @@ enum class errc {
     not_authenticated,  // the transport proved no peer identity (a plaintext stream)
     peer_not_allowed,   // a policy refused this peer ID (sender: not allowed to read; receiver:
                         // not the sender it expected)
+    // A manifest streamed as its hashes are computed (MANIFEST_HEAD + MANIFEST_HASHES).
+    manifest_stream_invalid = 80,  // hashes out of order, twice, past the piece count, or unasked
+    manifest_root_mismatch,  // the streamed manifest, once complete, is not the content asked for
 };
 
 const std::error_category& xfer_category() noexcept;

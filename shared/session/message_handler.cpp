@@ -13,6 +13,12 @@ std::error_code dispatch(message_handler& handler, wire::message& message) {
         std::error_code operator()(wire::listing& m) { return handler.on_listing(m); }
         std::error_code operator()(const wire::open_request& m) { return handler.on_open(m); }
         std::error_code operator()(const wire::manifest_msg& m) { return handler.on_manifest(m); }
+        std::error_code operator()(const wire::manifest_head_msg& m) {
+            return handler.on_manifest_head(m);
+        }
+        std::error_code operator()(const wire::manifest_hashes_msg& m) {
+            return handler.on_manifest_hashes(m);
+        }
         std::error_code operator()(const wire::bitfield_msg& m) { return handler.on_bitfield(m); }
         std::error_code operator()(const wire::have& m) { return handler.on_have(m); }
         std::error_code operator()(const wire::request& m) { return handler.on_request(m); }

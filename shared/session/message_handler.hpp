@@ -52,6 +52,13 @@ class message_handler {
     virtual std::error_code on_manifest(const wire::manifest_msg&) {
         return unexpected(wire::message_type::manifest);
     }
+    // A manifest streamed as it is hashed (only to a receiver that said it reads them).
+    virtual std::error_code on_manifest_head(const wire::manifest_head_msg&) {
+        return unexpected(wire::message_type::manifest_head);
+    }
+    virtual std::error_code on_manifest_hashes(const wire::manifest_hashes_msg&) {
+        return unexpected(wire::message_type::manifest_hashes);
+    }
     virtual std::error_code on_bitfield(const wire::bitfield_msg&) {
         return unexpected(wire::message_type::bitfield);
     }

@@ -18,6 +18,7 @@
 #include "shared/store/direct_write.hpp"
 #include "shared/store/piece_bitfield.hpp"
 #include "shared/store/resume_state.hpp"
+#include "shared/store/streamed_manifest.hpp"
 
 namespace xfer {
 
@@ -54,6 +55,12 @@ class content_entry {
     bool is_tree() const { return files != nullptr; }
     piece_bitfield have;  // verified pieces; nothing else is ever served
     std::atomic<bool> complete{false};
+
+    // Served before it is hashed (a content whose manifest was not cached): `id`, `manifest`'s
+    // hashes and `encoded_manifest` are placeholders, the hashes known so far are here, and
+    // `have` is unused: the pieces below streaming->known() are the ones served. Never
+    // registered by id; once hashed, the cached manifest names the content.
+    std::shared_ptr<streamed_manifest> streaming;
 
     // Set for a complete file served from disk: checked before sending, so a file edited while
     // it is served is reported as changed rather than sent as a mix of two versions.

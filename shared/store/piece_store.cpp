@@ -105,7 +105,8 @@ std::error_code piece_store::index_file(std::string_view relative_path) {
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_serving(
-    std::string_view relative_path, const std::optional<content_id>& wanted) {
+    std::string_view relative_path, const std::optional<content_id>& wanted, bool may_stream) {
+    may_stream = may_stream && !wanted;
     if (relative_path.empty()) {
         if (!wanted) return std::unexpected(make_error_code(errc::not_found));
         if (auto entry = find(*wanted)) return entry;
@@ -125,11 +126,16 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         std::lock_guard lock(mutex_);
         const auto it = by_path_.find(*path);
         auto existing = it == by_path_.end() ? nullptr : it->second.lock();
-        if (existing && (existing->fetching || !existing->complete)) {
+        if (existing && placeholders_.contains(existing->id)) existing = nullptr;  // never served
+        // One hashing for every receiver of a content being streamed, unless it failed.
+        const bool usable =
+            !existing || !existing->streaming ||
+            (may_stream && !(existing->streaming->finished() && existing->streaming->error()));
+        if (existing && usable && (existing->fetching || !existing->complete)) {
             if (!wanted || *wanted == existing->id) return existing;
         }
     }
-    auto entry = open_complete(*path, /*directories=*/true);
+    auto entry = open_complete(*path, /*directories=*/true, may_stream);
     if (!entry && entry.error() == make_error_code(errc::not_found)) entry = open_partial(*path);
     if (!entry) {
         // A content asked for by id may live elsewhere under another name.
@@ -147,12 +153,13 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_complete(
-    const std::string& path, bool directories) {
+    const std::string& path, bool directories, bool may_stream) {
     auto fd = open_beneath(root_fd_.get(), path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) return std::unexpected(fd.error());
     struct stat info {};
     if (::fstat(fd->get(), &info) != 0) return std::unexpected(last_system_error());
-    if (S_ISDIR(info.st_mode) && directories) return open_tree_complete(path, std::move(*fd));
+    if (S_ISDIR(info.st_mode) && directories)
+        return open_tree_complete(path, std::move(*fd), may_stream);
     if (!S_ISREG(info.st_mode)) return std::unexpected(make_error_code(errc::not_found));
     const auto identity = file_identity::of(info);
     {
@@ -163,6 +170,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
             return existing;
     }
     auto encoded = cache_.lookup(info);
+    if (!encoded && may_stream && info.st_size > 0) {
+        return streaming_file(path, std::move(*fd), info);
+    }
     if (!encoded) {
         XLOG_INFO("store", "", "hashing " << path << " (" << info.st_size << " bytes)");
         auto hashed =

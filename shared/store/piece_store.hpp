@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/manifest/manifest_cache.hpp"
 #include "shared/store/content_entry.hpp"
+#include "shared/tree/tree_manifest.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer {
@@ -46,8 +48,15 @@ class piece_store {
 
     // A shared file (complete or partial) by path, by content id, or both. May hash the file
     // (seconds for a large one the first time): call it off any latency-sensitive thread.
+    // With `may_stream`, a content whose manifest is not cached is not hashed here: its entry
+    // comes back at once with `streaming` set, to be hashed by the caller's hashing thread
+    // (streamed_manifest::run) while it is served. Only by path (`wanted` unset): a content
+    // asked for by id must be hashed first to know whether it is that one.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_serving(
-        std::string_view relative_path, const std::optional<content_id>& wanted);
+        std::string_view relative_path, const std::optional<content_id>& wanted,
+        bool may_stream = false);
+    // What streamed hashing stops on (set_hashing_cancelled).
+    const std::atomic<bool>& hashing_cancelled() const { return hashing_cancelled_; }
 
     std::shared_ptr<content_entry> find(const content_id& id) const;
 
@@ -94,6 +103,21 @@ class piece_store {
     // fetch loop) calls it, the one that also checkpoints, so a checkpoint's fdatasync always
     // covers every piece its state marks had.
     std::error_code record_written(content_entry& entry, uint32_t piece_index);
+    // A fetch whose manifest still streams keeps its part file under a placeholder manifest of
+    // the same geometry (its hashes unique to that fetch), registered here before it is opened:
+    // such an entry is never served, and has no resume state on disk (a run killed meanwhile
+    // starts the part file again; its pieces were checked against hashes not yet proved).
+    void register_placeholder(const content_id& id);
+    bool is_placeholder(const content_id& id) const;
+    // The manifest a resumable fetch into NAME was checkpointed under, if there is one.
+    std::optional<std::vector<uint8_t>> resume_manifest(std::string_view name) const;
+    // A fetch that began under a placeholder manifest (a streamed manifest's geometry, see
+    // shared/manifest/manifest_stream.hpp) now has the complete one, and every piece it verified
+    // was checked against these very hashes: the part file, its bits and its resume state become
+    // that content's. `placeholder` is not written to again; the returned entry replaces it.
+    std::expected<std::shared_ptr<content_entry>, std::error_code> adopt_manifest(
+        content_entry& placeholder, std::span<const uint8_t> encoded_manifest, bool overwrite);
+
     // Both in one call, on the caller's thread. Only the fetching process calls it.
     std::error_code write_piece(content_entry& entry, uint32_t piece_index,
                                 std::span<const uint8_t> data);
@@ -120,7 +144,14 @@ class piece_store {
         const std::string& path);
     // A directory is served as a tree only with `directories`.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_complete(
-        const std::string& path, bool directories = false);
+        const std::string& path, bool directories = false, bool may_stream = false);
+    // Entries served while hashed (piece_store_stream.cpp): remembered by path only.
+    std::shared_ptr<content_entry> streaming_file(const std::string& path, unique_fd fd,
+                                                  const struct stat& info);
+    std::expected<std::shared_ptr<content_entry>, std::error_code> streaming_tree(
+        const std::string& path, unique_fd directory, tree::tree_manifest scanned,
+        const sha256_digest& cache_key);
+    std::shared_ptr<content_entry> remember_streaming(std::shared_ptr<content_entry> entry);
     std::shared_ptr<content_entry> remember(std::shared_ptr<content_entry> entry);
     std::error_code prepare_metadata_dirs() const;
     // Removes ROOT/.xfer/partial and ROOT/.xfer if nothing is left in them.
@@ -132,7 +163,7 @@ class piece_store {
     std::error_code write_state(content_entry& entry) const;
     // Trees (piece_store_tree.cpp): a served directory, a fetch into OUTDIR/NAME, its completion.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(
-        const std::string& path, unique_fd directory);
+        const std::string& path, unique_fd directory, bool may_stream = false);
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
         const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
         bool update);
@@ -153,6 +184,7 @@ class piece_store {
     std::map<content_id, std::weak_ptr<content_entry>> by_id_;
     std::map<std::string, std::weak_ptr<content_entry>, std::less<>> by_path_;
     std::map<content_id, std::string> indexed_paths_;  // complete files hashed so far
+    std::set<content_id> placeholders_;                // see register_placeholder
     std::map<content_id, held_summary> indexed_complete_;
     // Partial files found by index_file stay open: they are few, and their bits may change.
     std::map<content_id, std::shared_ptr<content_entry>> indexed_partials_;

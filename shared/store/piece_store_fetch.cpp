@@ -46,6 +46,12 @@ void piece_store::remove_empty_metadata_dirs() const {
 }
 
 std::error_code piece_store::write_state(content_entry& entry) const {
+    if (is_placeholder(entry.id)) {
+        // Nothing to resume from (see register_placeholder); nor from an older state.
+        std::error_code ignored;
+        std::filesystem::remove(entry.state_path, ignored);
+        return {};
+    }
     resume_state state{entry.path, entry.encoded_manifest, entry.have.to_bytes()};
     return write_file_atomically(entry.state_path, encode_resume_state(state), /*durable=*/true);
 }

@@ -73,7 +73,7 @@ bool holds_tree(int directory, const tree::tree_manifest& wanted,
 }  // namespace
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_complete(
-    const std::string& path, unique_fd directory) {
+    const std::string& path, unique_fd directory, bool may_stream) {
     struct stat root {};
     if (::fstat(directory.get(), &root) != 0) return std::unexpected(last_system_error());
     auto scanned = tree::scan_tree(directory.get(), {});
@@ -87,6 +87,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
             encoded = std::move(*cached);
             manifest = std::move(*decoded);
         }
+    }
+    if (!manifest && may_stream && scanned->manifest.piece_count() > 0) {
+        return streaming_tree(path, std::move(directory), std::move(scanned->manifest), key);
     }
     if (!manifest) {
         XLOG_INFO(

@@ -31,6 +31,10 @@ std::optional<length_bounds> bounds_for(message_type type) {
             return length_bounds{38, 38 + max_path_length};
         case message_type::manifest:
             return length_bounds{manifest_fixed, 4 + max_manifest_bytes};
+        case message_type::manifest_head:
+            return length_bounds{manifest_fixed + 4, 8 + max_manifest_bytes};
+        case message_type::manifest_hashes:
+            return length_bounds{8 + 32, 8 + max_hashes_per_frame * 32};
         case message_type::bitfield:
             return length_bounds{8, 8 + max_pieces / 8};
         case message_type::have:

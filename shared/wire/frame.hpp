@@ -31,6 +31,8 @@ inline constexpr size_t max_text_length = 1024;        // ERROR text, hello host
 inline constexpr uint32_t max_listing_entries = 4096;  // per LISTING frame (more frames follow)
 inline constexpr uint32_t max_peers_per_message = 64;  // per PEERS frame
 inline constexpr size_t max_host_length = 255;         // a host in PEERS
+// Hashes per MANIFEST_HASHES frame (128 KiB): a sender cuts a long run into several frames.
+inline constexpr uint32_t max_hashes_per_frame = 4096;
 
 enum class message_type : uint8_t {
     hello = 1,      // both ways, first frame of each side
@@ -49,6 +51,10 @@ enum class message_type : uint8_t {
     close = 19,     // receiver -> sender
     peers = 20,     // sender -> receiver
     decline = 21,   // sender -> receiver
+    // A manifest sent while its hashes are still being computed (docs/PROTOCOL.md, "Streamed
+    // manifest"); only to a receiver whose HELLO has hello_feature_manifest_stream.
+    manifest_head = 50,    // sender -> receiver
+    manifest_hashes = 51,  // sender -> receiver
     // Pairing (shared/wire/pairing_messages.hpp): only before HELLO on a fresh TLS connection,
     // never inside a peer session (decode() rejects them as unexpected).
     pair_init = 40,     // receiver -> sender

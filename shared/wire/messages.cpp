@@ -102,6 +102,22 @@ std::expected<message, std::error_code> decode_bitfield(byte_reader& r) {
     return finish(r, std::move(b));
 }
 
+// Whole hashes only, and none past the largest manifest (the frame bound caps their count).
+std::expected<message, std::error_code> decode_manifest_hashes(byte_reader& r) {
+    manifest_hashes_msg m;
+    r.u32(m.handle);
+    r.u32(m.first_piece);
+    if (!r.ok()) return truncated();
+    if (r.remaining() == 0 || r.remaining() % 32 != 0 ||
+        r.remaining() / 32 > max_hashes_per_frame) {
+        return malformed();
+    }
+    m.hashes.resize(r.remaining() / 32);
+    for (auto& hash : m.hashes) r.bytes(hash);
+    if (uint64_t{m.first_piece} + m.hashes.size() > max_pieces) return malformed();
+    return finish(r, std::move(m));
+}
+
 template <typename T>
 std::expected<message, std::error_code> decode_block(byte_reader& r) {
     T block;
@@ -175,6 +191,23 @@ void encode(const manifest_msg& m, std::vector<uint8_t>& out) {
     frame(message_type::manifest, out, [&](byte_writer& w) {
         w.u32(m.handle);
         w.bytes(m.encoded);
+    });
+}
+
+void encode(const manifest_head_msg& m, std::vector<uint8_t>& out) {
+    frame(message_type::manifest_head, out, [&](byte_writer& w) {
+        w.u32(m.handle);
+        w.u32(m.known_hashes);
+        w.bytes(m.encoded_prefix);
+    });
+}
+
+void encode(const manifest_hashes_msg& m, std::vector<uint8_t>& out) {
+    assert(!m.hashes.empty() && m.hashes.size() <= max_hashes_per_frame);
+    frame(message_type::manifest_hashes, out, [&](byte_writer& w) {
+        w.u32(m.handle);
+        w.u32(m.first_piece);
+        for (const auto& hash : m.hashes) w.bytes(hash);
     });
 }
 
@@ -273,6 +306,16 @@ std::expected<message, std::error_code> decode(message_type type, std::span<cons
             m.encoded.assign(rest.begin(), rest.end());
             return finish(r, std::move(m));
         }
+        case message_type::manifest_head: {
+            manifest_head_msg m;
+            r.u32(m.handle);
+            if (!r.u32(m.known_hashes)) return truncated();
+            const auto rest = r.take(r.remaining());
+            m.encoded_prefix.assign(rest.begin(), rest.end());
+            return finish(r, std::move(m));
+        }
+        case message_type::manifest_hashes:
+            return decode_manifest_hashes(r);
         case message_type::bitfield:
             return decode_bitfield(r);
         case message_type::have: {

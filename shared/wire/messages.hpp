@@ -24,6 +24,9 @@ namespace xfer::wire {
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
 // HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
 inline constexpr uint32_t hello_feature_public = 1u << 0;
+// Bit 1, set by a receiver: it reads MANIFEST_HEAD and MANIFEST_HASHES, so a sender may start
+// before it has hashed the whole content. A receiver without it is sent MANIFEST once complete.
+inline constexpr uint32_t hello_feature_manifest_stream = 1u << 1;
 
 struct hello {
     uint16_t version = protocol_version;
@@ -92,6 +95,26 @@ struct manifest_msg {
     uint32_t handle = 0;
     std::vector<uint8_t> encoded;
     friend bool operator==(const manifest_msg&, const manifest_msg&) = default;
+};
+
+// MANIFEST_HEAD: u32 handle | u32 known_hashes | manifest encoding holding only the first
+// known_hashes of its piece_count hashes (0 <= known_hashes < piece_count; the count is in the
+// encoding's header). The rest follow in MANIFEST_HASHES frames, in order.
+struct manifest_head_msg {
+    uint32_t handle = 0;
+    uint32_t known_hashes = 0;
+    std::vector<uint8_t> encoded_prefix;
+    friend bool operator==(const manifest_head_msg&, const manifest_head_msg&) = default;
+};
+
+// MANIFEST_HASHES: u32 handle | u32 first_piece | count x SHA-256[32], 1 <= count <=
+// max_hashes_per_frame (count = (length - 8) / 32; a length that leaves a part hash is
+// malformed). The hashes of pieces first_piece .. first_piece + count - 1.
+struct manifest_hashes_msg {
+    uint32_t handle = 0;
+    uint32_t first_piece = 0;
+    std::vector<sha256_digest> hashes;
+    friend bool operator==(const manifest_hashes_msg&, const manifest_hashes_msg&) = default;
 };
 
 // BITFIELD: u32 handle | u32 piece_count | ceil(piece_count / 8) bytes, piece 0 = MSB of byte 0;
@@ -163,7 +186,7 @@ struct decline_msg {
 
 using message = std::variant<hello, error_msg, keepalive, bye, list_request, listing, open_request,
                              manifest_msg, bitfield_msg, have, request, cancel, close_msg,
-                             peers_msg, decline_msg>;
+                             peers_msg, decline_msg, manifest_head_msg, manifest_hashes_msg>;
 
 void encode(const hello&, std::vector<uint8_t>& out);
 void encode(const error_msg&, std::vector<uint8_t>& out);
@@ -180,6 +203,8 @@ void encode(const cancel&, std::vector<uint8_t>& out);
 void encode(const close_msg&, std::vector<uint8_t>& out);
 void encode(const peers_msg&, std::vector<uint8_t>& out);
 void encode(const decline_msg&, std::vector<uint8_t>& out);
+void encode(const manifest_head_msg&, std::vector<uint8_t>& out);
+void encode(const manifest_hashes_msg&, std::vector<uint8_t>& out);
 void encode(const message&, std::vector<uint8_t>& out);
 // Frame header + PIECE prefix for `data_length` bytes of data that the caller sends after it.
 void encode_piece_header(const piece_header&, uint32_t data_length, std::vector<uint8_t>& out);

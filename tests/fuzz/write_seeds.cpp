@@ -12,8 +12,10 @@
 #include "shared/discovery/peer_record.hpp"
 #include "shared/discovery/tracker_protocol.hpp"
 #include "shared/manifest/manifest.hpp"
+#include "shared/manifest/manifest_stream.hpp"
 #include "shared/store/resume_state.hpp"
 #include "shared/tree/tree_manifest.hpp"
+#include "shared/wire/byte_io.hpp"
 #include "shared/wire/messages.hpp"
 #include "shared/wire/pairing_messages.hpp"
 
@@ -72,7 +74,10 @@ void wire_seeds() {
         wire::cancel{},
         wire::close_msg{1},
         wire::peers_msg{1, {{7420, "10.0.0.2"}, {7421, "h"}}},
-        wire::decline_msg{1, 3}};
+        wire::decline_msg{1, 3},
+        wire::manifest_head_msg{1, 1,
+                                manifest_prefix(encode_manifest(sample_manifest(1000000)), 1)},
+        wire::manifest_hashes_msg{1, 1, {sha256_digest{}, sha256_digest{}}}};
     std::vector<uint8_t> stream{0x05};  // frame_stream: byte 0 sets chunking, then frames
     for (size_t i = 0; i < messages.size(); ++i) {
         std::vector<uint8_t> frame;
@@ -123,6 +128,28 @@ void tree_seeds() {
     write("tree_manifest", "small", tree::encode_tree_manifest(sample_tree({d, f, l})));
     write("tree_manifest", "spanning",
           tree::encode_tree_manifest(sample_tree({d, f, big, empty, l, e, x})));
+}
+
+// manifest_stream: u32 known | u32 prefix_length | prefix | runs of (u32 first | u8 count | hashes)
+void manifest_stream_seed(const std::string& name, const std::vector<uint8_t>& encoded,
+                          uint32_t pieces, uint32_t known) {
+    const auto prefix = manifest_prefix(encoded, known);
+    std::vector<uint8_t> seed;
+    wire::byte_writer w(seed);
+    w.u32(known);
+    w.u32(static_cast<uint32_t>(prefix.size()));
+    w.bytes(prefix);
+    w.u32(known);
+    w.u8(static_cast<uint8_t>(pieces - known));
+    w.bytes(std::span<const uint8_t>(encoded).subspan(encoded.size() - (pieces - known) * 32));
+    write("manifest_stream", name, seed);
+}
+
+void manifest_stream_seeds() {
+    manifest_stream_seed("file", encode_manifest(sample_manifest(4 * min_piece_size + 5)), 5, 2);
+    const tree::entry d{"d", tree::entry_kind::directory, 0755, 1, 0, {}};
+    const tree::entry f{"d/a", tree::entry_kind::file, 0644, 2, 2 * min_piece_size + 1, {}};
+    manifest_stream_seed("tree", tree::encode_tree_manifest(sample_tree({d, f})), 3, 0);
 }
 
 void discovery_seeds() {
@@ -182,5 +209,6 @@ int main(int argc, char** argv) {
     discovery_seeds();
     pairing_seeds();
     tree_seeds();
+    manifest_stream_seeds();
     return 0;
 }

@@ -36,7 +36,9 @@ const std::vector<expected_bounds>& documented_bounds() {
         {message_type::close, 4, 4},
         {message_type::peers, 6, 6 + 64 * (2 + 2 + 255)},  // handle, count; entries: port, host
         {message_type::decline, 8, 8},                     // handle, piece
-        {message_type::pair_init, 34, 97},                 // Ya, name_len, name 1..64
+        {message_type::manifest_head, 25, 8 + 64 * 1024 * 1024},  // handle, known, tree header
+        {message_type::manifest_hashes, 8 + 32, 8 + 4096 * 32},   // handle, first, 1..4096 hashes
+        {message_type::pair_init, 34, 97},                        // Ya, name_len, name 1..64
         {message_type::pair_reply, 1, 162},    // status alone, or Yb, name_len, name, tag_b
         {message_type::pair_confirm, 64, 64},  // tag_a
     };

@@ -17,10 +17,23 @@ namespace xfer::wire {
 namespace {
 
 constexpr message_type decodable_types[] = {
-    message_type::hello,    message_type::error,   message_type::keepalive, message_type::bye,
-    message_type::list,     message_type::listing, message_type::open,      message_type::manifest,
-    message_type::bitfield, message_type::have,    message_type::request,   message_type::cancel,
-    message_type::close,    message_type::peers,   message_type::decline,
+    message_type::hello,
+    message_type::error,
+    message_type::keepalive,
+    message_type::bye,
+    message_type::list,
+    message_type::listing,
+    message_type::open,
+    message_type::manifest,
+    message_type::bitfield,
+    message_type::have,
+    message_type::request,
+    message_type::cancel,
+    message_type::close,
+    message_type::peers,
+    message_type::decline,
+    message_type::manifest_head,
+    message_type::manifest_hashes,
 };
 
 // A valid body of each type to mutate: structured inputs reach deeper than pure noise.
@@ -81,6 +94,12 @@ std::vector<uint8_t> seed_body(message_type type) {
             break;
         case message_type::decline:
             encode(decline_msg{1, 3}, bytes);
+            break;
+        case message_type::manifest_head:
+            encode(manifest_head_msg{1, 1, std::vector<uint8_t>(21 + 32, 0)}, bytes);
+            break;
+        case message_type::manifest_hashes:
+            encode(manifest_hashes_msg{1, 2, {sha256_digest{}, sha256_digest{}}}, bytes);
             break;
         case message_type::piece:
         case message_type::pair_init:  // decode_pairing's: see pairing_messages_test.cpp

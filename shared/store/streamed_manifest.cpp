@@ -1,0 +1,73 @@
+#include "shared/store/streamed_manifest.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "shared/manifest/manifest_stream.hpp"
+
+namespace xfer {
+
+streamed_manifest::streamed_manifest(std::vector<uint8_t> encoding, uint32_t piece_count)
+    : encoding_(std::move(encoding)),
+      piece_count_(piece_count),
+      hashes_at_(hashes_offset(encoding_, piece_count)) {}
+
+std::error_code streamed_manifest::error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+}
+
+void streamed_manifest::add(const sha256_digest& hash) {
+    std::lock_guard lock(mutex_);
+    const uint32_t piece = known_.load(std::memory_order_relaxed);
+    assert(piece < piece_count_);
+    std::memcpy(encoding_.data() + hashes_at_ + size_t{piece} * hash.size(), hash.data(),
+                hash.size());
+    known_.store(piece + 1, std::memory_order_release);
+}
+
+void streamed_manifest::finish(std::error_code ec) {
+    std::lock_guard lock(mutex_);
+    if (!ec && known_.load(std::memory_order_relaxed) != piece_count_)
+        ec = std::make_error_code(std::errc::io_error);  // a hasher that stopped short
+    error_ = ec;
+    finished_.store(true, std::memory_order_release);
+}
+
+void streamed_manifest::run(const std::atomic<bool>& stop, const std::function<void()>& progress) {
+    const auto ec = work ? work(
+                               [&](const sha256_digest& hash) {
+                                   add(hash);
+                                   progress();
+                               },
+                               stop)
+                         : std::make_error_code(std::errc::operation_not_supported);
+    finish(ec);
+    work = nullptr;  // its descriptors close now, not when the last reader lets go
+    progress();
+}
+
+wire::manifest_head_msg streamed_manifest::head(uint32_t handle, uint32_t known) const {
+    std::lock_guard lock(mutex_);
+    const size_t length = hashes_at_ + size_t{known} * 32;
+    return {handle, known, {encoding_.begin(), encoding_.begin() + static_cast<long>(length)}};
+}
+
+wire::manifest_hashes_msg streamed_manifest::hashes(uint32_t handle, uint32_t first) const {
+    const uint32_t last = std::min(known(), first + wire::max_hashes_per_frame);
+    wire::manifest_hashes_msg message{handle, first, {}};
+    std::lock_guard lock(mutex_);
+    message.hashes.resize(last > first ? last - first : 0);
+    for (size_t i = 0; i < message.hashes.size(); ++i) {
+        std::memcpy(message.hashes[i].data(), encoding_.data() + hashes_at_ + (first + i) * 32, 32);
+    }
+    return message;
+}
+
+std::vector<uint8_t> streamed_manifest::encoding() const {
+    std::lock_guard lock(mutex_);
+    return encoding_;
+}
+
+}  // namespace xfer
