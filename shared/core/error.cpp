@@ -82,6 +82,8 @@ class xfer_error_category final : public std::error_category {
                 return "the connection proves no peer identity (not TLS)";
             case errc::peer_not_allowed:
                 return "peer not allowed";
+            case errc::pairing_failed:
+                return "pairing failed (wrong pairing code)";
         }
         return "unknown xfer error";
     }

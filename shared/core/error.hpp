@@ -48,6 +48,8 @@ enum class errc {
     not_authenticated,  // the transport proved no peer identity (a plaintext stream)
     peer_not_allowed,   // a policy refused this peer ID (sender: not allowed to read; receiver:
                         // not the sender it expected)
+    // Pairing (the exchange's own reasons are shared/pairing/pairing_error.hpp).
+    pairing_failed = 74,  // sent in ERROR by a sender whose pairing exchange failed (wrong code)
 };
 
 const std::error_category& xfer_category() noexcept;

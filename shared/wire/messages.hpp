@@ -24,6 +24,9 @@ namespace xfer::wire {
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
 // HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
 inline constexpr uint32_t hello_feature_public = 1u << 0;
+// Bit 1, set by a receiver that comes to pair: PAIR_INIT follows the HELLOs, and a sender that
+// does not know it yet answers its HELLO (instead of refusing) and lets it read only once paired.
+inline constexpr uint32_t hello_feature_pairing = 1u << 1;
 
 struct hello {
     uint16_t version = protocol_version;

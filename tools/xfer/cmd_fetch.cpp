@@ -22,6 +22,8 @@
 #include "tools/xfer/fetch_events.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/linger.hpp"
+#include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
@@ -36,25 +38,6 @@ std::string last_component(const std::string& path) {
     while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
     const auto slash = trimmed.rfind('/');
     return slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
-}
-
-// After completing, a fetch that serves stays while some receiver still has our content open,
-// so a partner mid-exchange is not stranded; bounded by --linger. Once every receiver that came
-// has closed, it leaves at once; if none came yet, it waits a short grace period for partners
-// that were told about us (connect-back) to arrive.
-void linger(const sender::sender& uploads, double limit_seconds, const volatile int* stop) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto deadline =
-        start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
-    constexpr auto grace = std::chrono::milliseconds(1500);
-    while (!*stop && clock::now() < deadline) {
-        if (uploads.receivers_with_open_content() == 0 &&
-            (uploads.receivers_served() > 0 || clock::now() - start > grace)) {
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
 }
 
 void fetch_options(po::options_description& options) {
@@ -78,13 +61,14 @@ void fetch_options(po::options_description& options) {
         "find every peer that has PATH through this tracker (and, with --listen, register there)")(
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
         "name", po::value<std::string>()->value_name("NAME"),
-        "with --listen: name shown to other peers");
+        "name shown to other peers (with --listen, and to a sender we pair with)");
     add_limit_option(options, "limit-down",
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
     add_json_option(options);
     add_receiver_trust_options(options);
+    add_code_option(options);
 }
 
 }  // namespace
@@ -99,7 +83,8 @@ command_spec fetch_spec() {
                          false, true},
                         {"PATH", "the file, as the peer shares it (xfer ls SOURCE lists them)"}},
         .usage_tail =
-            "[-o DIR] [--from SOURCE]... [--listen HOST:PORT] [--limit-down RATE] [--json]",
+            "[-o DIR] [--from SOURCE]... [--code CODE] [--listen HOST:PORT] [--limit-down RATE] "
+            "[--json]",
         .more_usage =
             "       xfer fetch --tracker HOST[:PORT] PATH [options]\n"
             "       xfer fetch --lan PATH [options]\n",
@@ -121,6 +106,7 @@ command_spec fetch_spec() {
             "  xfer fetch --lan big.img                            # from the peers heard on the "
             "LAN\n"
             "  xfer fetch a.lan big.img --limit-down 10M           # at most 10 MiB/s\n"
+            "  xfer fetch a.lan big.img --code 7-amber-forest      # pair first (once per sender)\n"
             "  xfer fetch a.lan big.img --json | jq .event         # events for scripts\n",
         .add_options = fetch_options};
 }
@@ -369,6 +355,8 @@ int run_fetch(int argc, char** argv) {
         return report_failure("fetch", failure_class::local_io, tls.error(),
                               json_requested(values));
     request->tls = std::move(*tls);
+    if (const int paired = pair_before_fetch(parsed, spec, request->sources, request->tls))
+        return paired;
     auto check_options = sender_check_options_from(values, request->tls->our_id());
     if (!check_options) return usage_error(spec, check_options.error());
     const auto senders =
