@@ -147,6 +147,7 @@ int run_serve(int argc, char** argv) {
             notices->print_pending(json, quiet);
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
+        notices->print_pending(json, quiet);  // what came since, before "stopped"
         XLOG_INFO("serve", "", "stopping");
         if (json) {
             emit(json_object("stopped")
