@@ -215,6 +215,31 @@ TEST(PairingCli, APublicSenderPrintsNoCodeAndRefusesToPair) {
         << server.process().describe();
 }
 
+TEST(PairingCli, ASenderFirstSeenAsPublicIsPairedUnderTheNameItSends) {
+    const two_machines m;
+    const auto sender_id = peer_id_of(m.sender_home);
+    const std::string address = "127.0.0.1:" + std::to_string(pick_free_port());
+    const auto serve_at = [&](std::vector<std::string> extra) {
+        auto args = m.serve_args(std::move(extra));
+        args.insert(args.begin(), {"serve", m.shared.string(), "--listen", address});
+        auto process = std::make_unique<child_process>(xfer_command(args));
+        EXPECT_TRUE(process->wait_for_line("serving ", startup_timeout)) << process->describe();
+        return process;
+    };
+    {
+        auto open = serve_at({"--public"});
+        ASSERT_EQ(m.fetch(address).status, 0);
+        EXPECT_NE(m.known_by(m.receiver_home).find(sender_id + "  seen  127.0.0.1"),
+                  std::string::npos);
+        open->stop();
+    }
+    auto closed = serve_at({});
+    const auto paired = m.pair(address, printed_code(*closed));
+    ASSERT_EQ(paired.status, 0) << paired.describe();
+    const auto known = m.known_by(m.receiver_home);
+    EXPECT_NE(known.find(sender_id + "  paired  alpha-sender"), std::string::npos) << known;
+}
+
 TEST(PairingCli, ServeWithJsonReportsTheCodeAsAnEvent) {
     const two_machines m;
     auto args = m.serve_args({"--json"});

@@ -47,6 +47,17 @@ std::string validity(std::chrono::steady_clock::duration lifetime) {
     return span + ", until " + clock;
 }
 
+// A peer that proved the code becomes paired under the name it sent; a name the user gave it
+// (an allowed peer, `xfer trust rename`) is kept, one made up from a host dialled (seen) is not.
+std::expected<void, std::string> record_paired(trust::known_peers& table,
+                                               const identity::peer_id& id, std::string_view name) {
+    const auto* known = table.find(id);
+    const bool named_by_us = known && known->trust != trust::trust_level::seen;
+    auto added = table.add(id, name, trust::trust_level::paired, now_seconds());
+    if (added && known && !named_by_us) table.rename(id, name);
+    return added;
+}
+
 std::string_view cause_name(sender::code_announcement::cause why) {
     using cause = sender::code_announcement::cause;
     switch (why) {
@@ -78,7 +89,7 @@ serve_notices::notice code_notice(const sender::code_announcement& code) {
 void record_receiver(const std::filesystem::path& config_dir, const sender::paired_receiver& peer,
                      serve_notices& notices) {
     const auto written = trust::update_known_peers(config_dir, [&](trust::known_peers& table) {
-        return table.add(peer.id, peer.name, trust::trust_level::paired, now_seconds());
+        return record_paired(table, peer.id, peer.name);
     });
     if (!written)
         XLOG_WARN("pair", peer.address.to_string(), "not remembered: " << written.error());
@@ -125,8 +136,7 @@ int pair_and_remember(std::string_view command, const po::variables_map& values,
     const auto address = source.to_string();
     const auto written =
         trust::update_known_peers(home_from(values).config, [&](trust::known_peers& table) {
-            auto added =
-                table.add(paired->id, paired->name, trust::trust_level::paired, now_seconds());
+            auto added = record_paired(table, paired->id, paired->name);
             if (!added) return added;
             table.seen_at(paired->id, address, now_seconds());
             return added;
