@@ -47,7 +47,8 @@ std::string unknown_text(const sender_check_options& options, const presented_se
                        "id' there prints it), then fetch again with --peer " +
                        presented;
     if (options.pairing_available)
-        text += ", or pair with --code CODE (the code 'xfer serve' printed there)";
+        text += ", or pair with it: 'xfer pair " + sender.address +
+                " CODE' (or fetch with --code CODE), CODE being what 'xfer serve' prints there";
     return text;
 }
 

@@ -54,7 +54,9 @@ std::string read_policy::refusal_text(const peer_id& receiver) const {
     const auto id = identity::format_peer_id(receiver);
     std::string text = "not allowed: this sender does not know peer ID " + id + "; ";
     if (options_.pairing_offered)
-        text += "pair with the code 'xfer serve' printed there (--code CODE), or ";
+        text +=
+            "pair first with the code 'xfer serve' prints on this sender ('xfer pair HOST CODE', "
+            "or fetch with --code CODE), or ";
     text +=
         "ask its owner to run 'xfer trust add " + id + "' (or to serve with --allow " + id + ")";
     return text;

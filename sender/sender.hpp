@@ -3,12 +3,16 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 #include <zmq.hpp>
 
+#include "sender/pairing_codes.hpp"
 #include "sender/upload_stats.hpp"
 #include "shared/core/fd.hpp"
 #include "shared/core/ids.hpp"
@@ -19,6 +23,17 @@
 #include "shared/transfer_log/transfer_sink.hpp"
 
 namespace xfer::sender {
+
+// Pairing codes offered to new receivers (`xfer serve` without --public). Both callbacks run on
+// the sender thread: keep them short and thread-safe towards the owner.
+struct pairing_options {
+    std::chrono::steady_clock::duration code_lifetime = std::chrono::minutes(10);
+    std::string own_name;  // our display name, sent in PAIR_REPLY
+    // A code to show: the first one at start, then each replacement.
+    std::function<void(const code_announcement&)> on_code;
+    // A receiver proved the code: record it (known_peers, as paired) and say so.
+    std::function<void(const paired_receiver&)> on_paired;
+};
 
 struct sender_options {
     net::endpoint listen{"0.0.0.0", net::default_sender_port};
@@ -42,6 +57,8 @@ struct sender_options {
     uint64_t limit_up = 0;
     // Each transfer served, when it ends (`xfer log`); called on the sender thread. Empty: none.
     transfer_log::transfer_sink log_transfer;
+    // Unset: no pairing code; a receiver's PAIR_INIT is answered "no code open".
+    std::optional<pairing_options> pairing;
 };
 
 class sender {

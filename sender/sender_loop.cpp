@@ -62,7 +62,16 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
               {},
               upload_limit_ ? &*upload_limit_ : nullptr,
               &options_.log_transfer,
-              &streamer_} {
+              &streamer_,
+              nullptr,
+              nullptr,
+              {}} {
+    if (options.pairing) {
+        codes_.emplace(pairing::code_policy{options.pairing->code_lifetime});
+        shared_.codes = &*codes_;
+        shared_.pairing_offer = &*options.pairing;
+        shared_.own_peer_id = options.tls->our_id();
+    }
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -85,6 +94,7 @@ void sender_loop::bind_store_events() {
 }
 
 void sender_loop::run() {
+    refresh_pairing_code(clock::now());
     for (;;) {
         build_poll_items();
         zmq::poll(items_.data(), items_.size(), poll_timeout());
@@ -99,6 +109,7 @@ void sender_loop::run() {
         }
         const auto now = clock::now();
         if (now - last_tick_ >= tick_interval) tick(now);
+        refresh_pairing_code(now);
         // The linger rule reads this: it must be exact on every pass (no allocation to count).
         stats_.receivers_with_open_content = static_cast<size_t>(
             std::count_if(connections_.begin(), connections_.end(),
@@ -312,8 +323,9 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     } else if (cause == make_error_code(errc::tls_failed)) {
         XLOG_WARN("sender", it->second->label(),
                   "dropped: TLS handshake failed: " << it->second->transport_failure());
-    } else if (cause == make_error_code(errc::peer_not_allowed)) {
-        it->second->close_with(cause);  // the refusal was logged with the peer ID
+    } else if (cause == make_error_code(errc::peer_not_allowed) ||
+               cause == make_error_code(errc::pairing_failed)) {
+        it->second->close_with(cause);  // the refusal (or failed pairing) was logged
     } else {
         XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
         it->second->close_with(cause);
@@ -323,6 +335,12 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     exchange_.leave(id);
     promises_.forget_connection(id);
     haves_.forget(id);
+}
+
+void sender_loop::refresh_pairing_code(clock::time_point now) {
+    if (!codes_) return;
+    const auto announcement = codes_->refresh(now);
+    if (announcement && options_.pairing->on_code) options_.pairing->on_code(*announcement);
 }
 
 void sender_loop::say_goodbye() {

@@ -52,6 +52,8 @@ class sender_loop {
     void close_connection(uint64_t id, const std::error_code& cause);
     void publish_stats();
     void say_goodbye();
+    // Issues the first pairing code or replaces a dead one, and has it announced.
+    void refresh_pairing_code(clock::time_point now);
 
     std::shared_ptr<piece_store> store_;
     const sender_options& options_;
@@ -68,6 +70,7 @@ class sender_loop {
     admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
     std::optional<token_bucket> upload_limit_;  // --limit-up, over every connection
+    std::optional<pairing_codes> codes_;        // pairing offered: the code open now
     sender_context shared_;
 
     std::map<uint64_t, std::unique_ptr<upload_connection>> connections_;

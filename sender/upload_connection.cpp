@@ -153,24 +153,30 @@ std::error_code upload_connection::on_peer_verified(const identity::peer_id& pee
     const auto shown = identity::format_peer_id(peer);
     label_ = "<-" + remote_.to_string() + "/" + shown.substr(0, 7);
     const auto verdict = session::judge(context_.authorize, peer, remote_);
-    if (!verdict.allowed) {
+    XLOG_INFO("sender", label_, "peer " << shown << " over " << session_.transport());
+    may_read_ = verdict.allowed;
+    // A peer that may not read is refused at its HELLO, unless the HELLO says it comes to pair.
+    if (!verdict.allowed)
         refusal_ = verdict.reason.empty() ? std::string("not allowed to read from this peer")
                                           : verdict.reason;
-        XLOG_WARN("sender", label_, "refused peer " << shown << ": " << refusal_);
-        return errc::peer_not_allowed;
-    }
-    XLOG_INFO("sender", label_, "peer " << shown << " over " << session_.transport());
     served_.set_peer(peer);
     return {};
 }
 
-std::error_code upload_connection::on_hello(const wire::hello&) {
+std::error_code upload_connection::on_hello(const wire::hello& hello) {
     last_useful_ = read_at_;
-    XLOG_INFO("sender", label_, "receiver connected");
+    if (!may_read_ && !(hello.features & wire::hello_feature_pairing)) {
+        XLOG_WARN(
+            "sender", label_,
+            "refused peer " << identity::format_peer_id(*remote_peer_id()) << ": " << refusal_);
+        return errc::peer_not_allowed;
+    }
+    XLOG_INFO("sender", label_, (may_read_ ? "receiver connected" : "receiver comes to pair"));
     return {};
 }
 
 std::error_code upload_connection::on_list(const wire::list_request& message) {
+    if (!may_read_) return refuse_unpaired();
     last_useful_ = read_at_;
     // Answered in order as the socket takes the listings before it (refill_queue).
     return listing_.ask(message.path) ? std::error_code{} : errc::malformed_message;
@@ -195,6 +201,7 @@ void upload_connection::start_next_listing() {
 }
 
 std::error_code upload_connection::on_open(const wire::open_request& message) {
+    if (!may_read_) return refuse_unpaired();
     if (handles_.size() >= max_handles_per_connection || handles_.contains(message.handle)) {
         return errc::malformed_message;
     }

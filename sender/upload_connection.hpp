@@ -16,17 +16,21 @@
 #include "sender/content_opener.hpp"
 #include "sender/listing_stream.hpp"
 #include "sender/manifest_streamer.hpp"
+#include "sender/pairing_codes.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/served_transfers.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
+#include "shared/pairing/pairing_exchange.hpp"
 #include "shared/session/peer_policy.hpp"
 #include "shared/session/peer_session.hpp"
 #include "shared/store/piece_store.hpp"
 #include "shared/wire/messages.hpp"
 
 namespace xfer::sender {
+
+struct pairing_options;  // sender.hpp
 
 // What every connection of one sender shares; owned by the sender thread.
 struct sender_context {
@@ -43,6 +47,20 @@ struct sender_context {
     const transfer_log::transfer_sink* log_transfer = nullptr;
     // Hashes contents served before they are hashed (null: the opener never streams).
     manifest_streamer* streamer = nullptr;
+    // Pairing (null: no code offered). The codes are the sender loop's; our own peer ID is the
+    // responder's in the channel binding.
+    pairing_codes* codes = nullptr;
+    const pairing_options* pairing_offer = nullptr;
+    identity::peer_id own_peer_id{};
+};
+
+// One pairing exchange on a connection: the code it leased and the responder using it.
+struct pairing_attempt {
+    pairing_attempt(std::shared_ptr<pairing::code_limiter> leased,
+                    const pairing::channel_binding& binding, std::string own_name)
+        : code(std::move(leased)), responder(*code, binding, std::move(own_name)) {}
+    std::shared_ptr<pairing::code_limiter> code;
+    pairing::pairing_responder responder;
 };
 
 // Per-connection limits: a receiver that exceeds them is dropped.
@@ -141,6 +159,11 @@ class upload_connection final : private session::message_handler {
     std::error_code on_close(const wire::close_msg& message) override;
     std::error_code on_bye() override;
     std::error_code on_error(const wire::error_msg& message) override;
+    // Pairing (upload_pairing.cpp). A peer that came to pair and asks for anything else first
+    // is refused as any unknown peer is (logged, ERROR peer_not_allowed).
+    std::error_code refuse_unpaired();
+    std::error_code on_pair_init(const wire::pair_init& init) override;
+    std::error_code on_pair_confirm(const wire::pair_confirm& confirm) override;
 
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
@@ -172,8 +195,13 @@ class upload_connection final : private session::message_handler {
     std::string label_;
     session::peer_session session_;
     bool closing_ = false;
-    std::string refusal_;          // why authorize refused this peer (sent to it in ERROR)
-    clock::time_point read_at_{};  // the `now` of the on_readable being handled
+    std::string refusal_;  // why authorize refused this peer (sent to it in ERROR)
+    // authorize let this peer read, or it paired on this connection. A peer that may not read
+    // is refused at its HELLO unless it comes to pair; then it may only pair.
+    bool may_read_ = false;
+    std::unique_ptr<pairing_attempt> pairing_;  // the exchange in progress
+    bool pairing_tried_ = false;                // one exchange per connection
+    clock::time_point read_at_{};               // the `now` of the on_readable being handled
     const clock::time_point accepted_at_ = clock::now();
     clock::time_point last_useful_ = accepted_at_;
     clock::time_point last_served_ = accepted_at_;

@@ -86,6 +86,8 @@ class xfer_error_category final : public std::error_category {
                 return "manifest hashes out of order, repeated or past the piece count";
             case errc::manifest_root_mismatch:
                 return "the streamed manifest's content id is not the one asked for";
+            case errc::pairing_failed:
+                return "pairing failed (wrong pairing code)";
         }
         return "unknown xfer error";
     }

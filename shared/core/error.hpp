@@ -51,6 +51,8 @@ enum class errc {
     // A manifest streamed as its hashes are computed (MANIFEST_HEAD + MANIFEST_HASHES).
     manifest_stream_invalid = 80,  // hashes out of order, twice, past the piece count, or unasked
     manifest_root_mismatch,  // the streamed manifest, once complete, is not the content asked for
+    // Pairing (the exchange's own reasons are shared/pairing/pairing_error.hpp).
+    pairing_failed = 74,  // sent in ERROR by a sender whose pairing exchange failed (wrong code)
 };
 
 const std::error_category& xfer_category() noexcept;

@@ -30,4 +30,16 @@ std::error_code dispatch(message_handler& handler, wire::message& message) {
     return std::visit(call{handler}, message);
 }
 
+std::error_code dispatch(message_handler& handler, const wire::pairing_message& message) {
+    struct call {
+        message_handler& handler;
+        std::error_code operator()(const wire::pair_init& m) { return handler.on_pair_init(m); }
+        std::error_code operator()(const wire::pair_reply& m) { return handler.on_pair_reply(m); }
+        std::error_code operator()(const wire::pair_confirm& m) {
+            return handler.on_pair_confirm(m);
+        }
+    };
+    return std::visit(call{handler}, message);
+}
+
 }  // namespace xfer::session

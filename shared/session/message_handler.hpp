@@ -9,6 +9,7 @@
 #include "shared/core/error.hpp"
 #include "shared/identity/peer_id.hpp"
 #include "shared/wire/messages.hpp"
+#include "shared/wire/pairing_messages.hpp"
 
 namespace xfer::session {
 
@@ -72,6 +73,18 @@ class message_handler {
         return unexpected(wire::message_type::decline);
     }
 
+    // Pairing, after the HELLOs (shared/pairing/pairing_exchange.hpp): receiver to sender...
+    virtual std::error_code on_pair_init(const wire::pair_init&) {
+        return unexpected(wire::message_type::pair_init);
+    }
+    virtual std::error_code on_pair_confirm(const wire::pair_confirm&) {
+        return unexpected(wire::message_type::pair_confirm);
+    }
+    // ...and sender to receiver.
+    virtual std::error_code on_pair_reply(const wire::pair_reply&) {
+        return unexpected(wire::message_type::pair_reply);
+    }
+
     // A HELLO after the handshake.
     std::error_code unexpected_hello() { return unexpected(wire::message_type::hello); }
 
@@ -88,5 +101,7 @@ namespace xfer::session {
 // Calls the handler for the message's type. HELLO (outside the handshake) and KEEPALIVE are
 // answered here: a second HELLO is unexpected, KEEPALIVE only proves the peer is alive.
 std::error_code dispatch(message_handler& handler, wire::message& message);
+// The same for the pairing messages (decoded apart: shared/wire/pairing_messages.hpp).
+std::error_code dispatch(message_handler& handler, const wire::pairing_message& message);
 
 }  // namespace xfer::session

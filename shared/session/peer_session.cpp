@@ -47,6 +47,14 @@ std::error_code peer_session::receive(net::block_sink* sink, size_t max_bytes) {
 }
 
 std::error_code peer_session::on_frame(wire::message_type type, std::span<const uint8_t> body) {
+    if (type == wire::message_type::pair_init || type == wire::message_type::pair_reply ||
+        type == wire::message_type::pair_confirm) {
+        // Pairing follows the HELLOs; as a first frame it is not an xfer HELLO.
+        if (!handshake_done()) return errc::bad_protocol;
+        const auto pairing = wire::decode_pairing(type, body);
+        if (!pairing) return pairing.error();
+        return dispatch(handler_, *pairing);
+    }
     auto decoded = wire::decode(type, body);
     if (!decoded) return decoded.error();
     if (!handshake_done()) return accept_hello(*decoded);

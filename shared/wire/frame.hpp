@@ -55,8 +55,8 @@ enum class message_type : uint8_t {
     // manifest"); only to a receiver whose HELLO has hello_feature_manifest_stream.
     manifest_head = 50,    // sender -> receiver
     manifest_hashes = 51,  // sender -> receiver
-    // Pairing (shared/wire/pairing_messages.hpp): only before HELLO on a fresh TLS connection,
-    // never inside a peer session (decode() rejects them as unexpected).
+    // Pairing (shared/wire/pairing_messages.hpp): right after the HELLOs of a receiver that
+    // comes to pair (hello_feature_pairing); decode() leaves them to decode_pairing.
     pair_init = 40,     // receiver -> sender
     pair_reply = 41,    // sender -> receiver
     pair_confirm = 42,  // receiver -> sender

@@ -27,6 +27,9 @@ inline constexpr uint32_t hello_feature_public = 1u << 0;
 // Bit 1, set by a receiver: it reads MANIFEST_HEAD and MANIFEST_HASHES, so a sender may start
 // before it has hashed the whole content. A receiver without it is sent MANIFEST once complete.
 inline constexpr uint32_t hello_feature_manifest_stream = 1u << 1;
+// Bit 2, set by a receiver that comes to pair: PAIR_INIT follows the HELLOs, and a sender that
+// does not know it yet answers its HELLO (instead of refusing) and lets it read only once paired.
+inline constexpr uint32_t hello_feature_pairing = 1u << 2;
 
 struct hello {
     uint16_t version = protocol_version;

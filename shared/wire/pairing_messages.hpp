@@ -1,6 +1,7 @@
 // The three messages of pairing (shared/pairing/pairing_exchange.hpp), framed like every peer
-// message (frame.hpp: u32 length | u8 type | body) and sent on a fresh TLS connection before
-// HELLO. Layouts (big-endian, byte by byte in docs/PROTOCOL.md, "Pairing"):
+// message (frame.hpp: u32 length | u8 type | body) and sent right after the HELLOs of a
+// connection whose receiver set hello_feature_pairing. Layouts (big-endian, byte by byte in
+// docs/PROTOCOL.md, "Pairing"):
 //
 //   PAIR_INIT    (40)  Ya[32] | u8 name_len (1..64) | name
 //   PAIR_REPLY   (41)  u8 status = 0 | Yb[32] | u8 name_len (1..64) | name | tag_b[64]

@@ -149,10 +149,12 @@ TEST(CliJson, ServeSaysWhereItListensAndWhatItSentWhenStopped) {
     EXPECT_EQ(server.stop(), 0) << server.describe();
 
     const auto parsed = parsed_or_fail(server.stdout_text());
-    ASSERT_EQ(parsed.lines.size(), 2u) << server.stdout_text();
-    EXPECT_EQ(parsed.lines[1].event(), "stopped");
-    EXPECT_GE(parsed.lines[1].number("bytes_sent").value_or(0), 500'000);
-    EXPECT_EQ(parsed.lines[1].number("receivers_served"), 1);
+    ASSERT_EQ(parsed.lines.size(), 3u) << server.stdout_text();
+    // Not --public: a pairing code for new receivers (tests/e2e/pairing_cli_test.cpp).
+    EXPECT_EQ(parsed.lines[1].event(), "pairing_code");
+    EXPECT_EQ(parsed.lines[2].event(), "stopped");
+    EXPECT_GE(parsed.lines[2].number("bytes_sent").value_or(0), 500'000);
+    EXPECT_EQ(parsed.lines[2].number("receivers_served"), 1);
 }
 
 TEST(CliJson, ManifestGivesTheContentIdAndPiecesThePlainOutputShows) {

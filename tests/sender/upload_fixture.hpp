@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -30,6 +32,7 @@ inline const clock::time_point t0 = clock::time_point{} + std::chrono::hours(1);
 struct heard {
     std::vector<wire::message> messages;
     std::vector<wire::piece_header> pieces;
+    std::vector<wire::pairing_message> pairing;  // PAIR_REPLY frames
 
     template <typename Message>
     std::vector<Message> all() const {
@@ -43,8 +46,10 @@ struct heard {
 
 class scripted_receiver : private net::block_sink {
   public:
-    scripted_receiver(uint64_t id, sender::sender_context& context, wire::hello hello) {
+    scripted_receiver(uint64_t id, sender::sender_context& context, wire::hello hello,
+                      std::optional<std::array<uint8_t, 32>> exporter = std::nullopt) {
         auto stream = std::make_unique<fake_stream>();
+        stream->exporter = exporter;
         stream_ = stream.get();
         connection = std::make_unique<sender::upload_connection>(
             id, std::move(stream), net::endpoint{"127.0.0.9", 40000}, context);
@@ -77,6 +82,12 @@ class scripted_receiver : private net::block_sink {
         const auto pumped = reader_.pump(
             in,
             [&](wire::message_type type, std::span<const uint8_t> body) -> std::error_code {
+                if (type >= wire::message_type::pair_init) {  // decoded apart (pairing)
+                    auto pairing = wire::decode_pairing(type, body);
+                    if (!pairing) return pairing.error();
+                    result.pairing.push_back(std::move(*pairing));
+                    return {};
+                }
                 auto message = wire::decode(type, body);
                 if (!message) return message.error();
                 result.messages.push_back(std::move(*message));

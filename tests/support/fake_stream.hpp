@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <vector>
@@ -49,7 +51,16 @@ class fake_stream final : public net::stream {
     identity::peer_id peer{};
     bool authenticated = true;
 
+    // What export_keying_material gives (a TLS exporter's output); unset: the transport has
+    // none, as a plaintext stream.
+    std::optional<std::array<uint8_t, 32>> exporter;
+
     int fd() const override { return -1; }
+    bool export_keying_material(std::string_view, std::span<uint8_t> out) const override {
+        if (!exporter || out.size() != exporter->size()) return false;
+        std::copy(exporter->begin(), exporter->end(), out.begin());
+        return true;
+    }
     const identity::peer_id* verified_peer() const override {
         return authenticated ? &peer : nullptr;
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "shared/core/error.hpp"
+#include "shared/pairing/pairing_error.hpp"
 #include "tools/xfer/cli_options_man.hpp"
 
 namespace xfer::cli {
@@ -47,6 +48,19 @@ TEST(ExitStatus, NamesForJson) {
     EXPECT_EQ(failure_name(failure_class::other), "failed");
 }
 
+TEST(ExitStatus, AFailedPairingHasItsOwnStatus) {
+    using pairing::pairing_errc;
+    EXPECT_EQ(status_of(pairing_errc::wrong_code), 8);
+    EXPECT_EQ(status_of(pairing_errc::code_expired), 8);
+    EXPECT_EQ(status_of(pairing_errc::too_many_attempts), 8);
+    EXPECT_EQ(status_of(pairing_errc::code_used), 8);
+    EXPECT_EQ(status_of(pairing_errc::no_code), 8);
+    EXPECT_EQ(status_of(errc::pairing_failed), 8);
+    EXPECT_EQ(status_of(pairing_errc::malformed_message), 5) << "a sender that broke the exchange";
+    EXPECT_EQ(status_of(pairing_errc::bad_code_text), 2);
+    EXPECT_EQ(failure_name(failure_class::pairing), "pairing");
+}
+
 TEST(ExitStatus, AnErrorFromElsewhereIsTheGenericFailure) {
     EXPECT_EQ(status_of(std::make_error_code(std::io_errc::stream)), 1);
 }
@@ -55,7 +69,7 @@ TEST(ExitStatus, TheManPageListsEveryStatusFromTheTable) {
     const auto page = man_page({});
     const auto section = page.find(".SH EXIT STATUS");
     ASSERT_NE(section, std::string::npos);
-    for (const int status : {0, 1, 2, 3, 4, 5, 6, 7, 130}) {
+    for (const int status : {0, 1, 2, 3, 4, 5, 6, 7, 8, 130}) {
         EXPECT_NE(page.find(".TP\n" + std::to_string(status) + "\n", section), std::string::npos)
             << status;
     }

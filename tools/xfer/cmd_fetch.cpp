@@ -16,6 +16,7 @@
 #include "tools/xfer/failure.hpp"
 #include "tools/xfer/fetch_paths.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/source_names.hpp"
 #include "tools/xfer/stdout_output.hpp"
@@ -53,13 +54,14 @@ void fetch_options(po::options_description& options) {
         "find every peer that has PATH through this tracker (and, with --listen, register there)")(
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
         "name", po::value<std::string>()->value_name("NAME"),
-        "with --listen: name shown to other peers");
+        "name shown to other peers (with --listen, and to a sender we pair with)");
     add_limit_option(options, "limit-down",
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
     add_json_option(options);
     add_receiver_trust_options(options);
+    add_code_option(options);
 }
 
 }  // namespace
@@ -79,7 +81,8 @@ command_spec fetch_spec() {
                          "them); several are fetched one after another",
                          true, false, true}},
         .usage_tail =
-            "[-o DIR] [--from SOURCE]... [--listen HOST:PORT] [--limit-down RATE] [--json]",
+            "[-o DIR] [--from SOURCE]... [--code CODE] [--listen HOST:PORT] [--limit-down RATE] "
+            "[--json]",
         .more_usage =
             "       xfer fetch --tracker HOST[:PORT] PATH [options]\n"
             "       xfer fetch --lan PATH [options]\n",
@@ -107,6 +110,7 @@ command_spec fetch_spec() {
             "  xfer fetch --lan big.img                            # from the peers heard on the "
             "LAN\n"
             "  xfer fetch a.lan big.img --limit-down 10M           # at most 10 MiB/s\n"
+            "  xfer fetch a.lan big.img --code 7-amber-forest      # pair first (once per sender)\n"
             "  xfer fetch a.lan big.img --json | jq .event         # events for scripts\n",
         .add_options = fetch_options};
 }
@@ -256,6 +260,8 @@ int run_fetch(int argc, char** argv) {
         return report_failure("fetch", failure_class::local_io, tls.error(),
                               json_requested(values));
     request->tls = std::move(*tls);
+    if (const int paired = pair_before_fetch(parsed, spec, request->sources, request->tls))
+        return paired;
     auto check_options = sender_check_options_from(values, request->tls->our_id());
     if (!check_options) return usage_error(spec, check_options.error());
     const auto senders =

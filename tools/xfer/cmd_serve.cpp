@@ -12,6 +12,7 @@
 #include "tools/xfer/failure.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
@@ -34,6 +35,7 @@ void serve_options(po::options_description& options) {
     add_visibility_options(options);
     add_json_option(options);
     add_sender_trust_options(options);
+    add_code_lifetime_option(options);
 }
 
 }  // namespace
@@ -45,16 +47,21 @@ command_spec serve_spec() {
         .positionals = {{"DIR", "the directory to share, with everything below it"}},
         .usage_tail =
             "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan] "
-            "[--limit-up RATE] [--json]",
+            "[--limit-up RATE] [--public] [--code-lifetime SECONDS] [--json]",
         .more_usage = {},
-        .notes = {},
+        .notes =
+            "Unless --public, serve prints a one-time code for new receivers, such as\n"
+            "'pairing code: 7-amber-forest': 'xfer pair HOST CODE' (or 'xfer fetch HOST PATH\n"
+            "--code CODE') on the other machine pairs the two once. A code that paired, expired\n"
+            "or met 3 wrong tries is replaced by a new one, printed again.\n",
         .examples =
             "  xfer serve ~/share                        # all interfaces, port 7420, on the LAN\n"
             "  xfer serve ~/share --listen 127.0.0.1:0   # loopback, any free port\n"
             "  xfer serve ~/share --tracker 10.0.0.1     # also register with a tracker\n"
             "  xfer serve ~/share --limit-up 5M          # upload at most 5 MiB/s in all\n"
             "  xfer serve ~/share --allow ID             # paired peers and this one may read\n"
-            "  xfer serve ~/public --public              # anyone who can reach it may read\n",
+            "  xfer serve ~/public --public              # anyone who can reach it may read\n"
+            "  xfer serve ~/share --code-lifetime 120    # pairing codes valid 2 minutes\n",
         .add_options = serve_options};
 }
 
@@ -96,6 +103,15 @@ int run_serve(int argc, char** argv) {
         return exit_usage;
     }
     const bool public_access = read_options->public_access;
+    read_options->pairing_offered = !public_access;
+    const auto notices = std::make_shared<serve_notices>();
+    std::optional<sender::pairing_options> pairing;
+    if (!public_access) {
+        auto offered =
+            serve_pairing_options(parsed.values, home_from(parsed.values).config, notices);
+        if (!offered) return usage_error(spec, offered.error());
+        pairing = std::move(*offered);
+    }
     auto readers = std::make_shared<live_read_policy>(home_from(parsed.values).config,
                                                       std::move(*read_options));
     const auto* stop = install_stop_signal_handlers();
@@ -111,6 +127,7 @@ int run_serve(int argc, char** argv) {
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         sender_opts.limit_up = *limit_up;
         sender_opts.log_transfer = make_transfer_log_sink(home_from(parsed.values));
+        sender_opts.pairing = pairing;
         auto running = sender::sender::start(context, *store, sender_opts);
         if (!running) return report_failure("serve", failure_class::network, running.error(), json);
         if (json) {
@@ -127,7 +144,12 @@ int run_serve(int argc, char** argv) {
         const auto visible =
             make_presence(context, parsed.values, *tracker, parsed.values.count("no-lan") == 0,
                           sender_opts.id, {listen->host, (*running)->listening().port}, *store);
-        while (!*stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const bool quiet = parsed.values.count("quiet") > 0;
+        while (!*stop) {
+            notices->print_pending(json, quiet);
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        notices->print_pending(json, quiet);  // what came since, before "stopped"
         XLOG_INFO("serve", "", "stopping");
         if (json) {
             emit(json_object("stopped")

@@ -37,6 +37,8 @@ command_spec trust_spec();
 int run_trust(int argc, char** argv);
 command_spec log_spec();
 int run_log(int argc, char** argv);
+command_spec pair_spec();
+int run_pair(int argc, char** argv);
 
 // Exit statuses shared by every subcommand.
 inline constexpr int exit_ok = 0;

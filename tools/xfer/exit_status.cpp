@@ -1,6 +1,7 @@
 #include "tools/xfer/exit_status.hpp"
 
 #include "shared/core/error.hpp"
+#include "shared/pairing/pairing_error.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -31,8 +32,24 @@ failure_class classify_xfer(errc code) {
             return failure_class::interrupted;
         case errc::state_corrupt:
             return failure_class::local_io;
+        case errc::pairing_failed:
+            return failure_class::pairing;
         default:
             return failure_class::other;
+    }
+}
+
+// A pairing exchange that ended without pairing: the code was wrong or no longer valid (the
+// sender's own wording says which), unless the sender broke the exchange.
+failure_class classify_pairing(pairing::pairing_errc code) {
+    switch (code) {
+        case pairing::pairing_errc::malformed_message:
+        case pairing::pairing_errc::out_of_order:
+            return failure_class::integrity;
+        case pairing::pairing_errc::bad_code_text:
+            return failure_class::usage;
+        default:
+            return failure_class::pairing;
     }
 }
 
@@ -62,6 +79,8 @@ failure_class classify(const std::error_code& error) {
         if (is_protocol_violation(error)) return failure_class::integrity;
         return classify_xfer(static_cast<errc>(error.value()));
     }
+    if (error.category() == pairing::pairing_category())
+        return classify_pairing(static_cast<pairing::pairing_errc>(error.value()));
     if (error.category() == std::system_category() || error.category() == std::generic_category())
         return classify_errno(error.value());
     return failure_class::other;
@@ -81,6 +100,9 @@ std::span<const exit_status_row> exit_status_table() {
         {7,
          "refused: the peer refused (a path outside what it shares, too busy), or the output "
          "exists with other content (use --force, or --update for a tree)"},
+        {8,
+         "pairing failed: a wrong pairing code, or one that expired, was used already or died "
+         "after too many wrong tries (xfer serve prints a new one)"},
         {130, "interrupted (Ctrl-C or SIGTERM); run the same command again to resume"},
     };
     return rows;
@@ -102,6 +124,8 @@ std::string_view failure_name(failure_class failure) {
             return "refused";
         case failure_class::interrupted:
             return "interrupted";
+        case failure_class::pairing:
+            return "pairing";
         case failure_class::other:
             break;
     }

@@ -17,6 +17,7 @@ enum class failure_class {
     integrity = 5,     // data from a peer failed verification or broke the protocol
     local_io = 6,      // cannot read or write a local file or directory (disk full, permission)
     refused = 7,       // the peer refused (outside its share, busy), or the output exists (--force)
+    pairing = 8,       // pairing failed: wrong code, or the code expired, was used or died
     interrupted = 130  // Ctrl-C or SIGTERM; resume state kept
 };
 

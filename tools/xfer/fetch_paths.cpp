@@ -16,6 +16,7 @@
 #include "tools/xfer/failure.hpp"
 #include "tools/xfer/fetch_events.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/linger.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
@@ -32,25 +33,6 @@ std::string last_component(const std::string& path) {
 }
 
 namespace {
-
-// After completing, a fetch that serves stays while some receiver still has our content open,
-// so a partner mid-exchange is not stranded; bounded by --linger. Once every receiver that came
-// has closed, it leaves at once; if none came yet, it waits a short grace period for partners
-// that were told about us (connect-back) to arrive.
-void linger(const sender::sender& uploads, double limit_seconds, const volatile int* stop) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto deadline =
-        start + std::chrono::milliseconds(static_cast<long>(limit_seconds * 1000));
-    constexpr auto grace = std::chrono::milliseconds(1500);
-    while (!*stop && clock::now() < deadline) {
-        if (uploads.receivers_with_open_content() == 0 &&
-            (uploads.receivers_served() > 0 || clock::now() - start > grace)) {
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-}
 
 // With --listen, a sender on our own store, so what we fetch is served meanwhile; the request
 // learns where it listens (connect-back). nullptr without --listen; an exit status on failure.

@@ -19,7 +19,7 @@ constexpr command commands[] = {
     {ls_spec, run_ls},           {manifest_spec, run_manifest},
     {tracker_spec, run_tracker}, {peers_spec, run_peers},
     {id_spec, run_id},           {trust_spec, run_trust},
-    {log_spec, run_log},
+    {log_spec, run_log},         {pair_spec, run_pair},
 };
 
 std::vector<command_spec> all_specs() {

@@ -70,6 +70,7 @@ std::expected<receiver::sender_check_options, std::string> sender_check_options_
     const po::variables_map& values, const identity::peer_id& own_id) {
     receiver::sender_check_options options;
     options.own_id = own_id;
+    options.pairing_available = true;  // `xfer pair` and `fetch --code` exist
     if (values.count("peer")) {
         const auto id = identity::parse_peer_id(values["peer"].as<std::string>());
         if (!id) return std::unexpected("--peer: " + id.error());
