@@ -123,9 +123,9 @@ TEST(DiscoveryTrackerE2E, TrackerStartsAndStopsCleanly) {
         EXPECT_EQ(tracker.process().wait(discovery_deadline), 0) << tracker.process().describe();
     }
     tracker_process first;
-    child_process clash({XFER_BINARY, "tracker", "--listen", first.address()});
+    child_process clash({XFER_BINARY, "tracker", "--listen", first.endpoint()});
     EXPECT_EQ(clash.wait(discovery_deadline), 1) << clash.describe();
-    EXPECT_NE(clash.stderr_text().find("cannot listen on " + first.address()), std::string::npos)
+    EXPECT_NE(clash.stderr_text().find("cannot listen on " + first.endpoint()), std::string::npos)
         << clash.describe();
 
     child_process bad({XFER_BINARY, "tracker", "--listen", "127.0.0.1:notaport"});

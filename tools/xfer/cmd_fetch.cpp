@@ -14,11 +14,11 @@
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/core/safe_text.hpp"
-#include "shared/discovery/peer_finder.hpp"
 #include "shared/wire/frame.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
+#include "tools/xfer/fetch_discovery.hpp"
 #include "tools/xfer/fetch_events.hpp"
 #include "tools/xfer/format.hpp"
 #include "tools/xfer/home_option.hpp"
@@ -74,15 +74,19 @@ void fetch_options(po::options_description& options) {
                   "time without data before a source is dropped")(
         "memory", po::value<size_t>()->default_value(32)->value_name("MIB"),
         "MiB of piece buffers")(
-        "tracker", po::value<std::string>()->value_name("HOST[:PORT]"),
+        "tracker", po::value<std::string>()->value_name("[KEY@]HOST[:PORT]"),
         "find every peer that has PATH through this tracker (and, with --listen, register there)")(
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
+        "id", po::value<std::string>()->value_name("CONTENT_ID"),
+        "fetch only this version (64 hex digits, `xfer manifest`); with --lan or --tracker, "
+        "from any peer that has it, trusted or not (every piece is checked against it)")(
         "name", po::value<std::string>()->value_name("NAME"),
         "with --listen: name shown to other peers");
     add_limit_option(options, "limit-down",
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
+    add_tracker_key_option(options);
     add_json_option(options);
     add_receiver_trust_options(options);
 }
@@ -163,6 +167,11 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
         if (!range) return std::unexpected(range.error());
         request.range = *range;
     }
+    if (values.count("id")) {
+        const auto id = from_hex<32>(values["id"].as<std::string>());
+        if (!id) return std::unexpected("--id: a content id is 64 hex digits (xfer manifest FILE)");
+        request.content = *id;
+    }
     request.overwrite = values.count("force") > 0;
     request.id = random_peer_id();
     request.stall_timeout =
@@ -216,21 +225,6 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     return std::move(*started);
 }
 
-// Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
-// just started registers its contents within a heartbeat or two, so an empty first answer is
-// asked again for a few seconds.
-bool some_peer_holds(discovery::peer_finder& finder, bool lan_only, const volatile int* stop) {
-    const auto patience =
-        lan_only ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
-    const auto deadline = std::chrono::steady_clock::now() + patience;
-    auto holders = finder.current_holders(std::chrono::milliseconds(500));
-    while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        holders = finder.current_holders(std::chrono::milliseconds(500));
-    }
-    return !holders.empty();
-}
-
 struct fetch_run {
     receiver::fetch_outcome outcome;
     uint64_t resumed_bytes = 0;
@@ -280,7 +274,7 @@ void print_summary(const fetch_run& run, const std::filesystem::path& target,
 // Everything that runs while the ZeroMQ context lives: uploads, discovery, the fetch itself.
 int fetch_in(zmq::context_t& context, const parsed_options& parsed,
              const std::shared_ptr<piece_store>& store, receiver::fetch_request request,
-             const std::optional<net::endpoint>& tracker, const volatile int* stop) {
+             const std::optional<discovery::tracker_link>& tracker, const volatile int* stop) {
     const auto& values = parsed.values;
     const bool lan = values.count("lan") > 0;
     const bool json = json_requested(values);
@@ -289,23 +283,9 @@ int fetch_in(zmq::context_t& context, const parsed_options& parsed,
     const auto visible = *uploads ? make_presence(context, values, tracker, lan, request.id,
                                                   (*uploads)->listening(), store)
                                   : nullptr;
-    std::unique_ptr<discovery::peer_finder> finder;
-    if (tracker || lan) {
-        finder = std::make_unique<discovery::peer_finder>(
-            context, discovery::peer_finder::options{tracker, lan, request.remote_path,
-                                                     std::nullopt, request.id});
-        request.wait_for_peers = true;
-        if (request.sources.empty() && !some_peer_holds(*finder, lan && !tracker, stop)) {
-            if (*stop)
-                return report_failure("fetch", failure_class::interrupted, "interrupted", json);
-            return report_failure(
-                "fetch", failure_class::not_found,
-                "no peer has " + request.remote_path + " (asked " +
-                    (tracker ? "the tracker at " + tracker->to_string() : std::string("the LAN")) +
-                    ")",
-                json);
-        }
-    }
+    // Declared before the fetcher: the source check the fetcher calls asks the finder.
+    auto finder = start_discovery(context, values, tracker, request, stop);
+    if (!finder) return finder.error();
     const bool quiet = values.count("quiet") > 0;
     const auto target = store->root() / request.output_name;
     std::optional<fetch_events> events;
@@ -341,10 +321,8 @@ int run_fetch(int argc, char** argv) {
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const auto tracker = tracker_option(values);
-    if (!tracker) {
-        std::fprintf(stderr, "xfer fetch: %s\n", tracker.error().c_str());
-        return exit_usage;
-    }
+    if (!tracker)
+        return report_tracker_option_error("fetch", tracker.error(), json_requested(values));
     if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !values.count("lan")) {
         // One argument and nowhere else to look: it names the peer, and the file is missing.
         return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");
