@@ -60,7 +60,9 @@ class link_watch {
 };
 
 // The sentence for a failed CURVE handshake with a tracker: `mechanism_mismatch` when the other
-// side does not speak CURVE at all (a plaintext tracker or an older xfer).
+// side says it does not speak CURVE at all (a plaintext tracker or an older xfer). A plaintext
+// tracker may also just close the connection, which looks like any failed handshake: both
+// sentences name that case.
 std::string tracker_handshake_failure(const tracker_link& link, bool mechanism_mismatch);
 
 }  // namespace xfer::discovery

@@ -113,7 +113,7 @@ TEST(DiscoveryTrackerKeyE2E, APlaintextTrackerIsRefused) {
     plaintext.bind("tcp://127.0.0.1:0");
     const auto where = "127.0.0.1:" + std::to_string(discovery::bound_port(plaintext));
     const auto refused = peers(other_key() + "@" + where, box / "client-home");
-    EXPECT_TRUE(failed_saying(refused, {"tracker " + where, "does not authenticate itself"}));
+    EXPECT_TRUE(failed_saying(refused, {"tracker " + where, "plaintext tracker"}));
     EXPECT_TRUE(single_error_line(refused));
 }
 

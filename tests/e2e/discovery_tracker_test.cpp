@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include "shared/discovery/tracker_key.hpp"
 #include "shared/identity/peer_id.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
@@ -133,8 +134,10 @@ TEST(DiscoveryTrackerE2E, TrackerStartsAndStopsCleanly) {
 }
 
 TEST(DiscoveryTrackerE2E, PeersReportsAnUnreachableTracker) {
-    // Port 1 on loopback: nothing listens there.
-    child_process peers({XFER_BINARY, "peers", "--tracker", "127.0.0.1:1", "--wait", "1"});
+    // Port 1 on loopback: nothing listens there (the key is any key: no handshake happens).
+    const auto key =
+        discovery::format_tracker_key(discovery::tracker_keypair::generate().public_key());
+    child_process peers({XFER_BINARY, "peers", "--tracker", key + "@127.0.0.1:1", "--wait", "1"});
     EXPECT_EQ(peers.wait(discovery_deadline), exit_code::network) << peers.describe();
     EXPECT_NE(peers.stderr_text().find("no answer from tracker 127.0.0.1:1"), std::string::npos)
         << peers.describe();
