@@ -61,6 +61,7 @@ class peer_finder::worker {
             if (mirror_) {
                 apply(mirror_->process(now), from_tracker);
                 if (mirror_->synced()) mark_tracker_answered();
+                note_link_failure(mirror_->link_failure());
             }
             if (listener_) {
                 apply(listener_->receive(now), from_lan);
@@ -98,38 +99,67 @@ class peer_finder::worker {
         send_message(bus_, {bus::encode(bus::event{type, h.content, 0, text}).to_string()});
     }
 
+    // Whether the record's signer may serve this search (always, searching by content id).
+    bool trusted(const peer_record& record) const {
+        const auto& accept = owner_.options_.trusted_signer;
+        if (!accept) return true;
+        return record.identity != identity::peer_id{} && accept(record.identity);
+    }
+
     void apply(const std::vector<membership_change>& changes, unsigned source) {
         if (changes.empty()) return;
         std::lock_guard lock(owner_.mutex_);
-        auto& holders = owner_.holders_;
         for (const auto& change : changes) {
             const auto* content =
                 change.what == membership_change::kind::left ? nullptr : match(change.record);
-            auto found = holders.find(change.record.id);
-            if (content) {
-                if (found == holders.end()) {
-                    found = holders
-                                .emplace(change.record.id, holder{change.record.sender,
-                                                                  event_content(*content), source})
-                                .first;
-                    publish(bus::event_type::peer_learned, found->second);
-                } else if (found->second.sources == source &&
-                           found->second.sender != change.record.sender) {
-                    // Moved, and nobody else vouches for the old address.
-                    publish(bus::event_type::peer_left, found->second);
-                    found->second.sender = change.record.sender;
-                    publish(bus::event_type::peer_learned, found->second);
-                }
-                found->second.sources |= source;
-            } else if (found != holders.end()) {
-                found->second.sources &= ~source;
-                if (found->second.sources == 0) {
-                    publish(bus::event_type::peer_left, found->second);
-                    holders.erase(found);
-                }
-            }
+            const bool counted_untrusted = content && !trusted(change.record);
+            note_untrusted(change.record.id, source, counted_untrusted);
+            update_holder(change.record, counted_untrusted ? nullptr : content, source);
         }
         owner_.changed_.notify_all();
+    }
+
+    // An untrusted peer that holds the content is only counted, for the error that says why
+    // no holder was found. Called with the mutex held.
+    void note_untrusted(const peer_id& id, unsigned source, bool holds) {
+        auto& untrusted = owner_.untrusted_;
+        if (holds) {
+            untrusted[id] |= source;
+            return;
+        }
+        const auto found = untrusted.find(id);
+        if (found == untrusted.end()) return;
+        found->second &= ~source;
+        if (found->second == 0) untrusted.erase(found);
+    }
+
+    // `content`: what the record holds of the search, or nullptr (gone, or not a holder for this
+    // source any more). Called with the mutex held.
+    void update_holder(const peer_record& record, const held_content* content, unsigned source) {
+        auto& holders = owner_.holders_;
+        auto found = holders.find(record.id);
+        if (content) {
+            if (found == holders.end()) {
+                found = holders
+                            .emplace(record.id, holder{record.sender, record.identity,
+                                                       event_content(*content), source})
+                            .first;
+                publish(bus::event_type::peer_learned, found->second);
+            } else if (found->second.sources == source && found->second.sender != record.sender) {
+                // Moved, and nobody else vouches for the old address.
+                publish(bus::event_type::peer_left, found->second);
+                found->second.sender = record.sender;
+                found->second.signer = record.identity;
+                publish(bus::event_type::peer_learned, found->second);
+            }
+            found->second.sources |= source;
+        } else if (found != holders.end()) {
+            found->second.sources &= ~source;
+            if (found->second.sources == 0) {
+                publish(bus::event_type::peer_left, found->second);
+                holders.erase(found);
+            }
+        }
     }
 
     // A (re)subscription to peer_learned: tell that subscriber everything known so far.
@@ -146,6 +176,13 @@ class peer_finder::worker {
         if (!resend) return;
         std::lock_guard lock(owner_.mutex_);
         for (const auto& [id, h] : owner_.holders_) publish(bus::event_type::peer_learned, h);
+    }
+
+    void note_link_failure(const std::string& failure) {
+        std::lock_guard lock(owner_.mutex_);
+        if (owner_.tracker_failure_ == failure) return;
+        owner_.tracker_failure_ = failure;
+        owner_.changed_.notify_all();
     }
 
     void mark_tracker_answered() {
@@ -190,12 +227,36 @@ std::vector<net::endpoint> peer_finder::current_holders(std::chrono::millisecond
     } else if (options_.tracker) {
         // An empty first answer may only mean the holders have not finished hashing and
         // re-registering yet: give them the rest of the window (only "nobody" waits it out).
-        changed_.wait_until(lock, deadline,
-                            [this] { return tracker_answered_ && !holders_.empty(); });
+        changed_.wait_until(lock, deadline, [this] {
+            return (tracker_answered_ && !holders_.empty()) || !tracker_failure_.empty();
+        });
     }
     std::vector<net::endpoint> out;
     for (const auto& [id, h] : holders_) out.push_back(h.sender);
     return out;
+}
+
+}  // namespace xfer::discovery
+
+namespace xfer::discovery {
+
+std::vector<identity::peer_id> peer_finder::signers_at(const net::endpoint& sender) {
+    std::lock_guard lock(mutex_);
+    std::vector<identity::peer_id> out;
+    for (const auto& [id, h] : holders_) {
+        if (h.sender == sender) out.push_back(h.signer);
+    }
+    return out;
+}
+
+size_t peer_finder::untrusted_holders() {
+    std::lock_guard lock(mutex_);
+    return untrusted_.size();
+}
+
+std::string peer_finder::tracker_failure() {
+    std::lock_guard lock(mutex_);
+    return tracker_failure_;
 }
 
 }  // namespace xfer::discovery

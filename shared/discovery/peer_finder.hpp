@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,8 @@
 #include <zmq.hpp>
 
 #include "shared/core/ids.hpp"
+#include "shared/discovery/tracker_link.hpp"
+#include "shared/identity/peer_id.hpp"
 #include "shared/net/address.hpp"
 
 namespace xfer::discovery {
@@ -29,11 +32,16 @@ namespace xfer::discovery {
 class peer_finder {
   public:
     struct options {
-        std::optional<net::endpoint> tracker;
+        std::optional<tracker_link> tracker;  // and the key it must prove (CURVE)
         bool lan = false;
         std::string path;  // relative path as shared (may be empty if id given)
         std::optional<content_id> id;
         peer_id self;  // never report ourselves
+        // Which signers may serve (docs/SECURITY.md): a record whose signer this rejects is not
+        // a holder, only counted (untrusted_holders). Set when searching by path (own ID,
+        // paired, allowed); unset when searching by content id, where verification against
+        // the id decides and anyone may serve.
+        std::function<bool(const identity::peer_id&)> trusted_signer;
     };
 
     peer_finder(zmq::context_t& context, options opts);
@@ -47,9 +55,19 @@ class peer_finder {
     // whole `timeout`. Used to decide "no peer has it" with a clear error. Thread-safe.
     std::vector<net::endpoint> current_holders(std::chrono::milliseconds timeout);
 
+    // The peer IDs that signed the records naming `sender` as a holder (zero for a record that
+    // carried none; empty when discovery did not name it): a fetch by path requires the TLS
+    // handshake there to prove one of them. Thread-safe.
+    std::vector<identity::peer_id> signers_at(const net::endpoint& sender);
+    // Peers that hold the content but whose signer trusted_signer rejected. Thread-safe.
+    size_t untrusted_holders();
+    // The tracker failed to prove its key (a sentence), else empty. Thread-safe.
+    std::string tracker_failure();
+
   private:
     struct holder {
         net::endpoint sender;
+        identity::peer_id signer;  // zero when the record carried none
         content_id content{};
         unsigned sources = 0;  // bit 0: tracker, bit 1: LAN
     };
@@ -59,8 +77,10 @@ class peer_finder {
     zmq::socket_t control_;  // PAIR: the destructor's stop message
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::map<peer_id, holder> holders_;  // guarded by mutex_
-    bool tracker_answered_ = false;      // guarded by mutex_
+    std::map<peer_id, holder> holders_;      // guarded by mutex_
+    std::map<peer_id, unsigned> untrusted_;  // record id -> sources; guarded by mutex_
+    bool tracker_answered_ = false;          // guarded by mutex_
+    std::string tracker_failure_;            // guarded by mutex_
     std::thread thread_;
 };
 

@@ -162,7 +162,7 @@ void presence::run(zmq::context_t& context, const std::string& control_address) 
         if (registration) registration->tick(record, now);
 
         std::vector<zmq::pollitem_t> items{{control.handle(), 0, ZMQ_POLLIN, 0}};
-        if (registration) items.push_back({registration->socket().handle(), 0, ZMQ_POLLIN, 0});
+        if (registration) registration->add_poll_items(items);
         auto wake = next_tick;
         if (registration) wake = std::min(wake, registration->next_action());
         poll_for(items, until(wake, 1000ms));

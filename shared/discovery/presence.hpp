@@ -19,6 +19,7 @@
 #include "shared/core/ids.hpp"
 #include "shared/discovery/peer_record.hpp"
 #include "shared/discovery/signed_datagram.hpp"
+#include "shared/discovery/tracker_link.hpp"
 #include "shared/net/address.hpp"
 
 namespace xfer::discovery {
@@ -26,9 +27,9 @@ namespace xfer::discovery {
 class presence {
   public:
     struct options {
-        std::optional<net::endpoint> tracker;
-        bool lan = true;   // also off when XFER_LAN=off (see lan_socket.hpp)
-        std::string name;  // default: hostname
+        std::optional<tracker_link> tracker;  // and the key it must prove (CURVE)
+        bool lan = true;                      // also off when XFER_LAN=off (see lan_socket.hpp)
+        std::string name;                     // default: hostname
         peer_id id;
         // Where this peer's sender listens. Host 0.0.0.0 (or empty): the tracker / LAN listener
         // uses the address the registration or announcement came from.

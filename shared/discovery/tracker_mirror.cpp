@@ -23,15 +23,17 @@ uint64_t random_token() {
 
 }  // namespace
 
-tracker_mirror::tracker_mirror(zmq::context_t& context, net::endpoint tracker)
+tracker_mirror::tracker_mirror(zmq::context_t& context, tracker_link tracker)
     : context_(context),
       tracker_(std::move(tracker)),
-      requests_(context, zmq::socket_type::dealer) {
-    apply_discovery_options(requests_, tracker_.host);
+      requests_(context, zmq::socket_type::dealer),
+      watch_(context, requests_, tracker_) {
+    apply_discovery_options(requests_, tracker_.endpoint.host);
+    make_tracker_client(requests_, tracker_.key);
     // Requests are only queued on a live connection: retries, not a backlog, cover a tracker
     // that is not up yet.
     requests_.set(zmq::sockopt::immediate, 1);
-    requests_.connect(tcp_address(tracker_));
+    requests_.connect(tcp_address(tracker_.endpoint));
 }
 
 std::vector<peer_record> tracker_mirror::list() const {
@@ -44,6 +46,7 @@ std::vector<peer_record> tracker_mirror::list() const {
 
 void tracker_mirror::add_poll_items(std::vector<zmq::pollitem_t>& items) {
     items.push_back({requests_.handle(), 0, ZMQ_POLLIN, 0});
+    watch_.add_poll_item(items);
     if (pushes_) items.push_back({pushes_->handle(), 0, ZMQ_POLLIN, 0});
 }
 
@@ -58,6 +61,7 @@ void tracker_mirror::send_request(const tracker::message& request) {
 
 std::vector<membership_change> tracker_mirror::process(steady_time now) {
     std::vector<membership_change> changes;
+    watch_.process();
     // Pushes first: a reply is then never applied ahead of pushes that were already here.
     while (pushes_) {
         auto received = receive_message(*pushes_, 4);
@@ -74,6 +78,7 @@ std::vector<membership_change> tracker_mirror::process(steady_time now) {
                        "bad reply: " << decoded.error().message());
             continue;
         }
+        watch_.proven_by_message();
         on_reply(std::move(*decoded), now, changes);
     }
     run_timers(now);
@@ -119,9 +124,10 @@ void tracker_mirror::on_info(const tracker::info_reply& info, steady_time now) {
     }
     if (moved) {
         pushes_.emplace(context_, zmq::socket_type::sub);
-        apply_discovery_options(*pushes_, tracker_.host);
+        apply_discovery_options(*pushes_, tracker_.endpoint.host);
+        make_tracker_client(*pushes_, tracker_.key);
         pushes_->set(zmq::sockopt::subscribe, "XT");
-        pushes_->connect(tcp_address({tracker_.host, info.pub_port}));
+        pushes_->connect(tcp_address({tracker_.endpoint.host, info.pub_port}));
         pub_port_ = info.pub_port;
     }
     if (info.instance != instance_ && synced_) {

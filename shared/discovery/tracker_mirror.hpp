@@ -15,13 +15,16 @@
 
 #include "shared/discovery/membership.hpp"
 #include "shared/discovery/registry.hpp"
+#include "shared/discovery/tracker_link.hpp"
 #include "shared/discovery/tracker_protocol.hpp"
 
 namespace xfer::discovery {
 
 class tracker_mirror {
   public:
-    tracker_mirror(zmq::context_t& context, net::endpoint tracker);
+    // Every socket is a CURVE client of `tracker.key`: nothing is believed from a tracker that
+    // has not proven it (see link_failure()).
+    tracker_mirror(zmq::context_t& context, tracker_link tracker);
 
     // The sockets to wake up on; process() must be called after the poll either way.
     void add_poll_items(std::vector<zmq::pollitem_t>& items);
@@ -35,7 +38,10 @@ class tracker_mirror {
     const std::map<peer_id, peer_record>& peers() const { return peers_; }
     // The peers sorted by name, for listings.
     std::vector<peer_record> list() const;
-    const net::endpoint& tracker() const { return tracker_; }
+    const net::endpoint& tracker() const { return tracker_.endpoint; }
+    // The sentence when the tracker at the address failed to prove its key (a wrong key, a
+    // plaintext tracker); empty otherwise. Callers fail with it rather than wait.
+    const std::string& link_failure() const { return watch_.failure(); }
 
   private:
     enum class phase { asking_info, syncing, listing, live };
@@ -51,8 +57,9 @@ class tracker_mirror {
     void run_timers(steady_time now);
 
     zmq::context_t& context_;
-    net::endpoint tracker_;
+    tracker_link tracker_;
     zmq::socket_t requests_;
+    link_watch watch_;  // after requests_: stops monitoring it before it closes
     std::optional<zmq::socket_t> pushes_;
     uint16_t pub_port_ = 0;
 

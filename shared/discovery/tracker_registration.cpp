@@ -17,15 +17,22 @@ constexpr auto retry_unsent = 100ms;
 
 }  // namespace
 
-tracker_registration::tracker_registration(zmq::context_t& context, net::endpoint tracker,
+tracker_registration::tracker_registration(zmq::context_t& context, tracker_link tracker,
                                            std::shared_ptr<const lan::datagram_signer> signer)
     : socket_(context, zmq::socket_type::dealer),
       tracker_(std::move(tracker)),
+      watch_(context, socket_, tracker_),
       signer_(std::move(signer)) {
-    apply_discovery_options(socket_, tracker_.host);
+    apply_discovery_options(socket_, tracker_.endpoint.host);
+    make_tracker_client(socket_, tracker_.key);
     // Nothing queues while the tracker is away; the next tick sends fresh state instead.
     socket_.set(zmq::sockopt::immediate, 1);
-    socket_.connect(tcp_address(tracker_));
+    socket_.connect(tcp_address(tracker_.endpoint));
+}
+
+void tracker_registration::add_poll_items(std::vector<zmq::pollitem_t>& items) {
+    items.push_back({socket_.handle(), 0, ZMQ_POLLIN, 0});
+    watch_.add_poll_item(items);
 }
 
 peer_record material_part(const peer_record& record) {
@@ -63,9 +70,16 @@ void tracker_registration::tick(const peer_record& record, steady_time now) {
 }
 
 void tracker_registration::process_replies(steady_time now) {
+    watch_.process();
+    if (watch_.failure() != reported_failure_) {
+        if (!watch_.failure().empty())
+            XLOG_WARN("discovery", tracker_.to_string(), watch_.failure());
+        reported_failure_ = watch_.failure();
+    }
     while (auto received = receive_message(socket_, 4)) {
         auto decoded = tracker::decode(received->frames);
         if (!decoded) continue;
+        watch_.proven_by_message();
         if (auto* welcome = std::get_if<tracker::welcome_reply>(&*decoded)) {
             if (!registered_) {
                 XLOG_INFO("discovery", tracker_.to_string(),

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "shared/discovery/registry.hpp"
+#include "shared/discovery/tracker_link.hpp"
 #include "shared/discovery/tracker_protocol.hpp"
 
 namespace xfer::discovery {
@@ -25,10 +26,13 @@ peer_record material_part(const peer_record& record);
 class tracker_registration {
   public:
     // `signer`: the identity key every REGISTER is signed with (the tracker rejects unsigned).
-    tracker_registration(zmq::context_t& context, net::endpoint tracker,
+    // The link is a CURVE client of `tracker.key`: a tracker that cannot prove it gets nothing
+    // (a warning is logged once per failure).
+    tracker_registration(zmq::context_t& context, tracker_link tracker,
                          std::shared_ptr<const lan::datagram_signer> signer);
 
     zmq::socket_t& socket() { return socket_; }
+    void add_poll_items(std::vector<zmq::pollitem_t>& items);
     // Call at least every interval() with the current record.
     void tick(const peer_record& record, steady_time now);
     void process_replies(steady_time now);
@@ -43,7 +47,9 @@ class tracker_registration {
 
   private:
     zmq::socket_t socket_;
-    net::endpoint tracker_;
+    tracker_link tracker_;
+    link_watch watch_;  // after socket_: stops monitoring it before it closes
+    std::string reported_failure_;
     std::shared_ptr<const lan::datagram_signer> signer_;
     std::chrono::milliseconds interval_ = limits::default_heartbeat_interval;
     bool registered_ = false;

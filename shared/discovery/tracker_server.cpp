@@ -48,10 +48,14 @@ tracker_server::tracker_server(zmq::context_t& context, options opts)
     : router_(context, zmq::socket_type::router),
       publisher_(context, zmq::socket_type::pub),
       service_(tracker::service_settings{interval_for(opts.heartbeat_timeout),
-                                         opts.heartbeat_timeout, 0, random_instance()}) {
+                                         opts.heartbeat_timeout, 0, random_instance()}),
+      key_(std::move(opts.key)) {
+    if (!key_) throw std::invalid_argument("tracker_server needs a key");
     const std::string host = numeric_host(opts.listen);
     apply_discovery_options(router_, host);
     apply_discovery_options(publisher_, host);
+    key_->make_server(router_);
+    key_->make_server(publisher_);
     // A client that asks and never reads gets its replies dropped, not queued without end.
     router_.set(zmq::sockopt::sndhwm, limits::max_queued_replies);
     endpoint_ = {host, opts.listen.port};

@@ -9,9 +9,11 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <zmq.hpp>
 
+#include "shared/discovery/tracker_key.hpp"
 #include "shared/discovery/tracker_service.hpp"
 #include "shared/net/address.hpp"
 
@@ -23,6 +25,9 @@ class tracker_server {
         net::endpoint listen{"0.0.0.0", net::default_tracker_port};
         std::optional<uint16_t> pub_port;
         std::chrono::milliseconds heartbeat_timeout = limits::default_heartbeat_timeout;
+        // Both sockets are CURVE servers with this key: clients that name it know they talk to
+        // this tracker, and what either side says is encrypted. Required.
+        std::shared_ptr<const tracker_keypair> key;
     };
 
     // Binds both sockets; throws std::runtime_error naming the address on failure.
@@ -50,6 +55,7 @@ class tracker_server {
     zmq::socket_t publisher_;
     net::endpoint endpoint_;
     tracker::tracker_service service_;
+    std::shared_ptr<const tracker_keypair> key_;
 };
 
 }  // namespace xfer::discovery

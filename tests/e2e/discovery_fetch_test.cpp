@@ -171,12 +171,13 @@ TEST(DiscoveryFetchE2E, EntryThatDoesNotSpeakXferFailsCleanly) {
     scratch_directory scratch;
     tracker_process tracker;
     impostor fake;
-    auto liar = start_presence({"liar",
-                                tracker.address(),
-                                false,
-                                fake.port(),
-                                "127.0.0.1",
-                                {test_content("data.bin", 9, file_size, 32, 32)}});
+    presence_spec spec{"liar",      tracker.address(),
+                       false,       fake.port(),
+                       "127.0.0.1", {test_content("data.bin", 9, file_size, 32, 32)}};
+    // Signed with this installation's key, so the fetch by path trusts the record and tries
+    // the address (an untrusted signer would not be tried at all: discovery_trust_test).
+    spec.environment = {"XFER_TEST_PRESENCE_OWN_IDENTITY=1"};
+    auto liar = start_presence(spec);
     ASSERT_TRUE(liar->wait_for_line("presence ready", discovery_deadline)) << liar->describe();
     wait_until_listed(tracker.address(), {"liar"});
 

@@ -163,10 +163,18 @@ TEST(DiscoveryLanE2E, FetchLanByPathFindsTheHolderOverLoopback) {
          "--listen", "127.0.0.1:0", "--public"},
         process_options::with_environment(env));
     ASSERT_TRUE(serve.wait_for_line("serving ", discovery_deadline)) << serve.describe();
+    // A fetch by path takes content only from a trusted peer: the fetcher allows the server.
+    const auto fetch_home = (scratch.path() / "fetch-home").string();
+    child_process id({XFER_BINARY, "id", "--home", (scratch.path() / "server-home").string()});
+    ASSERT_EQ(id.wait(discovery_deadline), 0) << id.describe();
+    child_process trust(
+        {XFER_BINARY, "trust", "add", id.stdout_lines().at(0), "--home", fetch_home});
+    ASSERT_EQ(trust.wait(discovery_deadline), 0) << trust.describe();
     const auto out = scratch.path() / "out";
     std::filesystem::create_directories(out);
-    child_process fetch({XFER_BINARY, "fetch", "--lan", "sub/wanted.bin", "-o", out.string()},
-                        process_options::with_environment(env));
+    child_process fetch(
+        {XFER_BINARY, "fetch", "--lan", "sub/wanted.bin", "-o", out.string(), "--home", fetch_home},
+        process_options::with_environment(env));
     ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe() << serve.describe();
     EXPECT_TRUE(file_bytes(out / "wanted.bin") == file_bytes(share / "sub" / "wanted.bin"));
 }

@@ -44,7 +44,7 @@ std::optional<tracker::message> reply(zmq::socket_t& dealer) {
 
 TEST(DiscoveryTrackerAbuseE2E, SurvivesMalformedInputAndKeepsServing) {
     tracker_process tracker;
-    const auto where = net::parse_endpoint(tracker.address(), 0).value();
+    const auto where = tracker.link().endpoint;
 
     send_raw_tcp(where, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     send_raw_tcp(where, std::string(100000, '\xff'));
@@ -54,6 +54,7 @@ TEST(DiscoveryTrackerAbuseE2E, SurvivesMalformedInputAndKeepsServing) {
     zmq::context_t context;
     zmq::socket_t dealer(context, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
+    make_tracker_client(dealer, tracker.link().key);
     dealer.connect(tcp_address(where));
     const std::vector<tracker::frame_list> garbage = {
         {""},
@@ -69,6 +70,7 @@ TEST(DiscoveryTrackerAbuseE2E, SurvivesMalformedInputAndKeepsServing) {
     // A frame over the tracker's size limit: libzmq drops this connection.
     zmq::socket_t oversized(context, zmq::socket_type::dealer);
     oversized.set(zmq::sockopt::linger, 0);
+    make_tracker_client(oversized, tracker.link().key);
     oversized.connect(tcp_address(where));
     send_message(oversized, {"XT\x01\x01", std::string(limits::max_frame_bytes * 4, 'x')});
 
@@ -95,10 +97,11 @@ TEST(DiscoveryTrackerAbuseE2E, SurvivesMalformedInputAndKeepsServing) {
 TEST(DiscoveryTrackerAbuseE2E, OneAddressCannotFillTheTracker) {
     const auto signer = test::fresh_signer();
     tracker_process tracker;
-    const auto where = net::parse_endpoint(tracker.address(), 0).value();
+    const auto where = tracker.link().endpoint;
     zmq::context_t context;
     zmq::socket_t dealer(context, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
+    make_tracker_client(dealer, tracker.link().key);
     dealer.connect(tcp_address(where));
     size_t welcomed = 0, rejected = 0;
     for (int seed = 1; seed <= 100; ++seed) {
@@ -126,10 +129,11 @@ TEST(DiscoveryTrackerAbuseE2E, OneAddressCannotFillTheTracker) {
 TEST(DiscoveryTrackerAbuseE2E, OversizedRecordIsRefused) {
     const auto signer = test::fresh_signer();
     tracker_process tracker;
-    const auto where = net::parse_endpoint(tracker.address(), 0).value();
+    const auto where = tracker.link().endpoint;
     zmq::context_t context;
     zmq::socket_t dealer(context, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
+    make_tracker_client(dealer, tracker.link().key);
     dealer.connect(tcp_address(where));
     // 300 contents: over the per-peer limit, so the record does not decode and is dropped.
     auto record = test_record(1, "greedy", 9000);

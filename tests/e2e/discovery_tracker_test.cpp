@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include "shared/discovery/tracker_key.hpp"
 #include "shared/identity/peer_id.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
@@ -123,10 +124,10 @@ TEST(DiscoveryTrackerE2E, TrackerStartsAndStopsCleanly) {
         EXPECT_EQ(tracker.process().wait(discovery_deadline), 0) << tracker.process().describe();
     }
     tracker_process first;
-    child_process clash({XFER_BINARY, "tracker", "--listen", first.address()});
+    child_process clash({XFER_BINARY, "tracker", "--listen", first.endpoint()});
     // A port in use is a network failure, as for `xfer serve`.
     EXPECT_EQ(clash.wait(discovery_deadline), 4) << clash.describe();
-    EXPECT_NE(clash.stderr_text().find("cannot listen on " + first.address()), std::string::npos)
+    EXPECT_NE(clash.stderr_text().find("cannot listen on " + first.endpoint()), std::string::npos)
         << clash.describe();
 
     child_process bad({XFER_BINARY, "tracker", "--listen", "127.0.0.1:notaport"});
@@ -134,8 +135,10 @@ TEST(DiscoveryTrackerE2E, TrackerStartsAndStopsCleanly) {
 }
 
 TEST(DiscoveryTrackerE2E, PeersReportsAnUnreachableTracker) {
-    // Port 1 on loopback: nothing listens there.
-    child_process peers({XFER_BINARY, "peers", "--tracker", "127.0.0.1:1", "--wait", "1"});
+    // Port 1 on loopback: nothing listens there (the key is any key: no handshake happens).
+    const auto key =
+        discovery::format_tracker_key(discovery::tracker_keypair::generate().public_key());
+    child_process peers({XFER_BINARY, "peers", "--tracker", key + "@127.0.0.1:1", "--wait", "1"});
     EXPECT_EQ(peers.wait(discovery_deadline), exit_code::network) << peers.describe();
     EXPECT_NE(peers.stderr_text().find("no answer from tracker 127.0.0.1:1"), std::string::npos)
         << peers.describe();

@@ -23,17 +23,23 @@ using namespace std::chrono_literals;
 using test::discovery_deadline;
 using test::test_content;
 
+// One tracker key for every tracker of these tests: a restarted tracker keeps its key.
+std::shared_ptr<const tracker_keypair> test_tracker_key() {
+    static const auto key = std::make_shared<const tracker_keypair>(tracker_keypair::generate());
+    return key;
+}
+
 // A tracker_server on 127.0.0.1 running in its own thread for the test's lifetime.
 class tracker_thread {
   public:
     explicit tracker_thread(zmq::context_t& context, uint16_t port = 0)
-        : server_(context, {{"127.0.0.1", port}, std::nullopt, 5s}),
+        : server_(context, {{"127.0.0.1", port}, std::nullopt, 5s, test_tracker_key()}),
           thread_([this] { server_.run([this] { return stop_.load(); }); }) {}
     ~tracker_thread() {
         stop_ = true;
         thread_.join();
     }
-    net::endpoint endpoint() const { return server_.endpoint(); }
+    tracker_link link() const { return {server_.endpoint(), test_tracker_key()->public_key(), {}}; }
 
   private:
     std::atomic<bool> stop_{false};
@@ -42,7 +48,7 @@ class tracker_thread {
 };
 
 presence::options presence_options(const std::string& name, uint8_t seed, uint16_t port,
-                                   std::optional<net::endpoint> tracker, bool lan = false) {
+                                   std::optional<tracker_link> tracker, bool lan = false) {
     return {std::move(tracker),  lan, name, test::test_peer_id(seed), {"0.0.0.0", port},
             test::fresh_signer()};
 }
@@ -87,11 +93,11 @@ std::optional<bus::event> wait_for_event(zmq::socket_t& subscriber, bus::event_t
 TEST(DiscoveryLoopback, PresenceShowsInTheMirrorAndLeavesCleanly) {
     zmq::context_t context;
     tracker_thread tracker(context);
-    tracker_mirror mirror(context, tracker.endpoint());
+    tracker_mirror mirror(context, tracker.link());
     const auto id = test::test_peer_id(1);
     std::vector<membership_change> seen;
     {
-        presence visible(context, presence_options("alpha", 1, 9001, tracker.endpoint()),
+        presence visible(context, presence_options("alpha", 1, 9001, tracker.link()),
                          holding({test_content("a.bin", 1, 4096, 2, 4)}));
         ASSERT_TRUE(pump_until(
             mirror, [&] { return mirror.peers().contains(id); }, &seen));
@@ -113,9 +119,9 @@ TEST(DiscoveryLoopback, PresenceShowsInTheMirrorAndLeavesCleanly) {
 TEST(DiscoveryLoopback, ContentChangesArePushedAsUpdates) {
     zmq::context_t context;
     tracker_thread tracker(context);
-    tracker_mirror mirror(context, tracker.endpoint());
+    tracker_mirror mirror(context, tracker.link());
     std::atomic<uint32_t> pieces{1};
-    presence visible(context, presence_options("alpha", 1, 9001, tracker.endpoint()),
+    presence visible(context, presence_options("alpha", 1, 9001, tracker.link()),
                      [&] { return std::vector{test_content("a.bin", 1, 4096, pieces.load(), 4)}; });
     const auto id = test::test_peer_id(1);
     ASSERT_TRUE(pump_until(mirror, [&] { return mirror.peers().contains(id); }));
@@ -130,9 +136,9 @@ TEST(DiscoveryLoopback, ContentChangesArePushedAsUpdates) {
 TEST(DiscoveryLoopback, ProgressAloneStillReachesTheMirror) {
     zmq::context_t context;
     tracker_thread tracker(context);
-    tracker_mirror mirror(context, tracker.endpoint());
+    tracker_mirror mirror(context, tracker.link());
     std::atomic<uint32_t> pieces{1};
-    presence visible(context, presence_options("alpha", 1, 9001, tracker.endpoint()),
+    presence visible(context, presence_options("alpha", 1, 9001, tracker.link()),
                      [&] { return std::vector{test_content("a.bin", 1, 4096, pieces.load(), 4)}; });
     const auto id = test::test_peer_id(1);
     ASSERT_TRUE(pump_until(mirror, [&] { return mirror.peers().contains(id); }));
@@ -163,7 +169,7 @@ TEST(DiscoveryMaterialRecord, KeepsWhatFetchersActOnAndDropsProgress) {
 TEST(DiscoveryLoopback, PresenceRegistersAgainAfterATrackerRestart) {
     zmq::context_t context;
     auto first = std::make_unique<tracker_thread>(context);
-    const auto where = first->endpoint();
+    const auto where = first->link();
     presence visible(context, presence_options("alpha", 1, 9001, where), holding({}));
     {
         tracker_mirror mirror(context, where);
@@ -175,12 +181,12 @@ TEST(DiscoveryLoopback, PresenceRegistersAgainAfterATrackerRestart) {
     const auto deadline = std::chrono::steady_clock::now() + discovery_deadline;
     while (!second && std::chrono::steady_clock::now() < deadline) {
         try {
-            second = std::make_unique<tracker_thread>(context, where.port);
+            second = std::make_unique<tracker_thread>(context, where.endpoint.port);
         } catch (const std::runtime_error&) {
             std::this_thread::sleep_for(50ms);
         }
     }
-    ASSERT_TRUE(second) << "port " << where.port << " never came free";
+    ASSERT_TRUE(second) << "port " << where.endpoint.port << " never came free";
     tracker_mirror mirror(context, where);
     EXPECT_TRUE(pump_until(mirror, [&] { return mirror.peers().size() == 1; }))
         << "the new tracker answers heartbeats with UNKNOWN_PEER, and the peer registers again";
@@ -194,21 +200,21 @@ TEST(DiscoveryLoopback, FinderPublishesHoldersJoinsAndLeavesOnTheBus) {
     subscriber.bind(bus::peer_events_endpoint);
 
     auto holder =
-        std::make_unique<presence>(context, presence_options("holder", 1, 9001, tracker.endpoint()),
+        std::make_unique<presence>(context, presence_options("holder", 1, 9001, tracker.link()),
                                    holding({test_content("a.bin", 7)}));
-    presence other(context, presence_options("other", 2, 9002, tracker.endpoint()),
+    presence other(context, presence_options("other", 2, 9002, tracker.link()),
                    holding({test_content("b.bin", 8)}));
-    presence empty(context, presence_options("empty", 3, 9003, tracker.endpoint()),
+    presence empty(context, presence_options("empty", 3, 9003, tracker.link()),
                    holding({test_content("a.bin", 7, 4096, 0, 4)}));
-    presence self(context, presence_options("self", 4, 9004, tracker.endpoint()),
+    presence self(context, presence_options("self", 4, 9004, tracker.link()),
                   holding({test_content("a.bin", 7)}));
     {
-        tracker_mirror mirror(context, tracker.endpoint());
+        tracker_mirror mirror(context, tracker.link());
         ASSERT_TRUE(pump_until(mirror, [&] { return mirror.peers().size() == 4; }));
     }
 
     peer_finder finder(context,
-                       {tracker.endpoint(), false, "a.bin", std::nullopt, test::test_peer_id(4)});
+                       {tracker.link(), false, "a.bin", std::nullopt, test::test_peer_id(4), {}});
     const auto holders = finder.current_holders(discovery_deadline);
     ASSERT_EQ(holders.size(), 1u)
         << "not 'other' (b.bin), not 'empty' (no piece yet), not ourselves";
@@ -217,7 +223,7 @@ TEST(DiscoveryLoopback, FinderPublishesHoldersJoinsAndLeavesOnTheBus) {
     ASSERT_TRUE(learned);
     EXPECT_EQ(learned->content, content_id{}) << "searched by path: any version";
 
-    presence joiner(context, presence_options("joiner", 5, 9005, tracker.endpoint()),
+    presence joiner(context, presence_options("joiner", 5, 9005, tracker.link()),
                     holding({test_content("a.bin", 7)}));
     learned = wait_for_event(subscriber, bus::event_type::peer_learned, "127.0.0.1:9005");
     ASSERT_TRUE(learned);
@@ -230,14 +236,14 @@ TEST(DiscoveryLoopback, FinderPublishesHoldersJoinsAndLeavesOnTheBus) {
 TEST(DiscoveryLoopback, LateSubscriberHearsEveryKnownHolder) {
     zmq::context_t context;
     tracker_thread tracker(context);
-    presence holder(context, presence_options("holder", 1, 9001, tracker.endpoint()),
+    presence holder(context, presence_options("holder", 1, 9001, tracker.link()),
                     holding({test_content("a.bin", 7)}));
     {
-        tracker_mirror mirror(context, tracker.endpoint());
+        tracker_mirror mirror(context, tracker.link());
         ASSERT_TRUE(pump_until(mirror, [&] { return mirror.peers().size() == 1; }));
     }
     peer_finder finder(
-        context, {tracker.endpoint(), false, "", test::test_content_id(7), test::test_peer_id(9)});
+        context, {tracker.link(), false, "", test::test_content_id(7), test::test_peer_id(9), {}});
     ASSERT_EQ(finder.current_holders(discovery_deadline).size(), 1u) << "matched by content id";
 
     // The receiver's SUB binds only now: the finder republishes when the subscription arrives.
@@ -262,7 +268,8 @@ TEST(DiscoveryLoopback, LanAnnouncementsOverLoopbackFindHolders) {
     auto announcer = std::make_unique<presence>(
         context, presence_options("lan-peer", 1, 9011, std::nullopt, true),
         holding({test_content("a.bin", 7)}));
-    peer_finder finder(context, {std::nullopt, true, "a.bin", std::nullopt, test::test_peer_id(9)});
+    peer_finder finder(context,
+                       {std::nullopt, true, "a.bin", std::nullopt, test::test_peer_id(9), {}});
     auto learned = wait_for_event(subscriber, bus::event_type::peer_learned, "127.0.0.1:9011");
     ASSERT_TRUE(learned);
     EXPECT_EQ(finder.current_holders(100ms).size(), 1u);

@@ -60,9 +60,17 @@ tracker_process::tracker_process(std::vector<std::string> extra_arguments,
     argv.insert(argv.end(), {XFER_BINARY, "tracker", "--listen", "127.0.0.1:0"});
     argv.insert(argv.end(), extra_arguments.begin(), extra_arguments.end());
     process_ = std::make_unique<child_process>(argv);
-    const auto line = process_->wait_for_line("tracker listening on ", discovery_deadline);
+    const auto line = process_->wait_for_line("clients: --tracker ", discovery_deadline);
     if (!line) throw std::runtime_error("tracker did not start\n" + process_->describe());
     address_ = last_word(*line);
+    const auto at = address_.find('@');
+    key_ = address_.substr(0, at);
+    endpoint_ = address_.substr(at + 1);
+}
+
+discovery::tracker_link tracker_process::link() const {
+    return {
+        net::parse_endpoint(endpoint_, 0).value(), discovery::parse_tracker_key(key_).value(), {}};
 }
 
 std::unique_ptr<child_process> start_presence(const presence_spec& spec) {

@@ -12,6 +12,7 @@
 
 #include "shared/discovery/peer_record.hpp"
 #include "shared/discovery/signed_datagram.hpp"
+#include "shared/discovery/tracker_link.hpp"
 #include "tests/support/process.hpp"
 
 namespace xfer::test {
@@ -34,17 +35,24 @@ std::shared_ptr<const discovery::lan::datagram_signer> fresh_signer();
 // Encodes contents for the presence helper: "path|seed|size|had|count;..." (seed: content id).
 std::string contents_argument(const std::vector<discovery::held_content>& contents);
 
-// `xfer tracker --listen 127.0.0.1:0`, started and waited for; address() is what it printed.
+// `xfer tracker --listen 127.0.0.1:0`, started and waited for. address() is what a client
+// passes to --tracker: "KEY@HOST:PORT" as the tracker printed it; endpoint() is HOST:PORT.
 class tracker_process {
   public:
     explicit tracker_process(std::vector<std::string> extra_arguments = {},
                              std::vector<std::string> prefix = {});
     const std::string& address() const { return address_; }
+    const std::string& endpoint() const { return endpoint_; }
+    const std::string& key() const { return key_; }
+    // The link a client in this process uses (the printed key and endpoint).
+    discovery::tracker_link link() const;
     child_process& process() { return *process_; }
 
   private:
     std::unique_ptr<child_process> process_;
     std::string address_;
+    std::string endpoint_;
+    std::string key_;
 };
 
 // A peer made visible by discovery::presence in a child process; prints "presence ready" once

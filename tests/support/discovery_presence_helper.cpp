@@ -12,7 +12,9 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "shared/core/xfer_home.hpp"
 #include "shared/discovery/presence.hpp"
+#include "shared/identity/identity_store.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 
 namespace {
@@ -64,12 +66,22 @@ int run_presence_helper() {
     discovery::presence::options options;
     options.name = env("XFER_TEST_PRESENCE_NAME");
     if (const auto tracker = env("XFER_TEST_PRESENCE_TRACKER"); !tracker.empty()) {
-        options.tracker = net::parse_endpoint(tracker, net::default_tracker_port).value();
+        // "KEY@HOST:PORT", as tracker_process::address() gives it.
+        const auto locator =
+            discovery::parse_tracker_locator(tracker, net::default_tracker_port).value();
+        options.tracker = discovery::tracker_link{locator.endpoint, locator.key.value(), {}};
     }
     options.lan = env("XFER_TEST_PRESENCE_LAN") == "1";
     options.sender = net::parse_endpoint(env("XFER_TEST_PRESENCE_SENDER"), 7420).value();
     options.id = random_peer_id();
     options.signer = test::fresh_signer();
+    if (env("XFER_TEST_PRESENCE_OWN_IDENTITY") == "1") {
+        // Signed as this installation (the test home's identity): a peer every fetch trusts.
+        const auto home = resolve_xfer_home(std::nullopt).value();
+        const auto identity = identity::load_or_create_identity(home.config).value();
+        options.signer =
+            std::make_shared<const discovery::lan::datagram_signer>(identity.key.get());
+    }
     const auto contents = parse_contents(env("XFER_TEST_PRESENCE_CONTENTS"));
     {
         zmq::context_t context;

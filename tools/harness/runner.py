@@ -117,7 +117,12 @@ def run_plan(plan, settings, layout, payloads, log):
     return result
 
 
+# What services printed that later command lines need (the tracker's KEY@HOST:PORT).
+substitutions = {}
+
+
 def _start(lab, host, argv, layout, label):
+    argv = [substitutions.get(word, word) for word in argv]
     proc = process.HostProcess(lab, host, argv, layout.log_dir(host.name), label)
     active_processes.append(proc)
     proc.start()
@@ -130,7 +135,9 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
     for service in plan.services:
         proc = _start(lab, hosts[service.host], service.argv, layout, service.label)
         services.append((service, proc))
-        proc.wait_for_line(service.ready, settings.service_timeout)
+        match = proc.wait_for_line(service.ready, settings.service_timeout)
+        if service.ready == scenarios.TRACKER_READY:
+            substitutions[scenarios.TRACKER_LOCATOR] = match.group(1)
     log(f"  services up: {', '.join(f'{s.label}@{s.host}' for s, _ in services) or 'none'}")
     if settings.warm:
         _warm_up(plan, settings, lab, hosts, layout, log)

@@ -17,7 +17,10 @@ TRACKER_ADDRESS = "10.78.0.1"  # 10.78.0.x: service hosts without caps
 PAYLOAD = "payload.bin"
 
 SERVE_READY = r"^serving .* on \S+"
-TRACKER_READY = r"^tracker listening on \S+"
+# The tracker prints its key; clients name it as KEY@HOST:PORT, which the runner puts in place of
+# TRACKER_LOCATOR in every later command line once the tracker is up.
+TRACKER_READY = r"^clients: --tracker (\S+)"
+TRACKER_LOCATOR = "@TRACKER@"
 
 DEFAULT_HOSTS = {"single": 2, "sources": 4, "mutual": 2, "swarm": 9, "swarm-lan": 9, "churn": 9,
                  "heterogeneous": 9, "racks": 9}
@@ -201,7 +204,8 @@ def plan_swarm(settings, xfer, layout, scenario="swarm"):
         endpoint = f"{TRACKER_ADDRESS}:{TRACKER_PORT}"
         services.append(Service("tr", "tracker", [xfer, "tracker", "--listen", endpoint],
                                 TRACKER_READY))
-        discovery, seed_options = ["--tracker", endpoint], ["--tracker", endpoint, "--no-lan"]
+        discovery = ["--tracker", TRACKER_LOCATOR]
+        seed_options = ["--tracker", TRACKER_LOCATOR, "--no-lan"]
     services.append(_serve(xfer, layout, seeder, seed_options))
     linger = ["--linger", f"{settings.linger:g}"] if settings.linger is not None else []
     fetches = []

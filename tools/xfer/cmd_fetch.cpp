@@ -50,15 +50,19 @@ void fetch_options(po::options_description& options) {
         "connect to at most N sources at once; others wait for a slot (0: no limit)")(
         "memory", po::value<size_t>()->default_value(32)->value_name("MIB"),
         "MiB of piece buffers")(
-        "tracker", po::value<std::string>()->value_name("HOST[:PORT]"),
+        "tracker", po::value<std::string>()->value_name("[KEY@]HOST[:PORT]"),
         "find every peer that has PATH through this tracker (and, with --listen, register there)")(
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
+        "id", po::value<std::string>()->value_name("CONTENT_ID"),
+        "fetch only this version (64 hex digits, `xfer manifest`); with --lan or --tracker, "
+        "from any peer that has it, trusted or not (every piece is checked against it)")(
         "name", po::value<std::string>()->value_name("NAME"),
         "name shown to other peers (with --listen, and to a sender we pair with)");
     add_limit_option(options, "limit-down",
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
+    add_tracker_key_option(options);
     add_json_option(options);
     add_receiver_trust_options(options);
     add_code_option(options);
@@ -173,6 +177,11 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
         if (!range) return std::unexpected(range.error());
         request.range = *range;
     }
+    if (values.count("id")) {
+        const auto id = from_hex<32>(values["id"].as<std::string>());
+        if (!id) return std::unexpected("--id: a content id is 64 hex digits (xfer manifest FILE)");
+        request.content = *id;
+    }
     request.update = values.count("update") > 0;
     request.overwrite = values.count("force") > 0 || request.update;
     request.id = random_peer_id();
@@ -221,10 +230,8 @@ int run_fetch(int argc, char** argv) {
     if (parsed.exit_now) return *parsed.exit_now;
     const auto& values = parsed.values;
     const auto tracker = tracker_option(values);
-    if (!tracker) {
-        std::fprintf(stderr, "xfer fetch: %s\n", tracker.error().c_str());
-        return exit_usage;
-    }
+    if (!tracker)
+        return report_tracker_option_error("fetch", tracker.error(), json_requested(values));
     if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !values.count("lan")) {
         // One argument and nowhere else to look: it names the peer, and the file is missing.
         return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");

@@ -1,5 +1,6 @@
 // xfer peers: who is online and what they share, from a tracker or (without one) from the LAN
-// announcements heard for a couple of seconds. --watch keeps printing joins and leaves.
+// announcements heard for a couple of seconds, each with its peer ID and how far this
+// installation trusts it. --watch keeps printing joins and leaves.
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -11,11 +12,15 @@
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/discovery/tracker_mirror.hpp"
 #include "shared/discovery/zmq_frames.hpp"
+#include "shared/identity/identity_store.hpp"
 #include "shared/identity/peer_id.hpp"
+#include "shared/trust/known_peers_file.hpp"
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -31,9 +36,30 @@ std::string shown_id(const peer_record& record) {
     return discovery::short_id(record.id);
 }
 
-// --json: {"event":EVENT,"name":...,"id":...,"identity":...,"address":...,"contents":[{"path":
-// ...,"content_id":...,"size":...,"pieces_had":...,"piece_count":...}, ...]}
-void emit_peer(std::string_view event, const peer_record& record) {
+// How far this installation trusts each signer: "own" (this installation's ID), "paired",
+// "allowed", "seen" (a sender fetched from before), else "unknown"; "unsigned" for a record that
+// carried no signer. Read once per run.
+class trust_labels {
+  public:
+    trust_labels(identity::peer_id own, trust::known_peers known)
+        : own_(own), known_(std::move(known)) {}
+
+    std::string_view of(const peer_record& record) const {
+        if (record.identity == identity::peer_id{}) return "unsigned";
+        if (record.identity == own_) return "own";
+        if (const auto* peer = known_.find(record.identity))
+            return trust::trust_level_name(peer->trust);
+        return "unknown";
+    }
+
+  private:
+    identity::peer_id own_;
+    trust::known_peers known_;
+};
+
+// --json: {"event":EVENT,"name":...,"id":...,"identity":...,"trust":...,"address":...,"contents":
+// [{"path":...,"content_id":...,"size":...,"pieces_had":...,"piece_count":...}, ...]}
+void emit_peer(std::string_view event, const peer_record& record, const trust_labels& trust) {
     json_array contents;
     for (const auto& content : record.contents) {
         contents.object(json_object()
@@ -49,15 +75,16 @@ void emit_peer(std::string_view event, const peer_record& record) {
         line.text("identity", identity::format_peer_id(record.identity));
     else
         line.null("identity");
+    line.text("trust", trust.of(record));
     emit(line.text("address", record.sender.to_string()).array("contents", contents));
 }
 
-// One line per peer: NAME  ID  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...); LAN peers show
-// `content HEX8` per content instead.
-void print_peer(const peer_record& record, bool json) {
-    if (json) return emit_peer("peer", record);
-    std::string line =
-        safe_text(record.name) + "  " + shown_id(record) + "  " + record.sender.to_string() + "  ";
+// One line per peer: NAME  ID  TRUST  HOST:PORT  PATH (SIZE bytes, PCT), PATH (...); LAN peers
+// show `content HEX8` per content instead.
+void print_peer(const peer_record& record, bool json, const trust_labels& trust) {
+    if (json) return emit_peer("peer", record, trust);
+    std::string line = safe_text(record.name) + "  " + shown_id(record) + "  " +
+                       std::string(trust.of(record)) + "  " + record.sender.to_string() + "  ";
     if (record.contents.empty()) line += "(nothing shared)";
     for (size_t i = 0; i < record.contents.size(); ++i) {
         const auto& content = record.contents[i];
@@ -74,15 +101,24 @@ void print_peer(const peer_record& record, bool json) {
     std::fflush(stdout);
 }
 
-void print_change(const membership_change& change, bool json) {
+void print_change(const membership_change& change, bool json, const trust_labels& trust) {
     const char* verb = change.what == membership_change::kind::joined ? "join"
                        : change.what == membership_change::kind::left ? "leave"
                                                                       : nullptr;
     if (verb == nullptr) return;  // updates (progress, new files) are not joins or leaves
-    if (json) return emit_peer(verb, change.record);
+    if (json) return emit_peer(verb, change.record, trust);
     std::printf("%s %s %s\n", verb, safe_text(change.record.name).c_str(),
                 change.record.sender.to_string().c_str());
     std::fflush(stdout);
+}
+
+std::expected<trust_labels, std::string> load_trust_labels(const po::variables_map& values) {
+    const auto config = home_from(values).config;
+    auto own = identity::load_or_create_identity(config);
+    if (!own) return std::unexpected(own.error());
+    auto known = trust::load_known_peers(config);
+    if (!known) return std::unexpected(known.error());
+    return trust_labels(own->id, std::move(known->table));
 }
 
 std::chrono::milliseconds seconds_to_ms(double seconds) {
@@ -90,14 +126,17 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 }
 
 // Watches a tracker: the list once it has answered, then (with watch) every join and leave.
-int peers_from_tracker(const net::endpoint& tracker, bool watch, bool json,
-                       std::chrono::milliseconds wait, const volatile int* stop) {
+int peers_from_tracker(const discovery::tracker_link& tracker, bool watch, bool json,
+                       std::chrono::milliseconds wait, const trust_labels& trust,
+                       const volatile int* stop) {
     zmq::context_t context;
     discovery::tracker_mirror mirror(context, tracker);
     const auto deadline = std::chrono::steady_clock::now() + wait;
     bool listed = false;
     while (*stop == 0) {
         auto now = std::chrono::steady_clock::now();
+        if (!mirror.link_failure().empty())
+            return report_failure("peers", failure_class::refused, mirror.link_failure(), json);
         if (!listed && now >= deadline) {
             char seconds[32];
             std::snprintf(seconds, sizeof seconds, "%.1f", wait.count() / 1000.0);
@@ -113,9 +152,9 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, bool json,
         discovery::poll_for(items, std::min<std::chrono::milliseconds>(timeout, 200ms));
         const auto changes = mirror.process(std::chrono::steady_clock::now());
         if (listed) {
-            for (const auto& change : changes) print_change(change, json);
+            for (const auto& change : changes) print_change(change, json, trust);
         } else if (mirror.synced()) {
-            for (const auto& record : mirror.list()) print_peer(record, json);
+            for (const auto& record : mirror.list()) print_peer(record, json, trust);
             if (!watch) return exit_ok;
             listed = true;
         }
@@ -124,7 +163,7 @@ int peers_from_tracker(const net::endpoint& tracker, bool watch, bool json,
 }
 
 // Listens to LAN announcements for `wait`, lists what it heard, then (with watch) follows.
-int peers_from_lan(bool watch, bool json, std::chrono::milliseconds wait,
+int peers_from_lan(bool watch, bool json, std::chrono::milliseconds wait, const trust_labels& trust,
                    const volatile int* stop) {
     const auto config = discovery::lan::lan_config::from_environment();
     if (!config.enabled) {
@@ -141,7 +180,8 @@ int peers_from_lan(bool watch, bool json, std::chrono::milliseconds wait,
     while (*stop == 0) {
         auto now = std::chrono::steady_clock::now();
         if (!listed && now >= deadline) {
-            for (const auto& record : listener.directory().peers().list()) print_peer(record, json);
+            for (const auto& record : listener.directory().peers().list())
+                print_peer(record, json, trust);
             if (!watch) return exit_ok;
             listed = true;
         }
@@ -153,7 +193,7 @@ int peers_from_lan(bool watch, bool json, std::chrono::milliseconds wait,
         auto changes = listener.receive(now);
         for (auto& change : listener.expire(now)) changes.push_back(std::move(change));
         if (listed) {
-            for (const auto& change : changes) print_change(change, json);
+            for (const auto& change : changes) print_change(change, json, trust);
         }
     }
     return exit_ok;
@@ -166,11 +206,12 @@ namespace {
 void peers_options(po::options_description& options) {
     // clang-format off
     options.add_options()
-        ("tracker", po::value<std::string>()->value_name("HOST[:PORT]"), "ask this tracker (default: listen on the LAN)")
+        ("tracker", po::value<std::string>()->value_name("[KEY@]HOST[:PORT]"), "ask this tracker (default: listen on the LAN)")
         ("watch", "keep running and print 'join NAME ADDR' / 'leave NAME ADDR' as peers come and go")
         ("wait", po::value<double>()->value_name("SECONDS"),
          "how long to listen on the LAN (default 2), or to wait for the tracker's answer (default 5)");
     // clang-format on
+    add_tracker_key_option(options);
     add_json_option(options);
 }
 
@@ -181,7 +222,7 @@ command_spec peers_spec() {
         .name = "peers",
         .summary = "list peers online (from a tracker or the LAN)",
         .positionals = {},
-        .usage_tail = "[--tracker HOST[:PORT]] [--watch] [--wait SECONDS] [--json]",
+        .usage_tail = "[--tracker [KEY@]HOST[:PORT]] [--watch] [--wait SECONDS] [--json]",
         .more_usage = {},
         .notes = {},
         .examples =
@@ -205,15 +246,13 @@ int run_peers(int argc, char** argv) {
         std::fprintf(stderr, "xfer peers: --wait must be between 0 and 3600 seconds\n");
         return exit_usage;
     }
+    const auto tracker = tracker_option(values);
+    if (!tracker) return report_tracker_option_error("peers", tracker.error(), json);
+    auto trust = load_trust_labels(values);
+    if (!trust) return report_failure("peers", failure_class::local_io, trust.error(), json);
     const volatile int* stop = install_stop_signal_handlers();
-    if (!use_tracker) return peers_from_lan(watch, json, seconds_to_ms(wait), stop);
-    const auto tracker =
-        net::parse_endpoint(values["tracker"].as<std::string>(), net::default_tracker_port);
-    if (!tracker) {
-        std::fprintf(stderr, "xfer peers: %s\n", tracker.error().c_str());
-        return exit_usage;
-    }
-    return peers_from_tracker(*tracker, watch, json, seconds_to_ms(wait), stop);
+    if (!*tracker) return peers_from_lan(watch, json, seconds_to_ms(wait), *trust, stop);
+    return peers_from_tracker(**tracker, watch, json, seconds_to_ms(wait), *trust, stop);
 }
 
 }  // namespace xfer::cli

@@ -85,10 +85,7 @@ int run_serve(int argc, char** argv) {
         return exit_usage;
     }
     const auto tracker = tracker_option(parsed.values);
-    if (!tracker) {
-        std::fprintf(stderr, "xfer serve: %s\n", tracker.error().c_str());
-        return exit_usage;
-    }
+    if (!tracker) return report_tracker_option_error("serve", tracker.error(), json);
     auto store =
         piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
     if (!store) {

@@ -1,5 +1,7 @@
 // xfer tracker: a discovery server. Peers register and heartbeat over a ZeroMQ ROUTER; every
-// join and leave is pushed at once to subscribers over a PUB (see docs/DISCOVERY.md).
+// join and leave is pushed at once to subscribers over a PUB (see docs/DISCOVERY.md). Both are
+// CURVE servers with the tracker's long-term key (CONFIG/tracker/curve_secret), printed at start
+// for clients to name.
 #include <cstdio>
 #include <stdexcept>
 #include <zmq.hpp>
@@ -8,6 +10,7 @@
 #include "tools/xfer/cli_options.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
+#include "tools/xfer/home_option.hpp"
 #include "tools/xfer/json_writer.hpp"
 
 namespace xfer::cli {
@@ -35,7 +38,10 @@ command_spec tracker_spec() {
             .positionals = {},
             .usage_tail = "[--listen HOST:PORT] [--pub-port PORT]",
             .more_usage = {},
-            .notes = {},
+            .notes =
+                "The tracker's key (CONFIG/tracker/curve_secret, made on first start) is printed\n"
+                "at start: clients name it once (--tracker KEY@HOST:PORT or --tracker-key KEY)\n"
+                "and remember it for HOST:PORT; a tracker that cannot prove it is refused.\n",
             .examples =
                 "  xfer tracker                          # on 0.0.0.0:7421, pushes on 7422\n"
                 "  xfer tracker --listen 127.0.0.1:0     # any free port, printed on stdout\n"
@@ -74,14 +80,26 @@ int run_tracker(int argc, char** argv) {
     server_options.heartbeat_timeout = std::chrono::milliseconds{static_cast<long>(timeout * 1000)};
 
     const bool json = json_requested(values);
+    auto key = discovery::tracker_keypair::load_or_create(home_from(values).config);
+    if (!key) return report_failure("tracker", failure_class::local_io, key.error(), json);
+    const auto shown_key = discovery::format_tracker_key(key->public_key());
+    server_options.key = std::make_shared<const discovery::tracker_keypair>(std::move(*key));
+
     const volatile int* stop = install_stop_signal_handlers();
     zmq::context_t context;
     try {
         discovery::tracker_server server(context, server_options);
+        // The key first: whoever waits for the "listening" line has the key by then.
+        const auto where = server.endpoint().to_string();
         if (json) {
-            emit(json_object("listening").text("address", server.endpoint().to_string()));
+            emit(json_object("listening")
+                     .text("address", where)
+                     .text("key", shown_key)
+                     .text("clients", "--tracker " + shown_key + "@" + where));
         } else {
-            std::printf("tracker listening on %s\n", server.endpoint().to_string().c_str());
+            std::printf("tracker key: %s\n", shown_key.c_str());
+            std::printf("tracker listening on %s\n", where.c_str());
+            std::printf("clients: --tracker %s@%s\n", shown_key.c_str(), where.c_str());
             std::fflush(stdout);
         }
         server.run([stop] { return *stop != 0; });

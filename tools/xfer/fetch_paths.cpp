@@ -14,6 +14,7 @@
 #include "shared/discovery/peer_finder.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
+#include "tools/xfer/fetch_discovery.hpp"
 #include "tools/xfer/fetch_events.hpp"
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/linger.hpp"
@@ -69,20 +70,12 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     return std::move(*started);
 }
 
-// Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
-// just started registers its contents within a heartbeat or two, so an empty first answer is
-// asked again for a few seconds.
-bool some_peer_holds(discovery::peer_finder& finder, bool lan_only, const volatile int* stop) {
-    const auto patience =
-        lan_only ? std::chrono::milliseconds(2500) : std::chrono::milliseconds(5000);
-    const auto deadline = std::chrono::steady_clock::now() + patience;
-    auto holders = finder.current_holders(std::chrono::milliseconds(500));
-    while (holders.empty() && !*stop && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        holders = finder.current_holders(std::chrono::milliseconds(500));
-    }
-    return !holders.empty();
-}
+// A finished fetch kept for the linger, with the finder its source check asks (destroyed after
+// it: members go in reverse order).
+struct kept_fetch {
+    std::unique_ptr<discovery::peer_finder> finder;
+    std::unique_ptr<receiver::fetcher> fetch;
+};
 
 // What one path came to.
 struct path_result {
@@ -96,7 +89,7 @@ struct shared_run {
     zmq::context_t& context;
     const parsed_options& parsed;
     const std::shared_ptr<piece_store>& store;
-    const std::optional<net::endpoint>& tracker;
+    const std::optional<discovery::tracker_link>& tracker;
     const sender::sender* uploads;
     progress_display& display;
     const volatile int* stop;
@@ -134,34 +127,17 @@ fetch_summary run_with_progress(receiver::fetcher& fetch, const shared_run& shar
 
 // One path: discovery when asked for, the fetch, and its failure line naming the path.
 path_result fetch_one(const shared_run& shared, const receiver::fetch_request& request,
-                      const std::string& label,
-                      std::vector<std::unique_ptr<receiver::fetcher>>& kept) {
+                      const std::string& label, std::vector<kept_fetch>& kept) {
     const auto& values = shared.parsed.values;
-    const bool lan = values.count("lan") > 0;
     const bool json = json_requested(values);
     path_result result;
     result.target = (shared.store->root() / request.output_name).string();
     auto wanted = request;
-    std::unique_ptr<discovery::peer_finder> finder;
-    if (shared.tracker || lan) {
-        finder = std::make_unique<discovery::peer_finder>(
-            shared.context,
-            discovery::peer_finder::options{shared.tracker, lan, request.remote_path, std::nullopt,
-                                            request.id});
-        wanted.wait_for_peers = true;
-        if (request.sources.empty() &&
-            !some_peer_holds(*finder, lan && !shared.tracker, shared.stop)) {
-            const auto asked = shared.tracker ? "the tracker at " + shared.tracker->to_string()
-                                              : std::string("the LAN");
-            result.status =
-                *shared.stop
-                    ? report_failure("fetch", failure_class::interrupted, "interrupted", json)
-                    : report_failure(
-                          "fetch", failure_class::not_found,
-                          "no peer has " + request.remote_path + " (asked " + asked + ")", json,
-                          request.remote_path);
-            return result;
-        }
+    // Declared before the fetcher: the source check the fetcher calls asks the finder.
+    auto finder = start_discovery(shared.context, values, shared.tracker, wanted, shared.stop);
+    if (!finder) {
+        result.status = finder.error();
+        return result;
     }
     std::optional<fetch_events> events;
     if (json) events.emplace(request.remote_path, result.target, !values.count("quiet"));
@@ -171,7 +147,7 @@ path_result fetch_one(const shared_run& shared, const receiver::fetch_request& r
     log_fetch(home_from(values), wanted, outcome, result.summary.seconds, *shared.stop != 0);
     result.summary.target = result.target;
     // With --listen its last store events must still reach the sender during the linger.
-    if (shared.uploads) kept.push_back(std::move(fetch));
+    if (shared.uploads) kept.push_back({std::move(*finder), std::move(fetch)});
     if (outcome.error) {
         // "No source left" says little; the class is that of why the last source went.
         const bool cause_known =
@@ -224,8 +200,8 @@ void print_summary(const fetch_summary& summary) {
 
 int fetch_paths(zmq::context_t& context, const parsed_options& parsed,
                 const std::shared_ptr<piece_store>& store, receiver::fetch_request base,
-                const std::vector<std::string>& paths, const std::optional<net::endpoint>& tracker,
-                const volatile int* stop) {
+                const std::vector<std::string>& paths,
+                const std::optional<discovery::tracker_link>& tracker, const volatile int* stop) {
     const auto& values = parsed.values;
     const bool json = json_requested(values);
     const bool quiet = values.count("quiet") > 0;
@@ -236,7 +212,7 @@ int fetch_paths(zmq::context_t& context, const parsed_options& parsed,
                                   : nullptr;
     progress_display display(!quiet && !json);
     const shared_run shared{context, parsed, store, tracker, uploads->get(), display, stop};
-    std::vector<std::unique_ptr<receiver::fetcher>> kept;
+    std::vector<kept_fetch> kept;
     std::vector<path_result> results;
     const auto start = std::chrono::steady_clock::now();
     int status = exit_ok;

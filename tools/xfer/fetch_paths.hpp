@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "receiver/fetcher.hpp"
+#include "shared/discovery/tracker_link.hpp"
 #include "shared/net/address.hpp"
 #include "shared/store/piece_store.hpp"
 #include "tools/xfer/cli_options.hpp"
@@ -22,8 +23,8 @@ namespace xfer::cli {
 // file or directory, no two the same NAME in the output directory).
 int fetch_paths(zmq::context_t& context, const parsed_options& parsed,
                 const std::shared_ptr<piece_store>& store, receiver::fetch_request base,
-                const std::vector<std::string>& paths, const std::optional<net::endpoint>& tracker,
-                const volatile int* stop);
+                const std::vector<std::string>& paths,
+                const std::optional<discovery::tracker_link>& tracker, const volatile int* stop);
 
 // NAME of PATH in the output directory ("isos/debian.iso" -> "debian.iso", "photos/" ->
 // "photos"); empty, "." or ".." when PATH names neither a file nor a directory.

@@ -1,0 +1,90 @@
+#include "tools/xfer/fetch_discovery.hpp"
+
+#include <thread>
+
+#include "receiver/source_trust.hpp"
+#include "shared/trust/known_peers_file.hpp"
+#include "tools/xfer/failure.hpp"
+#include "tools/xfer/home_option.hpp"
+
+namespace xfer::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string trust_command(const po::variables_map& values) {
+    if (!values.count("home")) return "xfer trust";
+    return "xfer trust --home " + values["home"].as<std::string>();
+}
+
+// Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
+// just started registers its contents within a heartbeat or two, so an empty first answer is
+// asked again for a few seconds. A tracker that fails to prove its key ends the wait at once.
+bool some_peer_holds(discovery::peer_finder& finder, bool lan_only, const volatile int* stop) {
+    const auto patience = lan_only ? 2500ms : 5000ms;
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    auto holders = finder.current_holders(500ms);
+    while (holders.empty() && finder.tracker_failure().empty() && !*stop &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(250ms);
+        holders = finder.current_holders(500ms);
+    }
+    return !holders.empty();
+}
+
+// The line for "no holder": which peers were asked, and whether untrusted ones had it.
+std::string no_holder_line(discovery::peer_finder& finder, const receiver::fetch_request& request,
+                           const std::optional<discovery::tracker_link>& tracker) {
+    const std::string asked =
+        tracker ? "the tracker at " + tracker->to_string() : std::string("the LAN");
+    const auto untrusted = finder.untrusted_holders();
+    if (untrusted == 0) return "no peer has " + request.remote_path + " (asked " + asked + ")";
+    return "no trusted peer has " + request.remote_path + " (asked " + asked + "; " +
+           std::to_string(untrusted) +
+           (untrusted == 1 ? " peer that is not paired or allowed announces it"
+                           : " peers that are not paired or allowed announce it") +
+           ": a fetch by path takes content only from trusted peers; pair with one, or fetch by "
+           "content id with --id)";
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<discovery::peer_finder>, int> start_discovery(
+    zmq::context_t& context, const po::variables_map& values,
+    const std::optional<discovery::tracker_link>& tracker, receiver::fetch_request& request,
+    const volatile int* stop) {
+    const bool lan = values.count("lan") > 0;
+    const bool json = json_requested(values);
+    if (!tracker && !lan) return nullptr;
+    discovery::peer_finder::options options{tracker,         lan,        request.remote_path,
+                                            request.content, request.id, {}};
+    receiver::trusted_peer_test trusted;
+    if (!request.content) {
+        // By path: only peers we trust may serve it (by content id, the id is the check).
+        auto known = trust::load_known_peers(home_from(values).config);
+        if (!known)
+            return std::unexpected(
+                report_failure("fetch", failure_class::local_io, known.error(), json));
+        trusted = receiver::trusted_peers(known->table, request.tls->our_id());
+        options.trusted_signer = trusted;
+    }
+    auto finder = std::make_unique<discovery::peer_finder>(context, std::move(options));
+    if (trusted) {
+        auto* found = finder.get();  // outlives the fetcher that calls the check
+        request.check_sender = receiver::trusted_sources_only(
+            std::move(request.check_sender),
+            [found](const net::endpoint& address) { return found->signers_at(address); }, trusted,
+            trust_command(values), request.sources);
+    }
+    request.wait_for_peers = true;
+    if (!request.sources.empty() || some_peer_holds(*finder, lan && !tracker, stop)) return finder;
+    if (*stop)
+        return std::unexpected(
+            report_failure("fetch", failure_class::interrupted, "interrupted", json));
+    if (const auto failure = finder->tracker_failure(); !failure.empty())
+        return std::unexpected(report_failure("fetch", failure_class::refused, failure, json));
+    return std::unexpected(report_failure("fetch", failure_class::not_found,
+                                          no_holder_line(*finder, request, tracker), json));
+}
+
+}  // namespace xfer::cli
