@@ -83,7 +83,9 @@ void fetcher::add_source(const net::endpoint& source) {
         const char* value = std::getenv("XFER_MANIFEST_STREAM");
         return value != nullptr && std::string_view(value) == "off";
     }();
-    if (!stream_off) hello.features |= wire::hello_feature_manifest_stream;
+    // --update compares the tree already there with the manifest's piece hashes when the fetch
+    // opens: it needs them all at once, so it waits for the whole manifest.
+    if (!stream_off && !request_.update) hello.features |= wire::hello_feature_manifest_stream;
     wire::open_request open{1, known_content().value_or(content_id{}), request_.remote_path};
     const auto problem = connection->start(hello, open, request_.tls, &frame_memory_);
     XLOG_INFO("receiver", connection->label(), "connecting");
