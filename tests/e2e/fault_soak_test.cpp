@@ -41,16 +41,11 @@ struct soak_setup {
         }
         for (int i = 0; i < 3; ++i)
             servers.push_back(std::make_unique<xfer_server>(box / ("src" + std::to_string(i))));
-        fetch_args = {"fetch",
-                      servers[0]->address(),
-                      "big.bin",
-                      "--from",
-                      servers[1]->address(),
-                      "--from",
-                      servers[2]->address(),
-                      "-o",
-                      (box / "out").string(),
-                      "-q"};
+        fetch_args = {"fetch", servers[0]->address(), "big.bin", "--from", servers[1]->address(),
+                      "--from", servers[2]->address(), "-o", (box / "out").string(), "-q",
+                      // Slow enough that a kill lands mid-transfer on a fast, quiet machine too
+                      // (300 MiB unthrottled takes a fraction of a second there).
+                      "--limit-down", "64M"};
     }
 };
 
