@@ -370,39 +370,4 @@ void fetcher::on_timers(std::chrono::steady_clock::time_point now, fetch_progres
     }
 }
 
-// After the loop: the final name when every piece is verified, else a checkpoint to resume from.
-fetch_outcome fetcher::finish() {
-    fetch_outcome outcome;
-    outcome.downloaded_bytes = downloaded_bytes_;
-    outcome.wanted_bytes = wanted_bytes_;
-    outcome.entry = entry_;
-    if (entry_) {
-        outcome.file_size = entry_->manifest.file_size;
-        outcome.whole_file = span_.first == 0 && span_.last == entry_->manifest.piece_count();
-    }
-    if (!fatal_ && entry_ && !placeholder_ && !entry_->complete && outcome.whole_file &&
-        entry_->have.all()) {
-        if (auto ec = store_->finalize(*entry_)) {
-            fatal_ = ec;
-            fatal_message_ =
-                "cannot complete " + (store_->root() / entry_->path).string() + ": " + ec.message();
-        } else {
-            publish(bus::event_type::file_completed, 0, entry_->path);
-        }
-    }
-    if (entry_ && !entry_->complete) {
-        // After a failed write (a full disk) this fails too; the user already has the cause.
-        if (auto ec = store_->checkpoint(*entry_))
-            XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
-    }
-    outcome.error = fatal_;
-    outcome.message = fatal_message_;
-    outcome.last_source_error = last_failure_code_;
-    for (const auto& [key, connection] : connections_) {
-        const auto id = connection->remote_peer_id();
-        if (id && connection->bytes_received() > 0) outcome.senders.push_back(*id);
-    }
-    return outcome;
-}
-
 }  // namespace xfer::receiver

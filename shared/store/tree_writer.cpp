@@ -157,11 +157,6 @@ uint64_t tree_writer::files_complete() const {
     return files_done_;
 }
 
-std::string tree_writer::file_in_progress() const {
-    std::lock_guard lock(mutex_);
-    return last_written_ < manifest_.entries.size() ? manifest_.entries[last_written_].path : "";
-}
-
 // The descriptor of a file that spans pieces, with some still to write: the cached one, or
 // opened now.
 std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_writer::file_for_writing(

@@ -56,7 +56,12 @@ class tree_writer final : public content_files {
     uint64_t file_count() const override { return file_count_; }
     // Files whose every byte is written (empty files count once the tree is complete).
     uint64_t files_complete() const override;
-    std::string file_in_progress() const override;
+    // The file the last written piece ended in (for the progress display).
+    std::string file_in_progress() const override {
+        std::lock_guard lock(mutex_);
+        return last_written_ < manifest_.entries.size() ? manifest_.entries[last_written_].path
+                                                        : "";
+    }
 
   private:
     tree_writer(int outdir_fd, std::filesystem::path outdir, std::string name,
