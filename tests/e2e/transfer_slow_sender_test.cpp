@@ -33,16 +33,7 @@ constexpr auto slice_gap = 600ms;
 class slow_sender {
   public:
     explicit slow_sender(std::vector<uint8_t> data) : data_(std::move(data)) {
-        listener_ = unique_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-            ::listen(listener_.get(), 4) != 0 ||
-            ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-            throw std::runtime_error("cannot listen");
-        port_ = ntohs(address.sin_port);
+        listener_ = listen_on_loopback(port_);
         thread_ = std::thread([this] { serve(); });
     }
     ~slow_sender() {
@@ -53,17 +44,6 @@ class slow_sender {
     int connections() const { return connections_.load(); }
 
   private:
-    std::optional<wire::message> next_message(tls_peer& peer) {
-        uint8_t raw[wire::frame_header_size];
-        wire::frame_header header{};
-        if (!peer.receive_exact(raw, sizeof raw) || wire::validate_header(raw, header))
-            return std::nullopt;
-        std::vector<uint8_t> body(header.length);
-        if (header.length > 0 && !peer.receive_exact(body.data(), body.size())) return std::nullopt;
-        auto decoded = wire::decode(header.type, body);
-        return decoded ? std::optional<wire::message>(std::move(*decoded)) : std::nullopt;
-    }
-
     void serve() {
         while (!stop_) {
             pollfd item{listener_.get(), POLLIN, 0};
@@ -77,12 +57,12 @@ class slow_sender {
 
     void serve_one(tls_peer& peer) {
         peer.set_timeout(10s);
-        if (!next_message(peer)) return;  // the receiver's HELLO
+        if (!receive_message(peer)) return;  // the receiver's HELLO
         std::vector<uint8_t> out;
         wire::hello hello;
         hello.id[0] = 0x51;
         wire::encode(hello, out);
-        const auto open = next_message(peer);
+        const auto open = receive_message(peer);
         if (!open || !std::holds_alternative<wire::open_request>(*open)) return;
         manifest m;
         m.file_size = data_.size();
@@ -95,7 +75,7 @@ class slow_sender {
         wire::encode(wire::bitfield_msg{handle, pieces, {0xC0}}, out);
         if (!peer.send(out)) return;
         while (!stop_) {
-            const auto message = next_message(peer);
+            const auto message = receive_message(peer);
             if (!message) return;
             const auto* request = std::get_if<wire::request>(&*message);
             if (request == nullptr) continue;

@@ -25,16 +25,7 @@ namespace {
 class unhelpful_sender {
   public:
     explicit unhelpful_sender(bool decline_requests) : decline_(decline_requests) {
-        listener_ = unique_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-            ::listen(listener_.get(), 4) != 0 ||
-            ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-            throw std::runtime_error("cannot listen");
-        port_ = ntohs(address.sin_port);
+        listener_ = listen_on_loopback(port_);
         thread_ = std::thread([this] { serve(); });
     }
     ~unhelpful_sender() {
@@ -45,17 +36,6 @@ class unhelpful_sender {
     int declines_sent() const { return declines_.load(); }
 
   private:
-    std::optional<wire::message> next_message(tls_peer& peer) {
-        uint8_t raw[wire::frame_header_size];
-        wire::frame_header header{};
-        if (!peer.receive_exact(raw, sizeof raw) || wire::validate_header(raw, header))
-            return std::nullopt;
-        std::vector<uint8_t> body(header.length);
-        if (header.length > 0 && !peer.receive_exact(body.data(), body.size())) return std::nullopt;
-        auto decoded = wire::decode(header.type, body);
-        return decoded ? std::optional<wire::message>(std::move(*decoded)) : std::nullopt;
-    }
-
     void serve() {
         pollfd item{listener_.get(), POLLIN, 0};
         while (!stop_ && ::poll(&item, 1, 100) <= 0) {
@@ -65,12 +45,12 @@ class unhelpful_sender {
                       tls::side::server, std::chrono::milliseconds(200));
         if (!peer.ok()) return;
         peer.set_timeout(std::chrono::seconds(10));
-        if (!next_message(peer)) return;  // the receiver's HELLO
+        if (!receive_message(peer)) return;  // the receiver's HELLO
         std::vector<uint8_t> out;
         wire::hello hello;
         hello.id[0] = 0x77;
         wire::encode(hello, out);
-        const auto open = next_message(peer);
+        const auto open = receive_message(peer);
         if (!open || !std::holds_alternative<wire::open_request>(*open)) return;
         manifest m;
         m.file_size = 4 * min_piece_size;
@@ -83,7 +63,7 @@ class unhelpful_sender {
         peer.set_timeout(std::chrono::milliseconds(500));
         while (!stop_) {
             out.clear();
-            if (const auto message = next_message(peer)) {
+            if (const auto message = receive_message(peer)) {
                 const auto* request = std::get_if<wire::request>(&*message);
                 if (decline_ && request != nullptr && request->offset == 0) {
                     wire::encode(wire::decline_msg{handle, request->piece}, out);

@@ -12,6 +12,7 @@
 
 #include "shared/identity/certificate.hpp"
 #include "shared/identity/identity_store.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer::test {
 
@@ -121,6 +122,32 @@ bool tls_peer::receive_exact(uint8_t* into, size_t size) {
             return false;
     }
     return true;
+}
+
+unique_fd listen_on_loopback(uint16_t& port) {
+    unique_fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (!listener ||
+        ::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener.get(), 4) != 0 ||
+        ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::runtime_error("cannot listen on 127.0.0.1");
+    port = ntohs(address.sin_port);
+    return listener;
+}
+
+std::optional<wire::message> receive_message(tls_peer& peer) {
+    uint8_t raw[wire::frame_header_size];
+    wire::frame_header header{};
+    if (!peer.receive_exact(raw, sizeof raw) || wire::validate_header(raw, header))
+        return std::nullopt;
+    std::vector<uint8_t> body(header.length);
+    if (header.length > 0 && !peer.receive_exact(body.data(), body.size())) return std::nullopt;
+    auto decoded = wire::decode(header.type, body);
+    return decoded ? std::optional<wire::message>(std::move(*decoded)) : std::nullopt;
 }
 
 }  // namespace xfer::test

@@ -13,6 +13,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/tls/tls_context.hpp"
 #include "shared/tls/tls_stream.hpp"
+#include "shared/wire/messages.hpp"
 
 namespace xfer::test {
 
@@ -54,5 +55,11 @@ class tls_peer {
     std::chrono::milliseconds timeout_;
     bool ok_ = false;
 };
+
+// For scripted senders: a listening socket on 127.0.0.1 at a free port (stored in `port`);
+// throws std::runtime_error if it cannot listen.
+unique_fd listen_on_loopback(uint16_t& port);
+// The next whole peer message from `peer`, or nullopt when it closed, timed out or sent garbage.
+std::optional<wire::message> receive_message(tls_peer& peer);
 
 }  // namespace xfer::test
