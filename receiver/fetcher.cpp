@@ -4,11 +4,11 @@
 
 #include <cstdlib>
 #include <string_view>
+
 #include "receiver/endgame_policy.hpp"
 #include "receiver/retry_policy.hpp"
 #include "receiver/source_liveness.hpp"
-
-#include "receiver/source_liveness.hpp"
+#include "shared/bus/inproc_bind.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 
@@ -232,7 +232,7 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
     peer_events.set(zmq::sockopt::linger, 0);
     peer_events.set(zmq::sockopt::subscribe, bus::topic(bus::event_type::peer_learned));
     peer_events.set(zmq::sockopt::subscribe, bus::topic(bus::event_type::peer_left));
-    peer_events.bind(bus::peer_events_endpoint);
+    bus::bind_inproc(peer_events, bus::peer_events_endpoint);
 
     for (const auto& source : request_.sources) add_source(source);
     fetch_progress progress;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shared/bus/events.hpp"
+#include "shared/bus/inproc_bind.hpp"
 #include "shared/bus/sequence.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
@@ -83,7 +84,7 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
 void sender_loop::bind_store_events() {
     store_events_.set(zmq::sockopt::linger, 0);
     store_events_.set(zmq::sockopt::subscribe, "");
-    store_events_.bind(bus::store_events_endpoint);
+    bus::bind_inproc(store_events_, bus::store_events_endpoint);
     if (!options_.bind_directory_bus) return;
     try {
         store_events_.bind(bus::store_ipc_endpoint(store_->root()));
