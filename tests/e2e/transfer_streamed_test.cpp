@@ -102,8 +102,10 @@ TEST(TransferStreamed, AFetchKilledAfterItsManifestResumesFromAColdSenderAgain) 
         fetch.send_signal(SIGKILL);
         fetch.wait(command_timeout);
     }
-    const uint32_t kept = recorded_pieces(out);
-    ASSERT_GE(kept, 8u);
+    ASSERT_GE(recorded_pieces(out), 8u);
+    // In bytes: the 7-byte last piece may be on record too (pieces are not fetched in order), which
+    // an earlier count of pieces x 256 KiB took for a piece fetched twice.
+    const uint64_t kept_bytes = recorded_bytes(out);
     // Another sender that has never hashed it either: its manifest streams again, agrees with
     // the one the checkpoint holds, and the fetch continues from there.
     xfer_server again(box / "src",
@@ -115,11 +117,8 @@ TEST(TransferStreamed, AFetchKilledAfterItsManifestResumesFromAColdSenderAgain) 
     EXPECT_TRUE(says(resumed, "resuming under the manifest of the last run")) << resumed.describe();
     const auto downloaded = downloaded_bytes(resumed.out);
     ASSERT_TRUE(downloaded) << resumed.describe();
-    // One piece of slack: about one run in four, since verified pieces are written on the piece
-    // writer thread, the resumed fetch asks again for exactly one piece the helper counted as on
-    // record (not yet explained: noted in the session's closing note). More than one is a bug.
-    EXPECT_LE(*downloaded, 24 * mib + 7 - (uint64_t{kept} - 1) * 256 * 1024)
-        << "resumed pieces refetched";
+    EXPECT_EQ(*downloaded, 24 * mib + 7 - kept_bytes)
+        << "pieces on record fetched again, or some never fetched";
 }
 
 }  // namespace

@@ -241,9 +241,13 @@ std::map<std::string, std::string> snapshot_tree(
     return entries;
 }
 
-uint32_t recorded_pieces(const std::filesystem::path& output_dir) {
+namespace {
+
+// Each resume state under `output_dir` with the pieces it has on record.
+std::vector<std::pair<manifest, std::set<uint32_t>>> recorded_states(
+    const std::filesystem::path& output_dir) {
+    std::vector<std::pair<manifest, std::set<uint32_t>>> states;
     std::error_code ec;
-    std::set<uint32_t> pieces;
     for (const auto& item :
          std::filesystem::directory_iterator(output_dir / ".xfer" / "partial", ec)) {
         if (item.path().extension() != ".state") continue;
@@ -251,6 +255,7 @@ uint32_t recorded_pieces(const std::filesystem::path& output_dir) {
         if (!state) continue;
         auto m = decode_content_geometry(state->encoded_manifest);
         if (!m) continue;
+        std::set<uint32_t> pieces;
         for (uint32_t piece = 0; piece < m->piece_count(); ++piece) {
             if (piece / 8 < state->bitfield.size() &&
                 (state->bitfield[piece / 8] & (0x80 >> (piece % 8)))) {
@@ -261,8 +266,24 @@ uint32_t recorded_pieces(const std::filesystem::path& output_dir) {
         journal.replace_extension(".journal");
         for (const auto piece : piece_journal::read(journal, m->piece_count()))
             pieces.insert(piece);
+        states.emplace_back(std::move(*m), std::move(pieces));
     }
-    return static_cast<uint32_t>(pieces.size());
+    return states;
+}
+
+}  // namespace
+
+uint32_t recorded_pieces(const std::filesystem::path& output_dir) {
+    size_t count = 0;
+    for (const auto& [geometry, pieces] : recorded_states(output_dir)) count += pieces.size();
+    return static_cast<uint32_t>(count);
+}
+
+uint64_t recorded_bytes(const std::filesystem::path& output_dir) {
+    uint64_t bytes = 0;
+    for (const auto& [geometry, pieces] : recorded_states(output_dir))
+        for (const auto piece : pieces) bytes += geometry.piece_length(piece);
+    return bytes;
 }
 
 // ---- environment ----

@@ -118,6 +118,8 @@ std::map<std::string, std::string> snapshot_tree(
 // Pieces a fetch into `output_dir` has on record now (checkpointed state plus journal), as a
 // resumed fetch would count them before re-checking. 0 if there is no resume state.
 uint32_t recorded_pieces(const std::filesystem::path& output_dir);
+// The bytes of those pieces (a file's last piece is usually shorter than the others).
+uint64_t recorded_bytes(const std::filesystem::path& output_dir);
 
 // ---- environment ----
 
