@@ -22,6 +22,8 @@ namespace xfer::wire {
 // the same process) apart, and proves nothing. Who the peer is comes from TLS (the peer ID of
 // its certificate key, peer_session::remote_peer_id()), never from the HELLO.
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
+// HELLO's first four bytes: what tells an xfer peer from anything else on the port.
+inline constexpr uint8_t hello_magic[4] = {'X', 'F', 'E', 'R'};
 // HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
 inline constexpr uint32_t hello_feature_public = 1u << 0;
 // Bit 1, set by a receiver: it reads MANIFEST_HEAD and MANIFEST_HASHES, so a sender may start
