@@ -40,78 +40,152 @@ void frame_reader::release_body() {
     held_ = 0;
 }
 
+// Each consume_* step takes what it can from the staging buffer: true when it moved on (so
+// the next step may run), false when it waits for more bytes.
 std::error_code frame_reader::consume_staged(const message_handler& on_message, block_sink* sink) {
     for (;;) {
+        std::expected<bool, std::error_code> step = false;
         switch (state_) {
-            case state::header: {
-                if (staged() < wire::frame_header_size) return {};
-                uint8_t raw[wire::frame_header_size];
-                std::memcpy(raw, staging_.data() + begin_, sizeof raw);
-                if (auto ec = wire::validate_header(raw, header_)) return ec;
-                begin_ += wire::frame_header_size;
-                if (header_.type == wire::message_type::piece) {
-                    if (sink == nullptr) return errc::unexpected_message;
-                    state_ = state::piece_prefix;
-                } else {
-                    state_ = state::body;
-                    release_body();
-                }
+            case state::header:
+                step = consume_header(sink);
                 break;
-            }
-            case state::body: {
-                if (header_.length <= staging_.size()) {
-                    if (staged() < header_.length) return {};
-                    const std::span<const uint8_t> body(staging_.data() + begin_, header_.length);
-                    begin_ += header_.length;
-                    state_ = state::header;
-                    if (auto ec = on_message(header_.type, body)) return ec;
-                    break;
-                }
-                const size_t take = std::min(staged(), header_.length - body_size_);
-                if (!make_room(body_size_ + take)) return {};
-                if (take > 0)
-                    std::memcpy(large_body_.data() + body_size_, staging_.data() + begin_, take);
-                body_size_ += take;
-                begin_ += take;
-                if (body_size_ < header_.length) return {};
-                state_ = state::header;
-                const auto ec =
-                    on_message(header_.type, std::span(large_body_).first(header_.length));
-                release_body();
-                if (ec) return ec;
+            case state::body:
+                step = consume_body(on_message);
                 break;
-            }
-            case state::piece_prefix: {
-                if (staged() < wire::piece_prefix_size) return {};
-                auto prefix =
-                    wire::decode_piece_header({staging_.data() + begin_, wire::piece_prefix_size});
-                if (!prefix) return prefix.error();
-                begin_ += wire::piece_prefix_size;
-                piece_ = *prefix;
-                data_length_ = header_.length - wire::piece_prefix_size;
-                data_done_ = 0;
-                destination_ = sink->block_destination(piece_, data_length_);
-                if (!destination_.empty() && destination_.size() != data_length_)
-                    return errc::malformed_message;
-                state_ = state::piece_data;
+            case state::piece_prefix:
+                step = consume_piece_prefix(sink);
                 break;
-            }
-            case state::piece_data: {
-                const size_t take = std::min<size_t>(staged(), data_length_ - data_done_);
-                if (!destination_.empty())
-                    std::memcpy(destination_.data() + data_done_, staging_.data() + begin_, take);
-                begin_ += take;
-                data_done_ += static_cast<uint32_t>(take);
-                if (data_done_ < data_length_) return {};
-                state_ = state::header;
-                if (!destination_.empty()) {
-                    destination_ = {};
-                    if (auto ec = sink->block_received(piece_, data_length_)) return ec;
-                }
+            case state::piece_data:
+                step = consume_piece_data(sink);
                 break;
-            }
         }
+        if (!step) return step.error();
+        if (!*step) return {};
     }
+}
+
+std::expected<bool, std::error_code> frame_reader::consume_header(const block_sink* sink) {
+    if (staged() < wire::frame_header_size) return false;
+    uint8_t raw[wire::frame_header_size];
+    std::memcpy(raw, staging_.data() + begin_, sizeof raw);
+    if (auto ec = wire::validate_header(raw, header_)) return std::unexpected(ec);
+    begin_ += wire::frame_header_size;
+    if (header_.type == wire::message_type::piece) {
+        if (sink == nullptr) return std::unexpected(make_error_code(errc::unexpected_message));
+        state_ = state::piece_prefix;
+    } else {
+        state_ = state::body;
+        release_body();
+    }
+    return true;
+}
+
+// A small body is handed over from the staging buffer; a large one is gathered first.
+std::expected<bool, std::error_code> frame_reader::consume_body(const message_handler& on_message) {
+    if (header_.length <= staging_.size()) {
+        if (staged() < header_.length) return false;
+        const std::span<const uint8_t> body(staging_.data() + begin_, header_.length);
+        begin_ += header_.length;
+        state_ = state::header;
+        if (auto ec = on_message(header_.type, body)) return std::unexpected(ec);
+        return true;
+    }
+    const size_t take = std::min(staged(), header_.length - body_size_);
+    if (!make_room(body_size_ + take)) return false;
+    if (take > 0) std::memcpy(large_body_.data() + body_size_, staging_.data() + begin_, take);
+    body_size_ += take;
+    begin_ += take;
+    if (body_size_ < header_.length) return false;
+    state_ = state::header;
+    const auto ec = on_message(header_.type, std::span(large_body_).first(header_.length));
+    release_body();
+    if (ec) return std::unexpected(ec);
+    return true;
+}
+
+std::expected<bool, std::error_code> frame_reader::consume_piece_prefix(block_sink* sink) {
+    if (staged() < wire::piece_prefix_size) return false;
+    auto prefix = wire::decode_piece_header({staging_.data() + begin_, wire::piece_prefix_size});
+    if (!prefix) return std::unexpected(prefix.error());
+    begin_ += wire::piece_prefix_size;
+    piece_ = *prefix;
+    data_length_ = header_.length - wire::piece_prefix_size;
+    data_done_ = 0;
+    destination_ = sink->block_destination(piece_, data_length_);
+    if (!destination_.empty() && destination_.size() != data_length_)
+        return std::unexpected(make_error_code(errc::malformed_message));
+    state_ = state::piece_data;
+    return true;
+}
+
+// Block bytes that arrived with earlier reads; no destination means the block is dropped.
+std::expected<bool, std::error_code> frame_reader::consume_piece_data(block_sink* sink) {
+    const size_t take = std::min<size_t>(staged(), data_length_ - data_done_);
+    if (!destination_.empty())
+        std::memcpy(destination_.data() + data_done_, staging_.data() + begin_, take);
+    begin_ += take;
+    data_done_ += static_cast<uint32_t>(take);
+    if (data_done_ < data_length_) return false;
+    state_ = state::header;
+    if (!destination_.empty()) {
+        destination_ = {};
+        if (auto ec = sink->block_received(piece_, data_length_)) return std::unexpected(ec);
+    }
+    return true;
+}
+
+// Where the next read lands: a piece buffer (block data), a large body as far as its bytes
+// arrive, or the staging buffer (headers and small bodies).
+frame_reader::read_mode frame_reader::next_read_mode() const {
+    if (state_ == state::piece_data && !destination_.empty()) return read_mode::piece_data;
+    if (state_ == state::body && header_.length > staging_.size()) return read_mode::large_body;
+    return read_mode::staged;
+}
+
+std::optional<std::span<uint8_t>> frame_reader::read_target(read_mode mode) {
+    switch (mode) {
+        case read_mode::piece_data:
+            // Straight from the kernel into the piece buffer: the one copy block data takes.
+            return destination_.subspan(data_done_, data_length_ - data_done_);
+        case read_mode::large_body:
+            // Only as far as the bytes arrive (a header may claim 64 MiB and send none of it).
+            if (!make_room(body_size_ + 1)) return std::nullopt;
+            return std::span<uint8_t>(large_body_).subspan(body_size_);
+        case read_mode::staged:
+            break;
+    }
+    if (begin_ > 0) {
+        std::memmove(staging_.data(), staging_.data() + begin_, staged());
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    return std::span<uint8_t>(staging_).subspan(end_);
+}
+
+// Counts `bytes` just read into the target of `mode`; a block or a large body that is now
+// complete goes to its consumer.
+std::error_code frame_reader::take_read(read_mode mode, size_t bytes,
+                                        const message_handler& on_message, block_sink* sink) {
+    switch (mode) {
+        case read_mode::piece_data:
+            data_done_ += static_cast<uint32_t>(bytes);
+            if (data_done_ < data_length_) return {};
+            state_ = state::header;
+            destination_ = {};
+            return sink->block_received(piece_, data_length_);
+        case read_mode::large_body: {
+            body_size_ += bytes;
+            if (body_size_ < header_.length) return {};
+            state_ = state::header;
+            const auto ec = on_message(header_.type, std::span(large_body_).first(header_.length));
+            release_body();
+            return ec;
+        }
+        case read_mode::staged:
+            end_ += bytes;
+            return {};
+    }
+    return {};
 }
 
 frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& on_message,
@@ -128,53 +202,17 @@ frame_reader::pump_result frame_reader::pump(stream& in, const message_handler& 
             return result;
         }
         if (result.bytes >= budget) return result;
-        std::span<uint8_t> target;
-        const bool direct_piece = state_ == state::piece_data && !destination_.empty();
-        const bool direct_body = state_ == state::body && header_.length > staging_.size();
-        if (direct_piece) {
-            // Straight from the kernel into the piece buffer: the one copy block data takes.
-            target = destination_.subspan(data_done_, data_length_ - data_done_);
-        } else if (direct_body) {
-            // Only as far as the bytes arrive (a header may claim 64 MiB and send none of it).
-            if (!make_room(body_size_ + 1)) {
-                result.starved = true;
-                return result;
-            }
-            target = std::span<uint8_t>(large_body_).subspan(body_size_);
-        } else {
-            if (begin_ > 0) {
-                std::memmove(staging_.data(), staging_.data() + begin_, staged());
-                end_ -= begin_;
-                begin_ = 0;
-            }
-            target = std::span<uint8_t>(staging_).subspan(end_);
+        const auto mode = next_read_mode();
+        const auto target = read_target(mode);
+        if (!target) {
+            result.starved = true;
+            return result;
         }
-        const io_result got = in.read_some(target);
+        const io_result got = in.read_some(*target);
         result.bytes += got.bytes;
-        if (direct_piece) {
-            data_done_ += static_cast<uint32_t>(got.bytes);
-            if (data_done_ == data_length_) {
-                state_ = state::header;
-                destination_ = {};
-                if (auto ec = sink->block_received(piece_, data_length_)) {
-                    result.error = ec;
-                    return result;
-                }
-            }
-        } else if (direct_body) {
-            body_size_ += got.bytes;
-            if (body_size_ == header_.length) {
-                state_ = state::header;
-                const auto ec =
-                    on_message(header_.type, std::span(large_body_).first(header_.length));
-                release_body();
-                if (ec) {
-                    result.error = ec;
-                    return result;
-                }
-            }
-        } else {
-            end_ += got.bytes;
+        if (auto ec = take_read(mode, got.bytes, on_message, sink)) {
+            result.error = ec;
+            return result;
         }
         if (got.error) {
             result.error = got.error;

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <functional>
+#include <optional>
 #include <span>
 #include <system_error>
 #include <vector>
@@ -64,8 +66,17 @@ class frame_reader {
 
   private:
     enum class state { header, body, piece_prefix, piece_data };
+    enum class read_mode { staged, piece_data, large_body };
+    read_mode next_read_mode() const;
+    std::optional<std::span<uint8_t>> read_target(read_mode mode);
+    std::error_code take_read(read_mode mode, size_t bytes, const message_handler& on_message,
+                              block_sink* sink);
     size_t staged() const { return end_ - begin_; }
     std::error_code consume_staged(const message_handler& on_message, block_sink* sink);
+    std::expected<bool, std::error_code> consume_header(const block_sink* sink);
+    std::expected<bool, std::error_code> consume_body(const message_handler& on_message);
+    std::expected<bool, std::error_code> consume_piece_prefix(block_sink* sink);
+    std::expected<bool, std::error_code> consume_piece_data(block_sink* sink);
     // Room in large_body_ for `needed` bytes, drawn from the budget; false: starved.
     bool make_room(size_t needed);
     void release_body();
