@@ -23,6 +23,32 @@ bool is_directory(int dir_fd, std::string_view name) {
            S_ISDIR(info.st_mode);
 }
 
+// One directory entry as listed: what it is, its size, and pieces known if its manifest is
+// cached. Nothing for what is never shared (devices, sockets, fifos, links out of the root).
+std::optional<wire::listing_entry> listed_entry(int root_fd, int dir_fd, const std::string& prefix,
+                                                const dirent& item, const manifest_cache& cache) {
+    const std::string_view name = item.d_name;
+    struct stat info {};
+    // Follows symlinks for the type, but a link out of the root is not listed at all.
+    if (::fstatat(dir_fd, item.d_name, &info, 0) != 0) return std::nullopt;
+    if (item.d_type == DT_LNK && !open_beneath(root_fd, prefix + std::string(name), O_PATH))
+        return std::nullopt;
+    wire::listing_entry entry;
+    entry.name = std::string(name);
+    if (S_ISDIR(info.st_mode)) {
+        entry.kind = wire::listing_entry::kind_t::directory;
+    } else if (S_ISREG(info.st_mode)) {
+        entry.size = static_cast<uint64_t>(info.st_size);
+        if (auto cached = cache.lookup(info)) {
+            if (auto m = decode_manifest(*cached))
+                entry.piece_count = entry.pieces_had = m->piece_count();
+        }
+    } else {
+        return std::nullopt;
+    }
+    return entry;
+}
+
 }  // namespace
 
 std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(
@@ -49,26 +75,8 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
                 partial_names.emplace_back(name.substr(0, name.size() - part_suffix.size()));
             continue;
         }
-        struct stat info {};
-        // Follows symlinks for the type, but a link out of the root is not listed at all.
-        if (::fstatat(dir_fd, item->d_name, &info, 0) != 0) continue;
-        if (item->d_type == DT_LNK &&
-            !open_beneath(root_fd_.get(), prefix + std::string(name), O_PATH))
-            continue;
-        wire::listing_entry entry;
-        entry.name = std::string(name);
-        if (S_ISDIR(info.st_mode)) {
-            entry.kind = wire::listing_entry::kind_t::directory;
-        } else if (S_ISREG(info.st_mode)) {
-            entry.size = static_cast<uint64_t>(info.st_size);
-            if (auto cached = cache_.lookup(info)) {
-                if (auto m = decode_manifest(*cached))
-                    entry.piece_count = entry.pieces_had = m->piece_count();
-            }
-        } else {
-            continue;  // devices, sockets, fifos are never shared
-        }
-        entries.push_back(std::move(entry));
+        if (auto entry = listed_entry(root_fd_.get(), dir_fd, prefix, *item, cache_))
+            entries.push_back(std::move(*entry));
     }
     for (const auto& name : partial_names) {
         const bool has_final = std::any_of(entries.begin(), entries.end(),
