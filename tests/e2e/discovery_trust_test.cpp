@@ -15,18 +15,6 @@ namespace {
 
 constexpr const char* shared_path = "sub/data.bin";
 
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < text.size()) {
-        const auto end = text.find('\n', start);
-        lines.push_back(text.substr(start, end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return lines;
-}
-
 struct three_homes {
     sandbox box;
     std::filesystem::path fetcher = box / "fetcher-home";
@@ -92,7 +80,7 @@ struct three_homes {
         const bool heard = eventually([&] {
             std::vector<std::string> args{"peers"};
             args.insert(args.end(), discovery.begin(), discovery.end());
-            lines = split_lines(run(args).out);
+            lines = lines_of(run(args).out);
             for (const auto& name : names) {
                 const auto line = line_of(lines, name);
                 if (line.find("content ") == std::string::npos &&

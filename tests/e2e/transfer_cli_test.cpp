@@ -17,13 +17,6 @@
 namespace xfer::test {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
 // The value after "KEY:" on its own line of `xfer manifest` output.
 std::string field(const std::string& text, const std::string& key) {
     for (const auto& line : lines_of(text)) {

@@ -25,7 +25,14 @@
 namespace xfer::test {
 namespace {
 
-std::vector<std::string> split_lines(const std::string& text) {
+std::vector<uint8_t> read_all(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     size_t start = 0;
     while (start < text.size()) {
@@ -37,18 +44,11 @@ std::vector<std::string> split_lines(const std::string& text) {
     return lines;
 }
 
-std::vector<uint8_t> read_all(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
-
 // ---- running xfer ----
 
 std::vector<std::string> command_result::error_lines() const {
     std::vector<std::string> lines;
-    for (auto& line : split_lines(err)) {
+    for (auto& line : lines_of(err)) {
         if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(std::move(line));
     }
     return lines;

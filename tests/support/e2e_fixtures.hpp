@@ -115,6 +115,9 @@ std::string file_difference(const std::filesystem::path& expected,
 std::map<std::string, std::string> snapshot_tree(
     const std::filesystem::path& root, const std::vector<std::filesystem::path>& excluded = {});
 
+// The lines of `text` without their newlines (a last line without one counts too).
+std::vector<std::string> lines_of(const std::string& text);
+
 // Pieces a fetch into `output_dir` has on record now (checkpointed state plus journal), as a
 // resumed fetch would count them before re-checking. 0 if there is no resume state.
 uint32_t recorded_pieces(const std::filesystem::path& output_dir);
