@@ -36,7 +36,7 @@ fetcher::fetcher(zmq::context_t& context, std::shared_ptr<piece_store> store, fe
     // Our own sender (if any) in this process, and any `xfer serve` on the same directory.
     store_events_.connect(bus::store_events_endpoint);
     store_events_.connect(bus::store_ipc_endpoint(store_->root()));
-    verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads);
+    verifier_ = std::make_unique<piece_verifier>(context_, request_.hash_threads, meter_);
     if (request_.limit_down > 0) {
         download_limit_.emplace(request_.limit_down,
                                 token_bucket::default_burst(request_.limit_down), clock::now());
@@ -292,7 +292,9 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
         timeout = std::min(timeout, std::chrono::ceil<std::chrono::milliseconds>(
                                         download_limit_->next_ready(now) - now));
     }
+    const auto poll_started = clock::now();
     zmq::poll(poll_items_.data(), poll_items_.size(), timeout);
+    meter_->polled(poll_started, connections_);
     if (poll_items_[0].revents & ZMQ_POLLIN) {
         for (const auto& result : verifier_->take_results()) on_verified(result);
     }

@@ -16,6 +16,7 @@
 
 #include "receiver/byte_range.hpp"
 #include "receiver/download_connection.hpp"
+#include "receiver/fetch_stats.hpp"
 #include "receiver/frame_memory.hpp"
 #include "receiver/introduced_peers.hpp"
 #include "receiver/piece_picker.hpp"
@@ -103,6 +104,7 @@ struct fetch_outcome {
     // Verified peer IDs of the sources still connected at the end that sent us data (for the
     // transfer log).
     std::vector<identity::peer_id> senders;
+    fetch_stats stats;  // where the time went (fetch --stats, the --json done event)
 };
 
 // Verified bytes of the wanted pieces and, for a tree, its files written completely.
@@ -207,6 +209,8 @@ class fetcher final : public download_listener {
     fetch_request request_;
     zmq::socket_t store_events_;
     bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends
+    // Where the time goes (fetch_stats.hpp); the verifier's and writer's threads report to it.
+    std::shared_ptr<fetch_meter> meter_ = std::make_shared<fetch_meter>();
     std::unique_ptr<piece_verifier> verifier_;
     // Unfinished frames of every source draw from this (declared before connections_, which
     // give their bytes back when destroyed).

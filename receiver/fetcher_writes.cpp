@@ -18,15 +18,22 @@ constexpr uint64_t max_queued_write_bytes = 16 * 1024 * 1024;
 constexpr unsigned file_writer_threads = 1;
 constexpr unsigned tree_writer_threads = 4;
 
+unsigned writer_threads_for(const content_entry& entry) {
+    return entry.is_tree() ? tree_writer_threads : file_writer_threads;
+}
+
 }  // namespace
 
 void fetcher::start_writer() {
-    auto write = [store = store_, entry = entry_](uint32_t piece, std::span<const uint8_t> data) {
-        return store->write_piece_data(*entry, piece, data);
+    auto write = [store = store_, entry = entry_, meter = meter_](uint32_t piece,
+                                                                  std::span<const uint8_t> data) {
+        const auto started = fetch_meter::clock::now();
+        const auto ec = store->write_piece_data(*entry, piece, data);
+        meter->wrote(started, data.size());
+        return ec;
     };
-    writer_ = std::make_unique<piece_writer>(
-        context_, entry_->is_tree() ? tree_writer_threads : file_writer_threads,
-        max_queued_write_bytes, std::move(write));
+    writer_ = std::make_unique<piece_writer>(context_, writer_threads_for(*entry_),
+                                             max_queued_write_bytes, std::move(write));
 }
 
 void fetcher::start_writes() {
@@ -102,7 +109,10 @@ fetch_outcome fetcher::finish() {
     }
     if (!fatal_ && entry_ && !placeholder_ && !entry_->complete && outcome.whole_file &&
         entry_->have.all()) {
-        if (auto ec = store_->finalize(*entry_)) {
+        const auto sync_started = fetch_meter::clock::now();
+        const auto ec = store_->finalize(*entry_);
+        meter_->synced(sync_started);
+        if (ec) {
             fatal_ = ec;
             fatal_message_ =
                 "cannot complete " + (store_->root() / entry_->path).string() + ": " + ec.message();
@@ -117,6 +127,8 @@ fetch_outcome fetcher::finish() {
     }
     outcome.error = fatal_;
     outcome.message = fatal_message_;
+    outcome.stats = meter_->snapshot(request_.hash_threads,
+                                     entry_ ? writer_threads_for(*entry_) : 0, request_.limit_down);
     outcome.last_source_error = last_failure_code_;
     for (const auto& [key, connection] : connections_) {
         const auto id = connection->remote_peer_id();

@@ -3,9 +3,11 @@
 // stay in their buffer, owned by the fetcher until the verdict arrives.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <zmq.hpp>
 
+#include "receiver/fetch_stats.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/notifying_worker.hpp"
 #include "shared/hash/sha256.hpp"
@@ -25,9 +27,14 @@ struct verify_result {
 
 class piece_verifier : public notifying_worker<verify_job, verify_result> {
   public:
-    piece_verifier(zmq::context_t& context, unsigned threads)
-        : notifying_worker(context, threads, [](verify_job& job) {
-              return verify_result{job.piece, sha256(job.data) == job.expected};
+    // `meter` (optional) is told each piece's hashing time and bytes (fetch --stats).
+    piece_verifier(zmq::context_t& context, unsigned threads,
+                   std::shared_ptr<fetch_meter> meter = nullptr)
+        : notifying_worker(context, threads, [meter = std::move(meter)](verify_job& job) {
+              const auto started = fetch_meter::clock::now();
+              const bool ok = sha256(job.data) == job.expected;
+              if (meter) meter->hashed(started, job.data.size());
+              return verify_result{job.piece, ok};
           }) {}
 };
 

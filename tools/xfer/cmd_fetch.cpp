@@ -57,7 +57,10 @@ void fetch_options(po::options_description& options) {
         "fetch only this version (64 hex digits, `xfer manifest`); with --lan or --tracker, "
         "from any peer that has it, trusted or not (every piece is checked against it)")(
         "name", po::value<std::string>()->value_name("NAME"),
-        "name shown to other peers (with --listen, and to a sender we pair with)");
+        "name shown to other peers (with --listen, and to a sender we pair with)")(
+        "stats",
+        "after the summary, say on stderr where the time went (network, hashing, disk, CPU "
+        "per thread) and what bounded the transfer");
     add_limit_option(options, "limit-down",
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",

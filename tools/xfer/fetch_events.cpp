@@ -1,6 +1,7 @@
 #include "tools/xfer/fetch_events.hpp"
 
 #include "tools/xfer/json_writer.hpp"
+#include "tools/xfer/stats_report.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -80,7 +81,7 @@ void fetch_events::update(const receiver::fetch_progress& progress,
     emit(line.array("sources", sources).array("receivers", receivers));
 }
 
-void fetch_events::done(const fetch_summary& summary) {
+void fetch_events::done(const fetch_summary& summary, const receiver::fetch_stats& stats) {
     emit(json_object("done")
              .text("path", remote_path_)
              .text("target", summary.target)
@@ -92,7 +93,8 @@ void fetch_events::done(const fetch_summary& summary) {
              .real("seconds", summary.seconds)
              .real("rate", summary.seconds > 0
                                ? static_cast<double>(summary.downloaded_bytes) / summary.seconds
-                               : 0));
+                               : 0)
+             .object("stats", stats_json(stats)));
 }
 
 void emit_batch_summary(const fetch_summary& total, size_t paths, size_t fetched) {

@@ -26,7 +26,8 @@ class fetch_events {
     void update(const receiver::fetch_progress& progress,
                 const std::vector<sender::upload_peer_stats>& uploads,
                 clock::time_point now = clock::now());
-    void done(const fetch_summary& summary);
+    // With the fetch's "stats" object (stats_report.hpp).
+    void done(const fetch_summary& summary, const receiver::fetch_stats& stats);
 
   private:
     void track_peers(const std::set<std::string>& now_present);

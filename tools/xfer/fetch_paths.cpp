@@ -11,6 +11,7 @@
 #include "sender/sender.hpp"
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/discovery/peer_finder.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
@@ -20,6 +21,7 @@
 #include "tools/xfer/linger.hpp"
 #include "tools/xfer/progress_display.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/stats_report.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
 #include "tools/xfer/visibility.hpp"
@@ -82,6 +84,7 @@ struct path_result {
     int status = exit_ok;
     std::string target;
     fetch_summary summary;  // when status is exit_ok
+    receiver::fetch_stats stats;
 };
 
 // Everything one path needs that is the same for every path of the command.
@@ -162,7 +165,8 @@ path_result fetch_one(const shared_run& shared, const receiver::fetch_request& r
             json, request.remote_path);
         return result;
     }
-    if (events) events->done(result.summary);
+    result.stats = outcome.stats;
+    if (events) events->done(result.summary, result.stats);
     return result;
 }
 
@@ -188,6 +192,16 @@ fetch_summary batch_summary(const std::vector<path_result>& results, size_t aske
                    " paths into " + root.string();
     total.seconds = seconds;
     return total;
+}
+
+// --stats: where each path's time went, on stderr (stdout may carry the file or JSON).
+void print_stats(const std::vector<path_result>& results, const std::vector<std::string>& paths) {
+    for (size_t i = 0; i < results.size(); ++i) {
+        if (results[i].status != exit_ok) continue;
+        if (paths.size() > 1) std::cerr << "stats of " << safe_text(paths[i]) << ":\n";
+        for (const auto& line : stats_lines(results[i].stats)) std::cerr << line << "\n";
+    }
+    std::cerr << std::flush;
 }
 
 void print_summary(const fetch_summary& summary) {
@@ -249,6 +263,7 @@ int fetch_paths(zmq::context_t& context, const parsed_options& parsed,
                          paths.size());
         }
     }
+    if (values.count("stats")) print_stats(results, paths);
     if (*uploads && status == exit_ok) {
         linger(**uploads, values["linger"].as<double>(), stop);
         XLOG_INFO("fetch", "",
