@@ -64,6 +64,23 @@ std::expected<known_trackers, std::string> load_known_trackers(
                                 path.string());
 }
 
+namespace {
+
+std::expected<void, std::string> save_known_trackers(const std::filesystem::path& config_dir,
+                                                     const known_trackers& table) {
+    const auto path = known_trackers_path(config_dir);
+    if (const auto error = ensure_private_directory(path.parent_path()))
+        return std::unexpected("cannot create " + path.parent_path().string() + ": " +
+                               error.message());
+    const auto text = format_known_trackers(table);
+    if (const auto error = write_file_atomically(
+            path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, true, 0600))
+        return std::unexpected("cannot write " + path.string() + ": " + error.message());
+    return {};
+}
+
+}  // namespace
+
 std::expected<void, std::string> pin_tracker_key(const std::filesystem::path& config_dir,
                                                  const std::string& address,
                                                  const tracker_key& key) {
@@ -74,15 +91,20 @@ std::expected<void, std::string> pin_tracker_key(const std::filesystem::path& co
     if (!table->keys.contains(address) && table->keys.size() >= max_known_trackers)
         table->keys.erase(table->keys.begin());
     table->keys[address] = key;
-    const auto path = known_trackers_path(config_dir);
-    if (const auto error = ensure_private_directory(path.parent_path()))
-        return std::unexpected("cannot create " + path.parent_path().string() + ": " +
-                               error.message());
-    const auto text = format_known_trackers(*table);
-    if (const auto error = write_file_atomically(
-            path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, true, 0600))
-        return std::unexpected("cannot write " + path.string() + ": " + error.message());
-    return {};
+    return save_known_trackers(config_dir, *table);
+}
+
+std::expected<std::optional<tracker_key>, std::string> forget_tracker_key(
+    const std::filesystem::path& config_dir, const std::string& address) {
+    auto table = load_known_trackers(config_dir);
+    if (!table) return std::unexpected(table.error());
+    const auto pinned = table->keys.find(address);
+    if (pinned == table->keys.end()) return std::nullopt;
+    const auto key = pinned->second;
+    table->keys.erase(pinned);
+    if (auto saved = save_known_trackers(config_dir, *table); !saved)
+        return std::unexpected(saved.error());
+    return key;
 }
 
 }  // namespace xfer::discovery

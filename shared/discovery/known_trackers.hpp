@@ -8,6 +8,7 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,9 @@ std::expected<known_trackers, std::string> load_known_trackers(
 std::expected<void, std::string> pin_tracker_key(const std::filesystem::path& config_dir,
                                                  const std::string& address,
                                                  const tracker_key& key);
+// Forgets the key pinned for `address` (`xfer trust remove-tracker`: the tracker's key really
+// changed); the key that was pinned, or nullopt when none was. Written atomically (mode 600).
+std::expected<std::optional<tracker_key>, std::string> forget_tracker_key(
+    const std::filesystem::path& config_dir, const std::string& address);
 
 }  // namespace xfer::discovery

@@ -38,7 +38,8 @@ std::string tracker_handshake_failure(const tracker_link& link, bool mechanism_m
     return "tracker " + link.to_string() + " did not prove the key " +
            format_tracker_key(link.key) +
            " (the CURVE handshake failed): it is another tracker, one with a new key, or a "
-           "plaintext tracker (an xfer older than 0.2); check the key it prints at start";
+           "plaintext tracker (an xfer older than 0.2); check the key it prints at start" +
+           (link.when_pinned_key_fails.empty() ? "" : "; " + link.when_pinned_key_fails);
 }
 
 link_watch::link_watch(zmq::context_t& context, zmq::socket_t& socket, tracker_link link)

@@ -21,6 +21,9 @@ struct tracker_link {
     // Called once, from the thread that owns the socket, when a handshake proved `key` (the
     // command line pins it for the address then). May be empty.
     std::function<void()> on_proven;
+    // Appended to the failed-handshake sentence when the key came from a pin: how the user
+    // forgets a pin whose tracker really has a new key (the command line knows the command).
+    std::string when_pinned_key_fails = {};
 
     std::string to_string() const { return endpoint.to_string(); }
 };

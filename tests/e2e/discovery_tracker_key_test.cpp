@@ -88,7 +88,51 @@ TEST(DiscoveryTrackerKeyE2E, AKeyOtherThanThePinnedOneIsAHardErrorShowingBoth) {
     const auto refused = peers(other + "@" + tracker.endpoint(), client);
     EXPECT_TRUE(failed_saying(refused, {tracker.endpoint(), other, tracker.key(), "known_trackers"},
                               exit_code::refused));
+    EXPECT_TRUE(failed_saying(refused, {"xfer trust remove-tracker " + tracker.endpoint() +
+                                        " --home " + client.string()}))
+        << "the error says how to forget the old pin";
     EXPECT_TRUE(single_error_line(refused));
+}
+
+// A tracker whose key really changed (its home was lost): the pinned key fails to be proven,
+// the error says how to forget it, `xfer trust trackers` shows it, `xfer trust remove-tracker`
+// forgets it, and naming the new key works and pins it.
+TEST(DiscoveryTrackerKeyE2E, APinForAKeyThatChangedIsListedAndForgottenWithXferTrust) {
+    sandbox box;
+    const auto client = box / "client-home";
+    tracker_process tracker({"--home", (box / "tracker-home").string()});
+    const auto old_key = other_key();
+    ASSERT_TRUE(discovery::pin_tracker_key(client / "config", tracker.endpoint(),
+                                           discovery::parse_tracker_key(old_key).value()));
+    const auto refused = peers(tracker.endpoint(), client);
+    EXPECT_TRUE(failed_saying(
+        refused,
+        {"did not prove the key " + old_key,
+         "xfer trust remove-tracker " + tracker.endpoint() + " --home " + client.string()},
+        exit_code::refused));
+    EXPECT_TRUE(single_error_line(refused));
+
+    const auto listed = run_xfer({"trust", "trackers", "--home", client.string()});
+    EXPECT_EQ(listed.status, 0) << listed.describe();
+    EXPECT_EQ(listed.out, tracker.endpoint() + "  " + old_key + "\n") << listed.describe();
+
+    const auto removed =
+        run_xfer({"trust", "remove-tracker", tracker.endpoint(), "--home", client.string()});
+    EXPECT_EQ(removed.status, 0) << removed.describe();
+    EXPECT_EQ(removed.out, "removed tracker " + tracker.endpoint() + "  " + old_key + "\n");
+    const auto emptied = run_xfer({"trust", "trackers", "--home", client.string()});
+    EXPECT_EQ(emptied.out, "") << emptied.describe();
+    EXPECT_NE(emptied.err.find("no tracker keys pinned"), std::string::npos) << emptied.describe();
+    const auto again =
+        run_xfer({"trust", "remove-tracker", tracker.endpoint(), "--home", client.string()});
+    EXPECT_TRUE(failed_saying(again, {"no key is pinned for tracker " + tracker.endpoint()},
+                              exit_code::other));
+
+    ASSERT_EQ(peers(tracker.address(), client).status, 0) << "the new key, named once";
+    const auto repinned = run_xfer({"trust", "trackers", "--home", client.string()});
+    EXPECT_EQ(repinned.out, tracker.endpoint() + "  " + tracker.key() + "\n")
+        << repinned.describe();
+    EXPECT_EQ(peers(tracker.endpoint(), client).status, 0) << "and remembered";
 }
 
 TEST(DiscoveryTrackerKeyE2E, AnImpostorAtAPinnedAddressIsRefused) {

@@ -113,6 +113,34 @@ TEST(DiscoveryTrackerLink, PinnedKeysAreKeptPerAddress) {
     EXPECT_NE(parsed.warnings[0].find("F line 1"), std::string::npos) << parsed.warnings[0];
 }
 
+TEST(DiscoveryTrackerLink, AForgottenPinIsGoneAndTheOthersStay) {
+    test::scratch_directory home;
+    const auto a = tracker_keypair::generate().public_key();
+    const auto b = tracker_keypair::generate().public_key();
+    EXPECT_EQ(forget_tracker_key(home.path(), "10.0.0.1:7421").value(), std::nullopt)
+        << "nothing pinned yet, no file";
+    ASSERT_TRUE(pin_tracker_key(home.path(), "10.0.0.1:7421", a));
+    ASSERT_TRUE(pin_tracker_key(home.path(), "10.0.0.2:7421", b));
+    EXPECT_EQ(forget_tracker_key(home.path(), "10.0.0.1:7421").value(), a);
+    const auto loaded = load_known_trackers(home.path()).value();
+    EXPECT_FALSE(loaded.keys.contains("10.0.0.1:7421"));
+    EXPECT_EQ(loaded.keys.at("10.0.0.2:7421"), b);
+    EXPECT_EQ(forget_tracker_key(home.path(), "10.0.0.1:7421").value(), std::nullopt);
+    struct stat info {};
+    ASSERT_EQ(::stat(known_trackers_path(home.path()).c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(DiscoveryTrackerLink, AFailedPinnedKeySaysHowToForgetIt) {
+    zmq::context_t context;
+    keyed_tracker tracker(context, fresh_key());
+    tracker_link link{tracker.endpoint(), tracker_keypair::generate().public_key(), {}};
+    link.when_pinned_key_fails = "forget it with THIS";
+    tracker_mirror mirror(context, link);
+    EXPECT_FALSE(pump(mirror));
+    EXPECT_TRUE(mirror.link_failure().ends_with("; forget it with THIS")) << mirror.link_failure();
+}
+
 TEST(DiscoveryTrackerLink, TheRightKeySyncs) {
     zmq::context_t context;
     const auto key = fresh_key();

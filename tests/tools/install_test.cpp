@@ -83,6 +83,39 @@ TEST(Install, ZshCompletionIsValidZsh) {
     EXPECT_EQ(parsed.status, 0) << parsed.describe();
 }
 
+// zsh's completion system itself, on the installed _xfer and bin/xfer: <TAB> in an interactive
+// zsh (tests/support/zsh_complete.zsh) offers what the binary's --help lists.
+TEST(Install, ZshCompletionSystemOffersCommandsAndOptionsFromTheBinary) {
+    if (run_program({"sh", "-c", "command -v zsh"}).status != 0) {
+        std::printf("skipped: zsh is not installed (tools/install-deps installs it)\n");
+        GTEST_SKIP() << "no zsh";
+    }
+    sandbox box;
+    const auto prefix = box / "prefix";
+    const auto installed =
+        run_program({"cmake", "--install", XFER_BUILD_DIR, "--prefix", prefix.string()});
+    ASSERT_EQ(installed.status, 0) << installed.describe();
+    std::filesystem::create_directories(box / "zdotdir");
+    const auto complete = [&](const std::string& typed) {
+        return run_program(
+            {"zsh", "-f", std::string(XFER_SOURCE_DIR) + "/tests/support/zsh_complete.zsh",
+             (prefix / "share/zsh/vendor-completions").string(), (prefix / "bin").string(),
+             (box / "zdotdir").string(), typed},
+            std::chrono::seconds(60));
+    };
+    const auto commands = complete("xfer fe");
+    EXPECT_EQ(commands.status, 0) << commands.describe();
+    EXPECT_EQ(commands.out, "fetch\n") << commands.describe();
+    const auto all = complete("xfer ");
+    for (const std::string command : {"serve\n", "fetch\n", "ls\n", "trust\n", "--version\n"})
+        EXPECT_NE(all.out.find(command), std::string::npos) << command << all.describe();
+    const auto options = complete("xfer fetch --li");
+    EXPECT_EQ(options.status, 0) << options.describe();
+    for (const std::string option : {"--limit-down\n", "--limit-up\n", "--linger\n", "--listen\n"})
+        EXPECT_NE(options.out.find(option), std::string::npos) << option << options.describe();
+    EXPECT_EQ(options.out.find("--tracker"), std::string::npos) << options.describe();
+}
+
 TEST(Install, DebPackageHoldsTheToolAndRunsOnceUnpacked) {
     if (run_program({"sh", "-c", "command -v dpkg-deb && command -v dpkg-shlibdeps"}).status != 0) {
         std::printf("skipped: dpkg-deb or dpkg-shlibdeps missing (not a Debian system)\n");

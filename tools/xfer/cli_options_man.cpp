@@ -83,6 +83,16 @@ std::string man_page(const std::vector<command_spec>& specs) {
     out << ".SH EXIT STATUS\n";
     for (const auto& row : exit_status_table())
         out << ".TP\n" << row.status << "\n" << roff(std::string(row.meaning) + "\n");
+    out << ".SH FILES\n"
+        << roff(
+               "CONFIG is ~/.config/xfer ($XDG_CONFIG_HOME/xfer), or DIR/config with --home "
+               "DIR.\n")
+        << ".TP\nCONFIG/trust/known_peers\n"
+        << roff("the peers this machine knows (xfer trust: list, rename, remove)\n")
+        << ".TP\nCONFIG/trust/known_trackers\n"
+        << roff(
+               "the tracker keys pinned per address (xfer trust trackers; xfer trust "
+               "remove-tracker HOST[:PORT] forgets one whose tracker has a new key)\n");
     out << ".SH ENVIRONMENT\n.TP\nXFER_LAN=off\ndo not announce on or listen to the LAN\n"
         << ".TP\nXFER_LAN_INTERFACES\ncomma\\-separated interfaces for LAN discovery (default: "
            "all)\n"

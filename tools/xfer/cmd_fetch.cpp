@@ -51,7 +51,8 @@ void fetch_options(po::options_description& options) {
         "memory", po::value<size_t>()->default_value(32)->value_name("MIB"),
         "MiB of piece buffers")(
         "tracker", po::value<std::string>()->value_name("[KEY@]HOST[:PORT]"),
-        "find every peer that has PATH through this tracker (and, with --listen, register there)")(
+        "find every peer that has PATH through this tracker (and, with --listen, register "
+        "there); SOURCE may name a peer in its list")(
         "lan", "find peers that have PATH on the LAN (and, with --listen, announce there)")(
         "id", po::value<std::string>()->value_name("CONTENT_ID"),
         "fetch only this version (64 hex digits, `xfer manifest`); with --lan or --tracker, "
@@ -80,8 +81,8 @@ command_spec fetch_spec() {
             "download files and directory trees, verified and resumable, from one or more "
             "peers",
         .positionals = {{"SOURCE",
-                         "the peer to fetch from, HOST[:PORT] (port 7420 by default); "
-                         "not needed with --tracker or --lan",
+                         "the peer to fetch from, HOST[:PORT] (port 7420 by default), or its "
+                         "name or peer ID; not needed with --tracker or --lan",
                          false, true},
                         {"PATH",
                          "a file or directory (DIR/), as the peer shares it (xfer ls SOURCE lists "
@@ -251,12 +252,12 @@ int run_fetch(int argc, char** argv) {
         std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
         return exit_usage;
     }
-    // Peer names ("alice") become addresses: from the trust store, else heard on the LAN.
+    // Peer names ("alice") become addresses: from the trust store, the tracker or the LAN.
     const auto texts = source_texts(parsed);
     for (size_t i = 0; i < texts.size(); ++i) {
-        auto where = resolve_source(texts[i], home_from(values), name_lookup_wait);
+        auto where = resolve_source(texts[i], home_from(values), name_lookup_wait, *tracker);
         if (!where)
-            return report_failure("fetch", failure_class::not_found, where.error(),
+            return report_failure("fetch", where.error().failure, where.error().message,
                                   json_requested(values));
         request->sources[i] = *where;
     }

@@ -14,6 +14,7 @@
 #include "tools/xfer/source_names.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/trust_options.hpp"
+#include "tools/xfer/visibility.hpp"
 
 namespace xfer::cli {
 
@@ -24,7 +25,10 @@ void ls_options(po::options_description& options) {
                           "list SUBDIR and everything under it (paths relative to SUBDIR), "
                           "then the totals")(
         "timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
-        "how long to wait for the peer (for each directory, with -R)");
+        "how long to wait for the peer (for each directory, with -R)")(
+        "tracker", po::value<std::string>()->value_name("[KEY@]HOST[:PORT]"),
+        "also look SOURCE up by name or peer ID in this tracker's list");
+    add_tracker_key_option(options);
     add_json_option(options);
     add_receiver_trust_options(options);
 }
@@ -108,20 +112,24 @@ int list_recursively(const net::endpoint& source, const std::string& subdir,
 }  // namespace
 
 command_spec ls_spec() {
-    return {.name = "ls",
-            .summary = "list what a peer shares",
-            .positionals = {{"SOURCE", "the peer to ask, HOST[:PORT] (port 7420 by default)"},
-                            {"SUBDIR", "a directory inside what the peer shares (default: the top)",
-                             false}},
-            .usage_tail = "[-R] [--timeout SECONDS] [--json]",
-            .more_usage = {},
-            .notes = {},
-            .examples =
-                "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
-                "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n"
-                "  xfer ls -R 192.168.1.5 photos   # the whole tree under photos, with totals\n"
-                "  xfer ls 192.168.1.5 --json      # one JSON object per entry (docs/JSON.md)\n",
-            .add_options = ls_options};
+    return {
+        .name = "ls",
+        .summary = "list what a peer shares",
+        .positionals = {{"SOURCE",
+                         "the peer to ask, HOST[:PORT] (port 7420 by default), or its name or "
+                         "peer ID"},
+                        {"SUBDIR", "a directory inside what the peer shares (default: the top)",
+                         false}},
+        .usage_tail = "[-R] [--timeout SECONDS] [--tracker [KEY@]HOST[:PORT]] [--json]",
+        .more_usage = {},
+        .notes = {},
+        .examples =
+            "  xfer ls 192.168.1.5             # top of what 192.168.1.5 shares\n"
+            "  xfer ls 192.168.1.5:7000 isos   # one folder, another port\n"
+            "  xfer ls -R 192.168.1.5 photos   # the whole tree under photos, with totals\n"
+            "  xfer ls 192.168.1.5 --json      # one JSON object per entry (docs/JSON.md)\n"
+            "  xfer ls alice --tracker 10.0.0.1  # the peer called alice in the tracker's list\n",
+        .add_options = ls_options};
 }
 
 int run_ls(int argc, char** argv) {
@@ -134,11 +142,14 @@ int run_ls(int argc, char** argv) {
         std::fprintf(stderr, "xfer ls: %s\n", typed.error().c_str());
         return exit_usage;
     }
-    // A peer name ("alice") becomes an address: from the trust store, else heard on the LAN.
+    const auto tracker = tracker_option(parsed.values);
+    if (!tracker)
+        return report_tracker_option_error("ls", tracker.error(), json_requested(parsed.values));
+    // A peer name ("alice") becomes an address: from the trust store, the tracker or the LAN.
     const auto source = resolve_source(parsed.arg("SOURCE"), home_from(parsed.values),
-                                       std::chrono::milliseconds(1500));
+                                       std::chrono::milliseconds(1500), *tracker);
     if (!source)
-        return report_failure("ls", failure_class::not_found, source.error(),
+        return report_failure("ls", source.error().failure, source.error().message,
                               json_requested(parsed.values));
     if (subdir.size() > wire::max_path_length) {
         std::fprintf(stderr, "xfer ls: path is longer than %zu bytes\n", wire::max_path_length);

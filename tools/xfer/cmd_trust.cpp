@@ -1,10 +1,12 @@
 // xfer trust [list | add ID [NAME] | accept ID [NAME] [--address HOST:PORT] | rename PEER NAME |
-// remove PEER]: the peers this machine knows (CONFIG/trust/known_peers). PEER is an ID or a name
-// that only one known peer has.
+// remove PEER | trackers | remove-tracker HOST[:PORT]]: the peers this machine knows
+// (CONFIG/trust/known_peers; PEER is an ID or a name that only one known peer has) and the
+// tracker keys it pinned (CONFIG/trust/known_trackers).
 #include <cstdio>
 #include <iostream>
 
 #include "shared/core/safe_text.hpp"
+#include "shared/discovery/known_trackers.hpp"
 #include "shared/identity/peer_id.hpp"
 #include "shared/net/address.hpp"
 #include "shared/trust/known_peers_file.hpp"
@@ -68,6 +70,45 @@ int list(const std::filesystem::path& config) {
     return exit_ok;
 }
 
+// trackers: "HOST:PORT  KEY" per pinned tracker key.
+int list_trackers(const std::filesystem::path& config) {
+    const auto loaded = discovery::load_known_trackers(config);
+    if (!loaded) {
+        std::fprintf(stderr, "xfer trust: %s\n", loaded.error().c_str());
+        return exit_failure;
+    }
+    for (const auto& warning : loaded->warnings)
+        std::fprintf(stderr, "xfer trust: warning: %s\n", safe_text(warning).c_str());
+    for (const auto& [address, key] : loaded->keys)
+        std::cout << address << "  " << discovery::format_tracker_key(key) << "\n";
+    if (loaded->keys.empty()) std::cerr << "xfer trust: no tracker keys pinned yet\n";
+    return exit_ok;
+}
+
+// remove-tracker: forget the key pinned for a tracker whose key really changed; the next
+// `--tracker KEY@HOST:PORT` pins the new one.
+int remove_tracker(const std::filesystem::path& config, const std::string& text) {
+    const auto where = net::parse_endpoint(text, net::default_tracker_port);
+    if (!where) {
+        std::fprintf(stderr, "xfer trust: remove-tracker: %s\n", where.error().c_str());
+        return exit_usage;
+    }
+    const auto address = where->to_string();
+    const auto forgotten = discovery::forget_tracker_key(config, address);
+    if (!forgotten) {
+        std::fprintf(stderr, "xfer trust: %s\n", forgotten.error().c_str());
+        return exit_failure;
+    }
+    if (!*forgotten) {
+        std::fprintf(stderr, "xfer trust: no key is pinned for tracker %s (xfer trust trackers)\n",
+                     safe_text(address).c_str());
+        return exit_failure;
+    }
+    std::cout << "removed tracker " << address << "  " << discovery::format_tracker_key(**forgotten)
+              << "\n";
+    return exit_ok;
+}
+
 // add / accept: `level` is the trust given (never lowering what the peer has).
 trust::known_peers_change add_change(const std::string& id_text, const std::string& name,
                                      trust_level level, const std::optional<std::string>& address,
@@ -108,25 +149,39 @@ trust::known_peers_change remove_change(const std::string& peer_text, std::strin
 }  // namespace
 
 command_spec trust_spec() {
-    return {.name = "trust",
-            .summary = "list, add, accept, rename and remove the peers this machine knows",
-            .positionals = {{"ACTION", "list (the default), add, accept, rename or remove", false},
-                            {"PEER", "a peer ID (for rename and remove also a known name)", false},
-                            {"NAME", "the name to show for the peer", false}},
-            .usage_tail = "[--address HOST[:PORT]]",
-            .more_usage = {},
-            .notes =
-                "add: the peer may read what this machine serves and is trusted as a sender.\n"
-                "accept: the peer is expected as the sender at --address (it may not read here);\n"
-                "what a fetch says to run when a known address answers with a new ID.\n"
-                "Kept in CONFIG/trust/known_peers (see --home).\n",
-            .examples =
-                "  xfer trust                                 # every known peer, one per line\n"
-                "  xfer trust add LOXXD2R-...-MJE55Q7 laptop  # let that peer read what I serve\n"
-                "  xfer trust accept ID --address nas:7420    # nas has a new identity\n"
-                "  xfer trust rename laptop old-laptop        # by ID or by a unique name\n"
-                "  xfer trust remove old-laptop\n",
-            .add_options = trust_options};
+    return {
+        .name = "trust",
+        .summary =
+            "list, add, accept, rename and remove the peers (and tracker keys) this "
+            "machine knows",
+        .positionals = {{"ACTION",
+                         "list (the default), add, accept, rename or remove; trackers or "
+                         "remove-tracker",
+                         false},
+                        {"PEER",
+                         "a peer ID (for rename and remove also a known name); for "
+                         "remove-tracker the tracker's HOST[:PORT]",
+                         false},
+                        {"NAME", "the name to show for the peer", false}},
+        .usage_tail = "[--address HOST[:PORT]]",
+        .more_usage = {},
+        .notes =
+            "add: the peer may read what this machine serves and is trusted as a sender.\n"
+            "accept: the peer is expected as the sender at --address (it may not read here);\n"
+            "what a fetch says to run when a known address answers with a new ID.\n"
+            "Kept in CONFIG/trust/known_peers (see --home).\n"
+            "trackers: the tracker keys pinned (CONFIG/trust/known_trackers), one per address;\n"
+            "remove-tracker forgets one, for a tracker whose key really changed: the next\n"
+            "--tracker KEY@HOST:PORT pins the new key.\n",
+        .examples =
+            "  xfer trust                                 # every known peer, one per line\n"
+            "  xfer trust add LOXXD2R-...-MJE55Q7 laptop  # let that peer read what I serve\n"
+            "  xfer trust accept ID --address nas:7420    # nas has a new identity\n"
+            "  xfer trust rename laptop old-laptop        # by ID or by a unique name\n"
+            "  xfer trust remove old-laptop\n"
+            "  xfer trust trackers                        # pinned tracker keys\n"
+            "  xfer trust remove-tracker 10.0.0.1         # its key changed: forget the old one\n",
+        .add_options = trust_options};
 }
 
 int run_trust(int argc, char** argv) {
@@ -150,6 +205,15 @@ int run_trust(int argc, char** argv) {
         if (!peer.empty()) return usage_error(spec, "list takes no PEER");
         return list(config);
     }
+    if (action == "trackers") {
+        if (!peer.empty()) return usage_error(spec, "trackers takes no argument");
+        return list_trackers(config);
+    }
+    if (action == "remove-tracker") {
+        if (peer.empty() || !name.empty())
+            return usage_error(spec, "remove-tracker needs one HOST[:PORT]");
+        return remove_tracker(config, peer);
+    }
     std::string done;
     trust::known_peers_change change;
     if (action == "add" || action == "accept") {
@@ -163,8 +227,9 @@ int run_trust(int argc, char** argv) {
         if (peer.empty() || !name.empty()) return usage_error(spec, "remove needs one PEER");
         change = remove_change(peer, done);
     } else {
-        return usage_error(spec, "unknown action '" + safe_text(action) +
-                                     "' (list, add, accept, rename or remove)");
+        return usage_error(spec,
+                           "unknown action '" + safe_text(action) +
+                               "' (list, add, accept, rename, remove, trackers or remove-tracker)");
     }
     const auto updated = trust::update_known_peers(config, change);
     if (!updated) {

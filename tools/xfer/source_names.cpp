@@ -9,6 +9,7 @@
 #include "shared/discovery/lan_socket.hpp"
 #include "shared/identity/peer_id.hpp"
 #include "shared/trust/known_peers_file.hpp"
+#include "tools/xfer/source_names_tracker.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -58,15 +59,32 @@ std::vector<discovery::peer_record> heard_on_lan(std::string_view name,
     return {};
 }
 
-std::string ambiguous(std::string_view name, const std::vector<discovery::peer_record>& peers) {
-    std::string text =
-        std::to_string(peers.size()) + " peers on the LAN answer to '" + safe_text(name) + "' (";
+// "2 peers on the tracker answer to 'box' (ABCDEFG at 10.0.0.1:7420, HIJKLMN at ...): give the
+// peer ID instead (xfer peers lists them)".
+std::string ambiguous(std::string_view name, std::string_view where,
+                      const std::vector<discovery::peer_record>& peers) {
+    std::string text = std::to_string(peers.size()) + " peers " + std::string(where) +
+                       " answer to '" + safe_text(name) + "' (";
     for (size_t i = 0; i < peers.size(); ++i) {
         if (i > 0) text += ", ";
         text += identity::format_peer_id(peers[i].identity).substr(0, min_id_prefix) + " at " +
                 peers[i].sender.to_string();
     }
     return text + "): give the peer ID instead (xfer peers lists them)";
+}
+
+// The one peer among `heard` (from `where`), its port replaced by a typed one; an error when
+// several answer; nullopt when none does.
+std::expected<std::optional<net::endpoint>, source_error> the_one_heard(
+    const net::endpoint& typed, bool port_given, std::string_view where,
+    const std::vector<discovery::peer_record>& heard) {
+    if (heard.size() > 1)
+        return std::unexpected(
+            source_error{failure_class::not_found, ambiguous(typed.host, where, heard)});
+    if (heard.empty()) return std::nullopt;
+    auto found = heard.front().sender;
+    if (port_given) found.port = typed.port;
+    return found;
 }
 
 }  // namespace
@@ -96,30 +114,39 @@ std::vector<discovery::peer_record> peers_called(std::string_view name,
     return matches;
 }
 
-std::expected<net::endpoint, std::string> resolve_source(std::string_view text,
-                                                         const xfer_home& home,
-                                                         std::chrono::milliseconds lan_wait) {
+std::expected<net::endpoint, source_error> resolve_source(
+    std::string_view text, const xfer_home& home, std::chrono::milliseconds lan_wait,
+    const std::optional<discovery::tracker_link>& tracker, std::chrono::milliseconds tracker_wait) {
     auto typed = net::parse_endpoint(text, net::default_sender_port);
-    if (!typed) return typed;
+    if (!typed) return std::unexpected(source_error{failure_class::usage, typed.error()});
     const bool port_given = text.find(':') != std::string_view::npos;
-    if (written_as_address(typed->host)) return typed;
+    if (written_as_address(typed->host)) return *typed;
     const auto address = known_address(typed->host, home);
-    if (!address) return std::unexpected(address.error());
+    if (!address) return std::unexpected(source_error{failure_class::not_found, address.error()});
     if (*address) {
         auto known = net::parse_endpoint(**address, net::default_sender_port);
         if (known && port_given) known->port = typed->port;
-        if (known) return known;
+        if (known) return *known;
     }
-    const auto heard = heard_on_lan(typed->host, lan_wait);
-    if (heard.size() > 1) return std::unexpected(ambiguous(typed->host, heard));
-    if (heard.size() == 1) {
-        auto found = heard.front().sender;
-        if (port_given) found.port = typed->port;
-        return found;
+    if (tracker) {
+        const auto listed = heard_on_tracker(typed->host, *tracker, tracker_wait);
+        if (!listed)
+            return std::unexpected(source_error{
+                listed.error().refused ? failure_class::refused : failure_class::network,
+                listed.error().message});
+        const auto found = the_one_heard(*typed, port_given, "on the tracker", *listed);
+        if (!found) return std::unexpected(found.error());
+        if (*found) return **found;
     }
-    if (valid_host_label(typed->host)) return typed;  // a host name: /etc/hosts or DNS decide
-    return std::unexpected("no peer called '" + safe_text(typed->host) +
-                           "' seen on the LAN (xfer peers lists who is there)");
+    auto found =
+        the_one_heard(*typed, port_given, "on the LAN", heard_on_lan(typed->host, lan_wait));
+    if (!found) return std::unexpected(found.error());
+    if (*found) return **found;
+    if (valid_host_label(typed->host)) return *typed;  // a host name: /etc/hosts or DNS decide
+    return std::unexpected(source_error{
+        failure_class::not_found, "no peer called '" + safe_text(typed->host) +
+                                      "' seen on the LAN" + (tracker ? " or the tracker" : "") +
+                                      " (xfer peers lists who is there)"});
 }
 
 }  // namespace xfer::cli

@@ -48,6 +48,13 @@ std::expected<std::optional<discovery::tracker_key>, std::string> named_key(
     return std::optional<discovery::tracker_key>{*given};
 }
 
+// The command that forgets the key pinned for `address`, with this command's --home if any.
+std::string forget_pin_command(const po::variables_map& values, const std::string& address) {
+    std::string command = "xfer trust remove-tracker " + address;
+    if (values.count("home")) command += " --home " + values["home"].as<std::string>();
+    return command;
+}
+
 }  // namespace
 
 std::expected<std::optional<discovery::tracker_link>, tracker_option_error> tracker_option(
@@ -69,13 +76,15 @@ std::expected<std::optional<discovery::tracker_link>, tracker_option_error> trac
     const auto address = locator->endpoint.to_string();
     const auto pinned = pins->keys.find(address);
     const bool has_pin = pinned != pins->keys.end();
+    const auto forget = forget_pin_command(values, address);
     if (*named && has_pin && **named != pinned->second) {
         return std::unexpected(tracker_option_error{
             "tracker " + address + ": the key given, " + discovery::format_tracker_key(**named) +
                 ", is not the key pinned for it, " + discovery::format_tracker_key(pinned->second) +
                 " (" + discovery::known_trackers_path(config).string() +
                 "); if the tracker's key really changed (check the key it prints at start), "
-                "delete its line there and run again",
+                "forget the old one with `" +
+                forget + "` and run again",
             false});
     }
     if (!*named && !has_pin) {
@@ -86,6 +95,9 @@ std::expected<std::optional<discovery::tracker_link>, tracker_option_error> trac
             false});
     }
     discovery::tracker_link link{locator->endpoint, *named ? **named : pinned->second, {}};
+    if (!*named)
+        link.when_pinned_key_fails = "if its key really changed, forget the pinned one with `" +
+                                     forget + "` and name the new key";
     if (!has_pin) {
         link.on_proven = [config, address, key = link.key] {
             if (auto pinned_now = discovery::pin_tracker_key(config, address, key); !pinned_now)
