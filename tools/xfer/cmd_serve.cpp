@@ -65,95 +65,152 @@ command_spec serve_spec() {
         .add_options = serve_options};
 }
 
-int run_serve(int argc, char** argv) {
-    const auto spec = serve_spec();
-    auto parsed = parse_command_line(argc, argv, spec);
-    if (parsed.exit_now) return *parsed.exit_now;
+namespace {
 
-    const auto dir = parsed.arg("DIR");
-    const bool json = json_requested(parsed.values);
+// Everything `serve` needs before it listens, each piece checked: a bad option or an unusable
+// directory ends the command before anything is bound.
+struct serve_setup {
+    std::string dir;
+    bool json = false;
+    bool quiet = false;
+    uint64_t limit_up = 0;
+    net::endpoint listen;
+    std::optional<discovery::tracker_link> tracker;
+    std::shared_ptr<piece_store> store;
+    std::shared_ptr<const tls::tls_context> tls;
+    std::shared_ptr<live_read_policy> readers;
+    bool public_access = false;
+    std::optional<sender::pairing_options> pairing;
+    std::shared_ptr<serve_notices> notices = std::make_shared<serve_notices>();
+};
+
+// Who may read and, unless --public, the pairing codes offered to newcomers.
+std::optional<int> prepare_readers(const parsed_options& parsed, const command_spec& spec,
+                                   serve_setup& setup) {
+    auto read_options = read_policy_options_from(parsed.values, setup.tls->our_id());
+    if (!read_options) {
+        std::fprintf(stderr, "xfer serve: %s\n", read_options.error().c_str());
+        return exit_usage;
+    }
+    setup.public_access = read_options->public_access;
+    read_options->pairing_offered = !setup.public_access;
+    if (!setup.public_access) {
+        auto offered =
+            serve_pairing_options(parsed.values, home_from(parsed.values).config, setup.notices);
+        if (!offered) return usage_error(spec, offered.error());
+        setup.pairing = std::move(*offered);
+    }
+    setup.readers = std::make_shared<live_read_policy>(home_from(parsed.values).config,
+                                                       std::move(*read_options));
+    return std::nullopt;
+}
+
+// The setup, or the exit status of the one-line error already printed.
+std::expected<serve_setup, int> prepare_serve(const parsed_options& parsed,
+                                              const command_spec& spec) {
+    serve_setup setup;
+    setup.dir = parsed.arg("DIR");
+    setup.json = json_requested(parsed.values);
+    setup.quiet = parsed.values.count("quiet") > 0;
     const auto limit_up = rate_option(parsed.values, "limit-up");
-    if (!limit_up) return usage_error(spec, limit_up.error());
+    if (!limit_up) return std::unexpected(usage_error(spec, limit_up.error()));
+    setup.limit_up = *limit_up;
     struct stat info {};
-    if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-        return report_failure("serve", failure_class::not_found, dir + ": not a directory", json);
+    if (::stat(setup.dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+        return std::unexpected(report_failure("serve", failure_class::not_found,
+                                              setup.dir + ": not a directory", setup.json));
     }
     const auto listen =
         net::parse_endpoint(parsed.values["listen"].as<std::string>(), net::default_sender_port);
     if (!listen) {
         std::fprintf(stderr, "xfer serve: %s\n", listen.error().c_str());
-        return exit_usage;
+        return std::unexpected(exit_usage);
     }
-    const auto tracker = tracker_option(parsed.values);
-    if (!tracker) return report_tracker_option_error("serve", tracker.error(), json);
-    auto store =
-        piece_store::open(dir, /*create=*/false, home_from(parsed.values).cache / "manifests");
+    setup.listen = *listen;
+    auto tracker = tracker_option(parsed.values);
+    if (!tracker)
+        return std::unexpected(report_tracker_option_error("serve", tracker.error(), setup.json));
+    setup.tracker = std::move(*tracker);
+    auto store = piece_store::open(setup.dir, /*create=*/false,
+                                   home_from(parsed.values).cache / "manifests");
     if (!store) {
-        return report_failure("serve", classify(store.error()),
-                              dir + ": " + store.error().message(), json);
+        return std::unexpected(report_failure("serve", classify(store.error()),
+                                              setup.dir + ": " + store.error().message(),
+                                              setup.json));
     }
+    setup.store = std::move(*store);
     auto tls = local_tls_context(parsed.values);
-    if (!tls) return report_failure("serve", failure_class::local_io, tls.error(), json);
-    auto read_options = read_policy_options_from(parsed.values, (*tls)->our_id());
-    if (!read_options) {
-        std::fprintf(stderr, "xfer serve: %s\n", read_options.error().c_str());
-        return exit_usage;
+    if (!tls)
+        return std::unexpected(
+            report_failure("serve", failure_class::local_io, tls.error(), setup.json));
+    setup.tls = std::move(*tls);
+    if (auto failed = prepare_readers(parsed, spec, setup)) return std::unexpected(*failed);
+    return setup;
+}
+
+sender::sender_options sender_options_for(const serve_setup& setup, const parsed_options& parsed) {
+    sender::sender_options options;
+    options.listen = setup.listen;
+    options.id = random_peer_id();
+    options.tls = setup.tls;
+    options.authorize = authorize_hook(setup.readers);
+    options.public_access = setup.public_access;
+    options.prehash = parsed.values.count("no-prehash") == 0;
+    options.limit_up = setup.limit_up;
+    options.log_transfer = make_transfer_log_sink(home_from(parsed.values));
+    options.pairing = setup.pairing;
+    return options;
+}
+
+void say_listening(const serve_setup& setup, const net::endpoint& where) {
+    if (setup.json) {
+        emit(json_object("listening")
+                 .text("dir", setup.dir)
+                 .text("address", where.to_string())
+                 .text("who_may_read", setup.readers->audience())
+                 .number("limit_up", setup.limit_up));
+    } else if (!setup.quiet) {
+        std::cout << "who may read: " << setup.readers->audience() << std::endl;
+        std::cout << "serving " << setup.dir << " on " << where.to_string() << std::endl;
     }
-    const bool public_access = read_options->public_access;
-    read_options->pairing_offered = !public_access;
-    const auto notices = std::make_shared<serve_notices>();
-    std::optional<sender::pairing_options> pairing;
-    if (!public_access) {
-        auto offered =
-            serve_pairing_options(parsed.values, home_from(parsed.values).config, notices);
-        if (!offered) return usage_error(spec, offered.error());
-        pairing = std::move(*offered);
+}
+
+// Serves until SIGINT or SIGTERM, printing what the sender has to say (pairing codes) meanwhile.
+int serve_until_stopped(zmq::context_t& context, const serve_setup& setup,
+                        const parsed_options& parsed, const volatile int* stop) {
+    const auto options = sender_options_for(setup, parsed);
+    auto running = sender::sender::start(context, setup.store, options);
+    if (!running)
+        return report_failure("serve", failure_class::network, running.error(), setup.json);
+    say_listening(setup, (*running)->listening());
+    const auto visible =
+        make_presence(context, parsed.values, setup.tracker, parsed.values.count("no-lan") == 0,
+                      options.id, {setup.listen.host, (*running)->listening().port}, setup.store);
+    while (!*stop) {
+        setup.notices->print_pending(setup.json, setup.quiet);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    auto readers = std::make_shared<live_read_policy>(home_from(parsed.values).config,
-                                                      std::move(*read_options));
+    setup.notices->print_pending(setup.json, setup.quiet);  // what came since, before "stopped"
+    XLOG_INFO("serve", "", "stopping");
+    if (setup.json) {
+        emit(json_object("stopped")
+                 .number("bytes_sent", (*running)->total_bytes_sent())
+                 .number("receivers_served", (*running)->receivers_served()));
+    }
+    return exit_ok;
+}
+
+}  // namespace
+
+int run_serve(int argc, char** argv) {
+    const auto spec = serve_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
+    if (parsed.exit_now) return *parsed.exit_now;
+    auto setup = prepare_serve(parsed, spec);
+    if (!setup) return setup.error();
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
-    int status = exit_ok;
-    {
-        sender::sender_options sender_opts;
-        sender_opts.listen = *listen;
-        sender_opts.id = random_peer_id();
-        sender_opts.tls = *tls;
-        sender_opts.authorize = authorize_hook(readers);
-        sender_opts.public_access = public_access;
-        sender_opts.prehash = parsed.values.count("no-prehash") == 0;
-        sender_opts.limit_up = *limit_up;
-        sender_opts.log_transfer = make_transfer_log_sink(home_from(parsed.values));
-        sender_opts.pairing = pairing;
-        auto running = sender::sender::start(context, *store, sender_opts);
-        if (!running) return report_failure("serve", failure_class::network, running.error(), json);
-        if (json) {
-            emit(json_object("listening")
-                     .text("dir", dir)
-                     .text("address", (*running)->listening().to_string())
-                     .text("who_may_read", readers->audience())
-                     .number("limit_up", *limit_up));
-        } else if (!parsed.values.count("quiet")) {
-            std::cout << "who may read: " << readers->audience() << std::endl;
-            std::cout << "serving " << dir << " on " << (*running)->listening().to_string()
-                      << std::endl;
-        }
-        const auto visible =
-            make_presence(context, parsed.values, *tracker, parsed.values.count("no-lan") == 0,
-                          sender_opts.id, {listen->host, (*running)->listening().port}, *store);
-        const bool quiet = parsed.values.count("quiet") > 0;
-        while (!*stop) {
-            notices->print_pending(json, quiet);
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        notices->print_pending(json, quiet);  // what came since, before "stopped"
-        XLOG_INFO("serve", "", "stopping");
-        if (json) {
-            emit(json_object("stopped")
-                     .number("bytes_sent", (*running)->total_bytes_sent())
-                     .number("receivers_served", (*running)->receivers_served()));
-        }
-    }
+    const int status = serve_until_stopped(context, *setup, parsed, stop);
     context.close();
     return status;
 }
