@@ -13,7 +13,7 @@
 //   expect req A 1, cancel B 1, ...   what was decided since the last expect (any order); '-':
 //                                     nothing. Words: req, cancel, verify, closed, ban, dup
 //                                     (a block read and dropped), drop (not wanted), ignored
-//   check done | remaining N | open N | inflight A N | banned A | wanted A yes|no
+//   check done | remaining N | open N | unavailable N | inflight A N | banned A | wanted A yes|no
 //
 // The script plays the fetch loop's part: it keeps each source's outstanding blocks as a
 // download connection would and checks after every statement that the scheduler agrees with it
@@ -338,9 +338,11 @@ inline void scheduler_script::check(std::istringstream& words) {
     words >> what;
     if (what == "done") {
         EXPECT_TRUE(scheduler_->complete());
-    } else if (what == "remaining" || what == "open") {
+    } else if (what == "remaining" || what == "open" || what == "unavailable") {
         words >> value;
-        const size_t actual = what == "open" ? scheduler_->open_pieces() : scheduler_->remaining();
+        const size_t actual = what == "open"        ? scheduler_->open_pieces()
+                              : what == "remaining" ? scheduler_->remaining()
+                                                    : scheduler_->unavailable_count();
         EXPECT_EQ(actual, std::stoul(value)) << what;
     } else if (what == "inflight") {
         words >> who >> value;

@@ -158,6 +158,31 @@ TEST(TransferScheduler, ASourceWithThreeBadPiecesIsBanned) {
     )");
 }
 
+// A bad piece whose blocks came from two sources counts against both: neither gets it again.
+TEST(TransferScheduler, ABadPieceOfTwoSourcesIsGivenToNeitherAgain) {
+    run(R"(
+        pieces 3 blocks 2 had 2
+        add A has 0
+        add B has 0-1
+        plan
+        expect req A 0, req B 1
+        recv B 1
+        ok 1
+        plan
+        expect verify 1, req B 0
+        recv A 0.0
+        recv B 0.1           # complete: A's copy of block 1 is not needed
+        expect verify 0, cancel A 0
+        check inflight A 0
+        bad 0                # B's copy of block 0 is not needed either
+        expect closed 0, cancel B 0
+        check unavailable 1
+        add C has 0
+        plan
+        expect req C 0
+    )");
+}
+
 // Endgame: an idle source duplicates a piece a slow one is on; one copy of each block is kept,
 // and the other copies are cancelled once the piece is complete.
 TEST(TransferScheduler, EndgameDuplicatesTheLastPieceAndCancelsTheSlowerCopy) {
