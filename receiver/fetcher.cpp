@@ -91,25 +91,20 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     if (it == connections_.end()) return;
     auto& connection = *it->second;
     // A partner of a mutual exchange may not listen yet; a peer found by discovery may not have
-    // the content yet (it is fetching it too). Both are asked again, with backoff, for a while.
+    // the content yet (it is fetching it too). Both are asked again, with backoff, for a while
+    // (source_retries.hpp).
+    const auto now = clock::now();
     const bool partner_not_up =
-        !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
-    constexpr int max_discovery_attempts = 30;
+        !connection.ever_connected() && now - started_ < request_.connect_retry_window;
     const auto name = connection.source().to_string();
-    // Attempts count from the last block it delivered: a source that helps and is dropped now
-    // and then (a stall under load) is not abandoned for good after 30 drops over a long fetch.
-    if (connection.last_block_data() != clock::time_point{}) connect_attempts_[name] = 0;
-    const bool discovered_peer =
-        request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
-    if (may_retry && !(scheduler_ && scheduler_->complete()) &&
-        (partner_not_up || discovered_peer)) {
-        // 100 ms, 200 ms, ... up to 1.6 s between attempts.
-        const int attempt = connect_attempts_[name]++;
-        const auto delay = std::chrono::milliseconds(100 << std::min(attempt, 4));
-        XLOG_INFO("receiver", connection.label(),
-                  reason << "; retrying in " << delay.count() << " ms");
-        retries_.emplace_back(connection.source(), clock::now() + delay);
-        quietly = true;
+    if (connection.last_block_data() != clock::time_point{}) retries_.delivered(name);
+    if (may_retry && !(scheduler_ && scheduler_->complete())) {
+        if (const auto delay = retries_.after_drop(connection.source(), partner_not_up,
+                                                   request_.wait_for_peers, now)) {
+            XLOG_INFO("receiver", connection.label(),
+                      reason << "; retrying in " << delay->count() << " ms");
+            quietly = true;
+        }
     }
     if (!quietly) {
         // The user sees the last of these as the fetch's error if no source is left.
@@ -241,15 +236,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
 
 void fetcher::start_due_retries() {
     connect_waiting_sources();
-    for (auto retry = retries_.begin(); retry != retries_.end();) {
-        if (clock::now() < retry->second) {
-            ++retry;
-            continue;
-        }
-        const auto source = retry->first;
-        retry = retries_.erase(retry);
-        add_source(source);
-    }
+    if (retries_.empty()) return;
+    for (const auto& source : retries_.take_due(clock::now())) add_source(source);
 }
 
 // One wait on the verifier, the bus and every connection, and what each has to say.
@@ -320,7 +308,7 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     const bool named_by_user = std::find(request_.sources.begin(), request_.sources.end(),
                                          source) != request_.sources.end();
     const bool pointless =
-        never_ask_again(ec, /*discovered=*/!named_by_user, connect_attempts_[source.to_string()]);
+        never_ask_again(ec, /*discovered=*/!named_by_user, retries_.attempts(source.to_string()));
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && scheduler_ && scheduler_->complete();

@@ -21,6 +21,7 @@
 #include "receiver/piece_verifier.hpp"
 #include "receiver/piece_writer.hpp"
 #include "receiver/source_cap.hpp"
+#include "receiver/source_retries.hpp"
 #include "receiver/transfer_scheduler.hpp"
 #include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
@@ -209,8 +210,7 @@ class fetcher final : public download_listener {
     std::set<std::string> known_sources_;
     // Banned, ourselves, duplicates of a peer we pull from, or gone: not connected to again.
     std::set<std::string> ignored_endpoints_;
-    std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
-    std::map<std::string, int> connect_attempts_;
+    source_retries retries_;  // dropped sources asked again after a backoff
     source_cap source_cap_{request_.max_sources};
     std::deque<net::endpoint> waiting_sources_;  // named, not connected: the cap was reached
     introduced_peers introduced_;                // bounds the connections PEERS frames make us open

@@ -202,7 +202,7 @@ void fetcher::take_peer_events(zmq::socket_t& peer_events) {
             }
             continue;
         }
-        std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
+        retries_.forget(*where);
         std::erase(waiting_sources_, *where);
         for (auto& [key, connection] : connections_) {
             if (connection->source() == *where) {
