@@ -18,6 +18,7 @@
 #include "receiver/download_connection.hpp"
 #include "receiver/frame_memory.hpp"
 #include "receiver/introduced_peers.hpp"
+#include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "receiver/piece_writer.hpp"
 #include "receiver/source_cap.hpp"
