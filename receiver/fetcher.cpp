@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "receiver/endgame_policy.hpp"
 #include "receiver/retry_policy.hpp"
 #include "receiver/source_liveness.hpp"
 #include "shared/bus/inproc_bind.hpp"
@@ -18,12 +17,6 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 constexpr auto checkpoint_interval = std::chrono::seconds(2);
-// In-flight data per source: a fifth of a second of its rate (covers LAN delay and our loop
-// with room), at least 512 KiB, at most 32 MiB. Deeper queues commit pieces to slow sources early
-// and, in a swarm, make two receivers ask one sender for the same piece.
-constexpr double in_flight_seconds = 0.2;
-constexpr uint64_t min_in_flight = 512 * 1024;
-constexpr uint64_t max_in_flight = 32 * 1024 * 1024;
 
 }  // namespace
 
@@ -98,108 +91,89 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
     if (it == connections_.end()) return;
     auto& connection = *it->second;
     // A partner of a mutual exchange may not listen yet; a peer found by discovery may not have
-    // the content yet (it is fetching it too). Both are asked again, with backoff, for a while.
+    // the content yet (it is fetching it too). Both are asked again, with backoff, for a while
+    // (source_retries.hpp).
+    const auto now = clock::now();
     const bool partner_not_up =
-        !connection.ever_connected() && clock::now() - started_ < request_.connect_retry_window;
-    constexpr int max_discovery_attempts = 30;
+        !connection.ever_connected() && now - started_ < request_.connect_retry_window;
     const auto name = connection.source().to_string();
-    // Attempts count from the last block it delivered: a source that helps and is dropped now
-    // and then (a stall under load) is not abandoned for good after 30 drops over a long fetch.
-    if (connection.last_block_data() != clock::time_point{}) connect_attempts_[name] = 0;
-    const bool discovered_peer =
-        request_.wait_for_peers && connect_attempts_[name] < max_discovery_attempts;
-    if (may_retry && !(picker_ && picker_->complete()) && (partner_not_up || discovered_peer)) {
-        // 100 ms, 200 ms, ... up to 1.6 s between attempts.
-        const int attempt = connect_attempts_[name]++;
-        const auto delay = std::chrono::milliseconds(100 << std::min(attempt, 4));
-        XLOG_INFO("receiver", connection.label(),
-                  reason << "; retrying in " << delay.count() << " ms");
-        retries_.emplace_back(connection.source(), clock::now() + delay);
-        quietly = true;
+    if (connection.last_block_data() != clock::time_point{}) retries_.delivered(name);
+    if (may_retry && !(scheduler_ && scheduler_->complete())) {
+        if (const auto delay = retries_.after_drop(connection.source(), partner_not_up,
+                                                   request_.wait_for_peers, now)) {
+            XLOG_INFO("receiver", connection.label(),
+                      reason << "; retrying in " << delay->count() << " ms");
+            quietly = true;
+        }
     }
     if (!quietly) {
         // The user sees the last of these as the fetch's error if no source is left.
         XLOG_INFO("receiver", connection.label(), reason);
         last_failure_ = connection.source().to_string() + ": " + reason;
     }
-    if (picker_) {
-        for (const uint32_t piece : connection.pieces_outstanding()) picker_->release(key, piece);
-        picker_->remove_peer(key);
-    }
     connection.send_close_and_bye();
     known_sources_.erase(name);
     connections_.erase(it);
-    // Buffers only this source was filling are reclaimed; their pieces go back to the pool.
-    for (auto buffer = buffers_.begin(); buffer != buffers_.end();) {
-        std::replace(buffer->second.block_writer.begin(), buffer->second.block_writer.end(), key,
-                     uint64_t{0});
-        bool still_wanted = buffer->second.verifying;
-        for (const auto& [other_key, other] : connections_)
-            still_wanted |= other->has_outstanding(buffer->first);
-        if (still_wanted) {
-            ++buffer;
-            continue;
-        }
-        // Nobody is fetching the rest of this piece (endgame copies may have been discarded
-        // while the dropped source was mid-block): it goes back to the pool for anyone.
-        if (picker_) {
-            for (const auto peer : picker_->assigned_peers(buffer->first))
-                picker_->release(peer, buffer->first);
-        }
-        buffer = buffers_.erase(buffer);
-    }
+    // Pieces only this source was filling are closed (transfer_scheduler::source_removed).
+    if (!scheduler_) return;
+    dropped_.clear();
+    scheduler_->source_removed(key, dropped_);
+    for (const uint32_t piece : dropped_.closed) recycle(piece);
 }
 
-void fetcher::recycle(piece_buffer& buffer) {
-    if (buffer.data && spare_buffers_.size() < max_buffers())
-        spare_buffers_.push_back(std::move(buffer.data));
+aligned_bytes fetcher::take_buffer(uint32_t piece) {
+    if (!spare_buffers_.empty() &&
+        entry_->manifest.piece_length(piece) == entry_->manifest.piece_size) {
+        auto buffer = std::move(spare_buffers_.back());
+        spare_buffers_.pop_back();
+        return buffer;
+    }
+    // Every buffer is piece_size long (the last piece's too), so all are reusable.
+    return allocate_aligned(entry_->manifest.piece_size);
+}
+
+void fetcher::recycle(uint32_t piece) {
+    const auto it = buffers_.find(piece);
+    if (it == buffers_.end()) return;
+    if (it->second && spare_buffers_.size() < max_buffers())
+        spare_buffers_.push_back(std::move(it->second));
+    buffers_.erase(it);
 }
 
 void fetcher::schedule_requests() {
-    if (!picker_ || !entry_) return;
-    for (auto& [key, connection] : connections_) {
-        if (!connection->manifest_accepted() || picker_->is_banned(key)) continue;
-        const uint64_t target =
-            std::clamp<uint64_t>(static_cast<uint64_t>(connection->rate() * in_flight_seconds),
-                                 min_in_flight, max_in_flight);
-        while (connection->bytes_in_flight() < target && buffers_.size() < max_buffers()) {
-            const auto pieces = picker_->pick(key, 1, /*allow_duplicates=*/false);
-            if (pieces.empty()) break;
-            const uint32_t piece = pieces.front();
-            auto& buffer = buffers_[piece];
-            if (!buffer.data) {
-                buffer.length = entry_->manifest.piece_length(piece);
-                if (!spare_buffers_.empty() && buffer.length == entry_->manifest.piece_size) {
-                    buffer.data = std::move(spare_buffers_.back());
-                    spare_buffers_.pop_back();
-                } else {
-                    // Every buffer is piece_size long (the last piece's too), so all are reusable.
-                    buffer.data = allocate_aligned(entry_->manifest.piece_size);
-                }
-                buffer.blocks.assign((buffer.length + wire::block_size - 1) / wire::block_size,
-                                     false);
-                buffer.block_writer.assign(buffer.blocks.size(), 0);
-            }
-            connection->request_piece(piece, buffer.length);
-        }
-        // Endgame: an idle source helps with the last pieces (they share the existing buffer)
-        // when it would likely finish one first (endgame_policy.hpp).
-        if (endgame_allowed(picker_->remaining(), connections_.size(),
-                            entry_->manifest.piece_count()) &&
-            connection->pieces_in_flight() == 0 && picker_->in_endgame()) {
-            const auto worth_it = [&](uint32_t piece, const std::set<peer_key>& on_it) {
-                return duplicate_pays_against(*connection, piece, on_it);
-            };
-            for (const uint32_t piece :
-                 picker_->pick(key, 1, true, max_endgame_holders, worth_it)) {
-                if (buffers_.contains(piece) && !buffers_[piece].verifying) {
-                    connection->request_piece(piece, buffers_[piece].length);
-                } else {
-                    picker_->release(key, piece);
-                }
-            }
-        }
+    if (!scheduler_ || !entry_) return;
+    offers_.clear();
+    for (const auto& [key, connection] : connections_) {
+        if (connection->manifest_accepted()) offers_.push_back({key, connection->rate()});
     }
+    scheduler_->plan(offers_, connections_.size(), decisions_);
+    apply(decisions_);
+}
+
+void fetcher::apply(scheduler_decisions& decided) {
+    for (const uint32_t piece : decided.opened) buffers_[piece] = take_buffer(piece);
+    for (const auto& request : decided.requests) {
+        if (const auto it = connections_.find(request.source); it != connections_.end())
+            it->second->request_piece(request.piece, request.length);
+    }
+    for (const auto& cancel : decided.cancels) {
+        if (const auto it = connections_.find(cancel.source); it != connections_.end())
+            it->second->cancel_piece(cancel.piece);
+    }
+    for (const uint32_t piece : decided.verify) {
+        // The streamed manifest's hash (a placeholder entry's own hashes are not the content's).
+        verifier_->submit({piece,
+                           {buffers_.at(piece).get(), scheduler_->piece_length(piece)},
+                           assembly_->hash(piece)});
+    }
+    for (const uint32_t piece : decided.closed) recycle(piece);
+    if (decided.banned.empty()) {
+        decided.clear();
+        return;
+    }
+    const auto banned = decided.banned;  // dropping a source decides again
+    decided.clear();
+    for (const auto source : banned) drop_banned(source);
 }
 
 void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
@@ -245,7 +219,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
         if (fatal_) break;
         // Complete only with the whole manifest in: a streamed one is adopted as its last hash
         // arrives, before the last piece can be verified.
-        if (picker_ && picker_->complete() && verifier_->in_progress() == 0 && !placeholder_) break;
+        if (scheduler_ && scheduler_->complete() && verifier_->in_progress() == 0 && !placeholder_)
+            break;
         start_due_retries();
         if (out_of_sources()) break;
         poll_once(peer_events);
@@ -261,15 +236,8 @@ fetch_outcome fetcher::run(const volatile int* stop_flag, const progress_fn& rep
 
 void fetcher::start_due_retries() {
     connect_waiting_sources();
-    for (auto retry = retries_.begin(); retry != retries_.end();) {
-        if (clock::now() < retry->second) {
-            ++retry;
-            continue;
-        }
-        const auto source = retry->first;
-        retry = retries_.erase(retry);
-        add_source(source);
-    }
+    if (retries_.empty()) return;
+    for (const auto& source : retries_.take_due(clock::now())) add_source(source);
 }
 
 // One wait on the verifier, the bus and every connection, and what each has to say.
@@ -342,22 +310,18 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     const bool named_by_user = std::find(request_.sources.begin(), request_.sources.end(),
                                          source) != request_.sources.end();
     const bool pointless =
-        never_ask_again(ec, /*discovered=*/!named_by_user, connect_attempts_[source.to_string()]);
+        never_ask_again(ec, /*discovered=*/!named_by_user, retries_.attempts(source.to_string()));
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
-        ec == make_error_code(errc::peer_closed) && picker_ && picker_->complete();
+        ec == make_error_code(errc::peer_closed) && scheduler_ && scheduler_->complete();
     if (!ourselves_or_duplicate && !finished) last_failure_code_ = ec;
     drop_source(key, reason, ourselves_or_duplicate || finished, !pointless);
 }
 
-// Declines that expired, the progress tick (with the bus heartbeat) and the resume checkpoint.
+// Declines whose hold ended, the progress tick (with the bus heartbeat) and the resume checkpoint.
 void fetcher::on_timers(std::chrono::steady_clock::time_point now, fetch_progress& progress,
                         const progress_fn& report) {
-    std::erase_if(declines_, [&](const declined_piece& declined) {
-        if (now < declined.until) return false;
-        if (picker_) picker_->allow_again(declined.source, declined.piece);
-        return true;
-    });
+    if (scheduler_) scheduler_->tick(now);
     if (now - last_tick_ >= tick_interval) {
         last_tick_ = now;
         tick(progress, report);

@@ -23,6 +23,8 @@
 #include "receiver/piece_verifier.hpp"
 #include "receiver/piece_writer.hpp"
 #include "receiver/source_cap.hpp"
+#include "receiver/source_retries.hpp"
+#include "receiver/transfer_scheduler.hpp"
 #include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
 #include "shared/bus/sequence.hpp"
@@ -126,19 +128,6 @@ class fetcher final : public download_listener {
     fetch_outcome run(const volatile int* stop_flag, const progress_fn& progress);
 
   private:
-    struct piece_buffer {
-        aligned_bytes data;  // aligned: verified pieces go to disk with direct I/O
-        uint32_t length = 0;
-        std::vector<bool> blocks;
-        // Which source is reading each block into the buffer right now (0: none). Endgame asks
-        // several sources for one piece; only one may write a block, so a buffer is never
-        // written while it is hashed, and never freed while a reader points into it.
-        std::vector<uint64_t> block_writer;
-        uint32_t blocks_received = 0;
-        std::vector<peer_key> senders;
-        bool verifying = false;  // hashed, or (verified) waiting for its write or being written
-    };
-
     // download_listener: one handler per message a source sends.
     std::error_code on_peer_verified(download_connection& from,
                                      const identity::peer_id& peer) override;
@@ -177,16 +166,20 @@ class fetcher final : public download_listener {
     void give_up_a_source_for_a_waiting_one(std::chrono::steady_clock::time_point now);
     void drop_source(uint64_t key, const std::string& reason, bool quietly = false,
                      bool may_retry = true);
+    // The scheduler's requests for the sources that may be asked now.
     void schedule_requests();
-    // True when `idle` would likely finish `piece` before every source now on it.
-    bool duplicate_pays_against(const download_connection& idle, uint32_t piece,
-                                const std::set<peer_key>& on_it) const;
+    // Carries out what the scheduler decided (transfer_scheduler.hpp), and clears it.
+    void apply(scheduler_decisions& decided);
+    // The scheduler banned it: dropped, never asked again.
+    void drop_banned(peer_key source);
     void on_verified(const verify_result& result);
     // Verified pieces go to the writer as its byte bound allows; a piece counts once written.
     void start_writer();
     void finish_writes_in_flight();
     void start_writes();
     void on_written(write_result& result);
+    // Recorded in the store (journal, bit); false, with the fetch's error set, if not.
+    bool count_written(const write_result& result);
     void wait_for_writes();
     void tick(fetch_progress& progress, const progress_fn& report);
     void publish(bus::event_type type, uint32_t piece, const std::string& text = {});
@@ -222,8 +215,7 @@ class fetcher final : public download_listener {
     std::set<std::string> known_sources_;
     // Banned, ourselves, duplicates of a peer we pull from, or gone: not connected to again.
     std::set<std::string> ignored_endpoints_;
-    std::vector<std::pair<net::endpoint, std::chrono::steady_clock::time_point>> retries_;
-    std::map<std::string, int> connect_attempts_;
+    source_retries retries_;  // dropped sources asked again after a backoff
     source_cap source_cap_{request_.max_sources};
     std::deque<net::endpoint> waiting_sources_;  // named, not connected: the cap was reached
     introduced_peers introduced_;                // bounds the connections PEERS frames make us open
@@ -234,13 +226,6 @@ class fetcher final : public download_listener {
     bool undialable_logged_ = false;
     // An address a peer named that may be dialled (wire_address.hpp); logs the first refusal.
     bool may_dial(const net::endpoint& named, const std::string& label);
-    struct declined_piece {
-        uint64_t source;
-        uint32_t piece;
-        std::chrono::steady_clock::time_point until;
-    };
-    std::vector<declined_piece> declines_;
-    void decline_piece(download_connection& from, uint32_t piece);
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     uint64_t next_key_ = 1;
 
@@ -249,12 +234,21 @@ class fetcher final : public download_listener {
     std::optional<manifest_assembly> assembly_;
     // entry_ is kept under a placeholder manifest until assembly_ is complete (then adopted).
     bool placeholder_ = false;
-    std::optional<piece_picker> picker_;
-    std::map<uint32_t, piece_buffer> buffers_;
+    // Piece and block state and what to request (made with the entry); the loop carries out
+    // its decisions: decisions_ for the loop's events, dropped_ for a source's departure.
+    std::optional<transfer_scheduler> scheduler_;
+    scheduler_decisions decisions_;
+    scheduler_decisions dropped_;
+    std::vector<source_offer> offers_;  // rebuilt on every pass of run()
+    // The buffer of each open piece (aligned: verified pieces go to disk with direct I/O); empty
+    // while the writer holds it.
+    std::map<uint32_t, aligned_bytes> buffers_;
     // Piece-sized buffers handed back after verification: reused rather than freed, so the
     // kernel does not map and fault in fresh pages for every piece.
     std::vector<aligned_bytes> spare_buffers_;
-    void recycle(piece_buffer& buffer);
+    aligned_bytes take_buffer(uint32_t piece);
+    // The piece's buffer (if the loop holds it) goes to the spare pool.
+    void recycle(uint32_t piece);
     piece_span span_;
     uint64_t wanted_bytes_ = 0;
     uint64_t resumed_bytes_ = 0;

@@ -16,8 +16,8 @@ bool fetcher::idle_sources_hopeless() const {
     // Nothing in flight and nothing pending: if no source has what is missing, waiting longer
     // helps only when a source may still gain pieces; unavailable_timeout bounds that wait.
     // While a manifest streams, pieces not hashed yet are coming: the stall deadlines apply.
-    if (!picker_ || !buffers_.empty() || placeholder_) return false;
-    return picker_->unavailable_count() > 0;
+    if (!scheduler_ || scheduler_->open_pieces() != 0 || placeholder_) return false;
+    return scheduler_->unavailable_count() > 0;
 }
 
 // True (with fatal_ set) when no source is left, or none has what is missing, for longer than
@@ -43,7 +43,7 @@ bool fetcher::out_of_sources() {
     if (unavailable_since_ == clock::time_point{}) unavailable_since_ = clock::now();
     if (clock::now() - unavailable_since_ <= request_.unavailable_timeout) return false;
     fatal_ = errc::no_source;
-    fatal_message_ = std::to_string(picker_->unavailable_count()) +
+    fatal_message_ = std::to_string(scheduler_->unavailable_count()) +
                      " pieces are not available from any source" +
                      (last_failure_.empty() ? "" : " (last problem: " + last_failure_ + ")");
     return true;

@@ -33,7 +33,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
     from.accept_manifest();
     last_advance_ = std::chrono::steady_clock::now();  // a new source may have what is missing
     if (!entry_) return open_content(from);
-    if (picker_) picker_->add_peer(from.key());
+    if (scheduler_) scheduler_->source_added(from.key());
     return placeholder_ ? manifest_completed(from) : std::error_code{};
 }
 
@@ -54,7 +54,7 @@ std::error_code fetcher::on_manifest_head(download_connection& from,
     from.accept_manifest();
     last_advance_ = std::chrono::steady_clock::now();
     if (!entry_) return open_content(from);
-    if (picker_) picker_->add_peer(from.key());
+    if (scheduler_) scheduler_->source_added(from.key());
     return placeholder_ && assembly_->complete() ? manifest_completed(from) : std::error_code{};
 }
 
@@ -68,7 +68,7 @@ std::error_code fetcher::on_manifest_hashes(download_connection& from,
     // The sender streams only what it holds complete: each hash also announces its piece.
     for (uint32_t piece = first; piece < from.hashes_sent(); ++piece) {
         from.record_have(piece);
-        if (picker_) picker_->peer_has(from.key(), piece);
+        if (scheduler_) scheduler_->source_has(from.key(), piece);
     }
     return placeholder_ && assembly_->complete() ? manifest_completed(from) : std::error_code{};
 }
@@ -126,9 +126,10 @@ std::error_code fetcher::open_content(download_connection& from) {
     }
     uint64_t seed = 0;
     std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
-    picker_.emplace(std::move(wanted), had, seed);
+    scheduler_.emplace(piece_sizes{geometry.file_size, geometry.piece_size, geometry.piece_count()},
+                       std::move(wanted), had, seed, max_buffers());
     for (const auto& [key, connection] : connections_) {
-        if (connection->manifest_accepted()) picker_->add_peer(key);
+        if (connection->manifest_accepted()) scheduler_->source_added(key);
     }
     XLOG_INFO(
         "receiver", from.label(),

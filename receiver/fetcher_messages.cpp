@@ -46,7 +46,7 @@ std::error_code fetcher::on_bitfield(download_connection& from, const wire::bitf
     for (uint32_t piece = from.hashes_sent(); piece < has.size(); ++piece) {
         if (has[piece]) return errc::manifest_stream_invalid;
     }
-    if (picker_) picker_->peer_has_all(from.key(), has);
+    if (scheduler_) scheduler_->source_has_all(from.key(), has);
     return {};
 }
 
@@ -56,7 +56,7 @@ std::error_code fetcher::on_have(download_connection& from, const wire::have& me
     }
     if (message.piece >= from.hashes_sent()) return errc::manifest_stream_invalid;
     from.record_have(message.piece);
-    if (picker_) picker_->peer_has(from.key(), message.piece);
+    if (scheduler_) scheduler_->source_has(from.key(), message.piece);
     return {};
 }
 
@@ -76,12 +76,12 @@ std::error_code fetcher::on_error(download_connection& from, const wire::error_m
 }
 
 std::error_code fetcher::on_decline(download_connection& from, const wire::decline_msg& message) {
-    if (!picker_ || !entry_ || message.piece >= entry_->manifest.piece_count())
+    if (!scheduler_ || !entry_ || message.piece >= entry_->manifest.piece_count())
         return errc::malformed_message;
-    // Only a piece still asked of it (one we cancelled may cross its DECLINE): a flood of
-    // DECLINEs for other pieces would otherwise grow declines_ without bound.
-    if (!from.has_outstanding(message.piece)) return {};
-    decline_piece(from, message.piece);
+    // A piece no longer asked of it (a CANCEL crossed the DECLINE) changes nothing.
+    if (scheduler_->declined(from.key(), message.piece, std::chrono::steady_clock::now(),
+                             decisions_))
+        apply(decisions_);
     return {};
 }
 
@@ -116,19 +116,20 @@ bool fetcher::may_dial(const net::endpoint& named, const std::string& label) {
 
 std::span<uint8_t> fetcher::block_destination(download_connection& from,
                                               const wire::piece_header& header, uint32_t length) {
-    const auto it = buffers_.find(header.piece);
-    if (it == buffers_.end() || it->second.verifying) return {};
-    auto& buffer = it->second;
-    if (header.offset % wire::block_size != 0 || uint64_t{header.offset} + length > buffer.length)
-        return {};
-    const uint32_t block = header.offset / wire::block_size;
-    // Already have it, or another source is mid-way through it: read this copy and drop it.
-    if (buffer.blocks[block] || buffer.block_writer[block] != 0) {
-        downloaded_bytes_ += length;
-        return {};
+    if (!scheduler_) return {};
+    switch (scheduler_->claim_block(from.key(), header.piece, header.offset, length)) {
+        case block_claim::write: {
+            const auto it = buffers_.find(header.piece);
+            if (it == buffers_.end() || !it->second) return {};
+            return {it->second.get() + header.offset, length};
+        }
+        case block_claim::duplicate:
+            downloaded_bytes_ += length;  // read and dropped, but it came
+            return {};
+        case block_claim::unwanted:
+            return {};
     }
-    buffer.block_writer[block] = from.key();
-    return {buffer.data.get() + header.offset, length};
+    return {};
 }
 
 std::error_code fetcher::block_received(download_connection& from, const wire::piece_header& header,
@@ -141,85 +142,40 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
     }
     downloaded_bytes_ += length;
     last_advance_ = std::chrono::steady_clock::now();
-    const auto it = buffers_.find(header.piece);
-    if (it == buffers_.end()) return {};
-    auto& buffer = it->second;
-    const uint32_t block = header.offset / wire::block_size;
-    buffer.block_writer[block] = 0;
-    if (std::find(buffer.senders.begin(), buffer.senders.end(), from.key()) ==
-        buffer.senders.end()) {
-        buffer.senders.push_back(from.key());
-    }
-    if (!buffer.blocks[block]) {
-        buffer.blocks[block] = true;
-        ++buffer.blocks_received;
-    }
-    if (buffer.blocks_received == buffer.blocks.size() && !buffer.verifying) {
-        buffer.verifying = true;
-        // Endgame duplicates of this piece elsewhere are no longer needed.
-        for (auto& [key, connection] : connections_) {
-            if (key != from.key()) connection->cancel_piece(header.piece);
-        }
-        // The streamed manifest's hash (a placeholder entry's own hashes are not the content's).
-        verifier_->submit(
-            {header.piece, {buffer.data.get(), buffer.length}, assembly_->hash(header.piece)});
-    }
+    if (!scheduler_) return {};
+    scheduler_->block_received(from.key(), header.piece, header.offset, length, decisions_);
+    apply(decisions_);
     return {};
 }
 
-void fetcher::decline_piece(download_connection& from, uint32_t piece) {
-    // The sender dropped the piece's other blocks already; CANCEL clears our side.
-    from.cancel_piece(piece);
-    picker_->decline(from.key(), piece);
-    declines_.push_back(
-        {from.key(), piece, std::chrono::steady_clock::now() + std::chrono::seconds(1)});
-    const auto it = buffers_.find(piece);
-    if (it == buffers_.end() || it->second.verifying) return;
-    for (const auto& [key, connection] : connections_) {
-        if (connection->has_outstanding(piece)) return;
-    }
-    for (const auto peer : picker_->assigned_peers(piece)) picker_->release(peer, piece);
-    recycle(it->second);
-    buffers_.erase(it);
-}
-
 void fetcher::on_verified(const verify_result& result) {
-    const auto it = buffers_.find(result.piece);
-    if (it == buffers_.end()) return;
+    if (!buffers_.contains(result.piece)) return;
     if (result.ok) {
-        // Counted only once written (on_written); until then the buffer stays, still marked
-        // verifying, so no source writes into it and the memory budget still counts it.
+        // Counted only once written (on_written); until then the piece stays open, verifying,
+        // so no source writes into it and the memory budget still counts it.
         verified_unwritten_.push_back(result.piece);
         start_writes();
         return;
     }
-    auto buffer = std::move(it->second);
-    buffers_.erase(it);
-    recycle(buffer);
     XLOG_WARN("receiver", "",
               "piece " << result.piece << " failed SHA-256 verification; fetching it again");
-    const auto others = picker_->assigned_peers(result.piece);
-    for (const auto peer : others) {
-        picker_->release(peer, result.piece);
-        if (auto connection = connections_.find(peer); connection != connections_.end()) {
-            connection->second->cancel_piece(result.piece);
-        }
-    }
-    for (const auto peer : picker_->piece_failed(result.piece, buffer.senders)) {
-        if (auto connection = connections_.find(peer); connection != connections_.end()) {
-            XLOG_WARN("receiver", connection->second->label(),
-                      "banned from this transfer: sent " << piece_picker::failures_before_ban
-                                                         << " pieces that failed verification");
-            ignored_endpoints_.insert(connection->second->source().to_string());
-            last_failure_code_ = errc::peer_banned;
-            drop_source(peer,
-                        "banned: " + std::to_string(piece_picker::failures_before_ban) +
-                            " pieces of " + entry_->path +
-                            " from it failed SHA-256 verification (its copy is corrupt, " +
-                            "or the file changed on it during the transfer)",
-                        false, /*may_retry=*/false);
-        }
-    }
+    scheduler_->piece_failed(result.piece, decisions_);
+    apply(decisions_);
+}
+
+void fetcher::drop_banned(peer_key source) {
+    const auto connection = connections_.find(source);
+    if (connection == connections_.end()) return;
+    XLOG_WARN("receiver", connection->second->label(),
+              "banned from this transfer: sent " << piece_picker::failures_before_ban
+                                                 << " pieces that failed verification");
+    ignored_endpoints_.insert(connection->second->source().to_string());
+    last_failure_code_ = errc::peer_banned;
+    drop_source(source,
+                "banned: " + std::to_string(piece_picker::failures_before_ban) + " pieces of " +
+                    entry_->path + " from it failed SHA-256 verification (its copy is corrupt, " +
+                    "or the file changed on it during the transfer)",
+                false, /*may_retry=*/false);
 }
 
 // Connect-back hints and discovery's joins and leaves.
@@ -246,7 +202,7 @@ void fetcher::take_peer_events(zmq::socket_t& peer_events) {
             }
             continue;
         }
-        std::erase_if(retries_, [&](const auto& retry) { return retry.first == *where; });
+        retries_.forget(*where);
         std::erase(waiting_sources_, *where);
         for (auto& [key, connection] : connections_) {
             if (connection->source() == *where) {

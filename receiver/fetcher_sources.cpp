@@ -1,8 +1,6 @@
-// Which sources the fetch holds: the cap on how many at once (source_cap.hpp), and whether an
-// idle one should duplicate a piece another is on (endgame_policy.hpp).
+// Which sources the fetch holds: the cap on how many at once (source_cap.hpp).
 #include <algorithm>
 
-#include "receiver/endgame_policy.hpp"
 #include "receiver/fetcher.hpp"
 #include "shared/core/log.hpp"
 
@@ -25,10 +23,10 @@ void fetcher::connect_waiting_sources() {
 // At the cap, with sources waiting: one connected source that has nothing we want, or stopped
 // delivering, makes room (it waits at the back of the line, and may come back).
 void fetcher::give_up_a_source_for_a_waiting_one(std::chrono::steady_clock::time_point now) {
-    if (waiting_sources_.empty() || !picker_) return;
+    if (waiting_sources_.empty() || !scheduler_) return;
     std::vector<source_cap::standing> standings;
     for (const auto& [key, connection] : connections_) {
-        standings.push_back({key, connection->manifest_accepted(), picker_->has_wanted(key),
+        standings.push_back({key, connection->manifest_accepted(), scheduler_->has_wanted(key),
                              connection->bytes_in_flight(), connection->connected_at(),
                              connection->last_block_data()});
     }
@@ -41,18 +39,6 @@ void fetcher::give_up_a_source_for_a_waiting_one(std::chrono::steady_clock::time
     drop_source(*chosen, "gave its slot to a waiting source", /*quietly=*/true,
                 /*may_retry=*/false);
     waiting_sources_.push_back(source);
-}
-
-bool fetcher::duplicate_pays_against(const download_connection& idle, uint32_t piece,
-                                     const std::set<peer_key>& on_it) const {
-    const source_pace idle_pace{idle.rate(), idle.bytes_in_flight()};
-    for (const auto holder : on_it) {
-        const auto it = connections_.find(holder);
-        if (it == connections_.end()) continue;
-        const source_pace pace{it->second->rate(), it->second->bytes_in_flight()};
-        if (!duplicate_pays(idle_pace, pace, entry_->manifest.piece_length(piece))) return false;
-    }
-    return true;
 }
 
 }  // namespace xfer::receiver

@@ -44,40 +44,38 @@ void fetcher::start_writes() {
             verified_unwritten_.pop_front();
             continue;
         }
-        if (!writer_->has_room_for(it->second.length)) return;
+        const uint32_t length = scheduler_->piece_length(piece);
+        if (!writer_->has_room_for(length)) return;
         verified_unwritten_.pop_front();
-        writer_->submit({piece, std::move(it->second.data), it->second.length});
+        writer_->submit({piece, std::move(it->second), length});
     }
 }
 
 void fetcher::on_written(write_result& result) {
-    const auto it = buffers_.find(result.piece);
-    if (it != buffers_.end()) {
-        it->second.data = std::move(result.data);
-        recycle(it->second);
-        buffers_.erase(it);
+    if (const auto it = buffers_.find(result.piece); it != buffers_.end()) {
+        it->second = std::move(result.data);
+        recycle(result.piece);
     }
-    if (write_failed_) return;  // the first failure is the one the user is told about
+    // The first failure is the one the user is told about.
+    const bool counted = !write_failed_ && count_written(result);
+    if (counted) publish(bus::event_type::piece_verified, result.piece);
+    scheduler_->piece_written(result.piece, counted, decisions_);
+    apply(decisions_);
+}
+
+bool fetcher::count_written(const write_result& result) {
     auto ec = result.error;
     if (!ec) ec = store_->record_written(*entry_, result.piece);
-    if (ec) {
-        // The piece does not count: the part file (or staging directory) stays as it is, never
-        // renamed into place, and the resume state says what was written before.
-        write_failed_ = true;
-        fatal_ = ec;
-        const auto where = store_->root() / entry_->part_path;
-        fatal_message_ =
-            "cannot write " + where.string() +
-            (entry_->is_tree() ? " (piece " + std::to_string(result.piece) + ")" : "") + ": " +
-            ec.message();
-        return;
-    }
-    publish(bus::event_type::piece_verified, result.piece);
-    for (const auto peer : picker_->piece_verified(result.piece)) {
-        if (auto connection = connections_.find(peer); connection != connections_.end()) {
-            connection->second->cancel_piece(result.piece);
-        }
-    }
+    if (!ec) return true;
+    // The piece does not count: the part file (or staging directory) stays as it is, never
+    // renamed into place, and the resume state says what was written before.
+    write_failed_ = true;
+    fatal_ = ec;
+    const auto where = store_->root() / entry_->part_path;
+    fatal_message_ = "cannot write " + where.string() +
+                     (entry_->is_tree() ? " (piece " + std::to_string(result.piece) + ")" : "") +
+                     ": " + ec.message();
+    return false;
 }
 
 // After the loop (done, stopped or failed): pieces already with the writer are finished and

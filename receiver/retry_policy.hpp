@@ -1,5 +1,5 @@
 // Whether a source whose connection failed is asked again later (with backoff, within the
-// attempts budget: fetcher::drop_source) or never again in this fetch. Pure.
+// attempts budget: source_retries.hpp) or never again in this fetch. Pure.
 //
 // Never again: ourselves or a peer we already pull from (errc::cancelled), a protocol violation,
 // and a sender whose policy refused us. Except: a source found by discovery or PEERS that hangs
