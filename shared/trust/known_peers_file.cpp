@@ -120,7 +120,8 @@ std::string system_error_text() {
 }  // namespace
 
 std::string format_timestamp(timestamp when) {
-    const std::time_t seconds = seconds_clock::to_time_t(when);
+    // Not through system_clock: its nanoseconds cannot hold a year past 2262.
+    const std::time_t seconds = static_cast<std::time_t>(when.time_since_epoch().count());
     std::tm utc{};
     ::gmtime_r(&seconds, &utc);
     char text[32];

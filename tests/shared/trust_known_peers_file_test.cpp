@@ -31,6 +31,17 @@ TEST(KnownPeersFile, TimestampsAreUtcIso8601) {
     EXPECT_FALSE(parse_timestamp("2026-12-01T13:18:0xZ"));
 }
 
+// Found by tests/fuzz/known_peers_fuzz: a year past 2262 (a hand-edit, a clock far off) went
+// through the nanosecond clock when written back and overflowed.
+TEST(KnownPeersFile, TimestampsFarInTheFutureRoundTrip) {
+    const auto far = parse_timestamp("4050-02-03T04:05:06Z");
+    ASSERT_TRUE(far);
+    EXPECT_EQ(format_timestamp(*far), "4050-02-03T04:05:06Z");
+    const auto last = parse_timestamp("9999-12-31T23:59:59Z");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(format_timestamp(*last), "9999-12-31T23:59:59Z");
+}
+
 TEST(KnownPeersFile, RoundTripsEveryField) {
     known_peers table;
     ASSERT_TRUE(table.add(id_of(1), "laptop", trust_level::paired, at(1796131089)));
