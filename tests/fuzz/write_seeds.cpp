@@ -213,14 +213,16 @@ void bus_seeds() {
     write("bus_events", "piece_verified", frame(0, bus::encode(verified)));
     write("bus_events", "file_completed",
           frame(0, bus::encode({bus::event_type::file_completed, content_id{}, 0, "a/b.bin"})));
-    write("bus_events", "peer_learned",
-          frame(0, bus::encode({bus::event_type::peer_learned, content_id{}, 0, "127.0.0.1:7420"})));
+    write(
+        "bus_events", "peer_learned",
+        frame(0, bus::encode({bus::event_type::peer_learned, content_id{}, 0, "127.0.0.1:7420"})));
     write("bus_events", "stamp", frame(1, bus::encode(bus::stamp{3, 41})));
 }
 
 void transfer_log_seeds() {
     transfer_log::transfer_record record;
-    record.ended_at = transfer_log::wall_clock::time_point(std::chrono::milliseconds(1764590000000));
+    record.ended_at =
+        transfer_log::wall_clock::time_point(std::chrono::milliseconds(1764590000000));
     record.way = transfer_log::direction::received;
     record.peer_id = "XFER-ABCD";
     record.peer_name = "alpha\x1b]0;title";

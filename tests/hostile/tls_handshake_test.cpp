@@ -1,0 +1,125 @@
+// Hostile receivers that never get past TLS (issue 9, classes 2 and 3 with TLS on every
+// connection): hundreds of connections that start a handshake and never finish it must not
+// lock a real fetch out of `xfer serve`, and a ClientHello trickled a byte at a time must not
+// hold a slot past the HELLO deadline (the handshake counts against it).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sender/admission_policy.hpp"
+#include "sender/sender.hpp"
+#include "shared/core/fd.hpp"
+#include "tests/support/e2e_fixtures.hpp"
+#include "tests/support/sandbox.hpp"
+
+namespace xfer::test {
+namespace {
+
+// The first flight a TLS 1.3 client sends (its ClientHello), made by OpenSSL into memory.
+std::vector<uint8_t> client_hello() {
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION);
+    SSL* ssl = SSL_new(context);
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl, in, out);
+    SSL_set_connect_state(ssl);
+    (void)SSL_do_handshake(ssl);  // wants to read the ServerHello: the flight is in `out`
+    std::vector<uint8_t> bytes(static_cast<size_t>(BIO_ctrl_pending(out)));
+    BIO_read(out, bytes.data(), static_cast<int>(bytes.size()));
+    SSL_free(ssl);
+    SSL_CTX_free(context);
+    return bytes;
+}
+
+// A plain TCP connection from `source` (a 127/8 address) to 127.0.0.1:port, or an invalid fd.
+unique_fd tcp_connect(const std::string& source, uint16_t port) {
+    unique_fd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!socket) return {};
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+    if (::bind(socket.get(), reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return {};
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) return {};
+    return socket;
+}
+
+// True once the server closed (or reset) the connection: poll says readable and a read gets
+// the end of stream, or an error.
+bool closed_by_server(int fd) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 0) <= 0) return false;
+    uint8_t byte[512];
+    const ssize_t got = ::recv(fd, byte, sizeof byte, MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+TEST(TlsHandshake, AFetchIsServedWhileHundredsOfHandshakesNeverFinish) {
+    sandbox box;
+    const auto original = write_random_file(box / "src/a.bin", 3'000'000, 51);
+    xfer_server server(box / "src");
+
+    // More half-open connections than the whole table, every address at its limit: a third
+    // send nothing, a third the record header of a ClientHello, a third all of it but one byte.
+    const auto hello = client_hello();
+    ASSERT_GT(hello.size(), 5u);
+    const size_t per_address = sender::max_connections_per_address;
+    const size_t addresses = sender::sender_options{}.max_connections / per_address + 4;
+    std::vector<unique_fd> attack;
+    for (size_t a = 1; a <= addresses; ++a) {
+        const auto source = "127.0.1." + std::to_string(a);
+        for (size_t i = 0; i < per_address; ++i) {
+            auto socket = tcp_connect(source, server.port());
+            ASSERT_TRUE(socket) << "cannot connect from " << source;
+            const size_t part = attack.size() % 3 == 0   ? 0
+                                : attack.size() % 3 == 1 ? 5
+                                                         : hello.size() - 1;
+            if (part > 0) (void)::send(socket.get(), hello.data(), part, MSG_NOSIGNAL);
+            attack.push_back(std::move(socket));
+        }
+    }
+
+    const auto fetched =
+        run_xfer({"fetch", server.address(), "a.bin", "-o", (box / "out").string()});
+    ASSERT_EQ(fetched.status, 0) << fetched.describe();
+    EXPECT_EQ(file_difference(original, box / "out/a.bin"), "");
+    EXPECT_TRUE(server.process().running()) << server.process().describe();
+}
+
+TEST(TlsHandshake, AClientHelloTrickledAByteAtATimeIsDropped) {
+    sandbox box;
+    write_random_file(box / "src/a.bin", 1000, 52);
+    xfer_server server(box / "src");
+    const auto hello = client_hello();
+    // Slow enough that the whole ClientHello would take four HELLO deadlines.
+    const auto pause =
+        std::chrono::duration_cast<std::chrono::milliseconds>(4 * sender::hello_deadline) /
+        hello.size();
+    auto socket = tcp_connect("127.0.0.1", server.port());
+    ASSERT_TRUE(socket);
+    size_t sent = 0;
+    for (; sent < hello.size(); ++sent) {
+        if (closed_by_server(socket.get())) break;
+        if (::send(socket.get(), &hello[sent], 1, MSG_NOSIGNAL) != 1) break;
+        std::this_thread::sleep_for(pause);
+    }
+    EXPECT_LT(sent, hello.size()) << "the whole ClientHello went in without the sender dropping it";
+}
+
+}  // namespace
+}  // namespace xfer::test
