@@ -170,7 +170,8 @@ loaded_known_peers parse_known_peers(std::string_view text, std::string_view fil
         std::expected<void, std::string> inserted;
         if (peer) inserted = loaded.table.insert_loaded(std::move(*peer));
         if (!peer || !inserted) {
-            loaded.unreadable_lines.emplace_back(line);
+            // Verbatim, every CR kept: written back, it must say exactly what it said.
+            loaded.unreadable_lines.emplace_back(raw_line);
             loaded.warnings.push_back(std::string(file_label) + " line " +
                                       std::to_string(line_number) + ": " +
                                       (peer ? inserted.error() : peer.error()) +

@@ -121,5 +121,31 @@ TEST(TlsHandshake, AClientHelloTrickledAByteAtATimeIsDropped) {
     EXPECT_LT(sent, hello.size()) << "the whole ClientHello went in without the sender dropping it";
 }
 
+// A LAN listener checks that an announced peer answers with a bare TCP connect (no byte sent):
+// every serve on the LAN sees those, so they must not each cost a warning; a client that sends
+// something that is not TLS still does.
+TEST(TlsHandshake, APortCheckIsNoWarningButPlaintextIs) {
+    sandbox box;
+    write_random_file(box / "src/a.bin", 1000, 53);
+    xfer_server server(box / "src");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(tcp_connect("127.0.0.1", server.port()));
+    {
+        auto plaintext = tcp_connect("127.0.0.1", server.port());
+        ASSERT_TRUE(plaintext);
+        const std::string request = "GET / HTTP/1.1\r\n\r\n";
+        (void)::send(plaintext.get(), request.data(), request.size(), MSG_NOSIGNAL);
+    }
+    const auto warned = [&] {
+        const auto text = server.process().stderr_text();
+        size_t count = 0;
+        for (size_t at = text.find("no TLS handshake"); at != std::string::npos;
+             at = text.find("no TLS handshake", at + 1))
+            ++count;
+        return count;
+    };
+    ASSERT_TRUE(eventually([&] { return warned() >= 1; })) << server.process().describe();
+    EXPECT_EQ(warned(), 1u) << server.process().describe();
+}
+
 }  // namespace
 }  // namespace xfer::test
