@@ -12,7 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,8 +22,11 @@
 #include "sender/admission_policy.hpp"
 #include "sender/sender.hpp"
 #include "shared/core/fd.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/wire/messages.hpp"
 #include "tests/support/e2e_fixtures.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tls_peer.hpp"
 
 namespace xfer::test {
 namespace {
@@ -119,6 +124,51 @@ TEST(TlsHandshake, AClientHelloTrickledAByteAtATimeIsDropped) {
         std::this_thread::sleep_for(pause);
     }
     EXPECT_LT(sent, hello.size()) << "the whole ClientHello went in without the sender dropping it";
+}
+
+// Hundreds of connections that complete TLS, half of them also HELLO, and then send KEEPALIVE
+// every 200 ms and nothing else, for as long as a real fetch runs: KEEPALIVE is not progress, so
+// they cannot hold the slots the fetch needs.
+TEST(TlsHandshake, AFetchIsServedWhileHundredsOfTlsConnectionsOnlyKeepAlive) {
+    sandbox box;
+    const auto original = write_random_file(box / "src/a.bin", 3'000'000, 54);
+    xfer_server server(box / "src");
+    const size_t per_address = sender::max_connections_per_address;
+    const size_t addresses = sender::sender_options{}.max_connections / per_address + 2;
+    std::vector<uint8_t> hello_bytes;
+    wire::hello hello;
+    hello.id = random_peer_id();
+    wire::encode(hello, hello_bytes);
+    std::vector<uint8_t> keepalive;
+    wire::encode(wire::keepalive{}, keepalive);
+    std::vector<std::unique_ptr<tls_peer>> attack;
+    for (size_t a = 1; a <= addresses; ++a) {
+        for (size_t i = 0; i < per_address; ++i) {
+            auto peer =
+                tls_peer::connect(server.port(), startup_timeout, "127.0.2." + std::to_string(a));
+            if (!peer || !peer->ok()) continue;  // refused once the table is full: fine
+            if (attack.size() % 2 == 0 && !peer->send(hello_bytes)) continue;
+            peer->set_timeout(std::chrono::milliseconds(50));
+            attack.push_back(std::move(peer));
+        }
+    }
+    EXPECT_GE(attack.size(), sender::sender_options{}.max_connections / 2);
+    std::atomic<bool> keeping_alive{true};
+    std::thread alive([&] {
+        while (keeping_alive) {
+            for (auto& peer : attack) {
+                if (peer) (void)peer->send(keepalive);
+                if (peer) (void)peer->receive();  // drain what the sender says (its KEEPALIVEs)
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    const auto fetched =
+        run_xfer({"fetch", server.address(), "a.bin", "-o", (box / "out").string()});
+    keeping_alive = false;
+    alive.join();
+    ASSERT_EQ(fetched.status, 0) << fetched.describe();
+    EXPECT_EQ(file_difference(original, box / "out/a.bin"), "");
 }
 
 // A LAN listener checks that an announced peer answers with a bare TCP connect (no byte sent):
