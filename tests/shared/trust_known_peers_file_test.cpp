@@ -76,7 +76,8 @@ TEST(KnownPeersFile, ACorruptLineIsWrittenBackExactlyAndStaysCorrupt) {
     const auto loaded = parse_known_peers(line + "\n", "f");
     ASSERT_EQ(loaded.table.size(), 0u);
     ASSERT_EQ(loaded.unreadable_lines.size(), 1u);
-    const auto again = parse_known_peers(format_known_peers(loaded.table, loaded.unreadable_lines), "f");
+    const auto again =
+        parse_known_peers(format_known_peers(loaded.table, loaded.unreadable_lines), "f");
     EXPECT_EQ(again.table.size(), 0u) << "the rewrite made a corrupt line a peer";
     EXPECT_EQ(again.unreadable_lines, loaded.unreadable_lines);
 }
