@@ -24,7 +24,7 @@
 namespace xfer::test {
 namespace {
 
-enum class unhelpful { keepalive, decline, trickle };
+enum class unhelpful { keepalive, decline, trickle, trickle_hello };
 
 // One connection's worth of a sender that never sends a whole block of data.
 class unhelpful_sender {
@@ -56,6 +56,12 @@ class unhelpful_sender {
         wire::hello hello;
         hello.id[0] = 0x77;
         wire::encode(hello, out);
+        if (how_ == unhelpful::trickle_hello) {
+            hello.listen_host = std::string(200, 'h');  // long enough to outlast any deadline
+            out.clear();
+            wire::encode(hello, out);
+            return trickle_bytes(peer, out);
+        }
         const auto open = receive_message(peer);
         if (!open || !std::holds_alternative<wire::open_request>(*open)) return;
         manifest m;
@@ -96,6 +102,10 @@ class unhelpful_sender {
         wire::encode_piece_header(wire::piece_header{handle, asked->piece, asked->offset},
                                   asked->length, frame);
         frame.resize(frame.size() + asked->length, 0x5a);
+        trickle_bytes(peer, frame);
+    }
+
+    void trickle_bytes(tls_peer& peer, const std::vector<uint8_t>& frame) {
         for (const uint8_t byte : frame) {
             if (stop_ || !peer.send(&byte, 1)) return;
             ++trickled_;
@@ -154,6 +164,20 @@ TEST(UnhelpfulSender, APieceTrickledAFewBytesASecondEndsTheFetchNamingTheSource)
     EXPECT_GT(sender.bytes_trickled(), 0) << "the sender never got to trickle";
     EXPECT_NE(fetched.err.find(sender.address()), std::string::npos) << fetched.describe();
     EXPECT_NE(fetched.err.find("stalled"), std::string::npos) << fetched.describe();
+    EXPECT_FALSE(box.exists("out/f.bin"));
+}
+
+TEST(UnhelpfulSender, AHelloTrickledAByteAtATimeEndsTheFetchNamingTheSource) {
+    sandbox box;
+    unhelpful_sender sender(unhelpful::trickle_hello);
+    const auto fetched = fetch_from(sender, box);
+    ASSERT_TRUE(fetched.status) << "the fetch hung on a sender that trickles its HELLO\n"
+                                << fetched.describe();
+    EXPECT_NE(*fetched.status, 0) << fetched.describe();
+    EXPECT_GT(sender.bytes_trickled(), 0) << "the sender never got to trickle";
+    EXPECT_NE(fetched.err.find(sender.address()), std::string::npos) << fetched.describe();
+    EXPECT_NE(fetched.err.find("did not complete its HELLO within 2 s"), std::string::npos)
+        << fetched.describe();
     EXPECT_FALSE(box.exists("out/f.bin"));
 }
 
