@@ -133,6 +133,7 @@ std::error_code download_connection::on_peer_verified(const identity::peer_id& p
 }
 
 std::error_code download_connection::on_hello(const wire::hello& hello) {
+    greeted_ = true;
     return listener_.on_hello(*this, hello);
 }
 

@@ -128,6 +128,7 @@ class download_connection final : private net::block_sink, private session::mess
     std::optional<identity::peer_id> remote_peer_id() const;
     // Its MANIFEST was accepted: it serves the content we fetch.
     bool manifest_accepted() const { return manifest_accepted_; }
+    bool greeted() const { return greeted_; }  // the sender's HELLO arrived
     void accept_manifest() { manifest_accepted_ = true; }
     // How many of the manifest's hashes this source has sent us (all of them after a MANIFEST):
     // the next MANIFEST_HASHES must start here, and it may announce only pieces below it.
@@ -188,6 +189,7 @@ class download_connection final : private net::block_sink, private session::mess
     uint64_t block_bytes_since_progress_ = 0;
     clock::time_point last_block_data_{};
     bool manifest_accepted_ = false;
+    bool greeted_ = false;
     bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
     uint32_t hashes_sent_ = 0;
     std::vector<bool> remote_has_;

@@ -20,6 +20,7 @@ source_view source_view::of(const download_connection& source) {
     view.address = source.source().to_string();
     view.connecting = source.state() == download_connection::phase::connecting;
     view.secured = source.remote_peer_id().has_value();
+    view.greeted = source.greeted();
     view.manifest_accepted = source.manifest_accepted();
     view.bytes_in_flight = source.bytes_in_flight();
     view.declines = source.declines();
@@ -40,8 +41,12 @@ std::optional<std::string> stall_reason(const source_view& source, const livenes
         if (now - source.last_data > limits.stall)
             return "did not answer the TLS handshake within " + seconds(limits.stall) +
                    " (not an xfer peer, or an xfer older than 0.2)";
+        if (now - source.connected_at > limits.stall)
+            return "did not complete the TLS handshake within " + seconds(limits.stall);
         return std::nullopt;
     }
+    if (!source.greeted && now - source.connected_at > limits.stall)
+        return "did not complete its HELLO within " + seconds(limits.stall);
     if (!source.manifest_accepted) {
         if (now - source.last_data > limits.stall)
             return "stalled: no data for " + seconds(limits.stall);

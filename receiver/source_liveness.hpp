@@ -18,6 +18,7 @@ struct source_view {
     std::string address;
     bool connecting = false;
     bool secured = true;  // the TLS handshake is done and the peer proved its ID
+    bool greeted = true;  // its HELLO arrived
     bool manifest_accepted = false;
     uint64_t bytes_in_flight = 0;
     uint32_t declines = 0;
@@ -28,7 +29,9 @@ struct source_view {
 };
 
 struct liveness_limits {
-    // Connecting, or with requests outstanding: this long without the data asked for.
+    // Connecting, or with requests outstanding: this long without the data asked for; also
+    // the most a sender's TLS handshake and HELLO may take from the connect (bytes trickled
+    // meanwhile do not extend it).
     std::chrono::milliseconds stall{10000};
     // From connect to MANIFEST. A sender hashing a file it never saw sends only KEEPALIVE
     // meanwhile (about 1.5 GB/s here: 100 s is ~150 GB); it caches the manifest, so the same

@@ -316,6 +316,8 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     if (it == connections_.end()) return;
     if (cause == make_error_code(errc::peer_closed)) {
         XLOG_INFO("sender", it->second->label(), "receiver left");
+    } else if (cause == make_error_code(errc::closed_before_speaking)) {
+        XLOG_DEBUG("sender", it->second->label(), "closed before sending a byte (a port check)");
     } else if (cause == make_error_code(errc::not_tls)) {
         // One line per plaintext client (an xfer before 0.2, a scanner, a stray HTTP request).
         XLOG_WARN("sender", it->second->label(),

@@ -88,6 +88,8 @@ class xfer_error_category final : public std::error_category {
                 return "the streamed manifest's content id is not the one asked for";
             case errc::pairing_failed:
                 return "pairing failed (wrong pairing code)";
+            case errc::closed_before_speaking:
+                return "the peer closed the connection before sending anything";
         }
         return "unknown xfer error";
     }

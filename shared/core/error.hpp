@@ -53,6 +53,9 @@ enum class errc {
     manifest_root_mismatch,  // the streamed manifest, once complete, is not the content asked for
     // Pairing (the exchange's own reasons are shared/pairing/pairing_error.hpp).
     pairing_failed = 74,  // sent in ERROR by a sender whose pairing exchange failed (wrong code)
+    // Hostile or merely curious peers (issue 9).
+    closed_before_speaking = 90,  // a client connected and closed without sending a byte (a
+                                  // port check, such as a LAN listener's answer probe)
 };
 
 const std::error_category& xfer_category() noexcept;

@@ -66,15 +66,29 @@ bool lan_directory::make_pending_room(const std::string& source) {
     const auto busiest =
         std::max_element(per_source.begin(), per_source.end(),
                          [](const auto& a, const auto& b) { return a.second < b.second; });
-    if (busiest->second < from_source + 2) return false;
     auto victim = pending_.end();
-    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-        if (it->second.source != busiest->first) continue;
-        if (victim == pending_.end() || it->second.first_heard > victim->second.first_heard)
-            victim = it;
+    if (busiest->second >= from_source + 2) {
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+            if (it->second.source != busiest->first) continue;
+            if (victim == pending_.end() || it->second.first_heard > victim->second.first_heard)
+                victim = it;
+        }
+    } else {
+        // Many addresses, a few each: the oldest assembly of a peer not known to answer goes
+        // (a listed peer's assembly is only for its next change; the table keeps the peer).
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+            if (registry_.reachability_of(it->first) == reachability::answered) continue;
+            if (victim == pending_.end() || it->second.first_heard < victim->second.first_heard)
+                victim = it;
+        }
     }
+    if (victim == pending_.end()) return false;
     pending_.erase(victim);
     return true;
+}
+
+void lan_directory::on_probe(const peer_id& id, bool answered) {
+    registry_.set_reachability(id, answered ? reachability::answered : reachability::silent);
 }
 
 std::string lan_directory::address_for(const announce_page& page, const std::string& source) const {

@@ -3,7 +3,8 @@
 // page of one generation of its announcement has arrived; a GOODBYE or limits::lan_timeout of
 // silence makes it leave. Keys are free, so a host may sign for any number of peers: each source
 // address gets limits::max_lan_peers_per_source places, and a full table makes room only by
-// evicting the newest peers of the busiest address (registry.hpp, evict_when_full).
+// evicting the newest peers of the busiest address (registry.hpp, evict_when_full), or, when no
+// address holds more than the others, the oldest peer whose address did not answer a connection.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,9 @@ class lan_directory {
     std::vector<membership_change> on_datagram(std::string_view bytes, const std::string& source,
                                                steady_time now);
     std::vector<membership_change> expire(steady_time now);
+    // What a connection to a listed peer's address found (lan_socket's probes): a full table
+    // keeps peers that answered and makes room from those that did not (registry.hpp).
+    void on_probe(const peer_id& id, bool answered);
 
     std::optional<steady_time> next_deadline() const { return registry_.next_deadline(); }
     const registry& peers() const { return registry_; }

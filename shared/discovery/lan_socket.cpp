@@ -125,6 +125,7 @@ lan_listener::lan_listener(const lan_config& config) : config_(config) {
         event.data.fd = fd;
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
     }
+    probes_.emplace(epoll_.get());
     join_new_interfaces(std::chrono::steady_clock::now());
 }
 
@@ -200,7 +201,11 @@ void lan_listener::join_new_interfaces(steady_time now) {
 
 steady_time lan_listener::next_deadline() const {
     const auto expiry = directory_.next_deadline();
-    return expiry ? std::min(*expiry + 1ms, next_interface_check_) : next_interface_check_;
+    auto next = expiry ? std::min(*expiry + 1ms, next_interface_check_) : next_interface_check_;
+    if (probes_) {
+        if (const auto probe = probes_->next_deadline()) next = std::min(next, *probe);
+    }
+    return next;
 }
 
 std::vector<membership_change> lan_listener::receive(steady_time now) {
@@ -210,6 +215,15 @@ std::vector<membership_change> lan_listener::receive(steady_time now) {
     // epoll is level-triggered: once both sockets are read empty it is quiet again.
     if (socket_) read_from(socket_.get(), now, changes);
     if (socket6_) read_from(socket6_.get(), now, changes);
+    // Every newly listed peer (or one at a new address) is tried where it says it listens.
+    for (const auto& change : changes) {
+        if (change.what != membership_change::kind::left) probes_->start(change.record, now);
+    }
+    for (const auto& probe : probes_->collect(now)) {
+        XLOG_DEBUG("lan", short_id(probe.id),
+                   (probe.answered ? "answers at its address" : "does not answer at its address"));
+        directory_.on_probe(probe.id, probe.answered);
+    }
     return changes;
 }
 

@@ -8,6 +8,8 @@
 // listen), joins the groups on the same interfaces, re-checking for new interfaces every few
 // seconds. fd() is one epoll descriptor readable when either socket is. An announcement heard
 // over IPv6 from a link-local address carries its interface ("fe80::1%eth0"), so it can be dialled.
+// Each peer newly listed is tried once at its address (answer_probes.hpp), so that a full table
+// keeps the peers that answer over those that only announce.
 //
 // Environment (read once per socket):
 //   XFER_LAN=off           no announcing and no listening at all (also: 0, no, false)
@@ -20,11 +22,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "shared/core/fd.hpp"
+#include "shared/discovery/answer_probes.hpp"
 #include "shared/discovery/lan_directory.hpp"
 #include "shared/discovery/lan_interfaces.hpp"
 
@@ -92,6 +96,7 @@ class lan_listener {
     unique_fd socket6_;
     unique_fd epoll_;
     lan_directory directory_;
+    std::optional<answer_probes> probes_;  // on epoll_: whether listed peers answer
     std::set<unsigned> joined_;
     std::set<unsigned> joined6_;
     steady_time next_interface_check_{};

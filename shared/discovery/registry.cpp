@@ -32,6 +32,8 @@ upsert_outcome registry::upsert(peer_record record, const std::string& source, s
         if (!may_touch(existing, source)) return upsert_outcome::not_owner;
         existing.last_seen = now;
         if (existing.record == record) return upsert_outcome::refreshed;
+        // Another address has yet to show that it answers.
+        if (existing.record.sender != record.sender) existing.reach = reachability::unknown;
         existing.record = std::move(record);
         return upsert_outcome::updated;
     }
@@ -50,22 +52,46 @@ upsert_outcome registry::upsert(peer_record record, const std::string& source, s
 }
 
 bool registry::evict_for(const std::string& source) {
+    const auto known = peers_per_source_.find(source);
+    const size_t from_source = known == peers_per_source_.end() ? 0 : known->second;
     const auto busiest =
         std::max_element(peers_per_source_.begin(), peers_per_source_.end(),
                          [](const auto& a, const auto& b) { return a.second < b.second; });
-    const auto known = peers_per_source_.find(source);
-    const size_t from_source = known == peers_per_source_.end() ? 0 : known->second;
-    if (busiest == peers_per_source_.end() || busiest->second < from_source + 2) return false;
     auto victim = entries_.end();
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->second.source != busiest->first) continue;
-        if (victim == entries_.end() || it->second.first_seen > victim->second.first_seen)
-            victim = it;
+    if (busiest != peers_per_source_.end() && busiest->second >= from_source + 2) {
+        // The newest peer of the busiest address that has not answered.
+        for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+            if (it->second.source != busiest->first) continue;
+            if (it->second.reach == reachability::answered) continue;
+            if (victim == entries_.end() || it->second.first_seen > victim->second.first_seen)
+                victim = it;
+        }
+    }
+    if (victim == entries_.end()) {
+        // The oldest peer whose address was tried and did not answer.
+        for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+            if (it->second.reach != reachability::silent) continue;
+            if (victim == entries_.end() || it->second.first_seen < victim->second.first_seen)
+                victim = it;
+        }
     }
     if (victim == entries_.end()) return false;
     const auto victim_source = victim->second.source;
     evicted_.push_back(*remove(victim->first, victim_source));
     return true;
+}
+
+bool registry::set_reachability(const peer_id& id, discovery::reachability reach) {
+    const auto found = entries_.find(id);
+    if (found == entries_.end()) return false;
+    found->second.reach = reach;
+    return true;
+}
+
+std::optional<reachability> registry::reachability_of(const peer_id& id) const {
+    const auto found = entries_.find(id);
+    if (found == entries_.end()) return std::nullopt;
+    return found->second.reach;
 }
 
 bool registry::refresh(const peer_id& id, const std::string& source, steady_time now) {

@@ -45,6 +45,15 @@ inline bool accepted(upsert_outcome outcome) {
            outcome == upsert_outcome::refreshed;
 }
 
+// Whether a peer's announced address answered a connection (LAN: lan_socket's probes). Keys and
+// source addresses are free, answering at the announced address is not: a full table keeps peers
+// that answered over those that only announce.
+enum class reachability {
+    unknown,   // not tried yet, or the try is under way
+    answered,  // a connection to its address was accepted
+    silent,    // tried, and nothing accepted the connection
+};
+
 class registry {
   public:
     explicit registry(registry_limits limits = {}) : limits_(limits) {}
@@ -53,7 +62,9 @@ class registry {
     // evict_when_full, a full registry makes room for a new peer by dropping the most recently
     // first-seen peer of the address with the most entries, but only if that address holds at
     // least two more than `source` would: a flood from a few addresses evicts only its own
-    // entries, never a peer heard for longer from an address with fewer.
+    // entries, never a peer heard for longer from an address with fewer. A peer that answered is
+    // never evicted; when no address holds two more, the oldest peer found silent makes room (a
+    // flood from many addresses, one peer each, is cleared as its addresses fail to answer).
     upsert_outcome upsert(peer_record record, const std::string& source, steady_time now);
     // A heartbeat: false if the peer is unknown (or owned by another source): it must register.
     bool refresh(const peer_id& id, const std::string& source, steady_time now);
@@ -65,6 +76,9 @@ class registry {
     // Peers evicted by upsert since the last call (to report them as left).
     std::vector<peer_record> take_evicted() { return std::exchange(evicted_, {}); }
 
+    // Records what a connection to the peer's address found; false if the peer is unknown.
+    bool set_reachability(const peer_id& id, discovery::reachability reach);
+    std::optional<discovery::reachability> reachability_of(const peer_id& id) const;
     const peer_record* find(const peer_id& id) const;
     // Sorted by name, then id, so listings are stable.
     std::vector<peer_record> list() const;
@@ -79,6 +93,7 @@ class registry {
         std::string source;
         steady_time last_seen;
         steady_time first_seen;
+        discovery::reachability reach = discovery::reachability::unknown;
     };
     bool evict_for(const std::string& source);
     bool may_touch(const entry& existing, const std::string& source) const {

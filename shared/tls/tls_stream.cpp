@@ -1,5 +1,6 @@
 #include "shared/tls/tls_stream.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <unistd.h>
 
@@ -41,7 +42,8 @@ tls_stream::tls_stream(unique_fd socket, std::shared_ptr<const tls_context> cont
       context_(std::move(context)),
       ssl_(SSL_new(context_->get())),
       // A client speaks first; a server waits for the ClientHello.
-      handshake_waits_for_(role == side::client ? waiting::write : waiting::read) {
+      handshake_waits_for_(role == side::client ? waiting::write : waiting::read),
+      server_(role == side::server) {
     if (!ssl_ || SSL_set_fd(ssl_.get(), socket_.get()) != 1) {
         failure_ = errc::tls_failed;
         failure_detail_ = identity::openssl_error_text();
@@ -121,6 +123,12 @@ net::io_result tls_stream::handshake_failed(int ssl_error) {
     const auto failure = classify_handshake_failure(ssl_error, errno);
     failure_ = failure.code;
     failure_detail_ = failure.detail;
+    // A server whose client hung up without a byte: a port check (a LAN listener trying whether
+    // an announced peer answers), not a plaintext peer worth a warning.
+    if (server_ && failure_ == errc::not_tls && BIO_number_read(SSL_get_rbio(ssl_.get())) == 0) {
+        failure_ = errc::closed_before_speaking;
+        failure_detail_ = "closed before sending a byte";
+    }
     return failed(failure_);
 }
 

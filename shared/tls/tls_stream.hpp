@@ -75,6 +75,7 @@ class tls_stream final : public net::stream {
     bool established_ = false;
     bool kernel_send_ = false;
     waiting handshake_waits_for_;
+    bool server_ = false;            // accepted, not dialled
     bool read_wants_write_ = false;  // SSL_read must write a record before it reads again
     bool last_read_blocked_ = false;
     std::error_code failure_;

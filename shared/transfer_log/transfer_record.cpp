@@ -148,6 +148,10 @@ std::optional<transfer_record> decode_line(std::string_view line) {
     const auto duration = parse_number<int64_t>(text[9]);
     const auto result = parse_outcome(text[10]);
     if (!ms || !way || !bytes || !duration || *duration < 0 || !result) return std::nullopt;
+    // The wall clock counts finer than milliseconds: a time it cannot hold would overflow.
+    constexpr int64_t clock_limit_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall_clock::duration::max()).count();
+    if (*ms > clock_limit_ms || *ms < -clock_limit_ms) return std::nullopt;
     transfer_record record;
     record.ended_at = wall_clock::time_point(std::chrono::milliseconds(*ms));
     record.way = *way;

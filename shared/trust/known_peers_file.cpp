@@ -120,7 +120,8 @@ std::string system_error_text() {
 }  // namespace
 
 std::string format_timestamp(timestamp when) {
-    const std::time_t seconds = seconds_clock::to_time_t(when);
+    // Not through system_clock: its nanoseconds cannot hold a year past 2262.
+    const std::time_t seconds = static_cast<std::time_t>(when.time_since_epoch().count());
     std::tm utc{};
     ::gmtime_r(&seconds, &utc);
     char text[32];
@@ -169,7 +170,8 @@ loaded_known_peers parse_known_peers(std::string_view text, std::string_view fil
         std::expected<void, std::string> inserted;
         if (peer) inserted = loaded.table.insert_loaded(std::move(*peer));
         if (!peer || !inserted) {
-            loaded.unreadable_lines.emplace_back(line);
+            // Verbatim, every CR kept: written back, it must say exactly what it said.
+            loaded.unreadable_lines.emplace_back(raw_line);
             loaded.warnings.push_back(std::string(file_label) + " line " +
                                       std::to_string(line_number) + ": " +
                                       (peer ? inserted.error() : peer.error()) +

@@ -2,7 +2,9 @@
 // resumed each time. A kill gives xfer no chance to clean up, so this checks what is on disk at
 // every instant: never the final name before completion, never fewer verified pieces on record
 // than before, and at the end a file byte-identical to the source. XFER_SOAK_ROUNDS sets the
-// number of kills (CI: 12; `XFER_SOAK_ROUNDS=100 ctest -R FaultSoak` for the full soak).
+// number of kills (CI: 12; `XFER_SOAK_ROUNDS=100 ctest -R FaultSoak` for the full soak, the
+// benchmark form of docs/BENCHMARKS.md). A number asked for explicitly must be met: every one of
+// those kills has to land before the fetch completes, or the soak did not test what it says.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -21,10 +23,13 @@ namespace {
 
 constexpr uint64_t mib = 1024 * 1024;
 
-int soak_rounds() {
+constexpr int ci_rounds = 12;
+
+// The XFER_SOAK_ROUNDS asked for, or 0 when none (or nonsense) was.
+int asked_rounds() {
     const char* text = std::getenv("XFER_SOAK_ROUNDS");
-    const int rounds = text ? std::atoi(text) : 12;
-    return rounds > 0 ? rounds : 12;
+    const int rounds = text ? std::atoi(text) : 0;
+    return rounds > 0 ? rounds : 0;
 }
 
 struct soak_setup {
@@ -80,7 +85,7 @@ TEST(FaultSoak, KilledAtRandomMomentsFromThreeSourcesResumesByteIdentical) {
 
     uint32_t kept = 0;
     int killed = 0;
-    const int rounds = soak_rounds();
+    const int rounds = asked_rounds() > 0 ? asked_rounds() : ci_rounds;
     for (int round = 0; round < rounds; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
         const auto recorded = kill_fetch_at(setup, kept, random);
@@ -95,6 +100,9 @@ TEST(FaultSoak, KilledAtRandomMomentsFromThreeSourcesResumesByteIdentical) {
     std::printf("fault soak: %d of %d rounds killed the fetch, %u pieces on record after them\n",
                 killed, rounds, kept);
     EXPECT_GE(killed, std::min(rounds, 3)) << "too few kills landed before the fetch completed";
+    if (asked_rounds() > 0) {
+        EXPECT_EQ(killed, rounds) << "the fetch completed before all the kills asked for landed";
+    }
 
     const auto resumed = run_xfer(setup.fetch_args);
     ASSERT_EQ(resumed.status, 0) << resumed.describe();

@@ -8,13 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "shared/bus/events.hpp"
+#include "shared/bus/sequence.hpp"
 #include "shared/discovery/lan_protocol.hpp"
 #include "shared/discovery/peer_record.hpp"
 #include "shared/discovery/tracker_protocol.hpp"
 #include "shared/manifest/manifest.hpp"
 #include "shared/manifest/manifest_stream.hpp"
 #include "shared/store/resume_state.hpp"
+#include "shared/transfer_log/transfer_record.hpp"
 #include "shared/tree/tree_manifest.hpp"
+#include "shared/trust/known_peers_file.hpp"
 #include "shared/wire/byte_io.hpp"
 #include "shared/wire/messages.hpp"
 #include "shared/wire/pairing_messages.hpp"
@@ -196,6 +200,61 @@ void pairing_seeds() {
     write("pairing", "confirm", seed(2, wire::pair_confirm{tag}));
 }
 
+// Byte 0 picks the decoder (bus_events_fuzz.cpp): even an event, odd a stamp.
+void bus_seeds() {
+    const auto frame = [](uint8_t pick, const zmq::message_t& message) {
+        std::vector<uint8_t> bytes{pick};
+        const auto* data = static_cast<const uint8_t*>(message.data());
+        bytes.insert(bytes.end(), data, data + message.size());
+        return bytes;
+    };
+    bus::event verified{bus::event_type::piece_verified, content_id{}, 7, {}};
+    verified.content[0] = 9;
+    write("bus_events", "piece_verified", frame(0, bus::encode(verified)));
+    write("bus_events", "file_completed",
+          frame(0, bus::encode({bus::event_type::file_completed, content_id{}, 0, "a/b.bin"})));
+    write(
+        "bus_events", "peer_learned",
+        frame(0, bus::encode({bus::event_type::peer_learned, content_id{}, 0, "127.0.0.1:7420"})));
+    write("bus_events", "stamp", frame(1, bus::encode(bus::stamp{3, 41})));
+}
+
+void transfer_log_seeds() {
+    transfer_log::transfer_record record;
+    record.ended_at =
+        transfer_log::wall_clock::time_point(std::chrono::milliseconds(1764590000000));
+    record.way = transfer_log::direction::received;
+    record.peer_id = "XFER-ABCD";
+    record.peer_name = "alpha\x1b]0;title";
+    record.address = "127.0.0.1:7420";
+    record.path = "dir/a\tb.bin";
+    record.bytes = 1234;
+    record.duration = std::chrono::milliseconds(56);
+    record.result = transfer_log::outcome::failed;
+    record.detail = "source 127.0.0.1:7420 stalled";
+    const std::string failed = transfer_log::encode_line(record);
+    record.result = transfer_log::outcome::done;
+    record.detail.clear();
+    record.way = transfer_log::direction::sent;
+    write("transfer_log", "two_lines", failed + "\n" + transfer_log::encode_line(record) + "\n");
+    write("transfer_log", "torn", failed.substr(0, failed.size() / 2));
+}
+
+void known_peers_seeds() {
+    trust::known_peers table;
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
+        std::chrono::system_clock::time_point(std::chrono::seconds(1764590000)));
+    trust::peer_id first{};
+    first.digest[0] = 1;
+    trust::peer_id second{};
+    second.digest[0] = 2;
+    (void)table.add(first, "laptop", trust::trust_level::paired, now);
+    table.seen_at(first, "127.0.0.1:7420", now);
+    (void)table.add(second, "mirror", trust::trust_level::seen, now);
+    table.seen_at(second, "[::1]:7421", now);
+    write("known_peers", "two_peers", trust::format_known_peers(table, {"a corrupt line"}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -210,5 +269,8 @@ int main(int argc, char** argv) {
     pairing_seeds();
     tree_seeds();
     manifest_stream_seeds();
+    bus_seeds();
+    transfer_log_seeds();
+    known_peers_seeds();
     return 0;
 }

@@ -1,6 +1,8 @@
 // Senders that keep a connection alive but never help (issue 9, class 2): one answers the
-// handshake and the manifest, then sends only KEEPALIVE; another DECLINEs every request. Each
-// fetch must end with a clear line saying what the source failed to do, never hang.
+// handshake and the manifest, then sends only KEEPALIVE; another DECLINEs every request; a third
+// answers a request with a PIECE frame trickled a few bytes a second (bytes keep coming, the
+// data asked for never does). Each fetch must end with a clear line naming the source and what
+// it failed to do, never hang.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -8,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "shared/hash/sha256.hpp"
@@ -21,10 +24,12 @@
 namespace xfer::test {
 namespace {
 
-// One connection's worth of a sender that never sends a byte of data.
+enum class unhelpful { keepalive, decline, trickle, trickle_hello };
+
+// One connection's worth of a sender that never sends a whole block of data.
 class unhelpful_sender {
   public:
-    explicit unhelpful_sender(bool decline_requests) : decline_(decline_requests) {
+    explicit unhelpful_sender(unhelpful how) : how_(how) {
         listener_ = listen_on_loopback(port_);
         thread_ = std::thread([this] { serve(); });
     }
@@ -34,6 +39,7 @@ class unhelpful_sender {
     }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     int declines_sent() const { return declines_.load(); }
+    int bytes_trickled() const { return trickled_.load(); }
 
   private:
     void serve() {
@@ -50,6 +56,12 @@ class unhelpful_sender {
         wire::hello hello;
         hello.id[0] = 0x77;
         wire::encode(hello, out);
+        if (how_ == unhelpful::trickle_hello) {
+            hello.listen_host = std::string(200, 'h');  // long enough to outlast any deadline
+            out.clear();
+            wire::encode(hello, out);
+            return trickle_bytes(peer, out);
+        }
         const auto open = receive_message(peer);
         if (!open || !std::holds_alternative<wire::open_request>(*open)) return;
         manifest m;
@@ -61,11 +73,12 @@ class unhelpful_sender {
         wire::encode(wire::bitfield_msg{handle, 4, {0xF0}}, out);
         if (!peer.send(out)) return;
         peer.set_timeout(std::chrono::milliseconds(500));
+        if (how_ == unhelpful::trickle) return trickle(peer, handle);
         while (!stop_) {
             out.clear();
             if (const auto message = receive_message(peer)) {
                 const auto* request = std::get_if<wire::request>(&*message);
-                if (decline_ && request != nullptr && request->offset == 0) {
+                if (how_ == unhelpful::decline && request != nullptr && request->offset == 0) {
                     wire::encode(wire::decline_msg{handle, request->piece}, out);
                     ++declines_;
                 }
@@ -76,11 +89,36 @@ class unhelpful_sender {
         }
     }
 
-    const bool decline_;
+    // The first REQUEST is answered with its PIECE frame, 4 bytes a second, until dropped.
+    void trickle(tls_peer& peer, uint32_t handle) {
+        std::optional<wire::request> asked;
+        while (!stop_ && !asked) {
+            const auto message = receive_message(peer);
+            if (message && std::holds_alternative<wire::request>(*message))
+                asked = std::get<wire::request>(*message);
+        }
+        if (!asked) return;
+        std::vector<uint8_t> frame;
+        wire::encode_piece_header(wire::piece_header{handle, asked->piece, asked->offset},
+                                  asked->length, frame);
+        frame.resize(frame.size() + asked->length, 0x5a);
+        trickle_bytes(peer, frame);
+    }
+
+    void trickle_bytes(tls_peer& peer, const std::vector<uint8_t>& frame) {
+        for (const uint8_t byte : frame) {
+            if (stop_ || !peer.send(&byte, 1)) return;
+            ++trickled_;
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+    }
+
+    const unhelpful how_;
     unique_fd listener_;
     uint16_t port_ = 0;
     std::atomic<bool> stop_{false};
     std::atomic<int> declines_{0};
+    std::atomic<int> trickled_{0};
     std::thread thread_;
 };
 
@@ -92,7 +130,7 @@ command_result fetch_from(const unhelpful_sender& sender, sandbox& box) {
 
 TEST(UnhelpfulSender, KeepalivesWithoutTheDataAskedForEndTheFetchClearly) {
     sandbox box;
-    unhelpful_sender sender(/*decline_requests=*/false);
+    unhelpful_sender sender(unhelpful::keepalive);
     const auto fetched = fetch_from(sender, box);
     ASSERT_TRUE(fetched.status) << "the fetch hung on a sender that only keeps alive\n"
                                 << fetched.describe();
@@ -104,7 +142,7 @@ TEST(UnhelpfulSender, KeepalivesWithoutTheDataAskedForEndTheFetchClearly) {
 
 TEST(UnhelpfulSender, DecliningEveryRequestEndsTheFetchNamingTheDeclines) {
     sandbox box;
-    unhelpful_sender sender(/*decline_requests=*/true);
+    unhelpful_sender sender(unhelpful::decline);
     const auto fetched = fetch_from(sender, box);
     ASSERT_TRUE(fetched.status) << "the fetch hung on a sender that declines everything\n"
                                 << fetched.describe();
@@ -113,6 +151,33 @@ TEST(UnhelpfulSender, DecliningEveryRequestEndsTheFetchNamingTheDeclines) {
     EXPECT_NE(fetched.err.find("no source advanced the fetch"), std::string::npos)
         << fetched.describe();
     EXPECT_NE(fetched.err.find("declined"), std::string::npos) << fetched.describe();
+    EXPECT_FALSE(box.exists("out/f.bin"));
+}
+
+TEST(UnhelpfulSender, APieceTrickledAFewBytesASecondEndsTheFetchNamingTheSource) {
+    sandbox box;
+    unhelpful_sender sender(unhelpful::trickle);
+    const auto fetched = fetch_from(sender, box);
+    ASSERT_TRUE(fetched.status) << "the fetch hung on a sender that trickles its data\n"
+                                << fetched.describe();
+    EXPECT_NE(*fetched.status, 0) << fetched.describe();
+    EXPECT_GT(sender.bytes_trickled(), 0) << "the sender never got to trickle";
+    EXPECT_NE(fetched.err.find(sender.address()), std::string::npos) << fetched.describe();
+    EXPECT_NE(fetched.err.find("stalled"), std::string::npos) << fetched.describe();
+    EXPECT_FALSE(box.exists("out/f.bin"));
+}
+
+TEST(UnhelpfulSender, AHelloTrickledAByteAtATimeEndsTheFetchNamingTheSource) {
+    sandbox box;
+    unhelpful_sender sender(unhelpful::trickle_hello);
+    const auto fetched = fetch_from(sender, box);
+    ASSERT_TRUE(fetched.status) << "the fetch hung on a sender that trickles its HELLO\n"
+                                << fetched.describe();
+    EXPECT_NE(*fetched.status, 0) << fetched.describe();
+    EXPECT_GT(sender.bytes_trickled(), 0) << "the sender never got to trickle";
+    EXPECT_NE(fetched.err.find(sender.address()), std::string::npos) << fetched.describe();
+    EXPECT_NE(fetched.err.find("did not complete its HELLO within 2 s"), std::string::npos)
+        << fetched.describe();
     EXPECT_FALSE(box.exists("out/f.bin"));
 }
 

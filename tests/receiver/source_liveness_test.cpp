@@ -53,6 +53,32 @@ TEST(SourceLiveness, ASenderStillHashingIsGivenALongButBoundedWaitForItsManifest
     EXPECT_NE(reason->find("sent no manifest in 100 s"), std::string::npos) << *reason;
 }
 
+// A sender that trickles its HELLO a byte at a time keeps bytes coming, so "no data" never
+// fires; it used to hold the fetch until the manifest wait (100 s), blamed on hashing.
+TEST(SourceLiveness, AHelloNotCompleteWithinTheStallTimeoutDropsTheSource) {
+    auto source = serving_source();
+    source.manifest_accepted = false;
+    source.greeted = false;
+    source.last_data = t0 + 9s;
+    EXPECT_FALSE(stall_reason(source, limits, t0 + 9500ms));
+    source.last_data = t0 + 10500ms;
+    const auto reason = stall_reason(source, limits, t0 + 11s);
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find("did not complete its HELLO within 10 s"), std::string::npos) << *reason;
+}
+
+TEST(SourceLiveness, ATlsHandshakeTrickledPastTheStallTimeoutDropsTheSource) {
+    auto source = serving_source();
+    source.manifest_accepted = false;
+    source.secured = false;
+    source.greeted = false;
+    source.last_data = t0 + 10500ms;
+    const auto reason = stall_reason(source, limits, t0 + 11s);
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find("did not complete the TLS handshake within 10 s"), std::string::npos)
+        << *reason;
+}
+
 TEST(SourceLiveness, SilenceBeforeTheManifestIsAStall) {
     auto source = serving_source();
     source.manifest_accepted = false;

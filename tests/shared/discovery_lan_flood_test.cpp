@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "shared/discovery/lan_directory.hpp"
 #include "shared/discovery/signed_datagram.hpp"
@@ -89,6 +91,52 @@ TEST(DiscoveryLanFlood, AFullTableEvictsTheBusiestAddressNewestPeerNeverAnOlderO
     EXPECT_EQ(directory.peers().size(), room);
     EXPECT_TRUE(listed(directory, "peer-1"));
     EXPECT_TRUE(listed(directory, "peer-2"));
+}
+
+// What the listener's probes would report for every listed peer but those named `keep`.
+void probes_fail_except(lan_directory& directory, const std::vector<std::string>& keep) {
+    for (const auto& peer : directory.peers().list()) {
+        if (std::find(keep.begin(), keep.end(), peer.name) == keep.end())
+            directory.on_probe(peer.id, false);
+    }
+}
+
+TEST(DiscoveryLanFlood, AFloodFromManyAddressesGivesWayAsItsAddressesFailToAnswer) {
+    // One flood peer per address: no address holds more than another, so the busiest-address
+    // rule never applies; only answering tells the real peers from the flood.
+    const size_t room = 2 * limits::max_lan_peers_per_source;
+    lan_directory directory(limits::lan_timeout, room);
+    const auto real = test::fresh_signer();
+    ASSERT_EQ(directory.on_datagram(announcement(1, *real), "10.77.0.1", t0).size(), 1u);
+    directory.on_probe(directory.peers().list().at(0).id, true);
+    for (uint32_t host = 0; host < room - 1; ++host)
+        flood(directory, "10.77.2." + std::to_string(host), 1000 + host, 1, t0 + 1s);
+    ASSERT_EQ(directory.peers().size(), room);
+
+    const auto late = test::fresh_signer();
+    directory.on_datagram(announcement(2, *late), "10.77.0.2", t0 + 2s);
+    EXPECT_FALSE(listed(directory, "peer-2")) << "the flood is not known to be silent yet";
+
+    // The flood's addresses were tried and nothing answered: the newcomer takes one's place.
+    probes_fail_except(directory, {"peer-1"});
+    directory.on_datagram(announcement(2, *late), "10.77.0.2", t0 + 3s);
+    EXPECT_TRUE(listed(directory, "peer-2"));
+    for (const auto& peer : directory.peers().list()) {
+        if (peer.name == "peer-1" || peer.name == "peer-2") directory.on_probe(peer.id, true);
+    }
+
+    // Flood after flood from fresh addresses, each found silent in turn: the peers that
+    // answered are never the ones to go.
+    for (uint32_t wave = 0; wave < 4; ++wave) {
+        for (uint32_t host = 0; host < room; ++host) {
+            flood(directory, "10.78." + std::to_string(wave) + "." + std::to_string(host),
+                  5000 + wave * 100 + host, 1, t0 + 4s);
+        }
+        probes_fail_except(directory, {"peer-1", "peer-2"});
+        EXPECT_TRUE(listed(directory, "peer-1")) << "wave " << wave;
+        EXPECT_TRUE(listed(directory, "peer-2")) << "wave " << wave;
+    }
+    EXPECT_EQ(directory.peers().size(), room);
 }
 
 }  // namespace

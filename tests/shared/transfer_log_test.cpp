@@ -87,6 +87,23 @@ TEST(TransferRecord, MalformedLinesAreRejectedWhole) {
     EXPECT_FALSE(decode_line(raw_control));
 }
 
+// Found by tests/fuzz/transfer_log_fuzz: a time of day the wall clock cannot hold (past the
+// year 2262 in nanoseconds) overflowed when the line was decoded; such a line is not a record.
+TEST(TransferRecord, ATimeTheClockCannotHoldIsRejected) {
+    const auto good = encode_line(sample("a"));
+    auto far = good;
+    far.replace(far.find("\t1796000000000\t"), 15, "\t176459000000000\t");
+    EXPECT_FALSE(decode_line(far));
+    auto before = good;
+    before.replace(before.find("\t1796000000000\t"), 15, "\t-9223372036854775\t");
+    EXPECT_FALSE(decode_line(before));
+    auto latest = good;
+    latest.replace(latest.find("\t1796000000000\t"), 15, "\t9000000000000\t");
+    const auto decoded = decode_line(latest);
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(encode_line(*decoded), latest);
+}
+
 TEST(TransferLogFile, AppendsAreReadBackInOrderWithPrivateModes) {
     test::sandbox box;
     const auto dir = box / "state";

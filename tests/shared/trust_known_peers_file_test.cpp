@@ -31,6 +31,17 @@ TEST(KnownPeersFile, TimestampsAreUtcIso8601) {
     EXPECT_FALSE(parse_timestamp("2026-12-01T13:18:0xZ"));
 }
 
+// Found by tests/fuzz/known_peers_fuzz: a year past 2262 (a hand-edit, a clock far off) went
+// through the nanosecond clock when written back and overflowed.
+TEST(KnownPeersFile, TimestampsFarInTheFutureRoundTrip) {
+    const auto far = parse_timestamp("4050-02-03T04:05:06Z");
+    ASSERT_TRUE(far);
+    EXPECT_EQ(format_timestamp(*far), "4050-02-03T04:05:06Z");
+    const auto last = parse_timestamp("9999-12-31T23:59:59Z");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(format_timestamp(*last), "9999-12-31T23:59:59Z");
+}
+
 TEST(KnownPeersFile, RoundTripsEveryField) {
     known_peers table;
     ASSERT_TRUE(table.add(id_of(1), "laptop", trust_level::paired, at(1796131089)));
@@ -54,6 +65,21 @@ TEST(KnownPeersFile, RoundTripsEveryField) {
         EXPECT_EQ(back->last_seen, peer.last_seen);
     }
     EXPECT_EQ(format_known_peers(loaded.table, {}), text);
+}
+
+// Found by tests/fuzz/known_peers_fuzz: a corrupt line ending in two CRs lost one when written
+// back, and the rewritten line then read as a valid peer: a rewrite must not change what a line
+// says.
+TEST(KnownPeersFile, ACorruptLineIsWrittenBackExactlyAndStaysCorrupt) {
+    const auto line = identity::format_peer_id(id_of(3)) +
+                      " seen 2026-12-01T13:18:09Z 2026-12-01T13:18:09Z name 127.0.0.1:7420 \r\r";
+    const auto loaded = parse_known_peers(line + "\n", "f");
+    ASSERT_EQ(loaded.table.size(), 0u);
+    ASSERT_EQ(loaded.unreadable_lines.size(), 1u);
+    const auto again =
+        parse_known_peers(format_known_peers(loaded.table, loaded.unreadable_lines), "f");
+    EXPECT_EQ(again.table.size(), 0u) << "the rewrite made a corrupt line a peer";
+    EXPECT_EQ(again.unreadable_lines, loaded.unreadable_lines);
 }
 
 TEST(KnownPeersFile, ACorruptLineIsReportedKeptAndTheRestLoaded) {
