@@ -5,8 +5,8 @@ Tools, interleaved run by run: `xfer fetch HOST tree/` from a warm `xfer serve` 
 durable when it exits); `rsync -a` from an rsync daemon, then `sync -f` (timed with it); `tar c |
 nc` into `nc | tar x`, then `sync -f`; and "xfer cold": the first fetch from a freshly started
 `xfer serve` whose manifest cache was dropped (nothing hashed yet). Before each sample: sync,
-the source read into page cache, the old destination removed. Every result is compared with the
-source (diff -r, untimed).
+the source read into page cache, the old destination moved into trash/ (emptied after the
+run; see settle). Every result is compared with the source (diff -r, untimed).
 """
 import os
 import shutil
@@ -33,11 +33,25 @@ def make_tree(root, log):
 
 
 def settle(share, *doomed):
+    """Before each sample: nothing dirty, the source in page cache, no old destination. The old
+    destination is moved into a trash directory beside it, not deleted: on ext4 without a
+    journal (this VM's disk), a new inode is never taken from those deleted in the last 60 s
+    (360 s while their inode table block is dirty), and each file creation scans past every one
+    of them, so creating 20,000 files right after deleting 20,000 cost 3 to 5 times the CPU,
+    more or less at random (docs/BENCHMARKS.md, *Tree fetch: where the CPU goes*). The trash is
+    emptied once, after the run (empty_trash)."""
     os.sync()
     subprocess.run(f"tar cf - -C {share} tree | cat > /dev/null", shell=True, check=True)
     for path in doomed:
-        shutil.rmtree(path, ignore_errors=True)
+        if path.exists():
+            trash = path.parent / "trash"
+            trash.mkdir(exist_ok=True)
+            path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
     os.sync()
+
+
+def empty_trash(work):
+    shutil.rmtree(work / "trash", ignore_errors=True)
 
 
 def same_tree(expected, actual):
@@ -127,6 +141,7 @@ def run_tree(bench, args):
         daemon.stop()
         for name in ("dst-xfer", "dst-rsync", "dst-tar"):
             shutil.rmtree(work / name, ignore_errors=True)
+        empty_trash(work)
     return samples
 
 

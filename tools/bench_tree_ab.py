@@ -3,7 +3,7 @@
 4 KiB + 200 x 1 MiB), alternating sample by sample in one run, for a loaded machine where only
 a same-run comparison means anything (docs/BENCHMARKS.md). Each binary has a warm `xfer serve`
 with its own --home (manifest cached); each sample: sync, the source read into page cache, the
-old destination removed, then the timed fetch (wall, CPU from wait4, peak RSS) and the serve's
+old destination moved to trash/, then the timed fetch (wall, CPU from wait4, peak RSS) and the serve's
 CPU for it (/proc), and diff -r. DIR defaults to /var/tmp/xfer-bench/tree-bench."""
 import importlib.machinery, importlib.util, os, shutil, statistics, subprocess, sys, time
 from pathlib import Path
@@ -53,6 +53,7 @@ try:
                       f"send {s['send_user']:.2f}+{s['send_sys']:.2f} rss {s['rss']//1024} MiB other {s['other']:.2f}")
 finally:
     for _, _, s in servers.values(): s.stop()
+    for label in servers: bench_tree.empty_trash(work / f"cmp-{label}")
 print(f"{'build':<5} {'runs':>4} {'wall med':>9} {'recv u+s':>10} {'send u+s':>10} {'total cpu':>9} {'rss MiB':>7} {'other cpu':>9}")
 for label in ("old", "new"):
     ss = [s for s in samples if s["tool"] == label]
