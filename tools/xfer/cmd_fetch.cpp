@@ -228,15 +228,13 @@ int release_to_stdout(const std::filesystem::path& staging, const std::string& n
 
 }  // namespace
 
-int run_fetch(int argc, char** argv) {
-    const auto spec = fetch_spec();
-    auto parsed = parse_command_line(argc, argv, spec);
-    if (parsed.exit_now) return *parsed.exit_now;
+namespace {
+
+// Combinations of arguments that cannot work, each with its one-line usage error.
+std::optional<int> refuse_impossible_choices(const parsed_options& parsed, const command_spec& spec,
+                                             bool have_tracker) {
     const auto& values = parsed.values;
-    const auto tracker = tracker_option(values);
-    if (!tracker)
-        return report_tracker_option_error("fetch", tracker.error(), json_requested(values));
-    if (!parsed.has("SOURCE") && !values.count("from") && !*tracker && !values.count("lan")) {
+    if (!parsed.has("SOURCE") && !values.count("from") && !have_tracker && !values.count("lan")) {
         // One argument and nowhere else to look: it names the peer, and the file is missing.
         return usage_error(spec, "missing PATH after SOURCE '" + parsed.arg("PATH") + "'");
     }
@@ -247,53 +245,97 @@ int run_fetch(int argc, char** argv) {
         return usage_error(spec, "-o - takes one file, not a tree or several paths; give -o DIR");
     if (values.count("range") && parsed.repeated.size() > 1)
         return usage_error(spec, "--range takes one PATH (its bytes), not several");
-    auto request = request_from(parsed);
-    if (!request) {
-        std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
-        return exit_usage;
-    }
-    // Peer names ("alice") become addresses: from the trust store, the tracker or the LAN.
-    const auto texts = source_texts(parsed);
-    for (size_t i = 0; i < texts.size(); ++i) {
-        auto where = resolve_source(texts[i], home_from(values), name_lookup_wait, *tracker);
-        if (!where)
-            return report_failure("fetch", where.error().failure, where.error().message,
-                                  json_requested(values));
-        request->sources[i] = *where;
-    }
     const auto limit_up = rate_option(values, "limit-up");
     if (!limit_up) return usage_error(spec, limit_up.error());
     if (*limit_up > 0 && !values.count("listen"))
         return usage_error(spec,
                            "--limit-up needs --listen (a fetch uploads only while it serves)");
+    return std::nullopt;
+}
+
+// Peer names ("alice") become addresses: from the trust store, the tracker or the LAN.
+std::optional<int> resolve_sources(const parsed_options& parsed, receiver::fetch_request& request,
+                                   const std::optional<discovery::tracker_link>& tracker) {
+    const auto texts = source_texts(parsed);
+    for (size_t i = 0; i < texts.size(); ++i) {
+        auto where = resolve_source(texts[i], home_from(parsed.values), name_lookup_wait, tracker);
+        if (!where)
+            return report_failure("fetch", where.error().failure, where.error().message,
+                                  json_requested(parsed.values));
+        request.sources[i] = *where;
+    }
+    return std::nullopt;
+}
+
+// Our identity, pairing first if --code was given, and which senders we accept.
+std::optional<int> prepare_trust(const parsed_options& parsed, const command_spec& spec,
+                                 receiver::fetch_request& request,
+                                 std::shared_ptr<live_sender_check>& senders) {
+    const auto& values = parsed.values;
     auto tls = local_tls_context(values);
     if (!tls)
         return report_failure("fetch", failure_class::local_io, tls.error(),
                               json_requested(values));
-    request->tls = std::move(*tls);
-    if (const int paired = pair_before_fetch(parsed, spec, request->sources, request->tls))
+    request.tls = std::move(*tls);
+    if (const int paired = pair_before_fetch(parsed, spec, request.sources, request.tls))
         return paired;
-    auto check_options = sender_check_options_from(values, request->tls->our_id());
+    auto check_options = sender_check_options_from(values, request.tls->our_id());
     if (!check_options) return usage_error(spec, check_options.error());
-    const auto senders =
+    senders =
         std::make_shared<live_sender_check>(home_from(values).config, std::move(*check_options));
     auto hooks = sender_check_hooks_for(senders);
-    request->check_sender = std::move(hooks.at_handshake);
-    request->check_sender_hello = std::move(hooks.at_hello);
-    const auto output =
-        to_stdout ? stdout_staging(home_from(values).cache, texts, parsed.repeated.front()).string()
-                  : values["output"].as<std::string>();
+    request.check_sender = std::move(hooks.at_handshake);
+    request.check_sender_hello = std::move(hooks.at_hello);
+    return std::nullopt;
+}
+
+// The output directory (with -o -, a private staging directory the file is released from).
+std::expected<std::shared_ptr<piece_store>, int> open_output(const parsed_options& parsed,
+                                                             const std::string& output,
+                                                             bool to_stdout) {
+    const auto& values = parsed.values;
     if (to_stdout) {
         if (auto ec = ensure_private_directory(output))
-            return report_failure("fetch", classify(ec), output + ": " + ec.message(), false);
+            return std::unexpected(
+                report_failure("fetch", classify(ec), output + ": " + ec.message(), false));
     }
     auto store = piece_store::open(output, /*create=*/true, home_from(values).cache / "manifests");
     if (!store) {
-        return report_failure(
-            "fetch", classify(store.error()),
-            "cannot use output directory " + output + ": " + store.error().message(),
-            json_requested(values));
+        return std::unexpected(
+            report_failure("fetch", classify(store.error()),
+                           "cannot use output directory " + output + ": " + store.error().message(),
+                           json_requested(values)));
     }
+    return std::move(*store);
+}
+
+}  // namespace
+
+int run_fetch(int argc, char** argv) {
+    const auto spec = fetch_spec();
+    auto parsed = parse_command_line(argc, argv, spec);
+    if (parsed.exit_now) return *parsed.exit_now;
+    const auto& values = parsed.values;
+    const auto tracker = tracker_option(values);
+    if (!tracker)
+        return report_tracker_option_error("fetch", tracker.error(), json_requested(values));
+    if (auto refused = refuse_impossible_choices(parsed, spec, tracker->has_value()))
+        return *refused;
+    auto request = request_from(parsed);
+    if (!request) {
+        std::fprintf(stderr, "xfer fetch: %s\n", request.error().c_str());
+        return exit_usage;
+    }
+    if (auto failed = resolve_sources(parsed, *request, *tracker)) return *failed;
+    std::shared_ptr<live_sender_check> senders;
+    if (auto failed = prepare_trust(parsed, spec, *request, senders)) return *failed;
+    const bool to_stdout = values["output"].as<std::string>() == "-";
+    const auto output = to_stdout ? stdout_staging(home_from(values).cache, source_texts(parsed),
+                                                   parsed.repeated.front())
+                                        .string()
+                                  : values["output"].as<std::string>();
+    auto store = open_output(parsed, output, to_stdout);
+    if (!store) return store.error();
     const auto* stop = install_stop_signal_handlers();
     zmq::context_t context;
     const int status =
