@@ -22,6 +22,7 @@
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "receiver/piece_writer.hpp"
+#include "receiver/site_preference.hpp"
 #include "receiver/source_cap.hpp"
 #include "receiver/wire_address.hpp"
 #include "shared/bus/events.hpp"
@@ -57,6 +58,9 @@ struct fetch_request {
     peer_id id{};              // random instance id of this process (HELLO), not an identity
     uint16_t listen_port = 0;  // our sender, told to sources for connect-back
     std::string listen_host;
+    // Our segment (--site), told in our HELLO; sources of the same site are preferred
+    // (site_preference.hpp). Empty: unknown, no preference.
+    std::string site;
     bool wait_for_peers = false;  // sources come from discovery: none at start is fine
     // A source that refuses the connection is retried for this long from the start (peers of a
     // mutual exchange are launched at about the same time; 0 = fail at once).
@@ -249,6 +253,7 @@ class fetcher final : public download_listener {
     std::optional<manifest_assembly> assembly_;
     // entry_ is kept under a placeholder manifest until assembly_ is complete (then adopted).
     bool placeholder_ = false;
+    site_preference sites_{request_.site, request_.id};  // heard in HELLOs; the picker asks it
     std::optional<piece_picker> picker_;
     std::map<uint32_t, piece_buffer> buffers_;
     // Piece-sized buffers handed back after verification: reused rather than freed, so the

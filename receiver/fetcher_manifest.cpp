@@ -127,6 +127,7 @@ std::error_code fetcher::open_content(download_connection& from) {
     uint64_t seed = 0;
     std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
     picker_.emplace(std::move(wanted), had, seed);
+    picker_->consult(&sites_);
     for (const auto& [key, connection] : connections_) {
         if (connection->manifest_accepted()) picker_->add_peer(key);
     }

@@ -14,6 +14,7 @@
 #include "tools/xfer/json_writer.hpp"
 #include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/site_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
@@ -32,6 +33,7 @@ void serve_options(po::options_description& options) {
         "do not hash shared files in the background at start (they are hashed on first fetch)");
     add_limit_option(options, "limit-up",
                      "upload at most RATE bytes/s over all receivers (500K, 10M, 1.5G; see man)");
+    add_site_option(options);
     add_visibility_options(options);
     add_json_option(options);
     add_sender_trust_options(options);
@@ -47,7 +49,7 @@ command_spec serve_spec() {
         .positionals = {{"DIR", "the directory to share, with everything below it"}},
         .usage_tail =
             "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan] "
-            "[--limit-up RATE] [--public] [--code-lifetime SECONDS] [--json]",
+            "[--limit-up RATE] [--site LABEL] [--public] [--code-lifetime SECONDS] [--json]",
         .more_usage = {},
         .notes =
             "Unless --public, serve prints a one-time code for new receivers, such as\n"
@@ -74,6 +76,8 @@ int run_serve(int argc, char** argv) {
     const bool json = json_requested(parsed.values);
     const auto limit_up = rate_option(parsed.values, "limit-up");
     if (!limit_up) return usage_error(spec, limit_up.error());
+    const auto site = site_option(parsed.values);
+    if (!site) return usage_error(spec, site.error());
     struct stat info {};
     if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
         return report_failure("serve", failure_class::not_found, dir + ": not a directory", json);
@@ -123,6 +127,7 @@ int run_serve(int argc, char** argv) {
         sender_opts.public_access = public_access;
         sender_opts.prehash = parsed.values.count("no-prehash") == 0;
         sender_opts.limit_up = *limit_up;
+        sender_opts.site = *site;
         sender_opts.log_transfer = make_transfer_log_sink(home_from(parsed.values));
         sender_opts.pairing = pairing;
         auto running = sender::sender::start(context, *store, sender_opts);
