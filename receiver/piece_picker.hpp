@@ -7,7 +7,8 @@
 // nobody else can give. Each piece goes to one peer until none is left unassigned, then endgame: a
 // peer with nothing else to do duplicates the in-progress piece with the fewest holders. A piece
 // that fails its hash is never again given to a peer that sent it; a peer with too many failed
-// pieces is banned.
+// pieces is banned. With sites (consult()), which sources may be asked for a piece, in what order
+// and how many off-site at once is site_preference's.
 #pragma once
 
 #include <cstdint>
