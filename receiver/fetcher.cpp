@@ -70,6 +70,7 @@ void fetcher::add_source(const net::endpoint& source) {
     hello.id = request_.id;
     hello.listen_port = request_.listen_port;
     hello.listen_host = request_.listen_host;
+    hello.site = request_.site;
     // A sender still hashing may stream the manifest. XFER_MANIFEST_STREAM=off says we cannot:
     // the sender then hashes everything first, as before (for comparing the two; BENCHMARKS.md).
     static const bool stream_off = [] {
@@ -111,6 +112,7 @@ void fetcher::drop_source(uint64_t key, const std::string& reason, bool quietly,
         XLOG_INFO("receiver", connection.label(), reason);
         last_failure_ = connection.source().to_string() + ": " + reason;
     }
+    sites_.source_gone(key);
     connection.send_close_and_bye();
     known_sources_.erase(name);
     connections_.erase(it);

@@ -22,6 +22,7 @@
 #include "receiver/piece_picker.hpp"
 #include "receiver/piece_verifier.hpp"
 #include "receiver/piece_writer.hpp"
+#include "receiver/site_preference.hpp"
 #include "receiver/source_cap.hpp"
 #include "receiver/source_retries.hpp"
 #include "receiver/transfer_scheduler.hpp"
@@ -59,6 +60,9 @@ struct fetch_request {
     peer_id id{};              // random instance id of this process (HELLO), not an identity
     uint16_t listen_port = 0;  // our sender, told to sources for connect-back
     std::string listen_host;
+    // Our segment (--site), told in our HELLO; sources of the same site are preferred
+    // (site_preference.hpp). Empty: unknown, no preference.
+    std::string site;
     bool wait_for_peers = false;  // sources come from discovery: none at start is fine
     // A source that refuses the connection is retried for this long from the start (peers of a
     // mutual exchange are launched at about the same time; 0 = fail at once).
@@ -234,6 +238,8 @@ class fetcher final : public download_listener {
     std::optional<manifest_assembly> assembly_;
     // entry_ is kept under a placeholder manifest until assembly_ is complete (then adopted).
     bool placeholder_ = false;
+    site_preference sites_{request_.site,
+                           request_.id};  // heard in HELLOs; the scheduler's picker asks it
     // Piece and block state and what to request (made with the entry); the loop carries out
     // its decisions: decisions_ for the loop's events, dropped_ for a source's departure.
     std::optional<transfer_scheduler> scheduler_;

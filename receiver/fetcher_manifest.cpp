@@ -128,6 +128,7 @@ std::error_code fetcher::open_content(download_connection& from) {
     std::copy_n(request_.id.begin(), sizeof seed, reinterpret_cast<uint8_t*>(&seed));
     scheduler_.emplace(piece_sizes{geometry.file_size, geometry.piece_size, geometry.piece_count()},
                        std::move(wanted), had, seed, max_buffers());
+    scheduler_->consult(&sites_);
     for (const auto& [key, connection] : connections_) {
         if (connection->manifest_accepted()) scheduler_->source_added(key);
     }

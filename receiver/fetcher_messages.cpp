@@ -33,6 +33,7 @@ std::error_code fetcher::on_hello(download_connection& from, const wire::hello& 
             return errc::peer_not_allowed;
         }
     }
+    sites_.source_met(from.key(), hello.site, hello.id);
     return {};
 }
 

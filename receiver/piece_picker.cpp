@@ -38,6 +38,7 @@ void piece_picker::remove_peer(peer_key peer) {
     const bool partial = !is_complete_peer(peer);
     for (uint32_t piece = 0; piece < it->second.size(); ++piece) {
         if (!it->second[piece]) continue;
+        if (sites_) sites_->holder_removed(peer, piece);
         --availability_[piece];
         if (partial) --partial_availability_[piece];
     }
@@ -53,6 +54,7 @@ void piece_picker::peer_has(peer_key peer, uint32_t piece) {
     auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || piece >= wanted_.size() || it->second[piece]) return;
     it->second[piece] = true;
+    if (sites_) sites_->holder_added(peer, piece);
     ++availability_[piece];
     ++partial_availability_[piece];
     // The peer just became complete: it no longer counts as a partial holder of anything.
@@ -92,18 +94,22 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
     const auto& has = it->second;
-    const bool seeder = is_complete_peer(peer);
+    const bool idle = assigned_.empty();  // nothing in flight from anyone
 
-    // Fresh pieces: rarest first, our sweep order among equals.
-    using candidate = std::tuple<uint32_t, uint32_t, uint32_t>;  // availability, rank, piece
+    // Fresh pieces: rarest first (or as the sites order them), our sweep order among equals.
+    using candidate = std::tuple<uint64_t, uint32_t, uint32_t>;  // order, rank, piece
     std::vector<candidate> fresh;
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
         if (has[piece] && wants(piece) && !assigned_.contains(piece) &&
-            peer_may_take(peer, piece) && !(seeder && partial_availability_[piece] > 0)) {
-            fresh.emplace_back(availability_[piece], random_rank_[piece], piece);
+            peer_may_take(peer, piece) && !spares_seeder(peer, piece) &&
+            site_allows(peer, piece, idle)) {
+            const uint64_t order =
+                sites_ ? sites_->order(peer, piece, availability_[piece]) : availability_[piece];
+            fresh.emplace_back(order, random_rank_[piece], piece);
         }
     }
-    const size_t take = std::min(count, fresh.size());
+    const size_t room = sites_ ? sites_->room(peer, off_site_in_flight(), idle) : SIZE_MAX;
+    const size_t take = std::min({count, fresh.size(), room});
     std::partial_sort(fresh.begin(), fresh.begin() + static_cast<long>(take), fresh.end());
     for (size_t i = 0; i < take; ++i) {
         const uint32_t piece = std::get<2>(fresh[i]);
@@ -119,9 +125,10 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     for (const auto& [piece, peers] : assigned_) {
         // A seeder is spared here too: a duplicate of a piece a partial peer has comes from a
         // partial peer (31 receivers' endgames had the seeder send ~1 more copy: issue 13).
-        const bool spare_seeder = seeder && partial_availability_[piece] > 0;
+        // Off-site, only a piece no source of our site has.
         if (has[piece] && wants(piece) && !peers.contains(peer) && peers.size() < max_holders &&
-            !spare_seeder && peer_may_take(peer, piece) && (!worth_it || worth_it(piece, peers))) {
+            !spares_seeder(peer, piece) && peer_may_take(peer, piece) &&
+            site_allows(peer, piece, /*idle=*/true) && (!worth_it || worth_it(piece, peers))) {
             busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
         }
     }
@@ -133,6 +140,28 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
         chosen.push_back(piece);
     }
     return chosen;
+}
+
+bool piece_picker::spares_seeder(peer_key peer, uint32_t piece) const {
+    if (!is_complete_peer(peer) || partial_availability_[piece] == 0) return false;
+    // A seeder of our own site is not spared for a partial peer of another site we may not
+    // ask (that would leave the piece to nobody); holders of other sites count as partial.
+    if (sites_ && !sites_->off_site(peer))
+        return partial_availability_[piece] > sites_->off_site_holders(piece);
+    return true;
+}
+
+size_t piece_picker::off_site_in_flight() const {
+    size_t count = 0;
+    for (const auto& [piece, peers] : assigned_) {
+        for (const auto holder : peers) {
+            if (sites_->off_site(holder)) {
+                ++count;
+                break;
+            }
+        }
+    }
+    return count;
 }
 
 void piece_picker::release(peer_key peer, uint32_t piece) {

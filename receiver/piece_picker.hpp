@@ -7,7 +7,8 @@
 // nobody else can give. Each piece goes to one peer until none is left unassigned, then endgame: a
 // peer with nothing else to do duplicates the in-progress piece with the fewest holders. A piece
 // that fails its hash is never again given to a peer that sent it; a peer with too many failed
-// pieces is banned.
+// pieces is banned. With sites (consult()), which sources may be asked for a piece, in what order
+// and how many off-site at once is site_preference's.
 #pragma once
 
 #include <cstdint>
@@ -17,14 +18,18 @@
 #include <set>
 #include <vector>
 
-namespace xfer::receiver {
+#include "receiver/site_preference.hpp"
 
-using peer_key = uint64_t;
+namespace xfer::receiver {
 
 class piece_picker {
   public:
     // `wanted[i]`: piece i is part of this fetch; `had[i]`: already verified locally.
     piece_picker(std::vector<bool> wanted, const std::vector<bool>& had, uint64_t seed);
+
+    // Sites (site_preference.hpp) decide which sources are asked for which pieces from now on.
+    // It must outlive the picker, and hear of every source before the picker does.
+    void consult(site_preference* sites) { sites_ = sites; }
 
     void add_peer(peer_key peer);
     // Forgets the peer's availability and returns its assigned pieces to the pool.
@@ -72,6 +77,13 @@ class piece_picker {
     bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
     bool peer_may_take(peer_key peer, uint32_t piece) const;
     bool is_complete_peer(peer_key peer) const;
+    // A seeder is not asked for a piece a partial peer it may ask instead has.
+    bool spares_seeder(peer_key peer, uint32_t piece) const;
+    bool site_allows(peer_key peer, uint32_t piece, bool idle) const {
+        return !sites_ || sites_->may_ask(peer, piece, idle);
+    }
+    // Pieces in progress on sources of other sites.
+    size_t off_site_in_flight() const;
 
     std::vector<bool> wanted_;
     std::vector<bool> had_;
@@ -86,6 +98,7 @@ class piece_picker {
     std::map<peer_key, uint32_t> failures_;
     std::set<peer_key> banned_;
     uint32_t remaining_ = 0;
+    site_preference* sites_ = nullptr;
 };
 
 }  // namespace xfer::receiver

@@ -128,6 +128,8 @@ class transfer_scheduler {
     // Declines whose hold ended are lifted.
     void tick(clock::time_point now);
 
+    // Sites (receiver/site_preference): which sources the picker may ask for which pieces.
+    void consult(site_preference* sites) { picker_.consult(sites); }
     bool complete() const { return picker_.complete(); }
     uint32_t remaining() const { return picker_.remaining(); }
     bool is_banned(peer_key source) const { return picker_.is_banned(source); }

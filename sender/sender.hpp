@@ -55,6 +55,8 @@ struct sender_options {
     bool prehash = true;
     // Bytes per second over all receivers (--limit-up); 0 = none.
     uint64_t limit_up = 0;
+    // Our segment (--site), told in our HELLO; empty: unknown (wire::hello::site).
+    std::string site;
     // Each transfer served, when it ends (`xfer log`); called on the sender thread. Empty: none.
     transfer_log::transfer_sink log_transfer;
     // Unset: no pairing code; a receiver's PAIR_INIT is answered "no code open".

@@ -30,6 +30,7 @@ enum poll_slot : size_t {
 wire::hello hello_for(const sender_options& options) {
     wire::hello hello;
     hello.id = options.id;
+    hello.site = options.site;
     if (options.public_access) hello.features |= wire::hello_feature_public;
     return hello;
 }
@@ -59,6 +60,7 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
               hello_for(options),
               peer_events_,
               promises_,
+              fanout_,
               options.authorize,
               {},
               upload_limit_ ? &*upload_limit_ : nullptr,
@@ -337,6 +339,7 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
     peer_admitted_.erase(id);
     exchange_.leave(id);
     promises_.forget_connection(id);
+    fanout_.forget_connection(id);
     haves_.forget(id);
 }
 

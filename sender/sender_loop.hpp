@@ -17,6 +17,7 @@
 #include "sender/peer_exchange.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/sender.hpp"
+#include "sender/site_fanout.hpp"
 #include "sender/upload_connection.hpp"
 #include "sender/upload_stats.hpp"
 
@@ -66,6 +67,7 @@ class sender_loop {
     manifest_streamer streamer_;  // before opener_: what the opener streams, it hashes
     content_opener opener_;
     piece_promises promises_;
+    site_fanout fanout_;
     peer_exchange exchange_;
     admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap

@@ -243,9 +243,14 @@ bool upload_connection::declines(const wire::request& request, const content_ent
     const auto key = std::make_pair(request.handle, request.piece);
     if (request.offset != 0) return declined_.contains(key);
     declined_.erase(key);
-    if (!entry.complete || context_.promises.give(entry.id, entry.manifest.piece_count(),
-                                                  request.piece, id_, read_at_)) {
-        return false;
+    if (!entry.complete) return false;
+    const auto& hello = session_.remote_hello();
+    const std::string_view site = hello ? std::string_view(hello->site) : std::string_view{};
+    const uint32_t count = entry.manifest.piece_count();
+    // One copy into each site (site_fanout.hpp), then one receiver at a time (piece_promises).
+    if (context_.fanout.give(entry.id, count, request.piece, id_, site, read_at_)) {
+        if (context_.promises.give(entry.id, count, request.piece, id_, read_at_)) return false;
+        context_.fanout.withdraw(entry.id, request.piece, id_);
     }
     declined_.insert(key);
     session_.send_urgent(wire::decline_msg{request.handle, request.piece});
@@ -267,6 +272,7 @@ void upload_connection::note_pieces_sent(clock::time_point now) {
     while (!last_blocks_queued_.empty() && last_blocks_queued_.front().mark <= sent) {
         const auto& done = last_blocks_queued_.front();
         context_.promises.sent(done.content, done.piece, id_, now);
+        context_.fanout.sent(done.content, done.piece, id_, now);
         last_blocks_queued_.pop_front();
     }
 }
@@ -274,8 +280,10 @@ void upload_connection::note_pieces_sent(clock::time_point now) {
 std::error_code upload_connection::on_cancel(const wire::cancel& message) {
     last_useful_ = read_at_;
     // The receiver got the piece elsewhere or gave up on it here: others may have it at once.
-    if (const auto it = handles_.find(message.handle); it != handles_.end())
+    if (const auto it = handles_.find(message.handle); it != handles_.end()) {
         context_.promises.withdraw(it->second->id, message.piece, id_);
+        context_.fanout.withdraw(it->second->id, message.piece, id_);
+    }
     std::erase_if(pending_requests_, [&](const auto& r) {
         return r.handle == message.handle && r.piece == message.piece && r.offset == message.offset;
     });

@@ -19,6 +19,7 @@
 #include "sender/pairing_codes.hpp"
 #include "sender/piece_promises.hpp"
 #include "sender/served_transfers.hpp"
+#include "sender/site_fanout.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
@@ -39,6 +40,7 @@ struct sender_context {
     wire::hello our_hello;
     zmq::socket_t& peer_events;            // PUB: connect-back hints for our own receiver
     piece_promises& promises;              // what this seeder gave to whom, for DECLINE
+    site_fanout& fanout;                   // which site it gave each piece to, for DECLINE
     const session::peer_check& authorize;  // may this verified peer read from us
     listing_budget listings{};             // listing entries held for all receivers together
     // --limit-up over every receiver (null: none). A block is queued only while it has tokens.

@@ -16,7 +16,7 @@ constexpr uint32_t max_listing_body = 1024 * 1024;
 std::optional<length_bounds> bounds_for(message_type type) {
     switch (type) {
         case message_type::hello:
-            return length_bounds{hello_fixed, hello_fixed + max_text_length};
+            return length_bounds{hello_fixed, hello_fixed + max_text_length + 2 + max_site_length};
         case message_type::error:
             return length_bounds{8, 8 + max_text_length};
         case message_type::keepalive:

@@ -28,6 +28,7 @@ inline constexpr uint32_t max_pieces = 131072;           // largest manifest: 4 
 inline constexpr uint32_t max_manifest_bytes = 64 * 1024 * 1024;
 inline constexpr size_t max_path_length = 4096;        // a relative path in LIST/OPEN/LISTING
 inline constexpr size_t max_text_length = 1024;        // ERROR text, hello host
+inline constexpr size_t max_site_length = 64;          // hello site (--site)
 inline constexpr uint32_t max_listing_entries = 4096;  // per LISTING frame (more frames follow)
 inline constexpr uint32_t max_peers_per_message = 64;  // per PEERS frame
 inline constexpr size_t max_host_length = 255;         // a host in PEERS

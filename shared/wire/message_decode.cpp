@@ -35,6 +35,11 @@ std::expected<message, std::error_code> decode_hello(byte_reader& r) {
     r.u32(h.features);
     r.u16(h.listen_port);
     r.string16(h.listen_host, max_text_length);
+    // The site came later: an older peer's HELLO ends here.
+    if (r.ok() && !r.at_end()) {
+        if (!r.string16(h.site, max_site_length)) return malformed();
+        if (h.site.empty() || !is_valid_site(h.site)) return malformed();
+    }
     return finish(r, std::move(h));
 }
 

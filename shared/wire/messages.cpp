@@ -41,7 +41,19 @@ void encode(const hello& h, std::vector<uint8_t>& out) {
         w.u32(h.features);
         w.u16(h.listen_port);
         w.string16(std::string_view(h.listen_host).substr(0, max_text_length));
+        // Only when set: a peer without --site sends the HELLO every 0.2 peer reads.
+        if (!h.site.empty() && is_valid_site(h.site)) w.string16(h.site);
     });
+}
+
+bool is_valid_site(std::string_view site) {
+    if (site.size() > max_site_length) return false;
+    for (const char c : site) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '.' && c != '_' && c != ':' && c != '/' && c != '-') return false;
+    }
+    return true;
 }
 
 void encode(const error_msg& e, std::vector<uint8_t>& out) {

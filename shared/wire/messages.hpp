@@ -7,6 +7,7 @@
 #include <expected>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <variant>
 #include <vector>
@@ -17,11 +18,14 @@
 namespace xfer::wire {
 
 // HELLO: "XFER" u16 version | instance_id[16] | u32 features | u16 listen_port | u16 host_len
-//        | host
+//        | host [| u16 site_len | site]
 // The instance id is random per process: it tells a connection to ourselves (or a second one to
 // the same process) apart, and proves nothing. Who the peer is comes from TLS (the peer ID of
 // its certificate key, peer_session::remote_peer_id()), never from the HELLO.
 // listen_port = 0: this peer runs no sender. host empty: use the address the connection came from.
+// site: the segment (rack, room) this peer says it is on (`--site`), empty = unknown; optional on
+// the wire (absent when empty, so an older peer's HELLO decodes and a peer without --site sends
+// what older peers read), at most max_site_length bytes of [A-Za-z0-9._:/-].
 // HELLO's first four bytes: what tells an xfer peer from anything else on the port.
 inline constexpr uint8_t hello_magic[4] = {'X', 'F', 'E', 'R'};
 // HELLO features: bit 0, the sender lets anyone read (`xfer serve --public`).
@@ -32,6 +36,8 @@ inline constexpr uint32_t hello_feature_manifest_stream = 1u << 1;
 // Bit 2, set by a receiver that comes to pair: PAIR_INIT follows the HELLOs, and a sender that
 // does not know it yet answers its HELLO (instead of refusing) and lets it read only once paired.
 inline constexpr uint32_t hello_feature_pairing = 1u << 2;
+// A site label: short, and only characters that are safe on any terminal and in any log.
+bool is_valid_site(std::string_view site);
 
 struct hello {
     uint16_t version = protocol_version;
@@ -39,6 +45,7 @@ struct hello {
     uint32_t features = 0;
     uint16_t listen_port = 0;
     std::string listen_host;
+    std::string site;
     friend bool operator==(const hello&, const hello&) = default;
 };
 

@@ -64,7 +64,7 @@ void wire_seeds() {
     wire::request request;
     request.length = 16384;
     const std::vector<wire::message> messages{
-        wire::hello{wire::protocol_version, {}, 0, 7420, "h"},
+        wire::hello{wire::protocol_version, {}, 0, 7420, "h", "rack1"},
         wire::error_msg{1, 2, "x"},
         wire::keepalive{},
         wire::bye{},

@@ -188,10 +188,11 @@ class upload_test : public ::testing::Test {
     sender::content_opener opener_{zmq_, store_};
     zmq::socket_t peer_events_{zmq_, zmq::socket_type::pub};
     sender::piece_promises promises_;
+    sender::site_fanout fanout_;
     wire::hello our_hello_ = receiver_hello(0x5e);  // the sender's: only its id matters here
     session::peer_check authorize_;  // a test may set a policy; unset accepts every peer
-    sender::sender_context context_{*store_,      opener_,   our_hello_,
-                                    peer_events_, promises_, authorize_};
+    sender::sender_context context_{*store_,   opener_, our_hello_, peer_events_,
+                                    promises_, fanout_, authorize_};
 };
 
 }  // namespace xfer::test

@@ -20,8 +20,9 @@ struct expected_bounds {
 // Written out from the layouts in messages.hpp, independently of frame.cpp's arithmetic.
 const std::vector<expected_bounds>& documented_bounds() {
     static const std::vector<expected_bounds> table = {
-        {message_type::hello, 30, 30 + 1024},  // magic, version, id, features, port, host_len
-        {message_type::error, 8, 8 + 1024},    // handle, code, text_len
+        // magic, version, id, features, port, host_len, host; then site_len and site (--site)
+        {message_type::hello, 30, 30 + 1024 + 2 + 64},
+        {message_type::error, 8, 8 + 1024},  // handle, code, text_len
         {message_type::keepalive, 0, 0},
         {message_type::bye, 0, 0},
         {message_type::list, 2, 2 + 4096},                   // path_len

@@ -41,7 +41,7 @@ std::vector<uint8_t> seed_body(message_type type) {
     std::vector<uint8_t> bytes;
     switch (type) {
         case message_type::hello:
-            encode(hello{1, {}, 7, 7420, "h"}, bytes);
+            encode(hello{1, {}, 7, 7420, "h", "rack1"}, bytes);
             break;
         case message_type::error:
             encode(error_msg{1, 2, "x"}, bytes);

@@ -269,6 +269,45 @@ TEST(WireMessages, HelloHostLongerThanTheLimitIsCutOnEncode) {
     EXPECT_EQ(std::get<hello>(*decoded).listen_host, std::string(max_text_length, 'h'));
 }
 
+// --site: an optional field after the host; a HELLO without it (an older peer, or no --site)
+// is byte for byte the one above, and one with it decodes to the same label.
+TEST(WireMessages, HelloSiteIsAnOptionalTrailingString) {
+    hello h;
+    h.id = counting_peer_id();
+    h.listen_port = 7420;
+    h.listen_host = "h1";
+    const std::string without = encoded_hex(h);
+    h.site = "rack1";
+    EXPECT_EQ(encoded_hex(h), "00000027" + without.substr(8) + "0005" + "7261636b31");
+    expect_round_trip(h);
+    h.site = std::string(max_site_length, 's');
+    expect_round_trip(h);
+}
+
+TEST(WireMessages, HelloSiteOutsideItsCharactersOrTooLongIsMalformed) {
+    hello h;
+    std::vector<uint8_t> bytes;
+    encode(h, bytes);
+    const auto with_site = [&](const std::string& site) {
+        std::vector<uint8_t> body(bytes.begin() + frame_header_size, bytes.end());
+        body.push_back(static_cast<uint8_t>(site.size() >> 8));
+        body.push_back(static_cast<uint8_t>(site.size()));
+        body.insert(body.end(), site.begin(), site.end());
+        return decode(message_type::hello, body);
+    };
+    ASSERT_TRUE(with_site("rack-0/row.2:a_b"));
+    EXPECT_EQ(std::get<hello>(*with_site("rack-0/row.2:a_b")).site, "rack-0/row.2:a_b");
+    EXPECT_EQ(with_site("\x1b]0;owned\x07").error(), make_error_code(errc::malformed_message));
+    EXPECT_EQ(with_site("r a").error(), make_error_code(errc::malformed_message));
+    EXPECT_EQ(with_site("").error(), make_error_code(errc::malformed_message));
+    EXPECT_FALSE(with_site(std::string(max_site_length + 1, 's')));
+    EXPECT_TRUE(is_valid_site(""));
+    EXPECT_FALSE(is_valid_site("\xc3\xa9"));
+    // Not sent rather than sent bad: the encoder leaves an invalid label out.
+    h.site = "bad site";
+    EXPECT_EQ(encoded_hex(h), encoded_hex(hello{}));
+}
+
 TEST(WireMessages, ErrorRoundTrips) {
     expect_round_trip(error_msg{0, 0, ""});
     expect_round_trip(error_msg{0xffffffff, 0xffff, std::string(max_text_length, 'e')});

@@ -10,7 +10,7 @@ import re
 import subprocess
 
 # Options a scenario passes that it can do without: (subcommand, option) -> takes a value.
-OPTIONAL = {("serve", "--no-lan"): False}
+OPTIONAL = {("serve", "--no-lan"): False, ("serve", "--site"): True, ("fetch", "--site"): True}
 
 
 class MissingOption(RuntimeError):

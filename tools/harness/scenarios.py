@@ -231,6 +231,7 @@ def plan_swarm(settings, xfer, layout, scenario="swarm"):
     parameters = {"leechers": len(leechers), "discovery": discovery_mode}
     if scenario == "racks":
         bound = _place_in_racks(settings, [seeder] + leechers, parameters)
+        _label_sites(seeder, services, leechers, fetches)
     else:
         bound = bounds.swarm(settings.size * 8, seeder.up_bps, [h.up_bps for h in leechers],
                              [h.down_bps for h in leechers])
@@ -257,6 +258,21 @@ def _place_in_racks(settings, swarm_hosts, parameters):
     seeder, leechers = swarm_hosts[0], swarm_hosts[1:]
     by_rack = [[h.up_bps for h in leechers if h.rack == r] for r in range(RACKS)]
     return bounds.racks(settings.size * 8, seeder.up_bps, by_rack, uplink)
+
+
+def site_label(host):
+    return f"rack{host.rack}"
+
+
+def _label_sites(seeder, services, leechers, fetches):
+    """Tells every xfer of the racks scenario its rack (`--site rackN`): what a deployment knows
+    of its topology, so xfer can keep the uplink for what a rack lacks (issue 13)."""
+    for service in services:
+        if service.host == seeder.name:
+            service.argv += ["--site", site_label(seeder)]
+    by_name = {h.name: h for h in leechers}
+    for fetch in fetches:
+        fetch.argv += ["--site", site_label(by_name[fetch.host])]
 
 
 def make_plan(scenario, settings, xfer, layout):

@@ -88,6 +88,17 @@ class RackPlans(unittest.TestCase):
         tracker = next(h for h in plan.hosts if h.role == "tracker")
         self.assertEqual(tracker.rack, 0)
 
+    def test_every_xfer_is_told_its_rack_and_a_flat_swarm_no_site(self):
+        _, plan = plan_for(8, scenario="racks")
+        racks = {h.name: h.rack for h in plan.hosts}
+        seeder = next(s for s in plan.services if s.label != "tracker")
+        self.assertEqual(seeder.argv[-2:], ["--site", "rack0"])
+        for fetch in plan.fetches:
+            self.assertEqual(fetch.argv[-2:], ["--site", f"rack{racks[fetch.host]}"])
+        self.assertEqual(sorted(f.argv[-1] for f in plan.fetches), ["rack0"] * 3 + ["rack1"] * 4)
+        _, flat = plan_for(8)
+        self.assertFalse(any("--site" in f.argv for f in flat.fetches))
+
     def test_the_bound_counts_the_rack_uplink(self):
         settings = cli.parse_arguments(["racks", "--hosts", "64", "--up", "20mbit", "--size",
                                         "32MiB", "--rack-uplink", "10mbit"], "/repo")

@@ -18,6 +18,7 @@
 #include "tools/xfer/home_option.hpp"
 #include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/site_option.hpp"
 #include "tools/xfer/source_names.hpp"
 #include "tools/xfer/stdout_output.hpp"
 #include "tools/xfer/tls_identity.hpp"
@@ -66,6 +67,7 @@ void fetch_options(po::options_description& options) {
                      "download at most RATE bytes/s over all sources (500K, 10M, 1.5G; see man)");
     add_limit_option(options, "limit-up",
                      "with --listen: upload at most RATE bytes/s over all receivers");
+    add_site_option(options);
     add_tracker_key_option(options);
     add_json_option(options);
     add_receiver_trust_options(options);
@@ -176,6 +178,9 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
     auto sources = sources_from(parsed);
     if (!sources) return std::unexpected(sources.error());
     request.sources = std::move(*sources);
+    auto site = site_option(values);
+    if (!site) return std::unexpected(site.error());
+    request.site = std::move(*site);
     if (values.count("range")) {
         auto range = receiver::parse_byte_range(values["range"].as<std::string>());
         if (!range) return std::unexpected(range.error());

@@ -14,6 +14,7 @@
 #include "tools/xfer/json_writer.hpp"
 #include "tools/xfer/pairing_cli.hpp"
 #include "tools/xfer/rate_option.hpp"
+#include "tools/xfer/site_option.hpp"
 #include "tools/xfer/tls_identity.hpp"
 #include "tools/xfer/transfer_log_sink.hpp"
 #include "tools/xfer/trust_options.hpp"
@@ -32,6 +33,7 @@ void serve_options(po::options_description& options) {
         "do not hash shared files in the background at start (they are hashed on first fetch)");
     add_limit_option(options, "limit-up",
                      "upload at most RATE bytes/s over all receivers (500K, 10M, 1.5G; see man)");
+    add_site_option(options);
     add_visibility_options(options);
     add_json_option(options);
     add_sender_trust_options(options);
@@ -47,7 +49,7 @@ command_spec serve_spec() {
         .positionals = {{"DIR", "the directory to share, with everything below it"}},
         .usage_tail =
             "[--listen HOST:PORT] [--tracker HOST[:PORT]] [--name NAME] [--no-lan] "
-            "[--limit-up RATE] [--public] [--code-lifetime SECONDS] [--json]",
+            "[--limit-up RATE] [--site LABEL] [--public] [--code-lifetime SECONDS] [--json]",
         .more_usage = {},
         .notes =
             "Unless --public, serve prints a one-time code for new receivers, such as\n"
@@ -74,6 +76,7 @@ struct serve_setup {
     bool json = false;
     bool quiet = false;
     uint64_t limit_up = 0;
+    std::string site;  // --site: told to receivers in the HELLO
     net::endpoint listen;
     std::optional<discovery::tracker_link> tracker;
     std::shared_ptr<piece_store> store;
@@ -115,6 +118,9 @@ std::expected<serve_setup, int> prepare_serve(const parsed_options& parsed,
     const auto limit_up = rate_option(parsed.values, "limit-up");
     if (!limit_up) return std::unexpected(usage_error(spec, limit_up.error()));
     setup.limit_up = *limit_up;
+    const auto site = site_option(parsed.values);
+    if (!site) return std::unexpected(usage_error(spec, site.error()));
+    setup.site = *site;
     struct stat info {};
     if (::stat(setup.dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
         return std::unexpected(report_failure("serve", failure_class::not_found,
@@ -157,6 +163,7 @@ sender::sender_options sender_options_for(const serve_setup& setup, const parsed
     options.public_access = setup.public_access;
     options.prehash = parsed.values.count("no-prehash") == 0;
     options.limit_up = setup.limit_up;
+    options.site = setup.site;
     options.log_transfer = make_transfer_log_sink(home_from(parsed.values));
     options.pairing = setup.pairing;
     return options;

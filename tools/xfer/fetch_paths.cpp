@@ -60,6 +60,7 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
         std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     sender_opts.limit_up = limit_up.value_or(0);
+    sender_opts.site = request.site;
     sender_opts.log_transfer = make_transfer_log_sink(home_from(values));
     auto started = sender::sender::start(context, store, sender_opts);
     if (!started) {
