@@ -104,6 +104,79 @@ std::expected<message, std::error_code> decode_peer_list(const frame_list& frame
     return list;
 }
 
+// One frame list per message type (docs/DISCOVERY.md, "Tracker protocol").
+struct encoder {
+    frame_list operator()(const register_request& m) {
+        frame_list frames{header(message_type::register_peer), encode_record(m.record)};
+        if (!m.signature.empty()) frames.push_back(m.signature);
+        return frames;
+    }
+    frame_list operator()(const heartbeat_request& m) {
+        return {header(message_type::heartbeat), id_frame(m.id)};
+    }
+    frame_list operator()(const leave_request& m) {
+        return {header(message_type::leave), id_frame(m.id)};
+    }
+    frame_list operator()(const query_request&) { return {header(message_type::query)}; }
+    frame_list operator()(const info_request&) { return {header(message_type::info_request)}; }
+    frame_list operator()(const sync_request& m) {
+        return {header(message_type::sync), body([&](byte_writer& w) { w.u64(m.token); })};
+    }
+    frame_list operator()(const welcome_reply& m) {
+        return {header(message_type::welcome), body([&](byte_writer& w) {
+                    w.u32(m.heartbeat_interval_ms);
+                    w.u32(m.heartbeat_timeout_ms);
+                    w.u16(m.pub_port);
+                    w.u8(static_cast<uint8_t>(m.sender_host.size()));
+                    w.bytes(m.sender_host);
+                })};
+    }
+    frame_list operator()(const reject_reply& m) {
+        const auto text = std::string_view(m.text).substr(0, limits::max_reject_text_bytes);
+        return {header(message_type::reject), body([&](byte_writer& w) {
+                    w.u8(static_cast<uint8_t>(m.reason));
+                    w.u8(static_cast<uint8_t>(text.size()));
+                    w.bytes(text);
+                })};
+    }
+    frame_list operator()(const unknown_peer_reply& m) {
+        return {header(message_type::unknown_peer), id_frame(m.id)};
+    }
+    frame_list operator()(const peer_list_reply& m) {
+        frame_list frames{header(message_type::peer_list), body([&](byte_writer& w) {
+                              w.u64(m.instance);
+                              w.u64(m.seq);
+                              w.u16(static_cast<uint16_t>(m.peers.size()));
+                          })};
+        for (const auto& record : m.peers) frames.push_back(identified_record(record));
+        return frames;
+    }
+    frame_list operator()(const info_reply& m) {
+        return {header(message_type::info), body([&](byte_writer& w) {
+                    w.u64(m.instance);
+                    w.u64(m.seq);
+                    w.u16(m.pub_port);
+                    w.u32(m.heartbeat_interval_ms);
+                    w.u32(m.heartbeat_timeout_ms);
+                })};
+    }
+    frame_list operator()(const membership_push& m) {
+        return {header(m.kind), body([&](byte_writer& w) {
+                    w.u64(m.instance);
+                    w.u64(m.seq);
+                    w.u8(static_cast<uint8_t>(m.reason));
+                }),
+                identified_record(m.record)};
+    }
+    frame_list operator()(const sync_echo_push& m) {
+        return {header(message_type::sync_echo), body([&](byte_writer& w) {
+                    w.u64(m.instance);
+                    w.u64(m.seq);
+                    w.u64(m.token);
+                })};
+    }
+};
+
 }  // namespace
 
 register_request signed_registration(peer_record record, const lan::datagram_signer& signer) {
@@ -121,81 +194,94 @@ std::expected<identity::peer_id, std::error_code> registration_signer(
 }
 
 frame_list encode(const message& value) {
-    struct encoder {
-        frame_list operator()(const register_request& m) {
-            frame_list frames{header(message_type::register_peer), encode_record(m.record)};
-            if (!m.signature.empty()) frames.push_back(m.signature);
-            return frames;
-        }
-        frame_list operator()(const heartbeat_request& m) {
-            return {header(message_type::heartbeat), id_frame(m.id)};
-        }
-        frame_list operator()(const leave_request& m) {
-            return {header(message_type::leave), id_frame(m.id)};
-        }
-        frame_list operator()(const query_request&) { return {header(message_type::query)}; }
-        frame_list operator()(const info_request&) { return {header(message_type::info_request)}; }
-        frame_list operator()(const sync_request& m) {
-            return {header(message_type::sync), body([&](byte_writer& w) { w.u64(m.token); })};
-        }
-        frame_list operator()(const welcome_reply& m) {
-            return {header(message_type::welcome), body([&](byte_writer& w) {
-                        w.u32(m.heartbeat_interval_ms);
-                        w.u32(m.heartbeat_timeout_ms);
-                        w.u16(m.pub_port);
-                        w.u8(static_cast<uint8_t>(m.sender_host.size()));
-                        w.bytes(m.sender_host);
-                    })};
-        }
-        frame_list operator()(const reject_reply& m) {
-            const auto text = std::string_view(m.text).substr(0, limits::max_reject_text_bytes);
-            return {header(message_type::reject), body([&](byte_writer& w) {
-                        w.u8(static_cast<uint8_t>(m.reason));
-                        w.u8(static_cast<uint8_t>(text.size()));
-                        w.bytes(text);
-                    })};
-        }
-        frame_list operator()(const unknown_peer_reply& m) {
-            return {header(message_type::unknown_peer), id_frame(m.id)};
-        }
-        frame_list operator()(const peer_list_reply& m) {
-            frame_list frames{header(message_type::peer_list), body([&](byte_writer& w) {
-                                  w.u64(m.instance);
-                                  w.u64(m.seq);
-                                  w.u16(static_cast<uint16_t>(m.peers.size()));
-                              })};
-            for (const auto& record : m.peers) frames.push_back(identified_record(record));
-            return frames;
-        }
-        frame_list operator()(const info_reply& m) {
-            return {header(message_type::info), body([&](byte_writer& w) {
-                        w.u64(m.instance);
-                        w.u64(m.seq);
-                        w.u16(m.pub_port);
-                        w.u32(m.heartbeat_interval_ms);
-                        w.u32(m.heartbeat_timeout_ms);
-                    })};
-        }
-        frame_list operator()(const membership_push& m) {
-            return {header(m.kind), body([&](byte_writer& w) {
-                        w.u64(m.instance);
-                        w.u64(m.seq);
-                        w.u8(static_cast<uint8_t>(m.reason));
-                    }),
-                    identified_record(m.record)};
-        }
-        frame_list operator()(const sync_echo_push& m) {
-            return {header(message_type::sync_echo), body([&](byte_writer& w) {
-                        w.u64(m.instance);
-                        w.u64(m.seq);
-                        w.u64(m.token);
-                    })};
-        }
-    };
     return std::visit(encoder{}, value);
 }
 
-std::expected<message, std::error_code> decode(const frame_list& frames) {
+namespace {
+
+std::expected<message, std::error_code> decode_register(const frame_list& frames) {
+    // Two frames: unsigned, which the tracker answers with REJECT rather than silence.
+    if (frames.size() != 2 && frames.size() != 3) return fail(errc::malformed_message);
+    if (frames.size() == 3 && frames[2].size() != lan::signature_trailer_bytes)
+        return fail(errc::malformed_message);
+    auto record = decode_record(frames[1]);
+    if (!record) return std::unexpected(record.error());
+    return register_request{std::move(*record), frames.size() == 3 ? frames[2] : ""};
+}
+
+// HEARTBEAT, LEAVE and UNKNOWN_PEER: a peer ID and nothing else.
+template <typename T>
+std::expected<message, std::error_code> decode_id_message(const frame_list& frames) {
+    auto id = read_id(frames);
+    if (!id) return std::unexpected(id.error());
+    return T{*id};
+}
+
+// A message of the header alone.
+template <typename T>
+std::expected<message, std::error_code> decode_bare(const frame_list& frames) {
+    if (frames.size() != 1) return fail(errc::malformed_message);
+    return T{};
+}
+
+// A message of the header and one body frame, read by `read`.
+template <typename Read>
+std::expected<message, std::error_code> decode_one_body(const frame_list& frames, Read read) {
+    if (frames.size() != 2) return fail(errc::malformed_message);
+    return read_frame(frames[1], read);
+}
+
+std::expected<message, std::error_code> decode_welcome(const frame_list& frames) {
+    auto decoded = decode_one_body(frames, [](byte_reader& in) {
+        welcome_reply m;
+        m.heartbeat_interval_ms = in.u32();
+        m.heartbeat_timeout_ms = in.u32();
+        m.pub_port = in.u16();
+        m.sender_host = std::string(in.text_view(in.u8()));
+        return m;
+    });
+    if (decoded && !is_valid_host(std::get<welcome_reply>(*decoded).sender_host))
+        return fail(errc::malformed_message);
+    return decoded;
+}
+
+std::expected<message, std::error_code> decode_reject(const frame_list& frames) {
+    auto decoded = decode_one_body(frames, [](byte_reader& in) {
+        reject_reply m;
+        m.reason = static_cast<reject_reason>(in.u8());
+        m.text = std::string(in.text_view(in.u8()));
+        return m;
+    });
+    if (!decoded) return decoded;
+    const auto reason = static_cast<uint8_t>(std::get<reject_reply>(*decoded).reason);
+    if (reason < 1 || reason > 4) return fail(errc::malformed_message);
+    return decoded;
+}
+
+std::expected<message, std::error_code> decode_info(const frame_list& frames) {
+    return decode_one_body(frames, [](byte_reader& in) {
+        info_reply m;
+        m.instance = in.u64();
+        m.seq = in.u64();
+        m.pub_port = in.u16();
+        m.heartbeat_interval_ms = in.u32();
+        m.heartbeat_timeout_ms = in.u32();
+        return m;
+    });
+}
+
+std::expected<message, std::error_code> decode_sync_echo(const frame_list& frames) {
+    return decode_one_body(frames, [](byte_reader& in) {
+        sync_echo_push m;
+        m.instance = in.u64();
+        m.seq = in.u64();
+        m.token = in.u64();
+        return m;
+    });
+}
+
+// The header frame: magic, version and the type it names.
+std::expected<message_type, std::error_code> read_header(const frame_list& frames) {
     if (frames.empty() || frames.size() > limits::max_frames_per_message)
         return fail(errc::malformed_message);
     for (const auto& frame : frames) {
@@ -205,96 +291,43 @@ std::expected<message, std::error_code> decode(const frame_list& frames) {
     if (head.size() != 4 || head[0] != magic[0] || head[1] != magic[1])
         return fail(errc::bad_protocol);
     if (static_cast<uint8_t>(head[2]) != protocol_version) return fail(errc::version_mismatch);
-    const auto type = static_cast<message_type>(static_cast<uint8_t>(head[3]));
-    const auto expect_frames = [&](size_t count) { return frames.size() == count; };
-    switch (type) {
-        case message_type::register_peer: {
-            // Two frames: unsigned, which the tracker answers with REJECT rather than silence.
-            if (!expect_frames(2) && !expect_frames(3)) return fail(errc::malformed_message);
-            if (frames.size() == 3 && frames[2].size() != lan::signature_trailer_bytes)
-                return fail(errc::malformed_message);
-            auto record = decode_record(frames[1]);
-            if (!record) return std::unexpected(record.error());
-            return register_request{std::move(*record), frames.size() == 3 ? frames[2] : ""};
-        }
-        case message_type::heartbeat: {
-            auto id = read_id(frames);
-            if (!id) return std::unexpected(id.error());
-            return heartbeat_request{*id};
-        }
-        case message_type::leave: {
-            auto id = read_id(frames);
-            if (!id) return std::unexpected(id.error());
-            return leave_request{*id};
-        }
-        case message_type::unknown_peer: {
-            auto id = read_id(frames);
-            if (!id) return std::unexpected(id.error());
-            return unknown_peer_reply{*id};
-        }
+    return static_cast<message_type>(static_cast<uint8_t>(head[3]));
+}
+
+}  // namespace
+
+std::expected<message, std::error_code> decode(const frame_list& frames) {
+    const auto type = read_header(frames);
+    if (!type) return std::unexpected(type.error());
+    switch (*type) {
+        case message_type::register_peer:
+            return decode_register(frames);
+        case message_type::heartbeat:
+            return decode_id_message<heartbeat_request>(frames);
+        case message_type::leave:
+            return decode_id_message<leave_request>(frames);
+        case message_type::unknown_peer:
+            return decode_id_message<unknown_peer_reply>(frames);
         case message_type::query:
-            if (!expect_frames(1)) return fail(errc::malformed_message);
-            return query_request{};
+            return decode_bare<query_request>(frames);
         case message_type::info_request:
-            if (!expect_frames(1)) return fail(errc::malformed_message);
-            return info_request{};
+            return decode_bare<info_request>(frames);
         case message_type::sync:
-            if (!expect_frames(2)) return fail(errc::malformed_message);
-            return read_frame(frames[1], [](byte_reader& in) { return sync_request{in.u64()}; });
-        case message_type::welcome: {
-            if (!expect_frames(2)) return fail(errc::malformed_message);
-            auto decoded = read_frame(frames[1], [](byte_reader& in) {
-                welcome_reply m;
-                m.heartbeat_interval_ms = in.u32();
-                m.heartbeat_timeout_ms = in.u32();
-                m.pub_port = in.u16();
-                m.sender_host = std::string(in.text_view(in.u8()));
-                return m;
-            });
-            if (decoded && !is_valid_host(std::get<welcome_reply>(*decoded).sender_host)) {
-                return fail(errc::malformed_message);
-            }
-            return decoded;
-        }
-        case message_type::reject: {
-            if (!expect_frames(2)) return fail(errc::malformed_message);
-            auto decoded = read_frame(frames[1], [](byte_reader& in) {
-                reject_reply m;
-                m.reason = static_cast<reject_reason>(in.u8());
-                m.text = std::string(in.text_view(in.u8()));
-                return m;
-            });
-            if (!decoded) return decoded;
-            const auto reason = static_cast<uint8_t>(std::get<reject_reply>(*decoded).reason);
-            if (reason < 1 || reason > 4) return fail(errc::malformed_message);
-            return decoded;
-        }
+            return decode_one_body(frames, [](byte_reader& in) { return sync_request{in.u64()}; });
+        case message_type::welcome:
+            return decode_welcome(frames);
+        case message_type::reject:
+            return decode_reject(frames);
         case message_type::peer_list:
             return decode_peer_list(frames);
         case message_type::info:
-            if (!expect_frames(2)) return fail(errc::malformed_message);
-            return read_frame(frames[1], [](byte_reader& in) {
-                info_reply m;
-                m.instance = in.u64();
-                m.seq = in.u64();
-                m.pub_port = in.u16();
-                m.heartbeat_interval_ms = in.u32();
-                m.heartbeat_timeout_ms = in.u32();
-                return m;
-            });
+            return decode_info(frames);
         case message_type::joined:
         case message_type::updated:
         case message_type::left:
-            return decode_membership(type, frames);
+            return decode_membership(*type, frames);
         case message_type::sync_echo:
-            if (!expect_frames(2)) return fail(errc::malformed_message);
-            return read_frame(frames[1], [](byte_reader& in) {
-                sync_echo_push m;
-                m.instance = in.u64();
-                m.seq = in.u64();
-                m.token = in.u64();
-                return m;
-            });
+            return decode_sync_echo(frames);
     }
     return fail(errc::unknown_message);
 }
