@@ -38,6 +38,16 @@ void send_queue::append_file(std::shared_ptr<const void> holder, int file_fd, ui
     queued_file_bytes_ += length;
 }
 
+void send_queue::append_file_bytes(std::shared_ptr<const void> holder, const uint8_t* data,
+                                   uint32_t length) {
+    segment s;
+    s.holder = std::move(holder);
+    s.file_bytes = data;
+    s.file_length = length;
+    segments_.push_back(std::move(s));
+    queued_file_bytes_ += length;
+}
+
 uint64_t send_queue::queued_frame_bytes() const {
     uint64_t total = 0;
     for (const auto& s : segments_) {
@@ -52,7 +62,10 @@ io_result send_queue::flush(stream& out) {
         auto& front = segments_.front();
         const size_t remaining = front.size() - front.sent;
         io_result step;
-        if (front.is_file()) {
+        if (front.file_bytes != nullptr) {
+            step = out.write_some({front.file_bytes + front.sent, remaining}, segments_.size() > 1);
+            if (step.bytes > 0) queued_file_bytes_ -= step.bytes;
+        } else if (front.is_file()) {
             // More queued behind it: a small range may be gathered with what follows.
             step = out.send_file(front.file_fd, front.file_offset + front.sent, remaining,
                                  segments_.size() > 1);

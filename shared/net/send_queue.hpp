@@ -11,12 +11,15 @@
 
 namespace xfer::net {
 
-// `length` bytes of `fd` at `offset`; `holder` keeps the descriptor open until it is sent.
+// `length` bytes of `fd` at `offset`; `holder` keeps the descriptor open until it is sent. Or,
+// with `fd` -1, `length` bytes at `data` that `holder` owns: file bytes already read (a tree's
+// small files), so a block of many small files holds no descriptor while it waits.
 struct file_range {
     std::shared_ptr<const void> holder;
     int fd = -1;
     uint64_t offset = 0;
     uint32_t length = 0;
+    const uint8_t* data = nullptr;
 };
 
 class send_queue {
@@ -32,6 +35,10 @@ class send_queue {
     // Appends `length` bytes of `file_fd` at `offset`. The holder keeps the file open until sent.
     void append_file(std::shared_ptr<const void> holder, int file_fd, uint64_t offset,
                      uint32_t length);
+    // Appends `length` bytes of file data already read, at `data`, which `holder` owns: sent and
+    // counted as file data (queued_file_bytes), never as a frame of its own.
+    void append_file_bytes(std::shared_ptr<const void> holder, const uint8_t* data,
+                           uint32_t length);
 
     // Writes until the socket would block or the queue is empty. Returns bytes written and
     // any fatal error.
@@ -49,11 +56,12 @@ class send_queue {
         std::vector<uint8_t> bytes;  // used when holder is null
         std::shared_ptr<const void> holder;
         int file_fd = -1;
+        const uint8_t* file_bytes = nullptr;  // file data already read (append_file_bytes)
         uint64_t file_offset = 0;
         uint32_t file_length = 0;
         size_t sent = 0;
         bool urgent = false;  // from bytes_for_urgent: later urgent frames join it
-        bool is_file() const { return file_fd >= 0; }
+        bool is_file() const { return file_fd >= 0 || file_bytes != nullptr; }
         size_t size() const { return is_file() ? file_length : bytes.size(); }
     };
     std::deque<segment> segments_;

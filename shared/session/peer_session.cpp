@@ -88,8 +88,12 @@ void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
 void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
                               std::span<const net::file_range> ranges) {
     wire::encode_piece_header(header, length, queue_.bytes_for_append());
-    for (const auto& range : ranges)
-        queue_.append_file(range.holder, range.fd, range.offset, range.length);
+    for (const auto& range : ranges) {
+        if (range.data != nullptr)
+            queue_.append_file_bytes(range.holder, range.data, range.length);
+        else
+            queue_.append_file(range.holder, range.fd, range.offset, range.length);
+    }
 }
 
 net::io_result peer_session::flush() {

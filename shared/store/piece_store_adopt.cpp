@@ -34,11 +34,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adop
     if (auto ec = checkpoint(placeholder)) return std::unexpected(ec);
     // The same checkpoint under the real manifest: open_for_fetching then resumes from it as
     // from any checkpoint of that content.
-    resume_state state{placeholder.path,
-                       std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()),
-                       placeholder.have.to_bytes()};
-    if (auto ec = write_file_atomically(placeholder.state_path, encode_resume_state(state),
-                                        /*durable=*/true)) {
+    const auto state =
+        encode_resume_state(placeholder.path, encoded_manifest, placeholder.have.to_bytes());
+    if (auto ec = write_file_atomically(placeholder.state_path, state, /*durable=*/true)) {
         return std::unexpected(ec);
     }
     return open_for_fetching(placeholder.path, encoded_manifest, overwrite);

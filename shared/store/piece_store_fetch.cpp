@@ -52,8 +52,10 @@ std::error_code piece_store::write_state(content_entry& entry) const {
         std::filesystem::remove(entry.state_path, ignored);
         return {};
     }
-    resume_state state{entry.path, entry.encoded_manifest, entry.have.to_bytes()};
-    return write_file_atomically(entry.state_path, encode_resume_state(state), /*durable=*/true);
+    return write_file_atomically(
+        entry.state_path,
+        encode_resume_state(entry.path, entry.encoded_manifest, entry.have.to_bytes()),
+        /*durable=*/true);
 }
 
 // The final name already there: a complete entry when it holds this content (nothing to fetch),

@@ -83,9 +83,18 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     std::vector<uint8_t> encoded;
     std::optional<tree::tree_manifest> manifest;
     if (auto cached = cache_.lookup_key(key, max_cached_tree_bytes)) {
+        // The scan goes before the cached manifest is decoded: one tree of entries in memory at
+        // a time, not two (~120 bytes an entry each).
+        std::vector<tree::entry>().swap(scanned->manifest.entries);
         if (auto decoded = tree::decode_tree_manifest(*cached)) {
             encoded = std::move(*cached);
             manifest = std::move(*decoded);
+        } else if (auto again = open_in_tree(directory.get(), ".", O_RDONLY | O_DIRECTORY)) {
+            scanned =
+                tree::scan_tree(again->get(), {});  // a cache file we cannot read: hashed anew
+            if (!scanned) return std::unexpected(scanned.error());
+        } else {
+            return std::unexpected(again.error());
         }
     }
     if (!manifest && may_stream && scanned->manifest.piece_count() > 0) {

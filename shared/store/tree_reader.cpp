@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "shared/core/error.hpp"
+#include "shared/store/block_ranges.hpp"
 #include "shared/store/path_guard.hpp"
 
 namespace xfer {
@@ -56,6 +57,7 @@ std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_reader::open_fil
 std::error_code tree_reader::read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                          std::vector<file_range>& out) {
     std::lock_guard lock(mutex_);
+    block_ranges block(out, length);
     std::error_code failure;
     for_each_range(layout_, piece, offset, length, scratch_,
                    [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
@@ -65,7 +67,7 @@ std::error_code tree_reader::read_ranges(uint32_t piece, uint32_t offset, uint32
                            failure = fd.error();
                            return;
                        }
-                       out.push_back({*fd, (*fd)->get(), file_offset, bytes});
+                       failure = block.add(*fd, file_offset, bytes);
                    });
     return failure;
 }

@@ -12,6 +12,8 @@
 
 #include "shared/core/error.hpp"
 #include "shared/store/atomic_file.hpp"
+#include "shared/store/block_ranges.hpp"
+#include "shared/store/open_file_budget.hpp"
 #include "shared/store/path_guard.hpp"
 #include "shared/store/tree_reader.hpp"
 
@@ -19,7 +21,7 @@ namespace xfer {
 namespace {
 
 // Beyond this many files open for writing, the least recently written one is closed.
-constexpr size_t max_open_files = 256;
+const size_t max_open_files = open_file_budget(256, 8);
 // All-zero parts of each aligned block of this size are not written: the file is sized with
 // ftruncate, so a block no piece writes stays a hole.
 constexpr size_t hole_block = 4096;
@@ -304,21 +306,20 @@ std::error_code tree_writer::write_piece(uint32_t piece, std::span<const uint8_t
 std::error_code tree_writer::read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                          std::vector<file_range>& out) {
     std::vector<tree::segment> scratch;
+    block_ranges block(out, length);
     std::error_code failure;
-    for_each_range(layout_, piece, offset, length, scratch,
-                   [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
-                       if (failure) return;
-                       auto fd =
-                           open_in_tree(staging_fd_.get(), manifest_.entries[part.entry_index].path,
-                                        O_RDONLY | O_NOCTTY);
-                       if (!fd) {
-                           failure = fd.error();
-                           return;
-                       }
-                       auto holder = std::make_shared<unique_fd>(std::move(*fd));
-                       const int raw = holder->get();
-                       out.push_back({std::move(holder), raw, file_offset, bytes});
-                   });
+    for_each_range(
+        layout_, piece, offset, length, scratch,
+        [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
+            if (failure) return;
+            auto fd = open_in_tree(staging_fd_.get(), manifest_.entries[part.entry_index].path,
+                                   O_RDONLY | O_NOCTTY);
+            if (!fd) {
+                failure = fd.error();
+                return;
+            }
+            failure = block.add(std::make_shared<unique_fd>(std::move(*fd)), file_offset, bytes);
+        });
     return failure;
 }
 

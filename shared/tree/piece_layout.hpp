@@ -38,10 +38,13 @@ class piece_layout {
     std::pair<uint32_t, uint32_t> pieces_of_entry(uint32_t entry_index) const;
 
   private:
-    struct file_start {
+    // Packed: 12 bytes rather than 16 for each of up to millions of files (x86 and arm64 read
+    // unaligned fields at no cost).
+    struct __attribute__((packed)) file_start {
         uint64_t offset;
         uint32_t entry_index;
     };
+    static_assert(sizeof(file_start) == 12);
     uint64_t end_of(size_t file_position) const;
 
     uint32_t piece_size_ = 0;
