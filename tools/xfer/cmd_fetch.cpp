@@ -71,6 +71,8 @@ void fetch_options(po::options_description& options) {
     add_tracker_key_option(options);
     add_json_option(options);
     add_receiver_trust_options(options);
+    // Who may read from the sender of `--listen` (as on serve).
+    add_sender_trust_options(options);
     add_code_option(options);
 }
 
@@ -255,6 +257,12 @@ std::optional<int> refuse_impossible_choices(const parsed_options& parsed, const
     if (*limit_up > 0 && !values.count("listen"))
         return usage_error(spec,
                            "--limit-up needs --listen (a fetch uploads only while it serves)");
+    for (const char* option : {"public", "allow", "allow-file"}) {
+        if (values.count(option) && !values.count("listen"))
+            return usage_error(spec, std::string("--") + option +
+                                         " needs --listen (it says who may read what the fetch "
+                                         "serves)");
+    }
     return std::nullopt;
 }
 

@@ -53,11 +53,16 @@ std::expected<std::unique_ptr<sender::sender>, int> start_uploads(
     sender_opts.listen = *listen;
     sender_opts.id = request.id;
     sender_opts.tls = request.tls;
-    // Who may read from a fetch's sender: its own installation, paired and allowed peers.
-    sender::read_policy_options readers;
-    readers.own_id = request.tls->our_id();
+    // Who may read from a fetch's sender: its own installation, paired peers, and those
+    // --allow, --allow-file or --public admit (checked in run_fetch).
+    auto readers = read_policy_options_from(values, request.tls->our_id());
+    if (!readers) {
+        std::fprintf(stderr, "xfer fetch: %s\n", readers.error().c_str());
+        return std::unexpected(exit_usage);
+    }
+    sender_opts.public_access = readers->public_access;
     sender_opts.authorize = authorize_hook(
-        std::make_shared<live_read_policy>(home_from(values).config, std::move(readers)));
+        std::make_shared<live_read_policy>(home_from(values).config, std::move(*readers)));
     sender_opts.prehash = false;  // our own store holds what we fetch, already hashed
     sender_opts.limit_up = limit_up.value_or(0);
     sender_opts.site = request.site;
