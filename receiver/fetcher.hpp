@@ -156,6 +156,7 @@ class fetcher final : public download_listener {
                                    uint32_t length) override;
 
     // The first manifest (complete or a streamed head) accepted: the part file, the picker.
+    void adopt_last_runs_manifest(const download_connection& from);
     std::error_code open_content(download_connection& from);
     // A streamed manifest's last hash arrived: its content id checked, the part file adopted.
     std::error_code manifest_completed(download_connection& from);

@@ -73,21 +73,25 @@ std::error_code fetcher::on_manifest_hashes(download_connection& from,
     return placeholder_ && assembly_->complete() ? manifest_completed(from) : std::error_code{};
 }
 
-std::error_code fetcher::open_content(download_connection& from) {
-    // An earlier run may have had the whole manifest (its sender since restarted, cold): if that
-    // checkpoint agrees with every hash streamed so far, it is the content, and the fetch resumes
-    // from it. Each hash the sources send later must still match it (content_mismatch if not).
-    if (!assembly_->complete()) {
-        if (auto resumable = store_->resume_manifest(request_.output_name)) {
-            auto candidate = *assembly_;
-            uint32_t next = 0;
-            if (!candidate.agree(*resumable, candidate.piece_count(), next) &&
-                !candidate.check_root(request_.content)) {
-                assembly_ = std::move(candidate);
-                XLOG_INFO("receiver", from.label(), "resuming under the manifest of the last run");
-            }
-        }
+// An earlier run may have had the whole manifest (its sender since restarted, cold): if that
+// checkpoint agrees with every hash streamed so far, it is the content, and the fetch resumes
+// from it. Each hash the sources send later must still match it (content_mismatch if not).
+void fetcher::adopt_last_runs_manifest(const download_connection& from) {
+    if (assembly_->complete()) return;
+    auto resumable = store_->resume_manifest(request_.output_name);
+    if (!resumable) return;
+    auto candidate = *assembly_;
+    uint32_t next = 0;
+    if (candidate.agree(*resumable, candidate.piece_count(), next) ||
+        candidate.check_root(request_.content)) {
+        return;
     }
+    assembly_ = std::move(candidate);
+    XLOG_INFO("receiver", from.label(), "resuming under the manifest of the last run");
+}
+
+std::error_code fetcher::open_content(download_connection& from) {
+    adopt_last_runs_manifest(from);
     const auto& geometry = assembly_->geometry();
     placeholder_ = !assembly_->complete();
     // Until the manifest is complete the part file is kept under a placeholder of the same

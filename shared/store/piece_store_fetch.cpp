@@ -78,6 +78,28 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::chec
     return nullptr;
 }
 
+namespace {
+
+// The bitfield a checkpoint of this very content left, if any. A checkpoint of another version
+// takes its part file and journal with it: their bytes mean nothing for this one.
+std::optional<std::vector<uint8_t>> resumed_bitfield(int root_fd,
+                                                     const std::filesystem::path& state_file,
+                                                     const std::filesystem::path& journal_file,
+                                                     const std::string& part,
+                                                     const content_id& id) {
+    auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
+    if (!bytes) return std::nullopt;
+    auto state = decode_resume_state(*bytes);
+    if (state && content_id_of(state->encoded_manifest) == id) return std::move(state->bitfield);
+    XLOG_WARN("store", "", "discarding partial " << part << " of another version");
+    ::unlinkat(root_fd, part.c_str(), 0);
+    std::error_code ignored;
+    std::filesystem::remove(journal_file, ignored);
+    return std::nullopt;
+}
+
+}  // namespace
+
 // Pieces journaled after the last checkpoint were written but maybe not flushed before a power
 // cut: they count only if their bytes on disk still hash right.
 void piece_store::recheck_journaled_pieces(content_entry& entry) {
@@ -122,19 +144,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     journal_file.replace_extension(".journal");
     const std::string part = *path + std::string(part_suffix);
 
-    std::vector<uint8_t> resumed_bits;
-    bool resuming = false;
-    if (auto bytes = read_small_file(state_file, 8 * 1024 * 1024)) {
-        auto state = decode_resume_state(*bytes);
-        if (state && content_id_of(state->encoded_manifest) == id) {
-            resumed_bits = std::move(state->bitfield);
-            resuming = true;
-        } else {
-            XLOG_WARN("store", "", "discarding partial " << part << " of another version");
-            ::unlinkat(root_fd_.get(), part.c_str(), 0);
-            std::filesystem::remove(journal_file);
-        }
-    }
+    auto resumed = resumed_bitfield(root_fd_.get(), state_file, journal_file, part, id);
+    bool resuming = resumed.has_value();
+    std::vector<uint8_t> resumed_bits = resumed ? std::move(*resumed) : std::vector<uint8_t>{};
     auto fd = open_beneath(root_fd_.get(), part, O_RDWR | O_CREAT | O_NOCTTY, 0644);
     if (!fd) return std::unexpected(fd.error());
     struct stat info {};
