@@ -123,6 +123,42 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     return remember(std::move(entry));
 }
 
+namespace {
+
+// A tree found complete at its final name: every piece had, nothing to fetch.
+std::shared_ptr<content_entry> kept_tree_entry(const content_id& id,
+                                               std::span<const uint8_t> encoded_manifest,
+                                               const std::string& path, unique_fd directory,
+                                               tree::tree_manifest manifest) {
+    auto entry = std::make_shared<content_entry>(
+        id, geometry_of(manifest),
+        std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path, unique_fd());
+    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(manifest));
+    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
+    entry->complete = true;
+    return entry;
+}
+
+// Pieces journaled after the last checkpoint count only if their bytes on disk still hash
+// right; the writer is told which pieces it need not write again.
+void count_journaled_pieces(tree_writer& writer, content_entry& entry,
+                            const std::filesystem::path& journal_file) {
+    std::vector<uint8_t> buffer;
+    for (const uint32_t piece : piece_journal::read(journal_file, entry.manifest.piece_count())) {
+        if (entry.have.test(piece)) continue;
+        buffer.resize(entry.manifest.piece_length(piece));
+        if (!read_piece(writer, piece, buffer) &&
+            sha256(buffer) == entry.manifest.piece_hashes[piece]) {
+            entry.have.set(piece);
+        }
+    }
+    for (uint32_t piece = 0; piece < entry.manifest.piece_count(); ++piece) {
+        if (entry.have.test(piece)) writer.mark_written(piece);
+    }
+}
+
+}  // namespace
+
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_for_fetching(
     const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
     bool update) {
@@ -137,16 +173,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (auto existing = open_in_tree(root_fd_.get(), path, O_RDONLY | O_DIRECTORY)) {
         if (holds_tree(existing->get(), *tree_manifest, hashing_cancelled_)) {
             // Kept as it is, and served from here from now on.
-            auto entry = std::make_shared<content_entry>(
-                id, geometry_of(*tree_manifest),
-                std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path,
-                unique_fd());
-            entry->files =
-                std::make_shared<tree_reader>(std::move(*existing), std::move(*tree_manifest));
-            for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece)
-                entry->have.set(piece);
-            entry->complete = true;
-            return remember(std::move(entry));
+            return remember(kept_tree_entry(id, encoded_manifest, path, std::move(*existing),
+                                            std::move(*tree_manifest)));
         }
         if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
         if (update) reuse_from = std::move(*existing);
@@ -177,19 +205,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     entry->state_path = state_file;
     entry->journal_path = journal_file;
     entry->have.set_from_bytes(resumed_bits);
-    // Journaled after the last checkpoint: counted only if the bytes on disk still hash right.
-    std::vector<uint8_t> buffer;
-    for (const uint32_t piece : piece_journal::read(journal_file, entry->manifest.piece_count())) {
-        if (entry->have.test(piece)) continue;
-        buffer.resize(entry->manifest.piece_length(piece));
-        if (!read_piece(**writer, piece, buffer) &&
-            sha256(buffer) == entry->manifest.piece_hashes[piece]) {
-            entry->have.set(piece);
-        }
-    }
-    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) {
-        if (entry->have.test(piece)) (*writer)->mark_written(piece);
-    }
+    count_journaled_pieces(**writer, *entry, journal_file);
     if (reuse_from) {
         if (auto ec = reuse_old_tree(reuse_from.get(), **writer, *entry))
             return std::unexpected(ec);
