@@ -1,16 +1,6 @@
 // The peer protocol codec, byte by byte: for every message an encoding written out by hand from
 // the layout comments in messages.hpp (round trips: wire_round_trip_test.cpp).
-#include <gtest/gtest.h>
-
-#include <cstring>
-#include <string>
-#include <vector>
-
-#include "shared/core/error.hpp"
-#include "shared/core/ids.hpp"
-#include "shared/wire/frame.hpp"
-#include "shared/wire/messages.hpp"
-#include "tests/shared/wire_test_support.hpp"
+#include "tests/shared/wire_test_support.hpp"  // gtest, the wire codec and the helpers
 
 namespace xfer::wire {
 namespace {

@@ -1,16 +1,6 @@
 // The peer protocol codec: every message through encode, validate_header and decode comes back
 // equal (byte-exact encodings: wire_messages_test.cpp).
-#include <gtest/gtest.h>
-
-#include <cstring>
-#include <string>
-#include <vector>
-
-#include "shared/core/error.hpp"
-#include "shared/core/ids.hpp"
-#include "shared/wire/frame.hpp"
-#include "shared/wire/messages.hpp"
-#include "tests/shared/wire_test_support.hpp"
+#include "tests/shared/wire_test_support.hpp"  // gtest, the wire codec and the helpers
 
 namespace xfer::wire {
 namespace {

@@ -40,18 +40,10 @@ void examples_section(std::ostringstream& out, const std::string& examples) {
 
 }  // namespace
 
-std::string man_page(const std::vector<command_spec>& specs) {
-    std::ostringstream out;
-    out << ".TH XFER 1 \"\" \"xfer " XFER_VERSION "\" \"User Commands\"\n"
-        << ".SH NAME\nxfer \\- fast, verified, resumable file transfer on a LAN\n"
-        << ".SH SYNOPSIS\n";
-    for (const auto& spec : specs) out << ".B " << roff(usage_line(spec)) << "\n.br\n";
-    out << ".SH DESCRIPTION\n"
-        << "Every peer shares a directory and fetches files piece by piece from every peer that "
-           "has\n"
-           "them, verifying each piece (SHA\\-256) before it is written. An interrupted fetch "
-           "resumes\n"
-           "where it stopped. A file appears under its own name only once all of it is verified.\n";
+namespace {
+
+// One section per command: usage, summary, arguments, options, notes, examples.
+void commands_section(std::ostringstream& out, const std::vector<command_spec>& specs) {
     out << ".SH COMMANDS\n";
     for (const auto& spec : specs) {
         out << ".SS " << roff(usage_line(spec)) << "\n" << roff(spec.summary) << ".\n";
@@ -64,10 +56,10 @@ std::string man_page(const std::vector<command_spec>& specs) {
         if (!spec.notes.empty()) out << ".PP\n" << roff(spec.notes);
         examples_section(out, spec.examples);
     }
-    out << ".SH COMMON OPTIONS\nEvery command takes these.\n";
-    po::options_description common;
-    add_common_options(common);
-    options_section(out, common);
+}
+
+// What every command shares: rates, JSON output, exit status, files, environment.
+void reference_sections(std::ostringstream& out) {
     out << ".SH RATES\n"
         << roff(
                "RATE (--limit-up, --limit-down) is bytes per second over all connections of the\n"
@@ -100,6 +92,28 @@ std::string man_page(const std::vector<command_spec>& specs) {
            "direct I/O (the default where the file system supports it)\n"
         << ".SH SEE ALSO\nThe documents installed with xfer: README.md, ARCHITECTURE.md, "
            "PROTOCOL.md, DISCOVERY.md.\n";
+}
+
+}  // namespace
+
+std::string man_page(const std::vector<command_spec>& specs) {
+    std::ostringstream out;
+    out << ".TH XFER 1 \"\" \"xfer " XFER_VERSION "\" \"User Commands\"\n"
+        << ".SH NAME\nxfer \\- fast, verified, resumable file transfer on a LAN\n"
+        << ".SH SYNOPSIS\n";
+    for (const auto& spec : specs) out << ".B " << roff(usage_line(spec)) << "\n.br\n";
+    out << ".SH DESCRIPTION\n"
+        << "Every peer shares a directory and fetches files piece by piece from every peer that "
+           "has\n"
+           "them, verifying each piece (SHA\\-256) before it is written. An interrupted fetch "
+           "resumes\n"
+           "where it stopped. A file appears under its own name only once all of it is verified.\n";
+    commands_section(out, specs);
+    out << ".SH COMMON OPTIONS\nEvery command takes these.\n";
+    po::options_description common;
+    add_common_options(common);
+    options_section(out, common);
+    reference_sections(out);
     return out.str();
 }
 
