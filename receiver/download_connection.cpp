@@ -100,20 +100,6 @@ std::optional<peer_id> download_connection::remote_id() const {
     return session_->remote_hello()->id;
 }
 
-const std::vector<bool>& download_connection::record_bitfield(const wire::bitfield_msg& message) {
-    remote_has_.assign(message.piece_count, false);
-    for (uint32_t piece = 0; piece < message.piece_count; ++piece) {
-        remote_has_[piece] = message.bits[piece / 8] & (0x80 >> (piece % 8));
-    }
-    return remote_has_;
-}
-
-void download_connection::record_have(uint32_t piece_index) {
-    // HAVE before any BITFIELD: the source started with nothing of it.
-    if (piece_index >= remote_has_.size()) remote_has_.resize(piece_index + 1, false);
-    remote_has_[piece_index] = true;
-}
-
 void download_connection::update_rate(std::chrono::duration<double> interval) {
     const double instant = static_cast<double>(bytes_received() - rate_mark_) / interval.count();
     rate_ = rate_ == 0 ? instant : 0.7 * rate_ + 0.3 * instant;
@@ -175,44 +161,25 @@ std::error_code download_connection::on_peers(const wire::peers_msg& message) {
     return listener_.on_peers(*this, message);
 }
 
-void download_connection::request_piece(uint32_t piece_index, uint32_t piece_length) {
-    if (bytes_in_flight_ == 0) last_progress_ = clock::now();
-    auto& blocks = outstanding_[piece_index];
+void download_connection::request_piece(uint32_t piece_index, uint32_t piece_length,
+                                        bool starts_wait) {
+    if (starts_wait) last_progress_ = clock::now();
     for (uint32_t offset = 0; offset < piece_length; offset += wire::block_size) {
         const uint32_t length = std::min(wire::block_size, piece_length - offset);
         session_->send(wire::request{{fetch_handle, piece_index, offset, length}});
-        blocks[offset] = length;
-        bytes_in_flight_ += length;
     }
     if (phase_ == phase::open) (void)flush();
 }
 
-bool download_connection::cancel_piece(uint32_t piece_index) {
-    const auto it = outstanding_.find(piece_index);
-    if (it == outstanding_.end()) return false;
-    for (const auto& [offset, length] : it->second) {
+void download_connection::cancel_blocks(uint32_t piece_index, uint32_t piece_length,
+                                        uint64_t blocks) {
+    for (uint32_t offset = 0; blocks != 0 && offset < piece_length;
+         offset += wire::block_size, blocks >>= 1) {
+        if ((blocks & 1) == 0) continue;
+        const uint32_t length = std::min(wire::block_size, piece_length - offset);
         session_->send(wire::cancel{{fetch_handle, piece_index, offset, length}});
-        bytes_in_flight_ -= length;
     }
-    outstanding_.erase(it);
     if (phase_ == phase::open) (void)flush();
-    return true;
-}
-
-void download_connection::block_arrived(uint32_t piece_index, uint32_t offset) {
-    const auto it = outstanding_.find(piece_index);
-    if (it == outstanding_.end()) return;
-    const auto block = it->second.find(offset);
-    if (block == it->second.end()) return;
-    bytes_in_flight_ -= block->second;
-    it->second.erase(block);
-    if (it->second.empty()) outstanding_.erase(it);
-}
-
-std::set<uint32_t> download_connection::pieces_outstanding() const {
-    std::set<uint32_t> pieces;
-    for (const auto& [piece, blocks] : outstanding_) pieces.insert(piece);
-    return pieces;
 }
 
 void download_connection::send_keepalive_if_idle(clock::time_point now) {
@@ -231,13 +198,8 @@ void download_connection::send_close_and_bye() {
 std::span<uint8_t> download_connection::block_destination(const wire::piece_header& header,
                                                           uint32_t length) {
     if (header.handle != fetch_handle) return {};
-    const auto it = outstanding_.find(header.piece);
-    if (it == outstanding_.end()) return {};  // cancelled, or never asked: discard
-    const auto block = it->second.find(header.offset);
-    if (block == it->second.end() || block->second != length) return {};
+    // Empty (never asked, cancelled, not wanted any more): read and dropped.
     auto destination = listener_.block_destination(*this, header, length);
-    // Data nobody wants any more is read and dropped; it is no longer outstanding either.
-    if (destination.empty()) block_arrived(header.piece, header.offset);
     in_block_ = !destination.empty();
     return destination;
 }
@@ -257,7 +219,6 @@ std::error_code download_connection::block_received(const wire::piece_header& he
     last_block_data_ = last_progress_;
     in_block_ = false;
     block_bytes_since_progress_ = 0;
-    block_arrived(header.piece, header.offset);
     return listener_.block_received(*this, header, length);
 }
 

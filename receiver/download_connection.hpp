@@ -1,16 +1,13 @@
 // One remote sender we pull from: connect, then (through its peer_session) HELLO both ways,
-// OPEN, REQUEST/CANCEL up and PIECE/HAVE down. It is a transport with bookkeeping of its requests
-// and of what the source told us; what to request and what a message means for the fetch is
-// decided by its listener (the fetcher).
+// OPEN, REQUEST/CANCEL up and PIECE/HAVE down. It is a transport: what to request, what is in
+// flight, what the source holds and what a message means for the fetch are the listener's (the
+// fetcher and its transfer_scheduler); the connection keeps only its own liveness clocks.
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "shared/core/ids.hpp"
 #include "shared/core/token_bucket.hpp"
@@ -96,19 +93,13 @@ class download_connection final : private net::block_sink, private session::mess
     // Handles poll results. An error (with a reason) means: drop this connection.
     std::error_code on_poll(short revents, std::string& reason);
 
-    // Requests all blocks of a piece (handle 1).
-    void request_piece(uint32_t piece_index, uint32_t piece_length);
-    // Cancels what is still outstanding of a piece; returns true if anything was outstanding.
-    bool cancel_piece(uint32_t piece_index);
+    // Requests all blocks of a piece (handle 1). `starts_wait`: nothing was in flight from this
+    // source before, so its wait for data (the stall clock) starts now.
+    void request_piece(uint32_t piece_index, uint32_t piece_length, bool starts_wait);
+    // One CANCEL for each block of `blocks` (bit i: the block at i * wire::block_size).
+    void cancel_blocks(uint32_t piece_index, uint32_t piece_length, uint64_t blocks);
     void send_keepalive_if_idle(clock::time_point now);
     void send_close_and_bye();
-
-    // The block arrived: no longer outstanding.
-    void block_arrived(uint32_t piece_index, uint32_t offset);
-    bool has_outstanding(uint32_t piece_index) const { return outstanding_.contains(piece_index); }
-    uint64_t bytes_in_flight() const { return bytes_in_flight_; }
-    size_t pieces_in_flight() const { return outstanding_.size(); }
-    std::set<uint32_t> pieces_outstanding() const;
 
     uint64_t bytes_received() const { return session_ ? session_->bytes_received() : 0; }
     bool ever_connected() const { return ever_connected_; }
@@ -134,9 +125,6 @@ class download_connection final : private net::block_sink, private session::mess
     // the next MANIFEST_HASHES must start here, and it may announce only pieces below it.
     uint32_t& hashes_sent() { return hashes_sent_; }
     uint32_t hashes_sent() const { return hashes_sent_; }
-    // Which pieces the source holds: its BITFIELD, then each HAVE (piece already checked).
-    const std::vector<bool>& record_bitfield(const wire::bitfield_msg& message);
-    void record_have(uint32_t piece_index);
     // What the source said when it refused us (its ERROR text), for the user.
     void note_refusal(std::string text) { refusal_ = std::move(text); }
     const std::string& refusal() const { return refusal_; }
@@ -178,9 +166,7 @@ class download_connection final : private net::block_sink, private session::mess
     std::string label_;
     phase phase_ = phase::connecting;
     bool ever_connected_ = false;
-    std::optional<session::peer_session> session_;                  // from start()
-    std::map<uint32_t, std::map<uint32_t, uint32_t>> outstanding_;  // piece -> offset -> length
-    uint64_t bytes_in_flight_ = 0;
+    std::optional<session::peer_session> session_;  // from start()
     clock::time_point last_data_ = clock::now();
     clock::time_point last_progress_ = clock::now();
     clock::time_point connected_at_ = clock::now();
@@ -192,7 +178,6 @@ class download_connection final : private net::block_sink, private session::mess
     bool greeted_ = false;
     bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
     uint32_t hashes_sent_ = 0;
-    std::vector<bool> remote_has_;
     std::string refusal_;
     double rate_ = 0;
     uint64_t rate_mark_ = 0;  // bytes_received() at the last update_rate

@@ -66,7 +66,8 @@ void fetch_meter::wrote(clock::time_point started, uint64_t bytes) {
 
 void fetch_meter::polled(
     clock::time_point started,
-    const std::map<uint64_t, std::unique_ptr<download_connection>>& connections) {
+    const std::map<uint64_t, std::unique_ptr<download_connection>>& connections,
+    const std::function<uint64_t(uint64_t)>& in_flight) {
     const auto idle = clock::now() - started;
     loop_idle_ += idle;
     bool anyone_owes = false;
@@ -74,7 +75,7 @@ void fetch_meter::polled(
         auto& source = sources_[key];
         if (source.address.empty()) source.address = connection->source().to_string();
         source.bytes = connection->bytes_received();
-        if (connection->bytes_in_flight() == 0) continue;
+        if (in_flight(key) == 0) continue;
         anyone_owes = true;
         source.wait_seconds += seconds_of(idle);
     }

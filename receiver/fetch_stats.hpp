@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,8 +62,10 @@ class fetch_meter {
     // On a writer thread, after each piece.
     void wrote(clock::time_point started, uint64_t bytes);
     // On the loop thread, after each poll that began at `started`.
+    // `in_flight(key)`: the bytes the fetch has outstanding from that source.
     void polled(clock::time_point started,
-                const std::map<uint64_t, std::unique_ptr<download_connection>>& connections);
+                const std::map<uint64_t, std::unique_ptr<download_connection>>& connections,
+                const std::function<uint64_t(uint64_t)>& in_flight);
     // On the loop thread, around the final fsync and rename.
     void synced(clock::time_point started);
 

@@ -156,11 +156,11 @@ void fetcher::apply(scheduler_decisions& decided) {
     for (const uint32_t piece : decided.opened) buffers_[piece] = take_buffer(piece);
     for (const auto& request : decided.requests) {
         if (const auto it = connections_.find(request.source); it != connections_.end())
-            it->second->request_piece(request.piece, request.length);
+            it->second->request_piece(request.piece, request.length, request.starts_wait);
     }
     for (const auto& cancel : decided.cancels) {
         if (const auto it = connections_.find(cancel.source); it != connections_.end())
-            it->second->cancel_piece(cancel.piece);
+            it->second->cancel_blocks(cancel.piece, cancel.length, cancel.blocks);
     }
     for (const uint32_t piece : decided.verify) {
         // The streamed manifest's hash (a placeholder entry's own hashes are not the content's).
@@ -186,7 +186,7 @@ void fetcher::tick(fetch_progress& progress, const progress_fn& report) {
     for (auto& [key, connection] : connections_) {
         connection->update_rate(tick_interval);
         connection->send_keepalive_if_idle(now);
-        if (auto reason = stall_reason(source_view::of(*connection), limits, now))
+        if (auto reason = stall_reason(source_view::of(*connection, in_flight(key)), limits, now))
             stalled.emplace_back(key, std::move(*reason));
         progress.sources.push_back(
             {connection->label(), connection->bytes_received(), connection->rate()});
@@ -264,7 +264,7 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
     }
     const auto poll_started = clock::now();
     zmq::poll(poll_items_.data(), poll_items_.size(), timeout);
-    meter_->polled(poll_started, connections_);
+    meter_->polled(poll_started, connections_, [&](uint64_t key) { return in_flight(key); });
     if (poll_items_[0].revents & ZMQ_POLLIN) {
         for (const auto& result : verifier_->take_results()) on_verified(result);
     }

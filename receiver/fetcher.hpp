@@ -173,6 +173,10 @@ class fetcher final : public download_listener {
                      bool may_retry = true);
     // The scheduler's requests for the sources that may be asked now.
     void schedule_requests();
+    // Bytes the scheduler has outstanding from that source (0 before the manifest).
+    uint64_t in_flight(uint64_t key) const {
+        return scheduler_ ? scheduler_->bytes_in_flight(key) : 0;
+    }
     // Carries out what the scheduler decided (transfer_scheduler.hpp), and clears it.
     void apply(scheduler_decisions& decided);
     // The scheduler banned it: dropped, never asked again.

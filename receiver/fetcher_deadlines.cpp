@@ -59,7 +59,7 @@ bool fetcher::fetch_made_no_progress() {
     if (!entry_ || connections_.empty() || clock::now() - last_advance_ <= limit) return false;
     std::vector<source_view> views;
     for (const auto& [key, connection] : connections_)
-        views.push_back(source_view::of(*connection));
+        views.push_back(source_view::of(*connection, in_flight(key)));
     fatal_ = errc::no_source;
     fatal_message_ = no_progress_summary(views, limit);
     return true;

@@ -66,10 +66,9 @@ std::error_code fetcher::on_manifest_hashes(download_connection& from,
     if (auto ec = assembly_->add(from.hashes_sent(), first, message.hashes)) return ec;
     last_advance_ = std::chrono::steady_clock::now();
     // The sender streams only what it holds complete: each hash also announces its piece.
-    for (uint32_t piece = first; piece < from.hashes_sent(); ++piece) {
-        from.record_have(piece);
-        if (scheduler_) scheduler_->source_has(from.key(), piece);
-    }
+    if (scheduler_)
+        for (uint32_t piece = first; piece < from.hashes_sent(); ++piece)
+            scheduler_->source_has(from.key(), piece);
     return placeholder_ && assembly_->complete() ? manifest_completed(from) : std::error_code{};
 }
 

@@ -42,10 +42,11 @@ std::error_code fetcher::on_bitfield(download_connection& from, const wire::bitf
         message.piece_count != entry_->manifest.piece_count()) {
         return errc::malformed_message;
     }
-    const auto& has = from.record_bitfield(message);
-    // A source announces only pieces whose hash it sent us.
-    for (uint32_t piece = from.hashes_sent(); piece < has.size(); ++piece) {
-        if (has[piece]) return errc::manifest_stream_invalid;
+    std::vector<bool> has(message.piece_count);
+    for (uint32_t piece = 0; piece < message.piece_count; ++piece) {
+        has[piece] = (message.bits[piece / 8] & (0x80 >> (piece % 8))) != 0;
+        // A source announces only pieces whose hash it sent us.
+        if (has[piece] && piece >= from.hashes_sent()) return errc::manifest_stream_invalid;
     }
     if (scheduler_) scheduler_->source_has_all(from.key(), has);
     return {};
@@ -56,7 +57,6 @@ std::error_code fetcher::on_have(download_connection& from, const wire::have& me
         return errc::malformed_message;
     }
     if (message.piece >= from.hashes_sent()) return errc::manifest_stream_invalid;
-    from.record_have(message.piece);
     if (scheduler_) scheduler_->source_has(from.key(), message.piece);
     return {};
 }
@@ -144,7 +144,7 @@ std::error_code fetcher::block_received(download_connection& from, const wire::p
     downloaded_bytes_ += length;
     last_advance_ = std::chrono::steady_clock::now();
     if (!scheduler_) return {};
-    scheduler_->block_received(from.key(), header.piece, header.offset, length, decisions_);
+    scheduler_->block_received(from.key(), header.piece, header.offset, decisions_);
     apply(decisions_);
     return {};
 }

@@ -27,7 +27,7 @@ void fetcher::give_up_a_source_for_a_waiting_one(std::chrono::steady_clock::time
     std::vector<source_cap::standing> standings;
     for (const auto& [key, connection] : connections_) {
         standings.push_back({key, connection->manifest_accepted(), scheduler_->has_wanted(key),
-                             connection->bytes_in_flight(), connection->connected_at(),
+                             in_flight(key), connection->connected_at(),
                              connection->last_block_data()});
     }
     const auto chosen = source_cap_.to_give_up(standings, waiting_sources_.size(), now);

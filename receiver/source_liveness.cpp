@@ -15,14 +15,14 @@ liveness_limits liveness_limits::from_stall_timeout(std::chrono::milliseconds st
     return {stall, stall * 10, stall * 3};
 }
 
-source_view source_view::of(const download_connection& source) {
+source_view source_view::of(const download_connection& source, uint64_t bytes_in_flight) {
     source_view view;
     view.address = source.source().to_string();
     view.connecting = source.state() == download_connection::phase::connecting;
     view.secured = source.remote_peer_id().has_value();
     view.greeted = source.greeted();
     view.manifest_accepted = source.manifest_accepted();
-    view.bytes_in_flight = source.bytes_in_flight();
+    view.bytes_in_flight = bytes_in_flight;
     view.declines = source.declines();
     view.last_data = source.last_data();
     view.last_progress = source.last_progress();

@@ -25,7 +25,8 @@ struct source_view {
     std::chrono::steady_clock::time_point last_data{};      // any bytes, KEEPALIVE included
     std::chrono::steady_clock::time_point last_progress{};  // see download_connection
     std::chrono::steady_clock::time_point connected_at{};
-    static source_view of(const download_connection& source);
+    // `bytes_in_flight`: what the fetch's scheduler has outstanding from it.
+    static source_view of(const download_connection& source, uint64_t bytes_in_flight);
 };
 
 struct liveness_limits {

@@ -3,9 +3,12 @@
 #include "receiver/transfer_scheduler.hpp"
 
 #include "receiver/endgame_policy.hpp"
+#include "shared/manifest/manifest.hpp"
 #include "shared/wire/frame.hpp"
 
 namespace xfer::receiver {
+
+static_assert(max_piece_size / wire::block_size <= 64, "a piece's blocks must fit one block_mask");
 
 void scheduler_decisions::clear() {
     opened.clear();
@@ -133,16 +136,27 @@ void transfer_scheduler::open(uint32_t piece, scheduler_decisions& out) {
     out.opened.push_back(piece);
 }
 
+uint32_t transfer_scheduler::block_length(uint32_t piece, uint32_t offset) const {
+    const uint32_t length = sizes_.length(piece);
+    return offset >= length ? 0 : std::min(wire::block_size, length - offset);
+}
+
+block_mask transfer_scheduler::all_blocks(uint32_t piece) const {
+    const uint32_t blocks = (sizes_.length(piece) + wire::block_size - 1) / wire::block_size;
+    return blocks >= 64 ? ~block_mask{0} : (block_mask{1} << blocks) - 1;
+}
+
 void transfer_scheduler::request(peer_key source, uint32_t piece, scheduler_decisions& out) {
     const uint32_t length = sizes_.length(piece);
     auto& state = sources_[source];
+    const bool starts_wait = state.bytes == 0;
     auto& flight = state.pieces[piece];
     // Asked again (an endgame duplicate of a piece it already has a part of in flight cannot
     // happen: it is idle): every block is outstanding anew.
     state.bytes += length - flight.bytes;
-    flight.blocks = (length + wire::block_size - 1) / wire::block_size;
+    flight.blocks = all_blocks(piece);
     flight.bytes = length;
-    out.requests.push_back({source, piece, length});
+    out.requests.push_back({source, piece, length, starts_wait});
 }
 
 void transfer_scheduler::cancel(peer_key source, uint32_t piece, scheduler_decisions& out) {
@@ -151,8 +165,8 @@ void transfer_scheduler::cancel(peer_key source, uint32_t piece, scheduler_decis
     const auto flight = state->second.pieces.find(piece);
     if (flight == state->second.pieces.end()) return;
     state->second.bytes -= flight->second.bytes;
+    out.cancels.push_back({source, piece, sizes_.length(piece), flight->second.blocks});
     state->second.pieces.erase(flight);
-    out.cancels.push_back({source, piece});
 }
 
 bool transfer_scheduler::anyone_fetching(uint32_t piece) const {

@@ -43,16 +43,24 @@ struct source_offer {
     double rate = 0;  // bytes per second, smoothed; 0: not measured yet
 };
 
+// Blocks of one piece as bits (bit i: the block at i * wire::block_size). A piece has at most
+// max_piece_size / block_size = 64 blocks.
+using block_mask = uint64_t;
+
 struct piece_request {
     peer_key source = 0;
     uint32_t piece = 0;
     uint32_t length = 0;  // the piece's: every block of it is asked for
+    // The source had nothing in flight before: its wait for data starts now (stall clock).
+    bool starts_wait = false;
     bool operator==(const piece_request&) const = default;
 };
 
 struct piece_cancel {
     peer_key source = 0;
     uint32_t piece = 0;
+    uint32_t length = 0;    // the piece's
+    block_mask blocks = 0;  // those still outstanding from that source: one CANCEL each
     bool operator==(const piece_cancel&) const = default;
 };
 
@@ -108,13 +116,14 @@ class transfer_scheduler {
     // duplicates for idle ones. `connected`: every source connected, for endgame's bound.
     void plan(std::span<const source_offer> sources, size_t connected, scheduler_decisions& out);
 
-    // A block `source` has outstanding starts to arrive (the loop's transport checked that it
-    // was asked of this source). Anything but write: no longer outstanding.
+    // A block starts to arrive from `source`. Unwanted when it was not asked of that source
+    // (never, or cancelled since) or is not the block asked for (offset, length); otherwise
+    // anything but write makes it no longer outstanding. The scheduler is the one record of
+    // what is in flight: the transport keeps none.
     block_claim claim_block(peer_key source, uint32_t piece, uint32_t offset, uint32_t length);
     // The block claimed with write arrived whole. The piece's last block puts it in `verify`
     // and cancels it on every other source.
-    void block_received(peer_key source, uint32_t piece, uint32_t offset, uint32_t length,
-                        scheduler_decisions& out);
+    void block_received(peer_key source, uint32_t piece, uint32_t offset, scheduler_decisions& out);
 
     // The piece failed its hash: closed, cancelled everywhere, its senders counted against
     // (a source with too many bad pieces is in `banned`) and never given it again.
@@ -156,7 +165,7 @@ class transfer_scheduler {
         bool verifying = false;  // hashed, or (verified) waiting for its write or being written
     };
     struct piece_in_flight {
-        uint32_t blocks = 0;  // asked for, not yet arrived
+        block_mask blocks = 0;  // asked for, not yet arrived
         uint64_t bytes = 0;
     };
     struct source_state {
@@ -179,7 +188,11 @@ class transfer_scheduler {
     void request(peer_key source, uint32_t piece, scheduler_decisions& out);
     void cancel(peer_key source, uint32_t piece, scheduler_decisions& out);
     // One block of `piece` is no longer outstanding from `source`.
-    void block_gone(peer_key source, uint32_t piece, uint32_t length);
+    void block_gone(peer_key source, uint32_t piece, uint32_t offset);
+    // The block at `offset` of `piece`, `length` long, is outstanding from `source`.
+    bool asked_of(peer_key source, uint32_t piece, uint32_t offset, uint32_t length) const;
+    uint32_t block_length(uint32_t piece, uint32_t offset) const;
+    block_mask all_blocks(uint32_t piece) const;
     bool anyone_fetching(uint32_t piece) const;
     // Nobody fetches the rest of the piece: it goes back to the pool for anyone.
     void close_unfetched(uint32_t piece, scheduler_decisions& out);

@@ -4,32 +4,46 @@
 
 namespace xfer::receiver {
 
-void transfer_scheduler::block_gone(peer_key source, uint32_t piece, uint32_t length) {
+bool transfer_scheduler::asked_of(peer_key source, uint32_t piece, uint32_t offset,
+                                  uint32_t length) const {
+    const auto state = sources_.find(source);
+    if (state == sources_.end()) return false;
+    const auto flight = state->second.pieces.find(piece);
+    if (flight == state->second.pieces.end() || offset % wire::block_size != 0) return false;
+    const uint32_t block = offset / wire::block_size;
+    return block < 64 && (flight->second.blocks >> block & 1) != 0 && length != 0 &&
+           length == block_length(piece, offset);
+}
+
+void transfer_scheduler::block_gone(peer_key source, uint32_t piece, uint32_t offset) {
     const auto state = sources_.find(source);
     if (state == sources_.end()) return;
     const auto flight = state->second.pieces.find(piece);
     if (flight == state->second.pieces.end()) return;
-    const uint64_t bytes = std::min<uint64_t>(length, flight->second.bytes);
+    const block_mask bit = block_mask{1} << (offset / wire::block_size);
+    if ((flight->second.blocks & bit) == 0) return;
+    flight->second.blocks &= ~bit;
+    const uint64_t bytes = std::min<uint64_t>(block_length(piece, offset), flight->second.bytes);
     flight->second.bytes -= bytes;
     state->second.bytes -= bytes;
-    if (--flight->second.blocks == 0) state->second.pieces.erase(flight);
+    if (flight->second.blocks == 0) state->second.pieces.erase(flight);
 }
 
 block_claim transfer_scheduler::claim_block(peer_key source, uint32_t piece, uint32_t offset,
                                             uint32_t length) {
+    // Never asked of this source, cancelled since, or not the block asked for: read and dropped,
+    // and what is outstanding stays as it was.
+    if (!asked_of(source, piece, offset, length)) return block_claim::unwanted;
     const auto it = open_.find(piece);
-    const bool fits = it != open_.end() && !it->second.verifying &&
-                      offset % wire::block_size == 0 &&
-                      uint64_t{offset} + length <= it->second.length;
-    if (!fits) {
-        block_gone(source, piece, length);
+    if (it == open_.end() || it->second.verifying) {
+        block_gone(source, piece, offset);
         return block_claim::unwanted;
     }
     auto& open_piece = it->second;
     const uint32_t block = offset / wire::block_size;
     // Already have it, or another source is mid-way through it: read this copy and drop it.
     if (open_piece.blocks[block] || open_piece.block_writer[block] != 0) {
-        block_gone(source, piece, length);
+        block_gone(source, piece, offset);
         return block_claim::duplicate;
     }
     open_piece.block_writer[block] = source;
@@ -37,8 +51,8 @@ block_claim transfer_scheduler::claim_block(peer_key source, uint32_t piece, uin
 }
 
 void transfer_scheduler::block_received(peer_key source, uint32_t piece, uint32_t offset,
-                                        uint32_t length, scheduler_decisions& out) {
-    block_gone(source, piece, length);
+                                        scheduler_decisions& out) {
+    block_gone(source, piece, offset);
     const auto it = open_.find(piece);
     if (it == open_.end()) return;
     auto& open_piece = it->second;

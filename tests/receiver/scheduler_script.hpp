@@ -7,6 +7,8 @@
 //   plan                              ask for requests (every source added, in order)
 //   recv A 1 / recv A 1.0             every block of piece 1 A has outstanding / only block 0
 //   start A 1.0                       block 1.0 starts arriving from A (claimed, not finished)
+//   stray A 1.0 / stray A 1.0 short   a PIECE for block 1.0 that A was not asked for / one byte
+//                                     short of the block: the claim must be `drop`
 //   ok 1 / bad 1                      piece 1 written after verifying / failed its hash
 //   decline A 1                       A sent DECLINE for piece 1 (at the current time)
 //   at 1500 / tick                    the time is 1500 ms / the periodic tick at that time
@@ -15,9 +17,10 @@
 //                                     (a block read and dropped), drop (not wanted), ignored
 //   check done | remaining N | open N | unavailable N | inflight A N | banned A | wanted A yes|no
 //
-// The script plays the fetch loop's part: it keeps each source's outstanding blocks as a
-// download connection would and checks after every statement that the scheduler agrees with it
-// (pieces and bytes in flight per source), that requests, verifications and closes name only
+// The script plays the fetch loop's part and keeps its own model of each source's outstanding
+// blocks (the scheduler is the fetch's one record of them; connections keep none), and checks
+// after every statement that the scheduler agrees with it (bytes in flight per source, the
+// blocks each CANCEL names), that requests, verifications and closes name only
 // pieces with a buffer, and that a piece is verified only when all its blocks were written.
 #pragma once
 
@@ -92,6 +95,8 @@ class scheduler_script {
     void expect(std::istringstream& words);
     void check(std::istringstream& words);
     // Takes the scheduler's decisions into the log and the loop's own bookkeeping.
+    void stray(const std::string& who, const std::string& what, bool short_by_one);
+    block_mask outstanding_mask(peer_key source, uint32_t piece) const;
     void take(scheduler_decisions& decided);
     void check_agreement();
 
@@ -140,6 +145,10 @@ inline void scheduler_script::statement(const std::string& verb, std::istringstr
     } else if (verb == "recv" || verb == "start") {
         words >> who >> what;
         receive(who, what, verb == "recv");
+    } else if (verb == "stray") {
+        std::string shape;
+        words >> who >> what >> shape;
+        stray(who, what, shape == "short");
     } else if (verb == "ok" || verb == "bad") {
         words >> what;
         const uint32_t piece = std::stoul(what);
@@ -219,8 +228,7 @@ inline void scheduler_script::receive(const std::string& who, const std::string&
                                              (!one || it->second.offset == named)) {
         const uint32_t offset = it->second.offset;
         arriving_.erase(it);
-        scheduler_->block_received(key, piece, offset, std::min(block, length_of(piece) - offset),
-                                   decisions_);
+        scheduler_->block_received(key, piece, offset, decisions_);
         written_[piece].insert(offset);
         take(decisions_);
         decisions_.clear();
@@ -261,8 +269,37 @@ inline void scheduler_script::receive_block(peer_key source, uint32_t piece, uin
         arriving_[source] = {piece, offset, true};
         return;
     }
-    scheduler_->block_received(source, piece, offset, length, decisions_);
+    scheduler_->block_received(source, piece, offset, decisions_);
     written_[piece].insert(offset);
+}
+
+// A PIECE the source was not asked for (a hostile or confused sender): dropped, and what is
+// outstanding stays as it was (check_agreement after the statement).
+inline void scheduler_script::stray(const std::string& who, const std::string& what,
+                                    bool short_by_one) {
+    const auto dot = what.find('.');
+    ASSERT_NE(dot, std::string::npos) << "stray needs PIECE.BLOCK";
+    const uint32_t piece = std::stoul(what.substr(0, dot));
+    const uint32_t offset = std::stoul(what.substr(dot + 1)) * block;
+    const uint32_t length = std::min(block, length_of(piece) - offset) - (short_by_one ? 1 : 0);
+    const auto claim = scheduler_->claim_block(key_of(who), piece, offset, length);
+    const auto label = who + " " + what;
+    log_.insert(claim == block_claim::unwanted    ? "drop " + label
+                : claim == block_claim::duplicate ? "dup " + label
+                                                  : "write " + label);
+}
+
+// The blocks of `piece` still outstanding from `source` in the model, as a block_mask.
+inline block_mask scheduler_script::outstanding_mask(peer_key source, uint32_t piece) const {
+    block_mask mask = 0;
+    if (const auto it = asked_.find(source); it != asked_.end()) {
+        if (const auto p = it->second.find(piece); p != it->second.end())
+            for (const auto offset : p->second) mask |= block_mask{1} << (offset / block);
+    }
+    if (const auto it = arriving_.find(source);
+        it != arriving_.end() && it->second.in_flight && it->second.piece == piece)
+        mask |= block_mask{1} << (it->second.offset / block);
+    return mask;
 }
 
 inline void scheduler_script::take(scheduler_decisions& decided) {
@@ -278,7 +315,12 @@ inline void scheduler_script::take(scheduler_decisions& decided) {
         log_.insert("req " + name_of(request.source) + " " + std::to_string(request.piece));
     }
     for (const auto& cancel : decided.cancels) {
-        EXPECT_TRUE(asked_[cancel.source].contains(cancel.piece)) << "cancel of nothing asked";
+        EXPECT_TRUE(asked_[cancel.source].contains(cancel.piece) ||
+                    outstanding_mask(cancel.source, cancel.piece) != 0)
+            << "cancel of nothing asked";
+        EXPECT_EQ(cancel.blocks, outstanding_mask(cancel.source, cancel.piece))
+            << "the blocks a CANCEL names";
+        EXPECT_EQ(cancel.length, length_of(cancel.piece));
         asked_[cancel.source].erase(cancel.piece);
         // A block arriving is read on into its buffer, but no longer counts as in flight.
         if (const auto it = arriving_.find(cancel.source);

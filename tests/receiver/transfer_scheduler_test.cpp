@@ -97,6 +97,31 @@ TEST(TransferScheduler, ADeclinedPieceGoesToAnotherSourceAndBackAfterTheHold) {
     )");
 }
 
+// The scheduler is the one record of what is in flight: a PIECE not asked of that source, or not
+// the block asked for, is read and dropped, and nothing outstanding changes.
+TEST(TransferScheduler, ABlockNotAskedOfThatSourceIsDroppedAndChangesNothing) {
+    run(R"(
+        pieces 2 blocks 2
+        add A has 0
+        add B has 1
+        plan
+        expect req A 0, req B 1
+        stray B 0.0          # asked of A, not of B
+        stray A 1.1          # asked of B
+        stray A 0.1 short    # asked of A, one byte short
+        expect drop B 0.0, drop A 1.1, drop A 0.1
+        check inflight A 1
+        recv A 0
+        expect verify 0
+        stray A 0.0          # arrived already: no longer outstanding
+        expect drop A 0.0
+        remove B
+        expect closed 1
+        stray B 1.0          # cancelled with its source
+        expect drop B 1.0
+    )");
+}
+
 TEST(TransferScheduler, ADeclineOfAPieceNotAskedChangesNothing) {
     run(R"(
         pieces 2
