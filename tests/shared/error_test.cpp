@@ -1,6 +1,8 @@
 // Which errors mean "this peer broke the protocol": the fetch never asks such a peer again.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
 #include <system_error>
 
 #include "shared/core/error.hpp"
@@ -38,6 +40,26 @@ TEST(ProtocolViolation, TransientAndLocalFaultsAreNot) {
     // The same number in another category is not ours.
     EXPECT_FALSE(is_protocol_violation(
         std::error_code(static_cast<int>(errc::bad_protocol), std::generic_category())));
+}
+
+// The messages come from one table (error.cpp): every code has its own, and a number that is no
+// code says so rather than borrowing a neighbour's.
+TEST(ErrorMessages, EveryCodeHasItsOwnTextAndOtherNumbersAreUnknown) {
+    std::set<std::string> texts;
+    int codes = 0;
+    for (int value = 0; value < 256; ++value) {
+        const auto text = make_error_code(static_cast<errc>(value)).message();
+        if (text == "unknown xfer error") continue;
+        ++codes;
+        EXPECT_TRUE(texts.insert(text).second) << value << " repeats " << text;
+    }
+    EXPECT_EQ(codes, 39);  // the enumerators of errc, ok included
+    for (const auto code : {errc::ok, errc::unexpected_message, errc::not_found, errc::sender_busy,
+                            errc::tree_too_large, errc::peer_not_allowed,
+                            errc::manifest_root_mismatch, errc::closed_before_speaking})
+        EXPECT_NE(make_error_code(code).message(), "unknown xfer error");
+    EXPECT_EQ(make_error_code(static_cast<errc>(19)).message(), "unknown xfer error");
+    EXPECT_EQ(make_error_code(static_cast<errc>(91)).message(), "unknown xfer error");
 }
 
 }  // namespace
