@@ -96,6 +96,22 @@ bool first_piece_arrives(tls_peer& peer) {
     return false;
 }
 
+// `count` TLS receivers from `address`, each asking for the whole 64 MiB file 8 times over (512
+// MiB of answers per connection) and never reading a byte. Fewer when one could not connect.
+std::vector<std::unique_ptr<tls_peer>> flooders(uint16_t port, const std::string& address,
+                                                int count) {
+    std::vector<std::unique_ptr<tls_peer>> peers;
+    for (int i = 0; i < count; ++i) {
+        auto peer = tls_peer::connect(port, startup_timeout, address, fresh_tls_context());
+        if (!peer || !peer->ok()) break;
+        const auto big = open_big_file(*peer);
+        if (!big) break;
+        flood_without_reading(*peer, *big, 8);
+        peers.push_back(std::move(peer));
+    }
+    return peers;
+}
+
 TEST(ServeMemory, ReceiversThatAskForEverythingAndNeverReadStayBoundedAndServeStopsAtOnce) {
     sandbox box;
     write_random_file(box / "src/big.bin", 64 * mib, 61);
@@ -104,19 +120,12 @@ TEST(ServeMemory, ReceiversThatAskForEverythingAndNeverReadStayBoundedAndServeSt
     xfer_server server(box / "src", {"--public"});
     const pid_t pid = server.process().pid();
 
-    // A few connections from each of several addresses, each asking for the whole 64 MiB file
-    // 8 times over (512 MiB of answers per connection) and never reading a byte.
+    // A few flooding connections from each of several addresses.
     std::vector<std::unique_ptr<tls_peer>> attack;
     for (int a = 1; a <= 4; ++a) {
-        for (int i = 0; i < 4; ++i) {
-            auto peer = tls_peer::connect(server.port(), startup_timeout,
-                                          "127.0.0." + std::to_string(a), fresh_tls_context());
-            ASSERT_TRUE(peer && peer->ok());
-            const auto big = open_big_file(*peer);
-            ASSERT_TRUE(big) << "no manifest for big.bin";
-            flood_without_reading(*peer, *big, 8);
-            attack.push_back(std::move(peer));
-        }
+        auto from_one = flooders(server.port(), "127.0.0." + std::to_string(a), 4);
+        ASSERT_EQ(from_one.size(), 4u) << "a flooder got no connection or no manifest";
+        for (auto& peer : from_one) attack.push_back(std::move(peer));
     }
     // The flood is being served, not refused: the first receiver gets PIECE frames.
     ASSERT_TRUE(first_piece_arrives(*attack.front())) << server.process().describe();
@@ -136,15 +145,8 @@ TEST(ServeMemory, ReceiversThatAskForEverythingAndNeverReadStayBoundedAndServeSt
 #endif
 
     // A fresh flood, then SIGTERM while it is going on: serve stops promptly, cleanly.
-    for (int i = 0; i < 4; ++i) {
-        auto peer =
-            tls_peer::connect(server.port(), startup_timeout, "127.0.0.9", fresh_tls_context());
-        ASSERT_TRUE(peer && peer->ok());
-        const auto big = open_big_file(*peer);
-        ASSERT_TRUE(big);
-        flood_without_reading(*peer, *big, 8);
-        attack.push_back(std::move(peer));
-    }
+    attack = flooders(server.port(), "127.0.0.9", 4);
+    ASSERT_EQ(attack.size(), 4u);
     const auto asked = std::chrono::steady_clock::now();
     server.process().send_signal(SIGTERM);
     const auto status = server.process().wait(30s);

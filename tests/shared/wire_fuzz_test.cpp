@@ -37,77 +37,64 @@ constexpr message_type decodable_types[] = {
 };
 
 // A valid body of each type to mutate: structured inputs reach deeper than pure noise.
-std::vector<uint8_t> seed_body(message_type type) {
+// A message's body, without its frame header.
+template <class Message>
+std::vector<uint8_t> body_of(const Message& message) {
     std::vector<uint8_t> bytes;
+    encode(message, bytes);
+    return {bytes.begin() + frame_header_size, bytes.end()};
+}
+
+listing seed_listing() {
+    listing l;
+    l.entries.push_back({listing_entry::kind_t::file, 5, 1, 2, "n"});
+    l.entries.push_back({listing_entry::kind_t::directory, 0, 0, 0, "d"});
+    return l;
+}
+
+std::vector<uint8_t> seed_body(message_type type) {
     switch (type) {
         case message_type::hello:
-            encode(hello{1, {}, 7, 7420, "h", "rack1"}, bytes);
-            break;
+            return body_of(hello{1, {}, 7, 7420, "h", "rack1"});
         case message_type::error:
-            encode(error_msg{1, 2, "x"}, bytes);
-            break;
+            return body_of(error_msg{1, 2, "x"});
         case message_type::keepalive:
-            encode(keepalive{}, bytes);
-            break;
+            return body_of(keepalive{});
         case message_type::bye:
-            encode(bye{}, bytes);
-            break;
+            return body_of(bye{});
         case message_type::list:
-            encode(list_request{"a/b"}, bytes);
-            break;
-        case message_type::listing: {
-            listing l;
-            l.entries.push_back({listing_entry::kind_t::file, 5, 1, 2, "n"});
-            l.entries.push_back({listing_entry::kind_t::directory, 0, 0, 0, "d"});
-            encode(l, bytes);
-            break;
-        }
+            return body_of(list_request{"a/b"});
+        case message_type::listing:
+            return body_of(seed_listing());
         case message_type::open:
-            encode(open_request{1, {}, "p"}, bytes);
-            break;
+            return body_of(open_request{1, {}, "p"});
         case message_type::manifest:
-            encode(manifest_msg{1, std::vector<uint8_t>(21, 0)}, bytes);
-            break;
+            return body_of(manifest_msg{1, std::vector<uint8_t>(21, 0)});
         case message_type::bitfield:
-            encode(bitfield_msg{1, 10, {0xff, 0xc0}}, bytes);
-            break;
+            return body_of(bitfield_msg{1, 10, {0xff, 0xc0}});
         case message_type::have:
-            encode(have{1, 2}, bytes);
-            break;
-        case message_type::request: {
-            request r;
-            r.length = 1;
-            encode(r, bytes);
-            break;
-        }
-        case message_type::cancel: {
-            cancel c;
-            c.length = 1;
-            encode(c, bytes);
-            break;
-        }
+            return body_of(have{1, 2});
+        case message_type::request:
+            return body_of(request{{0, 0, 0, 1}});
+        case message_type::cancel:
+            return body_of(cancel{{0, 0, 0, 1}});
         case message_type::close:
-            encode(close_msg{1}, bytes);
-            break;
+            return body_of(close_msg{1});
         case message_type::peers:
-            encode(peers_msg{1, {{7420, "h"}}}, bytes);
-            break;
+            return body_of(peers_msg{1, {{7420, "h"}}});
         case message_type::decline:
-            encode(decline_msg{1, 3}, bytes);
-            break;
+            return body_of(decline_msg{1, 3});
         case message_type::manifest_head:
-            encode(manifest_head_msg{1, 1, std::vector<uint8_t>(21 + 32, 0)}, bytes);
-            break;
+            return body_of(manifest_head_msg{1, 1, std::vector<uint8_t>(21 + 32, 0)});
         case message_type::manifest_hashes:
-            encode(manifest_hashes_msg{1, 2, {sha256_digest{}, sha256_digest{}}}, bytes);
-            break;
+            return body_of(manifest_hashes_msg{1, 2, {sha256_digest{}, sha256_digest{}}});
         case message_type::piece:
         case message_type::pair_init:  // decode_pairing's: see pairing_messages_test.cpp
         case message_type::pair_reply:
         case message_type::pair_confirm:
             return {};
     }
-    return {bytes.begin() + frame_header_size, bytes.end()};
+    return {};
 }
 
 std::vector<uint8_t> mutate(std::vector<uint8_t> body, std::mt19937_64& random) {
