@@ -45,7 +45,7 @@ void upload_connection::open_streaming(uint32_t handle,
     }
     // A head leaves at least one hash to follow (the hashing may have ended since it started).
     const uint32_t known = std::min(sendable(stream), stream.piece_count() - 1);
-    session_.send(stream.head(handle, known));
+    session_.send(wire::manifest_head_msg{handle, known, stream.head(known)});
     session_.send(first_pieces(handle, stream.piece_count(), known));
     hashes_sent_[handle] = known;
     XLOG_INFO("sender", label_,
@@ -88,8 +88,10 @@ void upload_connection::send_streamed_hashes() {
         // Bounded like any frame queue: past pause_reading_above_bytes the rest waits.
         const uint32_t limit = sendable(stream);
         while (it->second < limit && session_.queued_frame_bytes() < pause_reading_above_bytes) {
-            auto message = stream.hashes(handle, it->second);
-            message.hashes.resize(std::min<size_t>(message.hashes.size(), limit - it->second));
+            wire::manifest_hashes_msg message{
+                handle, it->second,
+                stream.hashes(it->second,
+                              std::min<uint32_t>(wire::max_hashes_per_frame, limit - it->second))};
             it->second += static_cast<uint32_t>(message.hashes.size());
             session_.send(message);
         }

@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "shared/core/fd.hpp"
+#include "shared/core/listing_entry.hpp"
 #include "shared/manifest/manifest_cache.hpp"
 #include "shared/store/content_entry.hpp"
 #include "shared/tree/tree_manifest.hpp"
-#include "shared/wire/messages.hpp"
 
 namespace xfer {
 
@@ -43,8 +43,7 @@ class piece_store {
 
     // Entries of a directory under the root, sorted by name; partial files appear under their
     // final name with how many pieces are verified. Never lists the metadata folder.
-    std::expected<std::vector<wire::listing_entry>, std::error_code> list(
-        std::string_view relative_dir);
+    std::expected<std::vector<listing_entry>, std::error_code> list(std::string_view relative_dir);
 
     // A shared file (complete or partial) by path, by content id, or both. May hash the file
     // (seconds for a large one the first time): call it off any latency-sensitive thread.

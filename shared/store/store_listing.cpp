@@ -25,18 +25,18 @@ bool is_directory(int dir_fd, std::string_view name) {
 
 // One directory entry as listed: what it is, its size, and pieces known if its manifest is
 // cached. Nothing for what is never shared (devices, sockets, fifos, links out of the root).
-std::optional<wire::listing_entry> listed_entry(int root_fd, int dir_fd, const std::string& prefix,
-                                                const dirent& item, const manifest_cache& cache) {
+std::optional<listing_entry> listed_entry(int root_fd, int dir_fd, const std::string& prefix,
+                                          const dirent& item, const manifest_cache& cache) {
     const std::string_view name = item.d_name;
     struct stat info {};
     // Follows symlinks for the type, but a link out of the root is not listed at all.
     if (::fstatat(dir_fd, item.d_name, &info, 0) != 0) return std::nullopt;
     if (item.d_type == DT_LNK && !open_beneath(root_fd, prefix + std::string(name), O_PATH))
         return std::nullopt;
-    wire::listing_entry entry;
+    listing_entry entry;
     entry.name = std::string(name);
     if (S_ISDIR(info.st_mode)) {
-        entry.kind = wire::listing_entry::kind_t::directory;
+        entry.kind = listing_entry::kind_t::directory;
     } else if (S_ISREG(info.st_mode)) {
         entry.size = static_cast<uint64_t>(info.st_size);
         if (auto cached = cache.lookup(info)) {
@@ -51,7 +51,7 @@ std::optional<wire::listing_entry> listed_entry(int root_fd, int dir_fd, const s
 
 }  // namespace
 
-std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::list(
+std::expected<std::vector<listing_entry>, std::error_code> piece_store::list(
     std::string_view relative_dir) {
     auto path = normalize_relative_path(relative_dir, /*allow_root=*/true);
     if (!path) return std::unexpected(path.error());
@@ -62,7 +62,7 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
     const int dir_fd = fd->release();  // now owned by DIR
 
     const std::string prefix = path->empty() ? "" : *path + "/";
-    std::vector<wire::listing_entry> entries;
+    std::vector<listing_entry> entries;
     std::vector<std::string> partial_names;
     while (const dirent* item = ::readdir(dir.get())) {
         const std::string_view name = item->d_name;
@@ -84,7 +84,7 @@ std::expected<std::vector<wire::listing_entry>, std::error_code> piece_store::li
         if (has_final) continue;
         auto opened = open_for_serving(prefix + name, std::nullopt);
         if (!opened) continue;  // a part file without resume state is not shareable
-        wire::listing_entry entry;
+        listing_entry entry;
         entry.name = name;
         entry.size = (*opened)->manifest.file_size;
         entry.piece_count = (*opened)->manifest.piece_count();

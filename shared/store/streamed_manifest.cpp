@@ -48,21 +48,20 @@ void streamed_manifest::run(const std::atomic<bool>& stop, const std::function<v
     progress();
 }
 
-wire::manifest_head_msg streamed_manifest::head(uint32_t handle, uint32_t known) const {
+std::vector<uint8_t> streamed_manifest::head(uint32_t known) const {
     std::lock_guard lock(mutex_);
     const size_t length = hashes_at_ + size_t{known} * 32;
-    return {handle, known, {encoding_.begin(), encoding_.begin() + static_cast<long>(length)}};
+    return {encoding_.begin(), encoding_.begin() + static_cast<long>(length)};
 }
 
-wire::manifest_hashes_msg streamed_manifest::hashes(uint32_t handle, uint32_t first) const {
-    const uint32_t last = std::min(known(), first + wire::max_hashes_per_frame);
-    wire::manifest_hashes_msg message{handle, first, {}};
+std::vector<sha256_digest> streamed_manifest::hashes(uint32_t first, uint32_t at_most) const {
+    const uint32_t known_now = known();
+    const uint32_t last = first >= known_now ? first : first + std::min(at_most, known_now - first);
+    std::vector<sha256_digest> out(last - first);
     std::lock_guard lock(mutex_);
-    message.hashes.resize(last > first ? last - first : 0);
-    for (size_t i = 0; i < message.hashes.size(); ++i) {
-        std::memcpy(message.hashes[i].data(), encoding_.data() + hashes_at_ + (first + i) * 32, 32);
-    }
-    return message;
+    for (size_t i = 0; i < out.size(); ++i)
+        std::memcpy(out[i].data(), encoding_.data() + hashes_at_ + (first + i) * 32, 32);
+    return out;
 }
 
 std::vector<uint8_t> streamed_manifest::encoding() const {

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
-#include "shared/wire/messages.hpp"
 
 namespace xfer {
 
@@ -34,10 +33,11 @@ class streamed_manifest {
     void add(const sha256_digest& hash);
     void finish(std::error_code ec);
 
-    // What the sender thread sends: the head with the first `known` hashes, the hashes from
-    // `first` (at most max_hashes_per_frame, at most up to known()), the complete encoding.
-    wire::manifest_head_msg head(uint32_t handle, uint32_t known) const;
-    wire::manifest_hashes_msg hashes(uint32_t handle, uint32_t first) const;
+    // What the sender thread sends: the encoding up to and with the first `known` hashes (a
+    // MANIFEST_HEAD's), the hashes from `first` (at most `at_most`, at most up to known()), the
+    // complete encoding.
+    std::vector<uint8_t> head(uint32_t known) const;
+    std::vector<sha256_digest> hashes(uint32_t first, uint32_t at_most) const;
     std::vector<uint8_t> encoding() const;  // once finished without error
 
     // How the hashes are made: calls on_hash for every piece in order, and returns how it ended

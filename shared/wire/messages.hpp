@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
+#include "shared/core/listing_entry.hpp"
 #include "shared/wire/frame.hpp"
 
 namespace xfer::wire {
@@ -73,20 +74,8 @@ struct list_request {
 // LISTING: u8 flags (bit 0: more frames follow) | u32 count | count x entry
 //   entry: u8 kind (0 file, 1 directory) | u64 size | u32 pieces_had | u32 piece_count
 //          | u16 name_len | name
-// piece_count = 0 for a complete file whose manifest is not computed yet (pieces_had is then 0
-// too, and the file is complete); directories carry zeros.
-struct listing_entry {
-    enum class kind_t : uint8_t { file = 0, directory = 1 };
-    kind_t kind = kind_t::file;
-    uint64_t size = 0;
-    uint32_t pieces_had = 0;
-    uint32_t piece_count = 0;
-    std::string name;
-    bool complete() const {
-        return kind == kind_t::file && (piece_count == 0 || pieces_had == piece_count);
-    }
-    friend bool operator==(const listing_entry&, const listing_entry&) = default;
-};
+// (shared/core/listing_entry.hpp: the store makes these entries too.)
+using listing_entry = xfer::listing_entry;
 struct listing {
     bool more = false;
     std::vector<listing_entry> entries;

@@ -13,16 +13,16 @@ namespace xfer {
 namespace {
 
 using ServeStore = test::store_test;
-using kind = wire::listing_entry::kind_t;
+using kind = listing_entry::kind_t;
 constexpr uint64_t piece = min_piece_size;
 
-std::vector<std::string> names(const std::vector<wire::listing_entry>& entries) {
+std::vector<std::string> names(const std::vector<listing_entry>& entries) {
     std::vector<std::string> out;
     for (const auto& entry : entries) out.push_back(entry.name);
     return out;
 }
 
-const wire::listing_entry* entry_named(const std::vector<wire::listing_entry>& entries,
+const listing_entry* entry_named(const std::vector<listing_entry>& entries,
                                        std::string_view name) {
     for (const auto& entry : entries) {
         if (entry.name == name) return &entry;

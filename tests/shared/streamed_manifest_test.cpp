@@ -5,6 +5,7 @@
 #include "shared/manifest/manifest.hpp"
 #include "shared/manifest/manifest_stream.hpp"
 #include "shared/store/streamed_manifest.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer {
 namespace {
@@ -27,29 +28,31 @@ TEST(StreamedManifest, HeadsAndHashFramesCarryExactlyWhatIsKnown) {
     for (uint32_t piece = 0; piece < 4500; ++piece) stream.add(m.piece_hashes[piece]);
     EXPECT_EQ(stream.known(), 4500u);
     // The head with 3 hashes is the true encoding cut after them, and a receiver accepts it.
-    const auto head = stream.head(9, 3);
-    EXPECT_EQ(head.handle, 9u);
-    EXPECT_EQ(head.encoded_prefix, manifest_prefix(encode_manifest(m), 3));
-    auto assembly = manifest_assembly::from_head(head.encoded_prefix, head.known_hashes);
+    const auto head = stream.head(3);
+    EXPECT_EQ(head, manifest_prefix(encode_manifest(m), 3));
+    auto assembly = manifest_assembly::from_head(head, 3);
     ASSERT_TRUE(assembly) << assembly.error().message();
     // Frames from piece 3: one full frame, then what is left of the known ones.
-    const auto first = stream.hashes(9, 3);
-    EXPECT_EQ(first.first_piece, 3u);
-    ASSERT_EQ(first.hashes.size(), wire::max_hashes_per_frame);
-    EXPECT_EQ(first.hashes.back(), m.piece_hashes[3 + wire::max_hashes_per_frame - 1]);
-    const auto second = stream.hashes(9, 3 + wire::max_hashes_per_frame);
-    EXPECT_EQ(second.hashes.size(), 4500u - 3 - wire::max_hashes_per_frame);
-    EXPECT_TRUE(stream.hashes(9, 4500).hashes.empty());
+    const uint32_t frame = wire::max_hashes_per_frame;
+    const auto first = stream.hashes(3, frame);
+    ASSERT_EQ(first.size(), frame);
+    EXPECT_EQ(first.front(), m.piece_hashes[3]);
+    EXPECT_EQ(first.back(), m.piece_hashes[3 + frame - 1]);
+    const auto second = stream.hashes(3 + frame, frame);
+    EXPECT_EQ(second.size(), 4500u - 3 - frame);  // only what is known
+    EXPECT_EQ(stream.hashes(3, 7).size(), 7u);
+    EXPECT_TRUE(stream.hashes(4500, frame).empty());
+    EXPECT_TRUE(stream.hashes(4600, frame).empty());  // past what is known
     uint32_t next = 3;
-    ASSERT_FALSE(assembly->add(next, first.first_piece, first.hashes));
-    ASSERT_FALSE(assembly->add(next, second.first_piece, second.hashes));
+    ASSERT_FALSE(assembly->add(next, 3, first));
+    ASSERT_FALSE(assembly->add(next, 3 + frame, second));
     for (uint32_t piece = 4500; piece < m.piece_count(); ++piece) stream.add(m.piece_hashes[piece]);
     stream.finish({});
     EXPECT_TRUE(stream.finished());
     EXPECT_FALSE(stream.error());
     EXPECT_EQ(stream.encoding(), encode_manifest(m));
-    const auto last = stream.hashes(9, 4500);
-    ASSERT_FALSE(assembly->add(next, last.first_piece, last.hashes));
+    const auto last = stream.hashes(4500, frame);
+    ASSERT_FALSE(assembly->add(next, 4500, last));
     ASSERT_TRUE(assembly->complete());
     EXPECT_EQ(assembly->id(), content_id_of(encode_manifest(m)));
 }
