@@ -22,8 +22,7 @@ std::vector<std::string> names(const std::vector<listing_entry>& entries) {
     return out;
 }
 
-const listing_entry* entry_named(const std::vector<listing_entry>& entries,
-                                       std::string_view name) {
+const listing_entry* entry_named(const std::vector<listing_entry>& entries, std::string_view name) {
     for (const auto& entry : entries) {
         if (entry.name == name) return &entry;
     }
