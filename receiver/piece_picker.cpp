@@ -36,7 +36,6 @@ void piece_picker::remove_peer(peer_key peer) {
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end()) return;
     const bool partial = !is_complete_peer(peer);
-    if (!partial) --complete_peers_;
     for (uint32_t piece = 0; piece < it->second.size(); ++piece) {
         if (!it->second[piece]) continue;
         if (sites_) sites_->holder_removed(peer, piece);
@@ -60,7 +59,6 @@ void piece_picker::peer_has(peer_key peer, uint32_t piece) {
     ++partial_availability_[piece];
     // The peer just became complete: it no longer counts as a partial holder of anything.
     if (++peer_piece_count_[peer] == wanted_.size()) {
-        ++complete_peers_;
         for (uint32_t other = 0; other < wanted_.size(); ++other) --partial_availability_[other];
     }
 }

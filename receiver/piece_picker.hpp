@@ -60,11 +60,6 @@ class piece_picker {
     void decline(peer_key peer, uint32_t piece);
     void allow_again(peer_key peer, uint32_t piece);
 
-    // The peer holds every piece (a seeder) and a peer that lacks some is connected too: a swarm,
-    // where the seeder's uplink is shared by every receiver of it.
-    bool is_seeder_among_partials(peer_key peer) const {
-        return is_complete_peer(peer) && complete_peers_ < peer_pieces_.size();
-    }
     bool is_banned(peer_key peer) const { return banned_.contains(peer); }
     bool complete() const { return remaining_ == 0; }
     uint32_t remaining() const { return remaining_; }
@@ -103,7 +98,6 @@ class piece_picker {
     std::map<peer_key, uint32_t> failures_;
     std::set<peer_key> banned_;
     uint32_t remaining_ = 0;
-    size_t complete_peers_ = 0;  // peers in peer_pieces_ that hold every piece
     site_preference* sites_ = nullptr;
 };
 

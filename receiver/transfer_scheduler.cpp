@@ -79,13 +79,8 @@ void transfer_scheduler::plan(std::span<const source_offer> sources, size_t conn
 
 void transfer_scheduler::fill_source(const source_offer& offer, scheduler_decisions& out) {
     const auto& state = sources_[offer.key];
-    // A seeder in a swarm is not held to the 512 KiB floor: one piece at a time until its
-    // measured rate asks for more. Its uplink is shared by every receiver, and two pieces each
-    // from 63 receivers were 126 pieces at 1/126 of its rate, none complete (so none passed
-    // on) for the whole fluid bound (issue 13). (A floor of one byte: one piece.)
-    const uint64_t floor = picker_.is_seeder_among_partials(offer.key) ? 1 : min_in_flight;
     const uint64_t target = std::clamp<uint64_t>(
-        static_cast<uint64_t>(offer.rate * in_flight_seconds), floor, max_in_flight);
+        static_cast<uint64_t>(offer.rate * in_flight_seconds), min_in_flight, max_in_flight);
     while (state.bytes < target && open_.size() < max_open_) {
         const auto pieces = picker_.pick(offer.key, 1, /*allow_duplicates=*/false);
         if (pieces.empty()) break;

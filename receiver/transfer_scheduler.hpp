@@ -84,9 +84,8 @@ class transfer_scheduler {
     // A declined piece is not asked of that source again for this long.
     static constexpr auto decline_hold = std::chrono::seconds(1);
     // In flight per source: a fifth of a second of its rate (covers LAN delay and our loop with
-    // room), at least 512 KiB (one piece for a seeder while partial peers are connected), at most
-    // 32 MiB. Deeper queues commit pieces to slow sources early and, in a swarm, make two
-    // receivers ask one sender for the same piece.
+    // room), at least 512 KiB, at most 32 MiB. Deeper queues commit pieces to slow sources early
+    // and, in a swarm, make two receivers ask one sender for the same piece.
     static constexpr double in_flight_seconds = 0.2;
     static constexpr uint64_t min_in_flight = 512 * 1024;
     static constexpr uint64_t max_in_flight = 32 * 1024 * 1024;

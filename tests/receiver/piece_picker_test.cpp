@@ -334,22 +334,5 @@ TEST(PiecePicker, ADeclinedPieceWaitsUntilAllowedAgainAndGoesElsewhereMeanwhile)
     picker.allow_again(1, piece);  // twice: harmless
 }
 
-TEST(PiecePicker, ASeederIsAmongPartialsOnlyWhileAPartialPeerIsConnected) {
-    auto picker = make_picker("1111", "0000", {"1111"});
-    EXPECT_FALSE(picker.is_seeder_among_partials(1));  // a seeder alone
-    picker.add_peer(2);
-    picker.peer_has(2, 0);
-    EXPECT_TRUE(picker.is_seeder_among_partials(1));
-    EXPECT_FALSE(picker.is_seeder_among_partials(2));  // the partial peer is no seeder
-    for (uint32_t piece = 1; piece < 4; ++piece) picker.peer_has(2, piece);
-    EXPECT_FALSE(picker.is_seeder_among_partials(1));  // both complete now
-    picker.add_peer(3);
-    EXPECT_TRUE(picker.is_seeder_among_partials(2));
-    picker.remove_peer(3);
-    picker.remove_peer(1);
-    EXPECT_FALSE(picker.is_seeder_among_partials(2));
-    EXPECT_FALSE(picker.is_seeder_among_partials(1));  // gone
-}
-
 }  // namespace
 }  // namespace xfer::receiver

@@ -308,51 +308,5 @@ TEST(TransferScheduler, NothingIsAskedOfASourceThatHasNothingWanted) {
     )");
 }
 
-// In a swarm a seeder's uplink is every receiver's: one piece at a time from it while its rate
-// to us is low, so that its pieces complete (and are passed on) soon rather than all at once
-// after the whole bound (issue 13). A fast one is kept as busy as its rate asks; alone, or once
-// nobody partial is connected, the usual 512 KiB floor (two pieces here).
-TEST(TransferScheduler, ASlowSeederAmongPartialPeersIsAskedForOnePieceAtATime) {
-    run(R"(
-        pieces 12 open 16
-        add A has all
-        add B has 11         # a partial peer: piece 11 is asked of it, the seeder is spared
-        plan
-        check inflight A 1
-        check inflight B 1
-        rate A 1M            # 0.2 s at 1 MB/s: 200 KB, still less than a piece
-        plan
-        check inflight A 1
-        rate A 10M           # 2 MB: eight pieces
-        plan
-        check inflight A 8
-    )");
-}
-
-TEST(TransferScheduler, ASeederWithNobodyPartialLeftIsAskedForTheUsualDepth) {
-    run(R"(
-        pieces 6
-        add A has all
-        add B has 5
-        plan
-        check inflight A 1
-        remove B             # only the seeder is left: two pieces (512 KiB) again
-        plan
-        check inflight A 2
-    )");
-}
-
-TEST(TransferScheduler, ASeederAloneIsAskedForTheUsualDepth) {
-    run(R"(
-        pieces 6
-        add A has all
-        plan
-        check inflight A 2
-        add B has all        # two seeders, nobody partial: still two each
-        plan
-        check inflight B 2
-    )");
-}
-
 }  // namespace
 }  // namespace xfer::receiver
