@@ -5,7 +5,11 @@
 namespace xfer::net {
 
 std::vector<uint8_t>& send_queue::bytes_for_append() {
-    if (segments_.empty() || segments_.back().is_file() || segments_.back().sent > 0) {
+    // Never into an urgent segment: later urgent frames join that one, and would land behind
+    // this frame (between a PIECE header and its data).
+    const bool joinable = !segments_.empty() && !segments_.back().is_file() &&
+                          segments_.back().sent == 0 && !segments_.back().urgent;
+    if (!joinable) {
         segments_.emplace_back();
     }
     return segments_.back().bytes;

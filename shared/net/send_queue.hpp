@@ -25,7 +25,7 @@ struct file_range {
 class send_queue {
   public:
     // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went
-    // out).
+    // out and it is not an urgent one).
     std::vector<uint8_t>& bytes_for_append();
     // Room for a small frame that must not wait behind queued file data (HAVE, DECLINE): it goes
     // out right after the frame being sent now, ahead of later frames, and urgent frames keep

@@ -171,6 +171,30 @@ TEST_F(SendQueue, UrgentFrameOnAQueueNotStartedGoesFirst) {
     EXPECT_TRUE(out.output == expected);
 }
 
+// Issue 13 (64 hosts): an urgent HAVE waiting at the end of the queue took the next PIECE header
+// into its segment, and the next HAVE joined that segment after the header: the HAVE's bytes
+// went out between the PIECE header and its data, so the receiver read them as piece data
+// ("unknown message type", then "piece N failed SHA-256 verification": 38 in one run).
+TEST_F(SendQueue, AnUrgentFrameNeverLandsBetweenAPieceHeaderAndItsData) {
+    send_queue queue;
+    std::vector<uint8_t> piece;
+    wire::encode(wire::have{1, 7}, queue.bytes_for_urgent());  // an empty queue: at the end
+    wire::encode_piece_header({1, 0, 0}, 100, queue.bytes_for_append());
+    wire::encode_piece_header({1, 0, 0}, 100, piece);
+    queue.append_file(nullptr, file_.get(), 0, 100);
+    const auto data = file_range(0, 100);
+    piece.insert(piece.end(), data.begin(), data.end());
+    wire::encode(wire::have{1, 8}, queue.bytes_for_urgent());
+
+    fake_stream out;
+    flush_all(queue, out);
+    std::vector<uint8_t> expected;
+    wire::encode(wire::have{1, 7}, expected);
+    wire::encode(wire::have{1, 8}, expected);
+    expected.insert(expected.end(), piece.begin(), piece.end());
+    EXPECT_TRUE(out.output == expected) << "both HAVEs first, then the PIECE frame whole";
+}
+
 TEST_F(SendQueue, AppendsCoalesceUntilSomethingIsSent) {
     send_queue queue;
     auto& first = queue.bytes_for_append();

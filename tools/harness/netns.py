@@ -9,10 +9,19 @@
 
 The root namespace is never touched: no interface, route or address is added there, so the
 harness cannot reach or disturb the machine's real network, and the hosts can only reach each
-other. Every name starts with "xh<run id>-" so a run's namespaces are recognisable and a stale
+other.
+
+Every host knows every other host's MAC address from the start (permanent neighbour entries,
+pin_neighbours): the kernel's ARP table is one for the whole machine, shared by all namespaces,
+and its default limit (net.ipv4.neigh.default.gc_thresh3 = 1024 entries) is below what 32 or more
+hosts that all talk to each other need (N x N). Past it the kernel drops new entries ("neighbor
+table overflow"), and a host's connections to peers it has not reached yet sit in SYN-SENT
+until they time out: at 64 hosts half of them fetched everything from the seeder (issue 13).
+Permanent entries are not counted against that limit, and no machine-wide setting is changed. Every name starts with "xh<run id>-" so a run's namespaces are recognisable and a stale
 run's leftovers can be removed by `lan-harness cleanup`.
 """
 
+import json
 import os
 import re
 import signal
@@ -58,6 +67,35 @@ def tbf_arguments(rate_bits_per_second, queue_milliseconds):
     limit = burst + bytes_per_second * queue_milliseconds // 1000
     return ["tbf", "rate", f"{rate_bits_per_second}bit", "burst", str(burst),
             "limit", str(limit)]
+
+
+def neighbour_batch(host, hosts, macs):
+    """`ip -batch` lines that give `host` a permanent neighbour entry for every other host."""
+    return "".join(f"neigh replace {other.address} lladdr {macs[other.name]} "
+                   f"dev {HOST_INTERFACE} nud permanent\n"
+                   for other in hosts if other.name != host.name)
+
+
+ARP_STATS = "/proc/net/stat/arp_cache"
+
+
+def parse_table_fulls(text):
+    """Times the ARP table was full, summed over the CPUs' lines of /proc/net/stat/arp_cache
+    (a header, then one line of hex counters per CPU); None if the file has no such column."""
+    rows = text.strip().splitlines()
+    if not rows or "table_fulls" not in rows[0].split():
+        return None
+    column = rows[0].split().index("table_fulls")
+    return sum(int(row.split()[column], 16) for row in rows[1:] if len(row.split()) > column)
+
+
+def neighbour_table_fulls():
+    """The machine-wide count of ARP table overflows so far (None where it cannot be read)."""
+    try:
+        with open(ARP_STATS) as stats:
+            return parse_table_fulls(stats.read())
+    except OSError:
+        return None
 
 
 def rack_bridge(rack):
@@ -158,6 +196,19 @@ class Lab:
             time.sleep(0.02)
         raise HarnessError("bridge ports did not come up within "
                            f"{timeout_seconds:g}s in {self.switch_netns}")
+
+    def pin_neighbours(self):
+        """Every host gets a permanent ARP entry for every other one (see the module's text)."""
+        macs = {}
+        for host in self.hosts:
+            shown = run_command(["ip", "-n", host.netns, "-j", "link", "show", HOST_INTERFACE])
+            macs[host.name] = json.loads(shown.stdout)[0]["address"]
+        for host in self.hosts:
+            argv = ["ip", "-n", host.netns, "-batch", "-"]
+            result = subprocess.run(argv, input=neighbour_batch(host, self.hosts, macs),
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise HarnessError(f"'{' '.join(argv)}' failed: {result.stderr.strip()}")
 
     def command_in(self, host, argv):
         """The argv that runs `argv` inside the host's namespace."""

@@ -108,13 +108,25 @@ def run_plan(plan, settings, layout, payloads, log):
                  for spec in plan.hosts}
         # Bridge ports come up one by one; a busy 2-core box at 64 hosts needs longer.
         lab.wait_until_reachable(5.0 + 0.2 * len(plan.hosts))
+        lab.pin_neighbours()
         watcher = sampler.Sampler(lab, lab.hosts)
+        fulls_before = netns.neighbour_table_fulls()
         result = _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log)
+        _note_neighbour_overflows(plan, fulls_before, netns.neighbour_table_fulls())
     finally:
         if watcher:
             watcher.close()
         teardown_everything()
     return result
+
+
+def _note_neighbour_overflows(plan, before, after):
+    """The ARP table is the machine's, not the run's: if it overflowed anyway (another run, or
+    more hosts than the pinned entries cover), connections were lost to it, not to xfer."""
+    if before is not None and after is not None and after > before:
+        plan.notes.append(f"WARNING: the kernel's ARP table overflowed {after - before} times "
+                          "during the run (dmesg: neighbor table overflow): packets to peers "
+                          "were dropped before they left their host")
 
 
 # What services printed that later command lines need (the tracker's KEY@HOST:PORT).
