@@ -43,11 +43,12 @@ bool tree_watch::changed() {
 std::shared_ptr<content_entry> watched_trees::unchanged(const std::string& path,
                                                         const struct stat& root) {
     std::lock_guard lock(mutex_);
+    // Every changed tree goes, not only this one: a tree removed from disk is not kept open.
+    std::erase_if(kept_, [](kept& k) { return k.watch->changed(); });
     for (auto it = kept_.begin(); it != kept_.end(); ++it) {
         if (it->path != path) continue;
-        if (it->device == root.st_dev && it->inode == root.st_ino && !it->watch->changed())
-            return it->entry;
-        kept_.erase(it);  // changed, or another directory now: scanned again
+        if (it->device == root.st_dev && it->inode == root.st_ino) return it->entry;
+        kept_.erase(it);  // another directory at that path now: scanned again
         return nullptr;
     }
     return nullptr;

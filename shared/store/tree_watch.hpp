@@ -48,7 +48,7 @@ class watched_trees {
     static constexpr size_t max_kept = 4;
 
     // The entry of the tree at `path` when it is the directory `root` (same device and inode)
-    // and its watch saw no change; else null (and a changed tree is forgotten).
+    // and its watch saw no change; else null. Every changed tree is forgotten here.
     std::shared_ptr<content_entry> unchanged(const std::string& path, const struct stat& root);
     // Remembers a tree just scanned (replacing an older one at `path`).
     void keep(const std::string& path, const struct stat& root, std::unique_ptr<tree_watch> watch,
