@@ -78,9 +78,12 @@ void fetcher::add_source(const net::endpoint& source) {
         return value != nullptr && std::string_view(value) == "off";
     }();
     // --update compares the tree already there with the manifest's piece hashes when the fetch
-    // opens: it needs them all at once, so it waits for the whole manifest.
-    if (!stream_off && !request_.update) hello.features |= wire::hello_feature_manifest_stream;
-    wire::open_request open{1, known_content().value_or(content_id{}), request_.remote_path};
+    // opens: it needs them all at once, so it waits for the whole manifest. --owners takes the
+    // owners record that comes with a whole MANIFEST only.
+    if (!stream_off && !request_.update && !request_.owners)
+        hello.features |= wire::hello_feature_manifest_stream;
+    wire::open_request open{1, known_content().value_or(content_id{}), request_.remote_path,
+                            request_.owners};
     const auto problem = connection->start(hello, open, request_.tls, &frame_memory_);
     XLOG_INFO("receiver", connection->label(), "connecting");
     connections_.emplace(key, std::move(connection));

@@ -47,6 +47,8 @@ struct fetch_request {
     // With overwrite, a tree at NAME with other content: its pieces whose bytes match are kept,
     // only the others are fetched (--update).
     bool update = false;
+    // A tree's entries get the owners (uid, gid) they have on the sender (--owners, as root).
+    bool owners = false;
     std::optional<byte_range> range;  // only these pieces (leaves a resumable partial)
     // This installation's key and certificate: every connection to a source is TLS with it.
     std::shared_ptr<const tls::tls_context> tls;
@@ -158,6 +160,8 @@ class fetcher final : public download_listener {
     // The first manifest (complete or a streamed head) accepted: the part file, the picker.
     void adopt_last_runs_manifest(const download_connection& from);
     std::error_code open_content(download_connection& from);
+    // --owners: hands the first source's owners record to the tree writer (fetcher_manifest.cpp).
+    std::error_code keep_owners();
     // A streamed manifest's last hash arrived: its content id checked, the part file adopted.
     std::error_code manifest_completed(download_connection& from);
     // The content id sources are asked for: known once the manifest is complete.
@@ -241,6 +245,7 @@ class fetcher final : public download_listener {
     std::shared_ptr<content_entry> entry_;
     // The manifest as far as the sources sent it; every piece is verified against its hashes.
     std::optional<manifest_assembly> assembly_;
+    std::vector<uint8_t> owners_record_;  // --owners: from the MANIFEST that opened the content
     // entry_ is kept under a placeholder manifest until assembly_ is complete (then adopted).
     bool placeholder_ = false;
     site_preference sites_{request_.site,

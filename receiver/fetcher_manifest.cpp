@@ -9,6 +9,8 @@
 #include "shared/core/error.hpp"
 #include "shared/core/log.hpp"
 #include "shared/hash/sha256.hpp"
+#include "shared/store/tree_writer.hpp"
+#include "shared/tree/tree_owners.hpp"
 
 namespace xfer::receiver {
 
@@ -29,6 +31,7 @@ std::error_code fetcher::on_manifest(download_connection& from, const wire::mani
         if (request_.content && *request_.content != assembly->id()) return errc::content_mismatch;
         assembly_ = std::move(*assembly);
     }
+    if (owners_record_.empty()) owners_record_ = message.owners;
     from.hashes_sent() = assembly_->piece_count();
     from.accept_manifest();
     last_advance_ = std::chrono::steady_clock::now();  // a new source may have what is missing
@@ -116,6 +119,12 @@ std::error_code fetcher::open_content(download_connection& from) {
         return {};
     }
     entry_ = *entry;
+    if (auto ec = keep_owners()) {
+        fatal_ = ec;
+        fatal_message_ = from.source().to_string() + ": no valid owners record for --owners (" +
+                         ec.message() + ")";
+        return {};
+    }
     if (!entry_->complete) start_writer();
     // A partial that was mid-fetch in this process before is never shared by two fetchers.
     span_ = request_.range ? to_pieces(*request_.range, geometry.file_size, geometry.piece_size)
@@ -143,6 +152,22 @@ std::error_code fetcher::open_content(download_connection& from) {
             << entry_->have.count() << " already verified");
     if (!placeholder_ && !entry_->complete)
         publish(bus::event_type::content_added, 0, entry_->path);
+    return {};
+}
+
+std::error_code fetcher::keep_owners() {
+    if (!request_.owners) return {};
+    if (!entry_->is_tree()) {
+        XLOG_WARN("receiver", "",
+                  request_.remote_path << " is a file: --owners keeps the owners of a tree's "
+                                          "entries only, this file is owned by you");
+        return {};
+    }
+    auto* writer = dynamic_cast<tree_writer*>(entry_->files.get());
+    if (writer == nullptr) return {};  // complete already: nothing is written
+    auto runs = tree::decode_owners(owners_record_, writer->manifest().entries.size());
+    if (!runs) return runs.error();
+    writer->keep_owners(std::move(*runs));
     return {};
 }
 

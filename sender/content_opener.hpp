@@ -18,12 +18,18 @@ struct open_job {
     uint32_t handle = 0;
     std::string path;
     std::optional<content_id> wanted;
+    bool want_owners = false;  // a tree's owners record too (OPEN's open_flag_owners)
 };
 
 struct open_result {
     open_job job;
     std::expected<std::shared_ptr<content_entry>, std::error_code> entry;
+    std::vector<uint8_t> owners{};  // the owners record, when asked for and the content is a tree
 };
+
+// The owners record of a tree entry (empty for a file), read on the opener's thread: one lstat
+// per entry. A tree whose manifest and owners would not fit one MANIFEST frame is too large.
+std::expected<std::vector<uint8_t>, std::error_code> owners_record(const content_entry& entry);
 
 // One thread: opens are rare and each may use every core to hash. With `may_stream`, a content
 // asked for by path whose manifest is not cached comes back at once, to be hashed by the
@@ -33,7 +39,12 @@ class content_opener : public notifying_worker<open_job, open_result> {
     content_opener(zmq::context_t& context, std::shared_ptr<piece_store> store,
                    bool may_stream = false)
         : notifying_worker(context, 1, [store, may_stream](open_job& job) {
-              return open_result{job, store->open_for_serving(job.path, job.wanted, may_stream)};
+              open_result result{job, store->open_for_serving(job.path, job.wanted, may_stream)};
+              if (!job.want_owners || !result.entry) return result;
+              auto owners = owners_record(**result.entry);
+              if (!owners) result.entry = std::unexpected(owners.error());
+              if (owners) result.owners = std::move(*owners);
+              return result;
           }) {}
 };
 

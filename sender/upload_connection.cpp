@@ -207,7 +207,7 @@ std::error_code upload_connection::on_open(const wire::open_request& message) {
     }
     std::optional<content_id> wanted;
     if (message.content != content_id{}) wanted = message.content;
-    context_.opener.submit({id_, message.handle, message.path, wanted});
+    context_.opener.submit({id_, message.handle, message.path, wanted, message.want_owners});
     ++opens_in_flight_;
     last_useful_ = read_at_;
     return {};
@@ -323,6 +323,7 @@ void upload_connection::on_opened(open_result& result) {
         return;
     }
     const auto& entry = *result.entry;
+    owners_[handle] = std::move(result.owners);  // goes out with the MANIFEST (take_owners)
     if (entry->streaming) {
         open_streaming(handle, entry);
         publish_connect_back(*entry);
@@ -331,7 +332,7 @@ void upload_connection::on_opened(open_result& result) {
     handles_[handle] = entry;
     served_.opened(handle, entry->path, to_hex(entry->id), clock::now());
     identity_checked_for_.reset();  // a handle ended earlier may come back as another content
-    session_.send(wire::manifest_msg{handle, entry->encoded_manifest});
+    session_.send(wire::manifest_msg{handle, entry->encoded_manifest, take_owners(handle)});
     session_.send(
         wire::bitfield_msg{handle, entry->manifest.piece_count(), entry->have.to_bytes()});
     XLOG_INFO("sender", label_,

@@ -232,6 +232,9 @@ class upload_connection final : private session::message_handler {
     // (waits_for_whole_manifest: it does not read a streamed manifest).
     static constexpr uint32_t waits_for_whole_manifest = UINT32_MAX;
     std::map<uint32_t, uint32_t> hashes_sent_;
+    // Per handle opened with --owners: the tree's owners record, until its MANIFEST takes it.
+    std::map<uint32_t, std::vector<uint8_t>> owners_;
+    std::vector<uint8_t> take_owners(uint32_t handle);
 };
 
 }  // namespace xfer::sender

@@ -53,10 +53,18 @@ void upload_connection::open_streaming(uint32_t handle,
                          << stream.piece_count() << " pieces hashed)");
 }
 
+std::vector<uint8_t> upload_connection::take_owners(uint32_t handle) {
+    const auto it = owners_.find(handle);
+    if (it == owners_.end()) return {};
+    auto record = std::move(it->second);
+    owners_.erase(it);
+    return record;
+}
+
 void upload_connection::send_whole_manifest(uint32_t handle, const content_entry& entry,
                                             const std::vector<uint8_t>& encoded) {
     const uint32_t pieces = entry.manifest.piece_count();
-    session_.send(wire::manifest_msg{handle, encoded});
+    session_.send(wire::manifest_msg{handle, encoded, take_owners(handle)});
     session_.send(first_pieces(handle, pieces, pieces));
     XLOG_INFO("sender", label_, "serving " << entry.path << " (" << pieces << " pieces)");
 }

@@ -25,6 +25,7 @@
 #include "shared/core/listing_entry.hpp"
 #include "shared/manifest/manifest_cache.hpp"
 #include "shared/store/content_entry.hpp"
+#include "shared/store/tree_watch.hpp"
 #include "shared/tree/tree_manifest.hpp"
 
 namespace xfer {
@@ -58,6 +59,8 @@ class piece_store {
     const std::atomic<bool>& hashing_cancelled() const { return hashing_cancelled_; }
 
     std::shared_ptr<content_entry> find(const content_id& id) const;
+    // How many times a served tree was scanned (a warm OPEN of a watched, unchanged one is not).
+    uint64_t tree_scans() const { return tree_scans_.load(); }
 
     // Computes (or loads from the cache) the manifest of a complete file and remembers which
     // content it holds, without keeping it open: what `xfer serve` does in the background so
@@ -177,6 +180,8 @@ class piece_store {
     const unique_fd root_fd_;
     const manifest_cache cache_;
     std::atomic<bool> hashing_cancelled_{false};
+    std::atomic<uint64_t> tree_scans_{0};
+    watched_trees watched_trees_;  // served trees known unchanged since their scan
     mutable std::mutex mutex_;
     // Entries in use: weak, so a file nobody transfers is closed again. The shared pointers are
     // held by upload connections and fetches.

@@ -76,7 +76,13 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     const std::string& path, unique_fd directory, bool may_stream) {
     struct stat root {};
     if (::fstat(directory.get(), &root) != 0) return std::unexpected(last_system_error());
-    auto scanned = tree::scan_tree(directory.get(), {});
+    // Served lately and watched since, unchanged: no scan (tree_watch.hpp).
+    if (auto kept = watched_trees_.unchanged(path, root)) return kept;
+    auto watch = tree_watch::create();
+    tree::scan_limits limits;
+    if (watch) limits.on_directory = [&watch](int fd) { watch->add(fd); };
+    ++tree_scans_;
+    auto scanned = tree::scan_tree(directory.get(), limits);
     if (!scanned) return std::unexpected(scanned.error());
     for (const auto& note : scanned->skipped) XLOG_WARN("store", "", path << "/" << note);
     const auto key = scan_key(root, scanned->manifest);
@@ -114,13 +120,19 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         manifest = std::move(scanned->manifest);
     }
     const auto id = content_id_of(encoded);
-    if (auto existing = find(id); existing && existing->complete) return existing;
-    auto entry = std::make_shared<content_entry>(id, geometry_of(*manifest), std::move(encoded),
-                                                 path, unique_fd());
-    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(*manifest));
-    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
-    entry->complete = true;
-    return remember(std::move(entry));
+    auto served = find(id);
+    if (!served || !served->complete) {
+        auto entry = std::make_shared<content_entry>(id, geometry_of(*manifest), std::move(encoded),
+                                                     path, unique_fd());
+        entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(*manifest));
+        for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece)
+            entry->have.set(piece);
+        entry->complete = true;
+        served = remember(std::move(entry));
+    }
+    if (watch && !watch->changed() && served->complete && !served->fetching && served->path == path)
+        watched_trees_.keep(path, root, std::move(watch), served);
+    return served;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/store/content_files.hpp"
 #include "shared/tree/tree.hpp"
+#include "shared/tree/tree_owners.hpp"
 
 namespace xfer {
 
@@ -37,6 +38,10 @@ class tree_reader final : public content_files {
     std::error_code finish() override { return {}; }
     uint64_t file_count() const override { return file_count_; }
     uint64_t files_complete() const override { return file_count_; }
+    // The owners of the tree's root and entries as they are on disk now (xfer fetch --owners).
+    std::expected<tree::owner_runs, std::error_code> owners() const {
+        return tree::collect_owners(root_.get(), manifest_.entries);
+    }
 
   private:
     std::expected<std::shared_ptr<unique_fd>, std::error_code> open_file(uint32_t entry_index);

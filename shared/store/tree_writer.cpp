@@ -391,6 +391,7 @@ std::error_code tree_writer::finish() {
     open_.clear();
     recently_used_.clear();
     if (auto ec = finish_entries()) return ec;
+    if (auto ec = tree::apply_owners(staging_fd_.get(), manifest_.entries, owners_)) return ec;
     if (::syncfs(staging_fd_.get()) != 0) return last_system_error();
     return move_into_place();
 }

@@ -28,6 +28,7 @@
 #include "shared/core/fd.hpp"
 #include "shared/store/content_files.hpp"
 #include "shared/tree/tree.hpp"
+#include "shared/tree/tree_owners.hpp"
 
 namespace xfer {
 
@@ -53,6 +54,11 @@ class tree_writer final : public content_files {
     std::error_code finish() override;
 
     const tree::tree_manifest& manifest() const { return manifest_; }
+    // --owners: finish() gives the root and every entry these owners (as root) before its sync.
+    void keep_owners(tree::owner_runs runs) {
+        std::lock_guard lock(mutex_);
+        owners_ = std::move(runs);
+    }
     uint64_t file_count() const override { return file_count_; }
     // Files whose every byte is written (empty files count once the tree is complete).
     uint64_t files_complete() const override;
@@ -101,6 +107,7 @@ class tree_writer final : public content_files {
                        std::pair<std::shared_ptr<unique_fd>, std::list<uint32_t>::iterator>>
         open_;
     std::list<uint32_t> recently_used_;
+    tree::owner_runs owners_;  // empty: every entry stays the fetching user's
 };
 
 }  // namespace xfer

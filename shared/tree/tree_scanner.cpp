@@ -79,6 +79,7 @@ class walker {
 };
 
 std::error_code walker::walk(int dir_fd, const std::string& prefix, size_t depth) {
+    if (limits_.on_directory) limits_.on_directory(dir_fd);
     const auto names = sorted_names(dir_fd);
     if (!names) {
         if (depth == 0) return names.error();  // the root itself: nothing to scan

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <expected>
+#include <functional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -14,6 +15,9 @@ namespace xfer::tree {
 struct scan_limits {
     size_t max_entries = 1'000'000;  // more is errc::tree_too_large (never a silent cut)
     size_t max_depth = 256;          // a directory deeper than this is skipped with a note
+    // Called with the root's and each directory's descriptor before its names are read (a
+    // tree_watch starts watching it there, so no change after the scan saw it goes unseen).
+    std::function<void(int dir_fd)> on_directory;
 };
 
 struct scan_result {

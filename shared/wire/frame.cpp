@@ -28,7 +28,7 @@ std::optional<length_bounds> bounds_for(message_type type) {
         case message_type::listing:
             return length_bounds{5, max_listing_body};
         case message_type::open:
-            return length_bounds{38, 38 + max_path_length};
+            return length_bounds{38, 38 + max_path_length + 1};  // + the optional flags
         case message_type::manifest:
             return length_bounds{manifest_fixed, 4 + max_manifest_bytes};
         case message_type::manifest_head:

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "shared/core/error.hpp"
+#include "shared/tree/tree_owners.hpp"
 #include "shared/wire/byte_io.hpp"
 #include "shared/wire/messages.hpp"
 
@@ -130,6 +131,12 @@ std::expected<message, std::error_code> decode_open(byte_reader& r) {
     r.u32(o.handle);
     r.bytes(o.content);
     r.string16(o.path, max_path_length);
+    // The flags came later: an older receiver's OPEN ends here. Sent only when a bit is set, and
+    // only known bits: one OPEN, one encoding.
+    if (r.ok() && !r.at_end()) {
+        if (r.u8() != open_flag_owners) return malformed();
+        o.want_owners = true;
+    }
     return finish(r, std::move(o));
 }
 
@@ -137,7 +144,12 @@ std::expected<message, std::error_code> decode_open(byte_reader& r) {
 std::expected<message, std::error_code> decode_manifest(byte_reader& r) {
     manifest_msg m;
     if (!r.u32(m.handle)) return truncated();
-    const auto rest = r.take(r.remaining());
+    auto rest = r.take(r.remaining());
+    // A manifest starts "XFMF" or "XFTR": "XFOW" is the owners record before it.
+    if (const size_t owners = tree::owners_record_size(rest); owners > 0) {
+        m.owners.assign(rest.begin(), rest.begin() + static_cast<ptrdiff_t>(owners));
+        rest = rest.subspan(owners);
+    }
     m.encoded.assign(rest.begin(), rest.end());
     return finish(r, std::move(m));
 }

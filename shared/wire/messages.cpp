@@ -98,12 +98,14 @@ void encode(const open_request& o, std::vector<uint8_t>& out) {
         w.u32(o.handle);
         w.bytes(o.content);
         w.string16(o.path);
+        if (o.want_owners) w.u8(open_flag_owners);
     });
 }
 
 void encode(const manifest_msg& m, std::vector<uint8_t>& out) {
     frame(message_type::manifest, out, [&](byte_writer& w) {
         w.u32(m.handle);
+        w.bytes(m.owners);
         w.bytes(m.encoded);
     });
 }

@@ -82,19 +82,25 @@ struct listing {
     friend bool operator==(const listing&, const listing&) = default;
 };
 
-// OPEN: u32 handle | content_id[32] (all zero = any version) | u16 path_len | path
-// Asks for a file by path, by content id, or both (path must then hold that content).
+// OPEN: u32 handle | content_id[32] (all zero = any version) | u16 path_len | path [| u8 flags]
+// Asks for a file by path, by content id, or both (path must then hold that content). `flags`
+// is sent only when one is set (an older sender refuses it as trailing bytes).
+inline constexpr uint8_t open_flag_owners = 1;  // send a tree's owners record with its MANIFEST
 struct open_request {
     uint32_t handle = 0;
     content_id content{};
     std::string path;
+    bool want_owners = false;  // xfer fetch --owners
     friend bool operator==(const open_request&, const open_request&) = default;
 };
 
-// MANIFEST: u32 handle | manifest encoding (shared/manifest/manifest.hpp) to the end of the body
+// MANIFEST: u32 handle [| owners record] | manifest encoding (shared/manifest/manifest.hpp) to
+// the end of the body. The owners record ("XFOW", shared/tree/tree_owners.hpp) only answers an
+// OPEN with open_flag_owners, for a tree; the decoder tells it from a manifest by its magic.
 struct manifest_msg {
     uint32_t handle = 0;
     std::vector<uint8_t> encoded;
+    std::vector<uint8_t> owners{};  // empty, or one whole owners record (not yet checked)
     friend bool operator==(const manifest_msg&, const manifest_msg&) = default;
 };
 

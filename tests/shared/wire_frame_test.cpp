@@ -27,7 +27,7 @@ const std::vector<expected_bounds>& documented_bounds() {
         {message_type::bye, 0, 0},
         {message_type::list, 2, 2 + 4096},                   // path_len
         {message_type::listing, 5, 1024 * 1024},             // flags, count
-        {message_type::open, 38, 38 + 4096},                 // handle, content id, path_len
+        {message_type::open, 38, 38 + 4096 + 1},             // handle, content id, path_len, flags
         {message_type::manifest, 21, 4 + 64 * 1024 * 1024},  // handle, smallest tree header
         {message_type::bitfield, 8, 8 + 131072 / 8},         // handle, piece_count
         {message_type::have, 8, 8},

@@ -162,9 +162,12 @@ TEST(WireMalformed, PathsOverTheLimitAreRejected) {
     w.string16(too_long);
     EXPECT_TRUE(decode_error(message_type::open, open_body));
 
-    // ...and the frame holding either is refused from its header alone.
-    for (const auto& [type, body] :
-         {std::pair{message_type::list, list_body}, std::pair{message_type::open, open_body}}) {
+    // ...and the frame holding either is refused from its header alone (an OPEN with its
+    // optional flags byte: the header's bound allows for it).
+    auto open_with_flags = open_body;
+    open_with_flags.push_back(open_flag_owners);
+    for (const auto& [type, body] : {std::pair{message_type::list, list_body},
+                                     std::pair{message_type::open, open_with_flags}}) {
         const auto length = static_cast<uint32_t>(body.size());
         const uint8_t raw[frame_header_size] = {
             static_cast<uint8_t>(length >> 24), static_cast<uint8_t>(length >> 16),

@@ -1,6 +1,8 @@
 // xfer fetch [SOURCE] PATH...: download each PATH (a file or a directory tree), verified piece by
 // piece, resumable, from every source at once; with --listen, serve what we have meanwhile. This
 // file reads the command line; fetch_paths runs it.
+#include <unistd.h>
+
 #include <cstdio>
 #include <expected>
 #include <filesystem>
@@ -42,6 +44,9 @@ void fetch_options(po::options_description& options) {
         "update",
         "a tree at DIR/NAME with other content: fetch only the pieces that differ, keep the "
         "identical files' bytes (the result is the peer's tree)")(
+        "owners",
+        "as root: give a tree's files, directories and symlinks the owner and group they have "
+        "on the sender (numeric uid/gid; default: yours)")(
         "linger", po::value<double>()->default_value(30)->value_name("SECONDS"),
         "with --listen: how long to keep serving after completion while receivers still need "
         "pieces")("stall-timeout", po::value<double>()->default_value(10)->value_name("SECONDS"),
@@ -195,6 +200,7 @@ std::expected<receiver::fetch_request, std::string> request_from(const parsed_op
     }
     request.update = values.count("update") > 0;
     request.overwrite = values.count("force") > 0 || request.update;
+    request.owners = values.count("owners") > 0;
     request.id = random_peer_id();
     request.stall_timeout =
         std::chrono::milliseconds(static_cast<long>(values["stall-timeout"].as<double>() * 1000));
@@ -250,6 +256,11 @@ std::optional<int> refuse_impossible_choices(const parsed_options& parsed, const
         return usage_error(spec, "-o - and --json both write to standard output; choose one");
     if (to_stdout && (parsed.repeated.size() != 1 || parsed.repeated.front().ends_with('/')))
         return usage_error(spec, "-o - takes one file, not a tree or several paths; give -o DIR");
+    // Giving a file to another user is root's (CAP_CHOWN): say so before anything is fetched.
+    if (values.count("owners") && ::geteuid() != 0)
+        return usage_error(spec,
+                           "--owners needs root (only root may give files to another "
+                           "user); run it as root or leave --owners out");
     if (values.count("range") && parsed.repeated.size() > 1)
         return usage_error(spec, "--range takes one PATH (its bytes), not several");
     const auto limit_up = rate_option(values, "limit-up");
