@@ -160,6 +160,7 @@ class fetcher final : public download_listener {
     // The first manifest (complete or a streamed head) accepted: the part file, the picker.
     void adopt_last_runs_manifest(const download_connection& from);
     std::error_code open_content(download_connection& from);
+    void start_scheduler(const manifest& geometry);
     // --owners: hands the first source's owners record to the tree writer (fetcher_manifest.cpp).
     std::error_code keep_owners();
     // A streamed manifest's last hash arrived: its content id checked, the part file adopted.

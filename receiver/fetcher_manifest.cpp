@@ -127,6 +127,21 @@ std::error_code fetcher::open_content(download_connection& from) {
     }
     if (!entry_->complete) start_writer();
     // A partial that was mid-fetch in this process before is never shared by two fetchers.
+    start_scheduler(geometry);
+    XLOG_INFO(
+        "receiver", from.label(),
+        (placeholder_ ? "streamed manifest, " + std::to_string(assembly_->known()) + " of "
+                      : std::string("content ") + to_hex(assembly_->id()).substr(0, 16) + ": ")
+            << geometry.file_size << " bytes, " << geometry.piece_count() << " pieces, "
+            << entry_->have.count() << " already verified");
+    if (!placeholder_ && !entry_->complete)
+        publish(bus::event_type::content_added, 0, entry_->path);
+    return {};
+}
+
+// The pieces this fetch wants (all, or --range's) and those the part file already has, and the
+// scheduler over them, told of every source that accepted the manifest meanwhile.
+void fetcher::start_scheduler(const manifest& geometry) {
     span_ = request_.range ? to_pieces(*request_.range, geometry.file_size, geometry.piece_size)
                            : piece_span{0, geometry.piece_count()};
     std::vector<bool> wanted(geometry.piece_count(), false), had(geometry.piece_count(), false);
@@ -144,15 +159,6 @@ std::error_code fetcher::open_content(download_connection& from) {
     for (const auto& [key, connection] : connections_) {
         if (connection->manifest_accepted()) scheduler_->source_added(key);
     }
-    XLOG_INFO(
-        "receiver", from.label(),
-        (placeholder_ ? "streamed manifest, " + std::to_string(assembly_->known()) + " of "
-                      : std::string("content ") + to_hex(assembly_->id()).substr(0, 16) + ": ")
-            << geometry.file_size << " bytes, " << geometry.piece_count() << " pieces, "
-            << entry_->have.count() << " already verified");
-    if (!placeholder_ && !entry_->complete)
-        publish(bus::event_type::content_added, 0, entry_->path);
-    return {};
 }
 
 std::error_code fetcher::keep_owners() {
