@@ -62,15 +62,11 @@ class entry_table {
         using reference = const entry&;
 
         iterator() = default;
-        // Valid until this iterator moves: each iterator holds its own decoded entry.
+        // Valid until this iterator moves: each iterator holds its own decoded entry. So there
+        // is no postfix ++ (`*it++` would name the entry of a copy already gone).
         const entry& operator*() const { return current_; }
         const entry* operator->() const { return &current_; }
         iterator& operator++();
-        iterator operator++(int) {
-            auto before = *this;
-            ++*this;
-            return before;
-        }
         friend bool operator==(const iterator& a, const iterator& b) {
             return a.index_ == b.index_;
         }
