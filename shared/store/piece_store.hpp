@@ -116,7 +116,8 @@ class piece_store {
     // A fetch that began under a placeholder manifest (a streamed manifest's geometry, see
     // shared/manifest/manifest_stream.hpp) now has the complete one, and every piece it verified
     // was checked against these very hashes: the part file, its bits and its resume state become
-    // that content's. `placeholder` is not written to again; the returned entry replaces it.
+    // that content's. `placeholder` is not written to again (its files are released first, and it
+    // is no longer fetching); the returned entry replaces it.
     std::expected<std::shared_ptr<content_entry>, std::error_code> adopt_manifest(
         content_entry& placeholder, std::span<const uint8_t> encoded_manifest, bool overwrite);
 

@@ -39,6 +39,11 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adop
     if (auto ec = write_file_atomically(placeholder.state_path, state, /*durable=*/true)) {
         return std::unexpected(ec);
     }
+    // The placeholder is not written to again: its tree writer (a table of every entry, a
+    // piece layout, per-entry counters) goes before the adopted one is opened, not after;
+    // both at once were the peak of a cold fetch of a large tree (issue 11).
+    placeholder.files.reset();
+    placeholder.fetching = false;  // nothing of it to checkpoint any more
     return open_for_fetching(placeholder.path, encoded_manifest, overwrite);
 }
 

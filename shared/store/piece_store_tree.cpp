@@ -57,13 +57,13 @@ bool holds_tree(int directory, const tree::tree_manifest& wanted,
     if (!again) return false;
     auto scanned = tree::scan_tree(again->get(), {});
     if (!scanned || scanned->manifest.entries.size() != wanted.entries.size()) return false;
-    for (size_t i = 0; i < wanted.entries.size(); ++i) {
-        const auto& have = scanned->manifest.entries[i];
-        const auto& want = wanted.entries[i];
-        if (have.path != want.path || have.kind != want.kind || have.size != want.size ||
-            have.link_target != want.link_target) {
+    auto have = scanned->manifest.entries.begin();
+    for (const auto& want : wanted.entries) {
+        if (have->path != want.path || have->kind != want.kind || have->size != want.size ||
+            have->link_target != want.link_target) {
             return false;
         }
+        ++have;
     }
     scanned->manifest.piece_size = wanted.piece_size;
     if (hash_tree(directory, scanned->manifest, cancelled)) return false;
@@ -91,7 +91,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (auto cached = cache_.lookup_key(key, max_cached_tree_bytes)) {
         // The scan goes before the cached manifest is decoded: one tree of entries in memory at
         // a time, not two (~120 bytes an entry each).
-        std::vector<tree::entry>().swap(scanned->manifest.entries);
+        scanned->manifest.entries.clear();
         if (auto decoded = tree::decode_tree_manifest(*cached)) {
             encoded = std::move(*cached);
             manifest = std::move(*decoded);

@@ -9,24 +9,6 @@
 
 namespace xfer {
 
-void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t offset,
-                    uint32_t length, std::vector<tree::segment>& scratch,
-                    const std::function<void(const tree::segment&, uint64_t, uint32_t)>& each) {
-    layout.segments_of(piece, scratch);
-    const uint64_t wanted_end = uint64_t{offset} + length;
-    uint64_t segment_start = 0;  // of the current segment within the piece
-    for (const auto& part : scratch) {
-        const uint64_t begin = std::max<uint64_t>(segment_start, offset);
-        const uint64_t end = std::min<uint64_t>(segment_start + part.length, wanted_end);
-        if (begin < end) {
-            each(part, part.file_offset + (begin - segment_start),
-                 static_cast<uint32_t>(end - begin));
-        }
-        segment_start += part.length;
-        if (segment_start >= wanted_end) break;
-    }
-}
-
 tree_reader::tree_reader(unique_fd root, tree::tree_manifest manifest, bool whole)
     : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_), whole_(whole) {
     for (const auto& e : manifest_.entries) file_count_ += e.kind == tree::entry_kind::file;
@@ -59,16 +41,11 @@ std::error_code tree_reader::read_ranges(uint32_t piece, uint32_t offset, uint32
     std::lock_guard lock(mutex_);
     block_ranges block(out, length);
     std::error_code failure;
-    for_each_range(layout_, piece, offset, length, scratch_,
-                   [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
-                       if (failure) return;
-                       auto fd = open_file(part.entry_index);
-                       if (!fd) {
-                           failure = fd.error();
-                           return;
-                       }
-                       failure = block.add(*fd, file_offset, bytes);
-                   });
+    layout_.for_each_segment(piece, offset, length, [&](const tree::segment& part) {
+        auto fd = open_file(part.entry_index);
+        failure = fd ? block.add(*fd, part.file_offset, part.length) : fd.error();
+        return !failure;
+    });
     return failure;
 }
 

@@ -4,7 +4,6 @@
 // reported as changed rather than sent as a mix of versions.
 #pragma once
 
-#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -14,12 +13,6 @@
 #include "shared/tree/tree_owners.hpp"
 
 namespace xfer {
-
-// Calls `each(segment, offset_in_file, length)` for the parts of bytes [offset, offset + length)
-// of `piece` that lie in each file, in order.
-void for_each_range(const tree::piece_layout& layout, uint32_t piece, uint32_t offset,
-                    uint32_t length, std::vector<tree::segment>& scratch,
-                    const std::function<void(const tree::segment&, uint64_t, uint32_t)>& each);
 
 class tree_reader final : public content_files {
   public:
@@ -52,7 +45,6 @@ class tree_reader final : public content_files {
     const bool whole_;
     uint64_t file_count_ = 0;
     std::mutex mutex_;
-    std::vector<tree::segment> scratch_;
     // The file of the last range: a large file's consecutive blocks reuse its descriptor.
     uint32_t last_entry_ = UINT32_MAX;
     std::shared_ptr<unique_fd> last_fd_;

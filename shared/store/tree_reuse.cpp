@@ -64,22 +64,20 @@ std::error_code reuse_matching_pieces(
     const std::function<std::error_code(uint32_t, std::span<const uint8_t>)>& keep) {
     const tree::piece_layout layout(wanted);
     old_files files(existing_dir, wanted);
-    std::vector<tree::segment> segments;
     std::vector<uint8_t> buffer;
     for (uint32_t piece = 0; piece < layout.piece_count(); ++piece) {
         if (cancelled.load()) return errc::cancelled;
         if (had.test(piece)) continue;
         buffer.resize(layout.piece_length(piece));
-        layout.segments_of(piece, segments);
         size_t filled = 0;
         bool readable = true;
-        for (const auto& part : segments) {
+        layout.for_each_segment(piece, 0, layout.piece_length(piece), [&](const auto& part) {
             const auto fd = files.file(part.entry_index);
             readable =
                 fd && read_exactly(*fd, buffer.data() + filled, part.length, part.file_offset);
-            if (!readable) break;
-            filled += part.length;
-        }
+            if (readable) filled += part.length;
+            return readable;
+        });
         if (!readable || filled != buffer.size()) continue;
         if (sha256(buffer) != wanted.piece_hashes[piece]) continue;
         if (auto ec = keep(piece, buffer)) return ec;

@@ -105,11 +105,10 @@ tree_writer::tree_writer(int outdir_fd, std::filesystem::path outdir, std::strin
       umask_(current_umask()),
       pieces_left_(manifest_.entries.size(), 0),
       flags_(manifest_.entries.size(), 0) {
-    for (uint32_t index = 0; index < manifest_.entries.size(); ++index) {
-        if (manifest_.entries[index].kind != tree::entry_kind::file) continue;
-        ++file_count_;
-        const auto [first, last] = layout_.pieces_of_entry(index);
-        pieces_left_[index] = last - first;
+    for (uint32_t index = 0; const auto& e : manifest_.entries) {
+        file_count_ += e.kind == tree::entry_kind::file;
+        const auto [first, last] = layout_.pieces_of_entry(index);  // {0, 0}: not a file's
+        pieces_left_[index++] = last - first;
     }
 }
 
@@ -131,16 +130,6 @@ std::expected<std::shared_ptr<tree_writer>, std::error_code> tree_writer::open(
     return writer;
 }
 
-void tree_writer::mark_written(uint32_t piece) {
-    std::vector<tree::segment> segments;
-    layout_.segments_of(piece, segments);
-    std::lock_guard lock(mutex_);
-    for (const auto& part : segments) {
-        if (pieces_left_[part.entry_index] > 0 && --pieces_left_[part.entry_index] == 0)
-            ++files_done_;
-    }
-}
-
 std::error_code tree_writer::make_directories() const {
     for (const auto& e : manifest_.entries) {
         if (e.kind != tree::entry_kind::directory) continue;
@@ -152,11 +141,6 @@ std::error_code tree_writer::make_directories() const {
         }
     }
     return {};
-}
-
-uint64_t tree_writer::files_complete() const {
-    std::lock_guard lock(mutex_);
-    return files_done_;
 }
 
 // The descriptor of a file that spans pieces, with some still to write: the cached one, or
@@ -171,7 +155,7 @@ std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_writer::file_for
         }
     }
     // Opened without the lock: creating files is what the writer threads do in parallel.
-    const auto& path = manifest_.entries[entry_index].path;
+    const std::string path = manifest_.entries[entry_index].path;
     auto fd = open_in_tree(staging_fd_.get(), path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0600);
     bool existed = false;
     if (!fd && fd.error() == std::errc::file_exists) {
@@ -266,72 +250,50 @@ std::error_code tree_writer::complete_file(uint32_t entry_index, int fd, bool tr
 std::error_code tree_writer::write_piece(uint32_t piece, std::span<const uint8_t> data) {
     if (piece >= layout_.piece_count() || data.size() != layout_.piece_length(piece))
         return errc::malformed_message;
-    thread_local std::vector<tree::segment> segments;
-    layout_.segments_of(piece, segments);
-    size_t consumed = 0;
-    for (const auto& part : segments) {
-        if (const auto [first, last] = layout_.pieces_of_entry(part.entry_index);
-            last - first == 1) {
-            if (auto ec = write_whole_file(part, data.data() + consumed)) return ec;
-            consumed += part.length;
-            std::lock_guard lock(mutex_);
-            last_written_ = part.entry_index;
-            continue;
-        }
-        auto file = file_for_writing(part.entry_index);
-        if (!file) return file.error();
-        auto skipped = write_segment((*file)->get(), part, data.data() + consumed);
-        if (!skipped) return skipped.error();
-        consumed += part.length;
-        bool last = false;
-        bool truncate = false;
-        {
-            std::lock_guard lock(mutex_);
-            if (*skipped) flags_[part.entry_index] |= needs_truncate;
-            last_written_ = part.entry_index;
-            last = --pieces_left_[part.entry_index] == 0;
-            truncate = flags_[part.entry_index] & needs_truncate;
-            if (auto it = open_.find(part.entry_index); last && it != open_.end()) {
-                recently_used_.erase(it->second.second);
-                open_.erase(it);
-            }
-        }
-        if (last) {
-            if (auto ec = complete_file(part.entry_index, (*file)->get(), truncate)) return ec;
-        }
-    }
-    return {};
-}
-
-std::error_code tree_writer::read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
-                                         std::vector<file_range>& out) {
-    std::vector<tree::segment> scratch;
-    block_ranges block(out, length);
     std::error_code failure;
-    for_each_range(
-        layout_, piece, offset, length, scratch,
-        [&](const tree::segment& part, uint64_t file_offset, uint32_t bytes) {
-            if (failure) return;
-            auto fd = open_in_tree(staging_fd_.get(), manifest_.entries[part.entry_index].path,
-                                   O_RDONLY | O_NOCTTY);
-            if (!fd) {
-                failure = fd.error();
-                return;
-            }
-            failure = block.add(std::make_shared<unique_fd>(std::move(*fd)), file_offset, bytes);
-        });
+    const uint8_t* next = data.data();
+    layout_.for_each_segment(piece, 0, layout_.piece_length(piece), [&](const tree::segment& part) {
+        failure = write_part(part, next);
+        next += part.length;
+        return !failure;
+    });
     return failure;
 }
 
-std::error_code tree_writer::flush() {
-    if (::syncfs(staging_fd_.get()) != 0) return last_system_error();
-    return {};
+std::error_code tree_writer::write_part(const tree::segment& part, const uint8_t* data) {
+    if (const auto [first, last] = layout_.pieces_of_entry(part.entry_index); last - first == 1) {
+        if (auto ec = write_whole_file(part, data)) return ec;
+        std::lock_guard lock(mutex_);
+        last_written_ = part.entry_index;
+        return {};
+    }
+    auto file = file_for_writing(part.entry_index);
+    if (!file) return file.error();
+    auto skipped = write_segment((*file)->get(), part, data);
+    if (!skipped) return skipped.error();
+    bool last = false;
+    bool truncate = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (*skipped) flags_[part.entry_index] |= needs_truncate;
+        last_written_ = part.entry_index;
+        last = --pieces_left_[part.entry_index] == 0;
+        truncate = flags_[part.entry_index] & needs_truncate;
+        if (auto it = open_.find(part.entry_index); last && it != open_.end()) {
+            recently_used_.erase(it->second.second);
+            open_.erase(it);
+        }
+    }
+    return last ? complete_file(part.entry_index, (*file)->get(), truncate) : std::error_code{};
 }
 
 // Empty files, symlinks, then directory modes and times deepest first (reverse canonical order
 // puts every directory after everything inside it), so no later change touches a set mtime.
 std::error_code tree_writer::finish_entries() const {
-    for (const auto& e : manifest_.entries) {
+    std::vector<uint32_t> directories;  // for the pass in reverse order below
+    for (uint32_t index = 0; const auto& e : manifest_.entries) {
+        if (e.kind == tree::entry_kind::directory) directories.push_back(index);
+        ++index;
         if (e.kind == tree::entry_kind::file && e.size == 0) {
             auto fd = open_in_tree(staging_fd_.get(), e.path, O_WRONLY | O_CREAT | O_NOCTTY, 0600);
             if (!fd) return fd.error();
@@ -354,46 +316,14 @@ std::error_code tree_writer::finish_entries() const {
                 return last_system_error();
         }
     }
-    for (auto it = manifest_.entries.rbegin(); it != manifest_.entries.rend(); ++it) {
-        if (it->kind != tree::entry_kind::directory) continue;
-        auto fd = open_in_tree(staging_fd_.get(), it->path, O_RDONLY | O_DIRECTORY);
+    for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
+        const auto directory = manifest_.entries[*it];
+        auto fd = open_in_tree(staging_fd_.get(), directory.path, O_RDONLY | O_DIRECTORY);
         if (!fd) return fd.error();
-        if (auto ec = set_metadata(fd->get(), *it)) return ec;
+        if (auto ec = set_metadata(fd->get(), directory)) return ec;
     }
     if (::fchmod(staging_fd_.get(), 0755) != 0) return last_system_error();
     return {};
-}
-
-// The staging directory becomes OUTDIR/NAME in one rename. With --force an existing NAME is
-// swapped out atomically (RENAME_EXCHANGE) and removed afterwards.
-std::error_code tree_writer::move_into_place() const {
-    const auto staging = staging_name(name_);
-    if (::renameat(outdir_fd_, staging.c_str(), outdir_fd_, name_.c_str()) != 0) {
-        if (errno != EEXIST && errno != ENOTEMPTY && errno != ENOTDIR && errno != EISDIR)
-            return last_system_error();
-        if (!overwrite_) return std::make_error_code(std::errc::file_exists);
-        if (::renameat2(outdir_fd_, staging.c_str(), outdir_fd_, name_.c_str(), RENAME_EXCHANGE) !=
-            0) {
-            return last_system_error();
-        }
-        std::error_code ec;
-        std::filesystem::remove_all(outdir_ / staging, ec);
-        if (ec) return ec;
-    }
-    return sync_directory(outdir_);
-}
-
-std::error_code tree_writer::finish() {
-    std::lock_guard lock(mutex_);
-    for (uint32_t index = 0; index < pieces_left_.size(); ++index) {
-        if (pieces_left_[index] != 0) return errc::no_source;
-    }
-    open_.clear();
-    recently_used_.clear();
-    if (auto ec = finish_entries()) return ec;
-    if (auto ec = tree::apply_owners(staging_fd_.get(), manifest_.entries, owners_)) return ec;
-    if (::syncfs(staging_fd_.get()) != 0) return last_system_error();
-    return move_into_place();
 }
 
 }  // namespace xfer

@@ -78,6 +78,8 @@ class tree_writer final : public content_files {
         uint32_t entry_index);
     static std::expected<bool, std::error_code> write_segment(int fd, const tree::segment& part,
                                                               const uint8_t* data);
+    // One segment of a piece being written: its file created, written, finished when complete.
+    std::error_code write_part(const tree::segment& part, const uint8_t* data);
     std::error_code complete_file(uint32_t entry_index, int fd, bool truncate);
     std::error_code write_whole_file(const tree::segment& part, const uint8_t* data);
     std::error_code finish_entries() const;

@@ -10,11 +10,12 @@ piece_layout::piece_layout(const tree_manifest& manifest) : piece_size_(manifest
         if (e.kind == entry_kind::file && e.size > 0) ++non_empty;
     }
     files_.reserve(non_empty);
-    for (size_t index = 0; index < manifest.entries.size(); ++index) {
-        const auto& e = manifest.entries[index];
-        if (e.kind != entry_kind::file || e.size == 0) continue;
-        files_.push_back({total_bytes_, static_cast<uint32_t>(index)});
-        total_bytes_ += e.size;
+    for (uint32_t index = 0; const auto& e : manifest.entries) {
+        if (e.kind == entry_kind::file && e.size > 0) {
+            files_.push_back({total_bytes_, index});
+            total_bytes_ += e.size;
+        }
+        ++index;
     }
     if (piece_size_ > 0)
         piece_count_ = static_cast<uint32_t>((total_bytes_ + piece_size_ - 1) / piece_size_);
@@ -34,24 +35,20 @@ uint64_t piece_layout::end_of(size_t file_position) const {
     return file_position + 1 < files_.size() ? files_[file_position + 1].offset : total_bytes_;
 }
 
+size_t piece_layout::file_at(uint64_t at) const {
+    // The last file that starts at or before `at`.
+    const auto it =
+        std::upper_bound(files_.begin(), files_.end(), at,
+                         [](uint64_t offset, const file_start& f) { return offset < f.offset; });
+    return static_cast<size_t>(it - files_.begin()) - 1;
+}
+
 void piece_layout::segments_of(uint32_t piece_index, std::vector<segment>& out) const {
     out.clear();
-    if (piece_index >= piece_count_) return;
-    const uint64_t begin = piece_offset(piece_index);
-    const uint64_t end = begin + piece_length(piece_index);
-    // The last file that starts at or before the piece: it holds the piece's first byte.
-    auto it =
-        std::upper_bound(files_.begin(), files_.end(), begin,
-                         [](uint64_t offset, const file_start& f) { return offset < f.offset; });
-    for (auto position = static_cast<size_t>(it - files_.begin()) - 1; position < files_.size();
-         ++position) {
-        const uint64_t file_begin = files_[position].offset;
-        if (file_begin >= end) break;
-        const uint64_t from = std::max(begin, file_begin);
-        const uint64_t to = std::min(end, end_of(position));
-        out.push_back(
-            {files_[position].entry_index, from - file_begin, static_cast<uint32_t>(to - from)});
-    }
+    for_each_segment(piece_index, 0, piece_length(piece_index), [&](const segment& part) {
+        out.push_back(part);
+        return true;
+    });
 }
 
 std::pair<uint32_t, uint32_t> piece_layout::pieces_of_entry(uint32_t entry_index) const {

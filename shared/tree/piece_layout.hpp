@@ -3,6 +3,7 @@
 // another. Pure arithmetic over the file sizes, no I/O.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -33,6 +34,12 @@ class piece_layout {
     // The segments of one piece in file order, replacing `out`'s contents (no allocation once
     // `out` has grown). Files of size 0 never appear. Nothing for a piece past the end.
     void segments_of(uint32_t piece_index, std::vector<segment>& out) const;
+    // Calls each(segment) for the parts of bytes [offset, offset + length) of a piece, in file
+    // order, until it returns false. Nothing is gathered: a piece of one-byte files has as many
+    // segments as bytes (6 MB of them for 256 KiB), which each writer thread used to hold.
+    template <class Each>
+    void for_each_segment(uint32_t piece_index, uint32_t offset, uint32_t length,
+                          Each&& each) const;
     // [first, last + 1) of the pieces that hold bytes of this file; an empty range {0, 0} for a
     // directory, a symlink, an empty file or an index out of range.
     std::pair<uint32_t, uint32_t> pieces_of_entry(uint32_t entry_index) const;
@@ -46,11 +53,31 @@ class piece_layout {
     };
     static_assert(sizeof(file_start) == 12);
     uint64_t end_of(size_t file_position) const;
+    // Position in files_ of the file holding byte `at` of the concatenation (< total_bytes_).
+    size_t file_at(uint64_t at) const;
 
     uint32_t piece_size_ = 0;
     uint32_t piece_count_ = 0;
     uint64_t total_bytes_ = 0;
     std::vector<file_start> files_;  // non-empty files, by offset (and by entry index)
 };
+
+template <class Each>
+void piece_layout::for_each_segment(uint32_t piece_index, uint32_t offset, uint32_t length,
+                                    Each&& each) const {
+    const uint32_t piece_bytes = piece_length(piece_index);
+    if (offset >= piece_bytes) return;
+    const uint64_t begin = piece_offset(piece_index) + offset;
+    const uint64_t end = begin + std::min(length, piece_bytes - offset);
+    for (size_t position = file_at(begin); position < files_.size(); ++position) {
+        const uint64_t file_begin = files_[position].offset;
+        if (file_begin >= end) break;
+        const uint64_t from = std::max(begin, file_begin);
+        const uint64_t to = std::min(end, end_of(position));
+        if (!each(segment{files_[position].entry_index, from - file_begin,
+                          static_cast<uint32_t>(to - from)}))
+            return;
+    }
+}
 
 }  // namespace xfer::tree

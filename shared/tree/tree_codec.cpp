@@ -82,6 +82,8 @@ void encode_entry(wire::byte_writer& w, const entry& e, const entry* previous) {
 std::error_code decode_entry(wire::byte_reader& r, entry& e, const entry* previous) {
     const std::string_view previous_path = previous ? std::string_view(previous->path) : "";
     const uint64_t previous_mtime = previous ? static_cast<uint64_t>(previous->mtime_ns) : 0;
+    e.size = 0;  // `e` is reused: only its kind's fields are read
+    e.link_target.clear();
     const uint8_t kind = r.u8();
     const uint64_t shared = get_varint(r);
     const uint64_t suffix_length = get_varint(r);
@@ -124,10 +126,12 @@ std::vector<uint8_t> encode_tree_manifest(const tree_manifest& manifest) {
     w.u32(manifest.piece_size);
     w.u32(static_cast<uint32_t>(manifest.entries.size()));
     w.u32(static_cast<uint32_t>(manifest.piece_hashes.size()));
-    const entry* previous = nullptr;
+    entry previous;  // a copy: the table's iterator decodes each entry over the last
+    bool first = true;
     for (const auto& e : manifest.entries) {
-        encode_entry(w, e, previous);
-        previous = &e;
+        encode_entry(w, e, first ? nullptr : &previous);
+        previous = e;
+        first = false;
     }
     for (const auto& hash : manifest.piece_hashes) w.bytes(hash);
     return out;
@@ -153,12 +157,17 @@ std::expected<tree_manifest, std::error_code> decode_tree_manifest(
     // Both counts against the bytes present, before anything is reserved for them.
     if (r.remaining() < size_t{entry_count} * min_entry_size + size_t{piece_count} * 32)
         return invalid(errc::manifest_invalid);
-    manifest.entries.reserve(entry_count);
+    // Entry by entry into the compact table, which costs about what the encoding does.
+    // The table keeps a size and a target length for every kind (2 bytes more at most) and
+    // restarts its front coding now and then: reserved once, never doubled.
+    const size_t entry_bytes = r.remaining() - size_t{piece_count} * 32;
+    manifest.entries.reserve(entry_count, entry_bytes / std::max<size_t>(entry_count, 1) + 4);
+    entry previous, e;
     for (uint32_t index = 0; index < entry_count; ++index) {
-        const entry* previous = index == 0 ? nullptr : &manifest.entries.back();
-        entry e;
-        if (const auto ec = decode_entry(r, e, previous)) return invalid(ec);
-        manifest.entries.push_back(std::move(e));
+        if (const auto ec = decode_entry(r, e, index == 0 ? nullptr : &previous))
+            return invalid(ec);
+        manifest.entries.push_back(e);
+        std::swap(previous, e);
     }
     if (r.remaining() != size_t{piece_count} * 32) return invalid(errc::manifest_invalid);
     manifest.piece_hashes.resize(piece_count);

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "shared/core/ids.hpp"
+#include "shared/tree/entry_table.hpp"
+#include "shared/tree/tree_entry.hpp"
 
 namespace xfer::tree {
 
@@ -36,22 +38,9 @@ inline constexpr uint32_t permission_mask = 01777;  // rwx for all, sticky; neve
 inline constexpr std::string_view tree_manifest_magic = "XFTR";
 inline constexpr uint8_t tree_manifest_version = 1;
 
-enum class entry_kind : uint8_t { directory = 1, file = 2, symlink = 3 };
-
-struct entry {
-    std::string path;  // relative, '/'-separated, no leading '/', components not "", ".", ".."
-    entry_kind kind = entry_kind::file;
-    uint32_t mode = 0;        // permission bits only (& 01777); 0 for a symlink
-    int64_t mtime_ns = 0;     // nanoseconds since the epoch
-    uint64_t size = 0;        // files only (0 otherwise)
-    std::string link_target;  // symlinks only, stored as read; confined (see validate)
-
-    friend bool operator==(const entry&, const entry&) = default;
-};
-
 struct tree_manifest {
     uint32_t piece_size = 0;                  // a power of two, min_piece_size..max_piece_size
-    std::vector<entry> entries;               // canonical order (above)
+    entry_table entries;                      // canonical order (above); compact
     std::vector<sha256_digest> piece_hashes;  // empty until hashed, then piece_count() of them
 
     // Sum of the file sizes (O(entries)).

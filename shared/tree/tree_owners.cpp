@@ -20,7 +20,7 @@ constexpr size_t run_size = 12;
 // descriptor per directory on the way down. `on_directory(fd, index)` gets each directory opened
 // from its parent with O_NOFOLLOW; `on_leaf(parent_fd, name, index)` each file and symlink.
 template <typename OnDirectory, typename OnLeaf>
-std::error_code walk(int root_fd, const std::vector<entry>& entries, OnDirectory&& on_directory,
+std::error_code walk(int root_fd, const entry_table& entries, OnDirectory&& on_directory,
                      OnLeaf&& on_leaf) {
     struct open_directory {
         std::string path;
@@ -132,8 +132,7 @@ std::expected<owner_runs, std::error_code> decode_owners(std::span<const uint8_t
     return runs;
 }
 
-std::expected<owner_runs, std::error_code> collect_owners(int root_fd,
-                                                          const std::vector<entry>& entries) {
+std::expected<owner_runs, std::error_code> collect_owners(int root_fd, const entry_table& entries) {
     owner_runs runs;
     struct stat st {};
     if (::fstat(root_fd, &st) != 0) return std::unexpected(last_system_error());
@@ -154,8 +153,7 @@ std::expected<owner_runs, std::error_code> collect_owners(int root_fd,
     return runs;
 }
 
-std::error_code apply_owners(int root_fd, const std::vector<entry>& entries,
-                             const owner_runs& runs) {
+std::error_code apply_owners(int root_fd, const entry_table& entries, const owner_runs& runs) {
     if (runs.empty()) return {};  // no --owners
     owner_cursor owners(runs);
     const auto* root = owners.next();

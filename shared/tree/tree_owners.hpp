@@ -42,12 +42,10 @@ size_t owners_record_size(std::span<const uint8_t> bytes);
 // Reads the owners of the tree whose root is `root_fd`: the root's, then each entry's (lstat:
 // a symlink's own). Every directory is opened from its parent without following a symlink, so a
 // tree that changes under the walk cannot send it outside.
-std::expected<owner_runs, std::error_code> collect_owners(int root_fd,
-                                                          const std::vector<entry>& entries);
+std::expected<owner_runs, std::error_code> collect_owners(int root_fd, const entry_table& entries);
 // Gives the root and every entry its owner (fchown, and fchownat(AT_SYMLINK_NOFOLLOW) for a
 // symlink, which changes the link, never its target), walking as collect_owners does. Needs
 // root (CAP_CHOWN). Changing the owner leaves modes and times as they are. No runs: nothing to do.
-std::error_code apply_owners(int root_fd, const std::vector<entry>& entries,
-                             const owner_runs& runs);
+std::error_code apply_owners(int root_fd, const entry_table& entries, const owner_runs& runs);
 
 }  // namespace xfer::tree

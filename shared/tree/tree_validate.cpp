@@ -108,38 +108,40 @@ bool is_under(std::string_view ancestor, std::string_view path) {
 }
 
 // Entries in canonical order form a depth-first walk, so the directories that contain the
-// current entry are a stack, and an entry under a file or symlink comes right after it.
+// current entry are a stack, and an entry under a file or symlink comes right after it. Fed the
+// entries in order; keeps the previous one and the open directories' paths (at most a path's
+// depth of them), never the whole list.
 class parent_checker {
   public:
-    explicit parent_checker(const std::vector<entry>& entries) : entries_(entries) {}
-
-    std::error_code check(size_t index) {
-        const auto& path = entries_[index].path;
-        if (index > 0) {
-            const auto& previous = entries_[index - 1];
-            if (!path_less(previous.path, path)) return errc::tree_entry_order;
-            if (previous.kind != entry_kind::directory && is_under(previous.path, path)) {
-                return previous.kind == entry_kind::symlink ? errc::tree_path_through_symlink
-                                                            : errc::tree_parent_not_directory;
+    std::error_code check(const entry& current) {
+        const auto& path = current.path;
+        if (has_previous_) {
+            if (!path_less(previous_path_, path)) return errc::tree_entry_order;
+            if (previous_kind_ != entry_kind::directory && is_under(previous_path_, path)) {
+                return previous_kind_ == entry_kind::symlink ? errc::tree_path_through_symlink
+                                                             : errc::tree_parent_not_directory;
             }
         }
-        while (!open_directories_.empty() &&
-               !is_under(entries_[open_directories_.back()].path, path)) {
+        while (!open_directories_.empty() && !is_under(open_directories_.back(), path))
             open_directories_.pop_back();
-        }
         const size_t slash = path.rfind('/');
         if (slash != std::string::npos) {
             const std::string_view parent(path.data(), slash);
-            if (open_directories_.empty() || entries_[open_directories_.back()].path != parent)
+            if (open_directories_.empty() || open_directories_.back() != parent)
                 return errc::tree_parent_missing;
         }
-        if (entries_[index].kind == entry_kind::directory) open_directories_.push_back(index);
+        if (current.kind == entry_kind::directory) open_directories_.push_back(path);
+        previous_path_ = path;
+        previous_kind_ = current.kind;
+        has_previous_ = true;
         return {};
     }
 
   private:
-    const std::vector<entry>& entries_;
-    std::vector<size_t> open_directories_;
+    bool has_previous_ = false;
+    std::string previous_path_;
+    entry_kind previous_kind_ = entry_kind::file;
+    std::vector<std::string> open_directories_;
 };
 
 std::error_code check_whole(const tree_manifest& manifest) {
@@ -168,13 +170,14 @@ std::error_code validate(const tree_manifest& manifest, size_t* failing_entry) {
     // Bounded by what max_pieces pieces can carry, so the sum cannot overflow.
     const uint64_t byte_limit = uint64_t{wire::max_pieces} * manifest.piece_size;
     uint64_t total = 0;
-    parent_checker parents(manifest.entries);
-    for (size_t index = 0; index < manifest.entries.size(); ++index) {
-        const auto& e = manifest.entries[index];
+    parent_checker parents;
+    size_t index = 0;
+    for (const auto& e : manifest.entries) {
         if (const auto ec = check_entry(e)) return fail(index, ec);
-        if (const auto ec = parents.check(index)) return fail(index, ec);
+        if (const auto ec = parents.check(e)) return fail(index, ec);
         if (e.size > byte_limit - total) return fail(index, errc::tree_too_large);
         total += e.size;
+        ++index;
     }
     const size_t hashes = manifest.piece_hashes.size();
     if (hashes != 0 && hashes != manifest.piece_count()) return fail(whole, errc::manifest_invalid);

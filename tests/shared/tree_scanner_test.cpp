@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "shared/core/error.hpp"
@@ -39,11 +40,11 @@ class TreeScanner : public ::testing::Test {
         EXPECT_TRUE(fd);
         return scan_tree(fd.get(), limits);
     }
-    const entry* find(const scan_result& result, const std::string& path) const {
+    std::optional<entry> find(const scan_result& result, const std::string& path) const {
         for (const auto& e : result.manifest.entries) {
-            if (e.path == path) return &e;
+            if (e.path == path) return e;
         }
-        return nullptr;
+        return std::nullopt;
     }
     bool noted(const scan_result& result, const std::string& line) const {
         return std::find(result.skipped.begin(), result.skipped.end(), line) !=
@@ -84,16 +85,16 @@ TEST_F(TreeScanner, KeepsTheTreeAsItIs) {
         std::is_sorted(m.entries.begin(), m.entries.end(),
                        [](const entry& a, const entry& b) { return path_less(a.path, b.path); }));
 
-    const auto* empty = find(*result, "empty");
-    ASSERT_NE(empty, nullptr);
+    const auto empty = find(*result, "empty");
+    ASSERT_TRUE(empty);
     EXPECT_EQ(empty->kind, entry_kind::directory);
     EXPECT_EQ(empty->mode, 0700u);
     EXPECT_EQ(find(*result, "docs/readme")->mode, 0640u);
     EXPECT_EQ(find(*result, "docs/readme")->size, 5u);
     EXPECT_EQ(find(*result, "docs/run.sh")->mode, 0755u);
     EXPECT_EQ(find(*result, "shared")->mode, 01777u);
-    ASSERT_NE(find(*result, unicode), nullptr);
-    ASSERT_NE(find(*result, long_name), nullptr);
+    ASSERT_TRUE(find(*result, unicode));
+    ASSERT_TRUE(find(*result, long_name));
     EXPECT_EQ(find(*result, "docs/latest")->kind, entry_kind::symlink);
     EXPECT_EQ(find(*result, "docs/latest")->link_target, "readme");
     EXPECT_EQ(find(*result, "docs/latest")->mode, 0u);

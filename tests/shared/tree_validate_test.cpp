@@ -136,7 +136,7 @@ TEST(TreeValidate, RejectsBadFields) {
 
 TEST(TreeValidate, RejectsMoreBytesThanMaxPiecesCanCarry) {
     auto m = make_tree({file("a", 1)});
-    m.entries[0].size = uint64_t{131072} * m.piece_size + 1;
+    m.entries = {file("a", uint64_t{131072} * m.piece_size + 1)};
     m.piece_hashes.clear();
     EXPECT_EQ(validate(m), errc::tree_too_large);
     // Two sizes whose sum wraps around 64 bits are caught before they add up.
