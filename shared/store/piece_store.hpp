@@ -167,6 +167,10 @@ class piece_store {
     // Trees (piece_store_tree.cpp): a served directory, a fetch into OUTDIR/NAME, its completion.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(
         const std::string& path, unique_fd directory, bool may_stream = false);
+    // A hashed complete tree as a content entry: the one served under its id already, or new.
+    std::shared_ptr<content_entry> served_tree(const std::string& path, unique_fd directory,
+                                               tree::tree_manifest manifest,
+                                               std::vector<uint8_t> encoded);
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
         const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
         bool update);

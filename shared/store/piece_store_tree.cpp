@@ -119,20 +119,24 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
         cache_.store_key(key, encoded);
         manifest = std::move(scanned->manifest);
     }
-    const auto id = content_id_of(encoded);
-    auto served = find(id);
-    if (!served || !served->complete) {
-        auto entry = std::make_shared<content_entry>(id, geometry_of(*manifest), std::move(encoded),
-                                                     path, unique_fd());
-        entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(*manifest));
-        for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece)
-            entry->have.set(piece);
-        entry->complete = true;
-        served = remember(std::move(entry));
-    }
+    auto served = served_tree(path, std::move(directory), std::move(*manifest), std::move(encoded));
     if (watch && !watch->changed() && served->complete && !served->fetching && served->path == path)
         watched_trees_.keep(path, root, std::move(watch), served);
     return served;
+}
+
+std::shared_ptr<content_entry> piece_store::served_tree(const std::string& path,
+                                                        unique_fd directory,
+                                                        tree::tree_manifest manifest,
+                                                        std::vector<uint8_t> encoded) {
+    const auto id = content_id_of(encoded);
+    if (auto served = find(id); served && served->complete) return served;
+    auto entry = std::make_shared<content_entry>(id, geometry_of(manifest), std::move(encoded),
+                                                 path, unique_fd());
+    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(manifest));
+    for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
+    entry->complete = true;
+    return remember(std::move(entry));
 }
 
 namespace {
