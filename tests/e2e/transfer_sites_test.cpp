@@ -26,11 +26,13 @@ TEST(TransferSites, EveryPieceComesFromTheSourceOfOurOwnSite) {
                                    "--site", "rackA", "-o", out.string(), "-q"});
     ASSERT_EQ(fetched.status, 0) << fetched.err;
     EXPECT_EQ(file_difference(source, out / "f.bin"), "");
-    // Both hold every piece. Without sites each is asked for about half; with them, rack B only
-    // for what was asked of it before rack A's source said its HELLO (at most an in-flight
-    // window: 512 KiB, framing and the manifest besides).
-    EXPECT_GE(to_near.bytes_to_clients(), size - 1 * mib);
-    EXPECT_LT(to_far.bytes_to_clients(), 1 * mib) << "rack B sent " << to_far.bytes_to_clients();
+    // Both hold every piece. Without sites each is asked for about half (12 MiB); with them, rack
+    // B only for what was asked of it before rack A's source said its HELLO: an in-flight window
+    // (512 KiB, up to a fifth of a second at B's measured rate: 1.6 MiB at the relay's 8 MiB/s)
+    // plus what B delivered meanwhile. A loaded machine (ASan, two tests at once) delays that
+    // HELLO by some tenths of a second, so the bound is a sixth of the file, not one window.
+    EXPECT_GE(to_near.bytes_to_clients(), size - 4 * mib);
+    EXPECT_LT(to_far.bytes_to_clients(), 4 * mib) << "rack B sent " << to_far.bytes_to_clients();
 }
 
 TEST(TransferSites, WithoutLabelsBothSourcesAreAsked) {

@@ -83,7 +83,7 @@ TEST(TreeEntryTable, AMillionSmallFilesTakeAboutTheirEncoding) {
         table.push_back(dir(directory));
         for (int f = 0; f < 999; ++f) {
             auto e = file(directory + "/f" + std::to_string(1000 + f), 1);
-            e.mtime_ns += (d * 999 + f) * 12'345;  // files written one after the other
+            e.mtime_ns += int64_t{d * 999 + f} * 12'345;  // files written one after the other
             table.push_back(e);
         }
     }
