@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         layout.segments_of(piece, segments);
         uint64_t length = 0;
         for (const auto& s : segments) {
-            const auto& e = decoded->entries.at(s.entry_index);
+            XFER_FUZZ_CHECK(s.entry_index < decoded->entries.size());
+            const auto e = decoded->entries[s.entry_index];
             XFER_FUZZ_CHECK(e.kind == xfer::tree::entry_kind::file && s.length > 0);
             XFER_FUZZ_CHECK(s.file_offset + s.length <= e.size);
             length += s.length;
