@@ -25,7 +25,7 @@
 #include "shared/core/listing_entry.hpp"
 #include "shared/manifest/manifest_cache.hpp"
 #include "shared/store/content_entry.hpp"
-#include "shared/store/tree_watch.hpp"
+#include "shared/store/watched_trees.hpp"
 #include "shared/tree/tree_manifest.hpp"
 
 namespace xfer {

@@ -76,7 +76,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     const std::string& path, unique_fd directory, bool may_stream) {
     struct stat root {};
     if (::fstat(directory.get(), &root) != 0) return std::unexpected(last_system_error());
-    // Served lately and watched since, unchanged: no scan (tree_watch.hpp).
+    // Served lately and watched since, unchanged: no scan (watched_trees.hpp).
     if (auto kept = watched_trees_.unchanged(path, root)) return kept;
     auto watch = tree_watch::create();
     tree::scan_limits limits;

@@ -12,13 +12,10 @@
 
 #include <sys/stat.h>
 
-#include <deque>
 #include <memory>
 #include <mutex>
-#include <string>
 
 #include "shared/core/fd.hpp"
-#include "shared/store/content_entry.hpp"
 
 namespace xfer {
 
@@ -39,31 +36,6 @@ class tree_watch {
     const unique_fd inotify_;
     std::mutex mutex_;
     bool changed_ = false;
-};
-
-// The complete trees served lately, each with its watch: what a warm OPEN returns unscanned.
-// Holds the last max_kept (their manifests stay in memory, one inotify instance each).
-class watched_trees {
-  public:
-    static constexpr size_t max_kept = 4;
-
-    // The entry of the tree at `path` when it is the directory `root` (same device and inode)
-    // and its watch saw no change; else null. Every changed tree is forgotten here.
-    std::shared_ptr<content_entry> unchanged(const std::string& path, const struct stat& root);
-    // Remembers a tree just scanned (replacing an older one at `path`).
-    void keep(const std::string& path, const struct stat& root, std::unique_ptr<tree_watch> watch,
-              std::shared_ptr<content_entry> entry);
-
-  private:
-    struct kept {
-        std::string path;
-        dev_t device = 0;
-        ino_t inode = 0;
-        std::unique_ptr<tree_watch> watch;
-        std::shared_ptr<content_entry> entry;
-    };
-    std::mutex mutex_;
-    std::deque<kept> kept_;  // oldest first
 };
 
 }  // namespace xfer
