@@ -76,6 +76,16 @@ def swarm(file_bits, seeder_up, leecher_ups, leecher_downs):
     })
 
 
+def late(swarm_bound, file_bits, start_seconds, joiner_downs):
+    """The swarm, with some leechers starting `start_seconds` late. A relaxation, so still a
+    lower bound: everyone present from the start (the swarm's own terms) can only finish
+    earlier, and no joiner finishes before its start plus F over its downlink."""
+    terms = dict(swarm_bound.terms)
+    downlink = _over(file_bits, _slowest(joiner_downs))
+    terms["t_late+F/d_late"] = start_seconds + (downlink or 0.0)
+    return _maximum(f"max({swarm_bound.formula}, t_late+F/d_late)", terms)
+
+
 def racks(file_bits, seeder_up, racks_of_leechers, uplink):
     """1 seeder in rack 0, leechers in racks joined to rack 0 by links of `uplink` bit/s each way.
 

@@ -69,6 +69,10 @@ def parse_arguments(argv, repo_root):
     swarm.add_argument("--churn-down", metavar="SECONDS", type=float, default=0.5,
                        help="how long a victim stays dead before its restart (default 0.5)")
 
+    swarm.add_argument("--late-at", metavar="FRACTION", type=float, default=0.5,
+                       help="late: when the late quarter starts, as a share of the swarm's "
+                       "bound (default 0.5)")
+
     run = parser.add_argument_group("running and reporting")
     run.add_argument("--runs", metavar="K", type=int, default=1,
                      help="runs per scenario; the summary gives the median (default 1)")

@@ -36,6 +36,7 @@ def run_record(run, run_number, settings, timeline=False):
                                       if s.completed_seconds is not None else None),
                 "verified": s.verified, "exit_code": s.exit_code, "restarts": s.restarts,
                 "killed_at_seconds": round(s.killed_at, 3) if s.killed_at is not None else None,
+                "started_at_seconds": round(s.fetch.start_at, 3),
                 "printed_summary": "fetched" in s.proc.stdout_text(),
                 "error": s.error, "command": s.fetch.argv,
             } for s in states]
@@ -188,6 +189,7 @@ def format_run(record, total_runs):
     for link in record.get("rack_links", []):
         lines.append(f"  rack {link['rack']} uplink: {link['copies_in']:.2f} copies of the file "
                      f"in, {link['copies_out']:.2f} out")
+    lines += _late_lines(record)
     if "churn" in record:
         lines.append(f"  churn: killed {', '.join(record['churn']['killed']) or 'nobody'} at "
                      f"{record['churn']['at_fraction']:.0%} of the file, down "
@@ -262,3 +264,16 @@ def format_summary(summary):
         line += (f" (target {summary['target_ratio']:g}x: "
                  + ("met)" if summary["target_met"] else "missed)"))
     return line
+
+
+def _late_lines(record):
+    """The late scenario: when the joiners came, and how long each took from its own start."""
+    joiners = record["parameters"].get("late_joiners")
+    if not joiners:
+        return []
+    rows = {row["name"]: row for row in record["hosts"]}
+    took = [rows[name]["completed_seconds"] - record["parameters"]["late_start_seconds"]
+            for name in joiners if rows[name].get("completed_seconds") is not None]
+    spans = f"{min(took):.2f}-{max(took):.2f}s" if took else "none finished"
+    return [f"  late: {', '.join(joiners)} started at "
+            f"{record['parameters']['late_start_seconds']:.2f}s and took {spans} from there"]

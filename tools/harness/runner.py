@@ -133,12 +133,23 @@ def _note_neighbour_overflows(plan, before, after):
 substitutions = {}
 
 
-def _start(lab, host, argv, layout, label):
+def _start(lab, host, argv, layout, label, now=True):
     argv = [substitutions.get(word, word) for word in argv]
     proc = process.HostProcess(lab, host, argv, layout.log_dir(host.name), label)
     active_processes.append(proc)
-    proc.start()
+    if now:
+        proc.start()
     return proc
+
+
+def _launch(lab, hosts, fetch, layout):
+    """Starts a fetch, or (a late joiner) has _handle_exit_or_restart start it when its time
+    comes: its first start is then due like a churn victim's restart, but is not one."""
+    state = FetchState(fetch, _start(lab, hosts[fetch.host], fetch.argv, layout, fetch.label,
+                                     now=fetch.start_at <= 0))
+    if fetch.start_at > 0:
+        state.restart_due = fetch.start_at
+    return state
 
 
 def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
@@ -158,8 +169,7 @@ def _run_on_lab(plan, settings, layout, payloads, lab, hosts, watcher, log):
     machine = cpu.CpuSampler()
     machine.start()
     started = time.monotonic()
-    states = [FetchState(f, _start(lab, hosts[f.host], f.argv, layout, f.label))
-              for f in plan.fetches]
+    states = [_launch(lab, hosts, f, layout) for f in plan.fetches]
     _watch(plan, settings, lab, states, services, (watcher, machine), started, failures, log)
     watcher.sample()
     machine.finish()
@@ -290,7 +300,8 @@ def _handle_exit_or_restart(state, now):
     if state.restart_due is not None:
         if now >= state.restart_due:
             state.restart_due = None
-            state.restarts += 1
+            if state.proc.incarnation > 0:
+                state.restarts += 1
             state.proc.start()
         return
     if state.proc.running():

@@ -23,11 +23,13 @@ TRACKER_READY = r"^clients: --tracker (\S+)"
 TRACKER_LOCATOR = "@TRACKER@"
 
 DEFAULT_HOSTS = {"single": 2, "sources": 4, "mutual": 2, "swarm": 9, "swarm-lan": 9, "churn": 9,
-                 "heterogeneous": 9, "racks": 9}
+                 "heterogeneous": 9, "racks": 9, "late": 9}
 RACKS = 2  # the racks scenario: hosts split in halves, h0 (the seeder) in rack 0
 RACK_UPLINK_SHARE = 4  # default rack uplink: a quarter of the summed host uplinks of a rack
 # heterogeneous: every fourth leecher (h4, h8, ...: a quarter of them) has this share of --up.
 SLOW_SHARE = 10
+# late: every fourth leecher (h3, h7, ...: a quarter of them) starts this late, in bounds.
+LATE_EVERY = 4
 DESCRIPTIONS = {
     "single": "one source serves the file; every other host fetches it from that source",
     "sources": "hosts h0..h(N-2) all hold the file; the last host fetches it from all of them",
@@ -42,6 +44,8 @@ DESCRIPTIONS = {
                      "uplink: slow peers must not hold back the fast ones",
     "racks": "as swarm, on two bridges (racks) of half the hosts each, joined by an uplink of "
              "--rack-uplink each way (default: a quarter of a rack's summed host uplinks)",
+    "late": "as swarm, but a quarter of the leechers (h3, h7, ...) start only at --late-at "
+            "of the bound: they join a swarm already under way",
 }
 SCENARIOS = list(DESCRIPTIONS)
 
@@ -72,6 +76,7 @@ class Fetch:
     output: str  # the final path that appears once the file is complete and verified
     payload: str  # which payload it must be byte-identical to
     churn_victim: bool = False
+    start_at: float = 0.0  # seconds after the clock starts (the late scenario's joiners)
 
 
 @dataclasses.dataclass
@@ -235,8 +240,21 @@ def plan_swarm(settings, xfer, layout, scenario="swarm"):
     else:
         bound = bounds.swarm(settings.size * 8, seeder.up_bps, [h.up_bps for h in leechers],
                              [h.down_bps for h in leechers])
+    if scenario == "late":
+        bound = _start_late(settings, bound, leechers, fetches, parameters)
     return Plan(scenario, hosts, {PAYLOAD: settings.size}, [(seeder.name, PAYLOAD)], services,
                 fetches, bound, parameters, churn)
+
+
+def _start_late(settings, bound, leechers, fetches, parameters):
+    """Every LATE_EVERY-th leecher starts at --late-at of the swarm's bound; returns the bound
+    with the joiners' own term (bounds.late)."""
+    start = settings.late_at * (bound.seconds or 0.0)
+    late = [index for index in range(len(fetches)) if (index + 2) % LATE_EVERY == 0]
+    for index in late:
+        fetches[index].start_at = start
+    parameters.update({"late_joiners": [fetches[i].host for i in late], "late_start_seconds": start})
+    return bounds.late(bound, settings.size * 8, start, [leechers[i].down_bps for i in late])
 
 
 def rack_uplink(settings, hosts_per_rack):
@@ -282,7 +300,7 @@ def make_plan(scenario, settings, xfer, layout):
         plan = plan_sources(settings, xfer, layout)
     elif scenario == "mutual":
         plan = plan_mutual(settings, xfer, layout)
-    elif scenario in ("swarm", "swarm-lan", "churn", "heterogeneous", "racks"):
+    elif scenario in ("swarm", "swarm-lan", "churn", "heterogeneous", "racks", "late"):
         plan = plan_swarm(settings, xfer, layout, scenario)
     else:
         raise ValueError(f"unknown scenario '{scenario}' (one of: {', '.join(SCENARIOS)})")

@@ -119,5 +119,29 @@ class RackPlans(unittest.TestCase):
         self.assertAlmostEqual(plan.bound.seconds, settings.size * 8 / 1e6)
 
 
+class LatePlans(unittest.TestCase):
+    def test_a_quarter_of_the_leechers_start_at_half_the_swarm_bound(self):
+        _, flat = plan_for(33)
+        settings, plan = plan_for(33, scenario="late")
+        late = [f for f in plan.fetches if f.start_at > 0]
+        self.assertEqual(len(late), 8)
+        self.assertEqual([f.host for f in late][:2], ["h3", "h7"])
+        for fetch in late:
+            self.assertAlmostEqual(fetch.start_at, 0.5 * flat.bound.seconds)
+        self.assertEqual(plan.parameters["late_joiners"], [f.host for f in late])
+        self.assertTrue(all(f.start_at == 0 for f in plan.fetches if f not in late))
+
+    def test_the_bound_is_the_swarms_unless_the_joiners_downlinks_set_it(self):
+        _, flat = plan_for(16)
+        _, plan = plan_for(16, scenario="late")
+        self.assertAlmostEqual(plan.bound.seconds, flat.bound.seconds)
+        settings = cli.parse_arguments(["late", "--hosts", "16", "--up", "20mbit", "--down",
+                                        "10mbit", "--size", "32MiB", "--late-at", "2"], "/r")
+        slow = scenarios.make_plan("late", settings, "/x", scenarios.Layout("/tmp/run"))
+        start = slow.parameters["late_start_seconds"]
+        self.assertAlmostEqual(slow.bound.seconds, start + settings.size * 8 / 10e6)
+        self.assertGreater(slow.bound.seconds, flat.bound.seconds)
+
+
 if __name__ == "__main__":
     unittest.main()
