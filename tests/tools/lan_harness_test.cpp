@@ -294,6 +294,29 @@ TEST_F(LanHarness, ChurnVictimsResumeAndEveryoneFinishes) {
     }
 }
 
+TEST_F(LanHarness, LateJoinersStartLateAndFinishVerified) {
+    // 5 hosts: the fourth leecher (h3) is the late quarter, started at half the bound.
+    auto run = run_or_skip({"late", "--hosts", "5", "--size", "8MiB", "--up", "50mbit"});
+    if (skipped_) GTEST_SKIP() << run.stderr_text;
+    ASSERT_NO_FATAL_FAILURE(expect_complete_and_verified(run, "late"));
+    const ptree& record = first_run(run);
+    const double start = record.get<double>("parameters.late_start_seconds");
+    EXPECT_GT(start, 0.0);
+    int late = 0;
+    for (const auto& [_, host] : record.get_child("hosts")) {
+        static const ptree no_fetches;
+        for (const auto& [__, fetch] : host.get_child("fetches", no_fetches)) {
+            if (fetch.get<double>("started_at_seconds") == 0.0) continue;
+            ++late;
+            EXPECT_EQ(host.get<std::string>("name"), "h3");
+            EXPECT_NEAR(fetch.get<double>("started_at_seconds"), start, 0.001);
+            EXPECT_GT(fetch.get<double>("completed_seconds"), start);
+            EXPECT_EQ(fetch.get<int>("restarts"), 0) << "a late first start is not a restart";
+        }
+    }
+    EXPECT_EQ(late, 1);
+}
+
 TEST_F(LanHarness, InterruptTearsTheNetworkDown) {
     // A transfer slow enough (64 MiB at 20 Mbit/s: ~27 s) to still run when the signal comes.
     child_process harness(harness_command(
