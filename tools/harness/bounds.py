@@ -76,6 +76,18 @@ def swarm(file_bits, seeder_up, leecher_ups, leecher_downs):
     })
 
 
+def fast_hosts(file_bits, seeder_up, fast_downs, every_leecher_up):
+    """When the fast leechers of a heterogeneous swarm can all be done, the slow ones aside:
+    every fast host needs F from the seeder and the uplinks of everyone (the slow hosts' too,
+    forwarding what they hold), so max(F/u_s, F/d_min of the fast, n_fast*F/(u_s+sum(u_i)))."""
+    return _maximum("max(F/u_s, F/d_fast, n_fast*F/(u_s+sum(u_i)))", {
+        "F/u_s": _over(file_bits, seeder_up),
+        "F/d_fast": _over(file_bits, _slowest(fast_downs)),
+        "n_fast*F/(u_s+sum(u_i))": _over(len(fast_downs) * file_bits,
+                                         _total([seeder_up] + every_leecher_up)),
+    })
+
+
 def late(swarm_bound, file_bits, start_seconds, joiner_downs):
     """The swarm, with some leechers starting `start_seconds` late. A relaxation, so still a
     lower bound: everyone present from the start (the swarm's own terms) can only finish

@@ -67,6 +67,11 @@ def run_record(run, run_number, settings, timeline=False):
     record["diagnostics"] = diagnose.run_diagnostics(run, host_rows)
     record["completion"] = stats.completion_summary(
         [row.get("completed_seconds") for row in host_rows if row["payload_bytes"]], bound)
+    if plan.parameters.get("fast_hosts"):
+        fast = set(plan.parameters["fast_hosts"])
+        record["fast_completion"] = stats.completion_summary(
+            [row.get("completed_seconds") for row in host_rows if row["name"] in fast],
+            plan.parameters["fast_bound_seconds"])
     record["seeder_copies_sent"] = copies_sent(host_rows)
     if run.get("rack_links"):
         record["rack_links"] = stats.rack_link_copies(run["rack_links"], settings.size)
@@ -134,10 +139,12 @@ def scenario_summary(scenario, records, target_ratio=None):
         "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
         "bound_seconds": records[0]["bound_seconds"] if records else None,
     }
-    for key in ("p50_ratio", "p90_ratio", "p99_ratio", "max_ratio"):
-        values = [r["completion"][key] for r in records
-                  if r.get("completion") and r["completion"][key] is not None]
-        summary[f"median_{key}"] = round(statistics.median(values), 3) if values else None
+    for group, prefix in (("completion", "median_"), ("fast_completion", "median_fast_")):
+        for key in ("p50_ratio", "p90_ratio", "p99_ratio", "max_ratio"):
+            values = [r[group][key] for r in records
+                      if r.get(group) and r[group][key] is not None]
+            if values or group == "completion":
+                summary[f"{prefix}{key}"] = round(statistics.median(values), 3) if values else None
     summary["saturated_runs"] = sum(1 for r in records if r.get("cpu") and r["cpu"]["saturated"])
     summary["idle_runs"] = sum(1 for r in records if r.get("cpu") and r["cpu"]["idle_seconds"])
     if target_ratio and summary["median_ratio"] is not None and len(walls) == len(records):
@@ -207,17 +214,28 @@ def _ratio(value):
     return "-" if value is None else f"{value:.2f}x"
 
 
+def _percentiles_text(completion):
+    return "  ".join(f"{name} {_seconds(completion[f'{name}_seconds'], 's')} "
+                     f"({_ratio(completion[f'{name}_ratio'])})"
+                     for name in ("p50", "p90", "p99", "max"))
+
+
 def _completion_lines(record):
     completion = record.get("completion")
     if not completion:
         return []
-    parts = [f"{name} {_seconds(completion[f'{name}_seconds'], 's')} "
-             f"({_ratio(completion[f'{name}_ratio'])})" for name in ("p50", "p90", "p99", "max")]
-    line = f"  host completion over {completion['hosts']} host(s): " + "  ".join(parts)
+    line = f"  host completion over {completion['hosts']} host(s): " + \
+        _percentiles_text(completion)
     if record.get("seeder_copies_sent") is not None:
         who = "the seeder" if record["parameters"].get("leechers") else "the source(s)"
         line += f"; {who} sent {record['seeder_copies_sent']:.2f} copies of the file"
-    return [line]
+    lines = [line]
+    fast = record.get("fast_completion")
+    if fast:
+        lines.append(f"  the {fast['hosts']} fast host(s), against their own bound "
+                     f"{_seconds(record['parameters']['fast_bound_seconds'], 's')}: "
+                     + _percentiles_text(fast))
+    return lines
 
 
 def _spans_text(spans):
@@ -256,6 +274,9 @@ def format_summary(summary):
         line += (f"; median p50 {_ratio(summary['median_p50_ratio'])}, p99 "
                  f"{_ratio(summary['median_p99_ratio'])}, max "
                  f"{_ratio(summary['median_max_ratio'])}")
+    if summary.get("median_fast_p99_ratio") is not None:
+        line += (f"; fast hosts: median p99 {_ratio(summary['median_fast_p99_ratio'])} of "
+                 f"their own bound")
     if summary.get("saturated_runs"):
         line += f"; WARNING: machine saturated in {summary['saturated_runs']} run(s)"
     if summary.get("idle_runs"):

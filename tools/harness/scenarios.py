@@ -242,8 +242,20 @@ def plan_swarm(settings, xfer, layout, scenario="swarm"):
                              [h.down_bps for h in leechers])
     if scenario == "late":
         bound = _start_late(settings, bound, leechers, fetches, parameters)
+    if scenario == "heterogeneous":
+        _bound_the_fast_hosts(settings, seeder, leechers, parameters)
     return Plan(scenario, hosts, {PAYLOAD: settings.size}, [(seeder.name, PAYLOAD)], services,
                 fetches, bound, parameters, churn)
+
+
+def _bound_the_fast_hosts(settings, seeder, leechers, parameters):
+    """Heterogeneous: which leechers have the full uplink, and the bound they get (issue 13's
+    target is their p99 against it, not the whole swarm's)."""
+    fast = [h for h in leechers if h.up_bps == settings.up]
+    bound = bounds.fast_hosts(settings.size * 8, seeder.up_bps, [h.down_bps for h in fast],
+                              [h.up_bps for h in leechers])
+    parameters.update({"fast_hosts": [h.name for h in fast],
+                       "fast_bound_seconds": round(bound.seconds, 3) if bound.seconds else None})
 
 
 def _start_late(settings, bound, leechers, fetches, parameters):

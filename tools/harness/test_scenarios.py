@@ -76,6 +76,19 @@ class HeterogeneousPlans(unittest.TestCase):
         self.assertAlmostEqual(plan.bound.terms["N*F/(u_s+sum(u_i))"], 32 * file_bits / total_up)
         self.assertGreater(plan.bound.seconds, flat.bound.seconds)
 
+    def test_the_fast_hosts_get_a_bound_of_their_own_below_the_swarms(self):
+        settings, plan = plan_for(33, scenario="heterogeneous")
+        fast = plan.parameters["fast_hosts"]
+        self.assertEqual(len(fast), 24)
+        self.assertNotIn("h4", fast)
+        file_bits = settings.size * 8
+        total_up = settings.up * (1 + 24) + 8 * (settings.up // scenarios.SLOW_SHARE)
+        expected = max(file_bits / settings.up, 24 * file_bits / total_up)
+        self.assertAlmostEqual(plan.parameters["fast_bound_seconds"], expected, places=3)
+        self.assertLess(plan.parameters["fast_bound_seconds"], plan.bound.seconds)
+        _, flat = plan_for(33)
+        self.assertNotIn("fast_hosts", flat.parameters)
+
 
 class RackPlans(unittest.TestCase):
     def test_hosts_are_split_in_two_racks_with_the_seeder_in_the_first(self):
