@@ -72,22 +72,6 @@ std::shared_ptr<content_entry> piece_store::remember(std::shared_ptr<content_ent
     return entry;
 }
 
-std::vector<piece_store::held_summary> piece_store::held_contents() const {
-    std::lock_guard lock(mutex_);
-    std::map<content_id, held_summary> held = indexed_complete_;
-    auto add = [&](const content_entry& entry) {
-        held[entry.id] = {entry.id, entry.path, entry.manifest.file_size, entry.have.count(),
-                          entry.manifest.piece_count()};
-    };
-    for (const auto& [id, entry] : indexed_partials_) add(*entry);
-    for (const auto& [id, weak] : by_id_) {
-        if (auto entry = weak.lock()) add(*entry);
-    }
-    std::vector<held_summary> out;
-    for (auto& [id, summary] : held) out.push_back(std::move(summary));
-    return out;
-}
-
 std::shared_ptr<content_entry> piece_store::find(const content_id& id) const {
     std::lock_guard lock(mutex_);
     const auto it = by_id_.find(id);

@@ -73,8 +73,10 @@ class piece_store {
     // metadata excluded.
     std::vector<std::string> walk_files(size_t limit) const;
 
-    // What this store holds, for discovery: every content indexed or in use, with how much of
-    // it is verified.
+    // What this store holds, for discovery: the first `at_most` contents in id order of those
+    // indexed or in use, with how much of each is verified. Discovery asks 4 times a second for
+    // the few a record can carry, so this costs O(at_most + contents in use), not a copy of
+    // every indexed file.
     struct held_summary {
         content_id id{};
         std::string path;
@@ -82,7 +84,7 @@ class piece_store {
         uint32_t pieces_had = 0;
         uint32_t piece_count = 0;
     };
-    std::vector<held_summary> held_contents() const;
+    std::vector<held_summary> held_contents(size_t at_most) const;
 
     // errc::content_changed if a served complete file no longer matches its manifest's version.
     std::error_code check_unchanged(const content_entry& entry) const;

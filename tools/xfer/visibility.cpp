@@ -6,6 +6,7 @@
 
 #include "shared/core/log.hpp"
 #include "shared/discovery/known_trackers.hpp"
+#include "shared/discovery/limits.hpp"
 #include "shared/identity/identity_store.hpp"
 #include "tools/xfer/command.hpp"
 #include "tools/xfer/failure.hpp"
@@ -139,7 +140,7 @@ std::unique_ptr<discovery::presence> make_presence(
     }
     return std::make_unique<discovery::presence>(context, options, [store] {
         std::vector<discovery::held_content> held;
-        for (const auto& summary : store->held_contents()) {
+        for (const auto& summary : store->held_contents(discovery::limits::max_contents_per_peer)) {
             held.push_back(
                 {summary.id, summary.path, summary.size, summary.pieces_had, summary.piece_count});
         }
