@@ -60,6 +60,11 @@ bool fetcher::fetch_made_no_progress() {
     // A block arriving slowly advances the fetch too (see partial_block_progress_bytes).
     for (const auto& [key, connection] : connections_)
         last_advance_ = std::max(last_advance_, connection->last_block_data());
+    // Every piece still missing is here, being verified or written (one piece of 262,144 files
+    // keeps a writer busy for tens of seconds): no source owes anything meanwhile.
+    const size_t ours = (verifier_ ? verifier_->in_progress() : 0) + verified_unwritten_.size() +
+                        (writer_ ? writer_->in_progress() : 0);
+    if (scheduler_ && scheduler_->remaining() <= ours) last_advance_ = clock::now();
     if (!entry_ || connections_.empty() || clock::now() - last_advance_ <= limit) return false;
     std::vector<source_view> views;
     for (const auto& [key, connection] : connections_)
