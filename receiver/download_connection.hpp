@@ -100,6 +100,9 @@ class download_connection final : private net::block_sink, private session::mess
     void cancel_blocks(uint32_t piece_index, uint32_t piece_length, uint64_t blocks);
     void send_keepalive_if_idle(clock::time_point now);
     void send_close_and_bye();
+    // The fetch loop read nothing for a while (it waited for its own writes): what the source
+    // sent meanwhile is still unread, so its waits for data start again now.
+    void restart_waits(clock::time_point now) { last_data_ = last_progress_ = now; }
 
     uint64_t bytes_received() const { return session_ ? session_->bytes_received() : 0; }
     bool ever_connected() const { return ever_connected_; }

@@ -52,10 +52,19 @@ bool fetcher::out_of_sources() {
 // True (with fatal_ set) when no source delivered a block for the no-progress limit: each may
 // keep the connection alive, but none helps (all DECLINE, or keep alive without sending data).
 bool fetcher::fetch_made_no_progress() {
-    const auto limit = liveness_limits::from_stall_timeout(request_.stall_timeout).fetch;
+    const auto limits = liveness_limits::from_stall_timeout(request_.stall_timeout);
+    // While a manifest streams, the wait for the next hash is the source hashing what it said
+    // it serves (a piece of 262,144 one-byte files took it 25 s beside our writers): bounded as
+    // the wait for a manifest is. Data asked for is still due within the stall limit.
+    const auto limit = placeholder_ ? std::max(limits.fetch, limits.manifest) : limits.fetch;
     // A block arriving slowly advances the fetch too (see partial_block_progress_bytes).
     for (const auto& [key, connection] : connections_)
         last_advance_ = std::max(last_advance_, connection->last_block_data());
+    // Every piece still missing is here, being verified or written (one piece of 262,144 files
+    // keeps a writer busy for tens of seconds): no source owes anything meanwhile.
+    const size_t ours = (verifier_ ? verifier_->in_progress() : 0) + verified_unwritten_.size() +
+                        (writer_ ? writer_->in_progress() : 0);
+    if (scheduler_ && scheduler_->remaining() <= ours) last_advance_ = clock::now();
     if (!entry_ || connections_.empty() || clock::now() - last_advance_ <= limit) return false;
     std::vector<source_view> views;
     for (const auto& [key, connection] : connections_)

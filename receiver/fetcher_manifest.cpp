@@ -194,6 +194,11 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     // The writer's threads write into the placeholder entry: what they hold is written and
     // counted before the entry is replaced, and a new writer writes into the adopted one.
     finish_writes_in_flight();
+    // That wait was the fetch's own (a piece of 262,144 files keeps the writers busy for tens
+    // of seconds): what the sources sent meanwhile is unread, so no progress clock counts it.
+    const auto now = std::chrono::steady_clock::now();
+    last_advance_ = now;
+    for (auto& [key, connection] : connections_) connection->restart_waits(now);
     auto adopted = store_->adopt_manifest(*entry_, assembly_->encoding(), request_.overwrite);
     if (!adopted) {
         fatal_ = adopted.error();

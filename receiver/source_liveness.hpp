@@ -38,7 +38,8 @@ struct liveness_limits {
     // meanwhile (about 1.5 GB/s here: 100 s is ~150 GB); it caches the manifest, so the same
     // command run again after this starts at once.
     std::chrono::milliseconds manifest{100000};
-    // No block of data from any source for this long, with the manifest known: the fetch ends.
+    // No block of data from any source for this long, with the manifest known: the fetch ends
+    // (while a manifest streams, `manifest` instead: fetcher_deadlines.cpp).
     std::chrono::milliseconds fetch{30000};
 
     static liveness_limits from_stall_timeout(std::chrono::milliseconds stall);

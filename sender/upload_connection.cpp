@@ -13,10 +13,10 @@ namespace xfer::sender {
 namespace {
 
 // Requests are turned into queued file ranges only this far ahead of the socket, so a CANCEL
-// still finds most of them and HAVE/ERROR frames are not stuck behind megabytes of data.
+// still finds most of them and HAVE/ERROR frames are not stuck behind megabytes of data. The
+// next LISTING frame is encoded once the queue holds less than listing_refill_bytes.
 constexpr uint64_t queued_data_target = 1024 * 1024;
 constexpr size_t read_budget = 1024 * 1024;
-// The next LISTING frame is encoded once the queue holds less than this.
 constexpr uint64_t listing_refill_bytes = 256 * 1024;
 
 // ERROR carries xfer's own codes; an operating-system error travels as 0 with its text.
@@ -47,6 +47,7 @@ std::error_code upload_connection::on_readable(clock::time_point now) {
 }
 
 std::error_code upload_connection::on_writable(clock::time_point now) {
+    if (filling_) fill_next_part();
     refill_queue();
     for (;;) {
         // File data taken by the socket is progress (frames alone may be KEEPALIVE).
@@ -57,7 +58,7 @@ std::error_code upload_connection::on_writable(clock::time_point now) {
         if (result.error) return result.error;
         if (result.closed) return errc::peer_closed;
         if (result.would_block || (pending_requests_.empty() && !listing_.pending())) return {};
-        // Nothing more queued (the upload limit is spent): wait for tokens, do not spin.
+        // Nothing more queued (the upload limit is spent, or a block is being read): do not spin.
         if (!refill_queue()) return {};
     }
 }
@@ -72,8 +73,8 @@ bool upload_connection::refill_queue() {
             queued = true;
         }
     }
-    while (!pending_requests_.empty() && session_.queued_file_bytes() < queued_data_target &&
-           may_queue()) {
+    while (!filling_ && !pending_requests_.empty() &&
+           session_.queued_file_bytes() < queued_data_target && may_queue()) {
         const auto request = pending_requests_.front();
         pending_requests_.pop_front();
         const auto it = handles_.find(request.handle);
@@ -87,16 +88,8 @@ bool upload_connection::refill_queue() {
         if (!entry->is_tree()) {
             session_.send_piece(header, request.length, entry, entry->data_fd.get(),
                                 entry->manifest.piece_offset(request.piece) + request.offset);
-        } else {
-            // A tree's block may span files: one sendfile range per file, each holding its file
-            // open.
-            ranges_.clear();
-            if (auto ec = entry->files->read_ranges(request.piece, request.offset, request.length,
-                                                    ranges_)) {
-                end_handle(request.handle, *entry, ec);
-                continue;
-            }
-            session_.send_piece(header, request.length, ranges_);
+        } else if (!queue_tree_block(request, entry)) {
+            continue;  // its files could not be read: the handle ended
         }
         if (entry->complete && uint64_t{request.offset} + request.length ==
                                    entry->manifest.piece_length(request.piece)) {

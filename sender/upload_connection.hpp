@@ -190,6 +190,15 @@ class upload_connection final : private session::message_handler {
     bool streamed_piece_sent(uint32_t handle, const content_entry& entry, uint32_t piece) const;
     void send_whole_manifest(uint32_t handle, const content_entry& entry,
                              const std::vector<uint8_t>& encoded);
+    // A tree's block of a great many small files is read a part at a time (upload_tree_blocks.cpp):
+    // 262,144 one-byte files opened and read at once held the loop for seconds while the
+    // receiver's stall clock ran. Its PIECE header goes out with the first part, each call of
+    // on_writable reads the next, and no other request becomes a block until it is whole.
+    // False when the block's files cannot be read (the handle is ended with the error).
+    bool queue_tree_block(const wire::request& request,
+                          const std::shared_ptr<content_entry>& entry);
+    void start_filling(const wire::request& request, const std::shared_ptr<content_entry>& entry);
+    void fill_next_part();
 
     const uint64_t id_;
     const net::endpoint remote_;
@@ -220,7 +229,13 @@ class upload_connection final : private session::message_handler {
     // block queued since: its further blocks, asked for in order, skip the fstat.
     std::optional<wire::block_ref> identity_checked_for_;
     std::vector<net::file_range> ranges_;  // reused by every block of a tree
-    served_transfers served_;              // for the transfer log
+    struct block_filling {
+        wire::request request;
+        std::shared_ptr<content_entry> entry;
+        std::shared_ptr<net::filling_bytes> bytes;
+    };
+    std::optional<block_filling> filling_;  // the block being read, if any
+    served_transfers served_;               // for the transfer log
     // Last blocks of pieces of complete contents, queued: out once bytes_sent() reaches `mark`.
     struct queued_last_block {
         uint64_t mark = 0;

@@ -52,6 +52,14 @@ void send_queue::append_file_bytes(std::shared_ptr<const void> holder, const uin
     queued_file_bytes_ += length;
 }
 
+void send_queue::append_filling(std::shared_ptr<filling_bytes> filling) {
+    queued_file_bytes_ += filling->length;
+    segment s;
+    s.file_length = filling->length;
+    s.filling = std::move(filling);
+    segments_.push_back(std::move(s));
+}
+
 uint64_t send_queue::queued_frame_bytes() const {
     uint64_t total = 0;
     for (const auto& s : segments_) {
@@ -64,9 +72,19 @@ io_result send_queue::flush(stream& out) {
     io_result total;
     while (!segments_.empty()) {
         auto& front = segments_.front();
-        const size_t remaining = front.size() - front.sent;
+        // Of a filling block, only what has been read so far can go.
+        const size_t remaining =
+            (front.filling ? front.filling->bytes.size() : front.size()) - front.sent;
+        if (front.filling && remaining == 0 && front.sent < front.size())
+            return total;  // a filling block waits for its next part
         io_result step;
-        if (front.file_bytes != nullptr) {
+        if (front.filling) {
+            // `more` only with its last part: a part staged behind nothing would wait unsent.
+            const bool last_part = front.sent + remaining == front.size();
+            step = out.write_some({front.filling->bytes.data() + front.sent, remaining},
+                                  last_part && segments_.size() > 1);
+            if (step.bytes > 0) queued_file_bytes_ -= step.bytes;
+        } else if (front.file_bytes != nullptr) {
             step = out.write_some({front.file_bytes + front.sent, remaining}, segments_.size() > 1);
             if (step.bytes > 0) queued_file_bytes_ -= step.bytes;
         } else if (front.is_file()) {

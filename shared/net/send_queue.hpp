@@ -22,6 +22,17 @@ struct file_range {
     const uint8_t* data = nullptr;
 };
 
+// File bytes of one block read a part at a time (a tree's block of a great many small files,
+// whose reading would hold a sender's loop for seconds): the queue sends what has been read so
+// far and waits for the rest, and whatever is queued behind it waits behind it, so the frame
+// stays whole. `bytes` is reserved for `length` when made, so it never moves while it grows.
+struct filling_bytes {
+    explicit filling_bytes(uint32_t block_length) : length(block_length) { bytes.reserve(length); }
+    const uint32_t length;
+    std::vector<uint8_t> bytes;  // read so far, at most `length`
+    bool complete() const { return bytes.size() == length; }
+};
+
 class send_queue {
   public:
     // Appends encoded bytes (coalesced with the previous bytes segment when nothing of it went
@@ -40,7 +51,12 @@ class send_queue {
     void append_file_bytes(std::shared_ptr<const void> holder, const uint8_t* data,
                            uint32_t length);
 
-    // Writes until the socket would block or the queue is empty. Returns bytes written and
+    // Appends a block's file data that is still being read (`filling->bytes` grows to its
+    // length): flush sends what is there and stops at what is not yet.
+    void append_filling(std::shared_ptr<filling_bytes> filling);
+
+    // Writes until the socket would block, the queue is empty or its front is a filling block
+    // waiting for more bytes (then neither would_block nor an error). Returns bytes written and
     // any fatal error.
     io_result flush(stream& out);
 
@@ -56,12 +72,13 @@ class send_queue {
         std::vector<uint8_t> bytes;  // used when holder is null
         std::shared_ptr<const void> holder;
         int file_fd = -1;
-        const uint8_t* file_bytes = nullptr;  // file data already read (append_file_bytes)
+        const uint8_t* file_bytes = nullptr;     // file data already read (append_file_bytes)
+        std::shared_ptr<filling_bytes> filling;  // file data being read (append_filling)
         uint64_t file_offset = 0;
         uint32_t file_length = 0;
         size_t sent = 0;
         bool urgent = false;  // from bytes_for_urgent: later urgent frames join it
-        bool is_file() const { return file_fd >= 0 || file_bytes != nullptr; }
+        bool is_file() const { return file_fd >= 0 || file_bytes != nullptr || filling; }
         size_t size() const { return is_file() ? file_length : bytes.size(); }
     };
     std::deque<segment> segments_;

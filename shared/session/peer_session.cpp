@@ -96,6 +96,12 @@ void peer_session::send_piece(const wire::piece_header& header, uint32_t length,
     }
 }
 
+void peer_session::send_piece(const wire::piece_header& header,
+                              std::shared_ptr<net::filling_bytes> filling) {
+    wire::encode_piece_header(header, filling->length, queue_.bytes_for_append());
+    queue_.append_filling(std::move(filling));
+}
+
 net::io_result peer_session::flush() {
     // Nothing of ours goes out before the peer's identity was checked.
     if (const auto step = secure(); step.error || !remote_peer_ || step.would_block) return step;

@@ -92,6 +92,9 @@ class peer_session {
     // A PIECE frame whose data spans several files (a tree's piece): one sendfile range each.
     void send_piece(const wire::piece_header& header, uint32_t length,
                     std::span<const net::file_range> ranges);
+    // A PIECE frame whose data is still being read (`filling` grows to `length`; see
+    // net::filling_bytes): its header and what is read go out, the rest as it comes.
+    void send_piece(const wire::piece_header& header, std::shared_ptr<net::filling_bytes> filling);
     // Writes what the socket takes now.
     net::io_result flush();
     bool has_output() const { return !queue_.empty(); }

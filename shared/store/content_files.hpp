@@ -24,6 +24,11 @@ class content_files {
     // Files are opened as needed. Bytes of no file (never the case for a valid layout) fail.
     virtual std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                         std::vector<file_range>& out) = 0;
+    // How many of bytes [offset, offset + length) of `piece`, from `offset`, lie in at most
+    // `max_files` files (tree::piece_layout::bytes_in_files): how far one part of a block
+    // read a part at a time goes.
+    virtual uint32_t bytes_in_files(uint32_t piece, uint32_t offset, uint32_t length,
+                                    uint32_t max_files) const = 0;
     // Writes a verified piece where its bytes belong (fetch side only).
     virtual std::error_code write_piece(uint32_t piece, std::span<const uint8_t> data) = 0;
     // Makes every write so far durable (a checkpoint).

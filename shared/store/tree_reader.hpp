@@ -23,6 +23,10 @@ class tree_reader final : public content_files {
 
     std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                 std::vector<file_range>& out) override;
+    uint32_t bytes_in_files(uint32_t piece, uint32_t offset, uint32_t length,
+                            uint32_t max_files) const override {
+        return layout_.bytes_in_files(piece, offset, length, max_files);
+    }
     // A complete tree is only read.
     std::error_code write_piece(uint32_t, std::span<const uint8_t>) override {
         return std::make_error_code(std::errc::read_only_file_system);

@@ -51,6 +51,17 @@ void piece_layout::segments_of(uint32_t piece_index, std::vector<segment>& out) 
     });
 }
 
+uint32_t piece_layout::bytes_in_files(uint32_t piece_index, uint32_t offset, uint32_t length,
+                                      uint32_t max_files) const {
+    const uint32_t piece_bytes = piece_length(piece_index);
+    if (offset >= piece_bytes) return 0;
+    const uint64_t begin = piece_offset(piece_index) + offset;
+    const uint64_t end = begin + std::min(length, piece_bytes - offset);
+    const size_t last =
+        std::min(file_at(begin) + std::max<uint32_t>(max_files, 1) - 1, files_.size() - 1);
+    return static_cast<uint32_t>(std::min(end, end_of(last)) - begin);
+}
+
 std::pair<uint32_t, uint32_t> piece_layout::pieces_of_entry(uint32_t entry_index) const {
     const auto it =
         std::lower_bound(files_.begin(), files_.end(), entry_index,

@@ -40,6 +40,11 @@ class piece_layout {
     template <class Each>
     void for_each_segment(uint32_t piece_index, uint32_t offset, uint32_t length,
                           Each&& each) const;
+    // How many of bytes [offset, offset + length) of a piece, from `offset`, lie in at most
+    // `max_files` files (at least one file's part; 0 past the piece's end). A sender reads a
+    // block of one-byte files this many bytes at a time (docs/ARCHITECTURE.md).
+    uint32_t bytes_in_files(uint32_t piece_index, uint32_t offset, uint32_t length,
+                            uint32_t max_files) const;
     // [first, last + 1) of the pieces that hold bytes of this file; an empty range {0, 0} for a
     // directory, a symlink, an empty file or an index out of range.
     std::pair<uint32_t, uint32_t> pieces_of_entry(uint32_t entry_index) const;

@@ -8,6 +8,7 @@
 
 #include "tests/support/e2e_fixtures.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tree_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -68,6 +69,27 @@ TEST(TransferStreamed, AColdSenderStreamsATreeAndEveryFileIsExact) {
     EXPECT_FALSE(says(warm, "streamed manifest")) << warm.describe();
     for (const auto& [name, source] : files)
         EXPECT_EQ(file_difference(source, box / "out-warm" / name), "") << name;
+}
+
+// Blocks of thousands of one-byte files (read by the sender a part at a time, issue 11), one
+// of them with a 600 kB file inside (a range long enough for sendfile in the middle of them).
+TEST(TransferStreamed, BlocksOfThousandsOfTinyFilesArriveExact) {
+    sandbox box;
+    const auto tree = box / "src/tiny";
+    for (int i = 0; i < 6000; ++i) {
+        const auto name = "d" + std::to_string(i % 3) + "/f" + std::to_string(10000 + i);
+        write_text(tree / name, std::string(1, static_cast<char>('a' + i % 26)));
+    }
+    write_random_file(tree / "d1/f13000-big", 600'000, 7);
+    write_random_file(tree / "d2/f10001-mid", 20'000, 8);
+    xfer_server server(box / "src",
+                       {"--home", (box / "serve-home").string(), "-v", "--no-prehash", "--public"});
+    const auto cold = fetch(server, box, "tiny/", "out");
+    ASSERT_EQ(cold.status, 0) << cold.describe();
+    EXPECT_EQ(tree_difference(tree, box / "out/tiny", {}), "");
+    const auto warm = fetch(server, box, "tiny/", "out-warm");
+    ASSERT_EQ(warm.status, 0) << warm.describe();
+    EXPECT_EQ(tree_difference(tree, box / "out-warm/tiny", {}), "");
 }
 
 TEST(TransferStreamed, TwoReceiversOfOneNewFileAtOnceBothGetExactBytes) {

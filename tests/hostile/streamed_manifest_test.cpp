@@ -25,7 +25,12 @@ namespace {
 
 constexpr uint32_t pieces = 4;
 
-enum class lie { wrong_hash_for_piece_2, hashes_out_of_order, hash_sent_twice };
+// honest_but_slow: no lie; the rest of the hashes come only after a wait longer than the
+// fetch's no-progress limit (a sender hashing a piece of 262,144 files beside busy writers).
+enum class lie { wrong_hash_for_piece_2, hashes_out_of_order, hash_sent_twice, honest_but_slow };
+// With --stall-timeout 2: longer than the fetch's 6 s without data, shorter than the 20 s a
+// sender may take for its manifest.
+constexpr auto slow_hashing = std::chrono::seconds(9);
 
 // A 4-piece file streamed: head with piece 0's hash, then the lie once the first request came.
 class lying_streamer {
@@ -78,7 +83,9 @@ class lying_streamer {
         const auto m = true_manifest();
         std::vector<sha256_digest> rest(m.piece_hashes.begin() + 1, m.piece_hashes.end());
         std::vector<uint8_t> out;
-        if (lie_ == lie::wrong_hash_for_piece_2) {
+        if (lie_ == lie::honest_but_slow) {
+            wire::encode(wire::manifest_hashes_msg{handle, 1, rest}, out);
+        } else if (lie_ == lie::wrong_hash_for_piece_2) {
             rest[1] = sha256(std::vector<uint8_t>(7, 7));
             wire::encode(wire::manifest_hashes_msg{handle, 1, rest}, out);
         } else if (lie_ == lie::hashes_out_of_order) {
@@ -116,7 +123,13 @@ class lying_streamer {
         if (!peer.send(out)) return;
         peer.set_timeout(std::chrono::milliseconds(500));
         bool lied = false;
+        std::optional<std::chrono::steady_clock::time_point> first_served;
         while (!stop_) {
+            if (!lied && first_served &&
+                std::chrono::steady_clock::now() - *first_served >= slow_hashing) {
+                lied = true;
+                send_lie(peer, handle);
+            }
             wire::request request{};
             request.length = 0;
             const auto message = next_message(peer, &request);
@@ -134,7 +147,8 @@ class lying_streamer {
             out.insert(out.end(), piece.begin() + request.offset,
                        piece.begin() + request.offset + request.length);
             if (!peer.send(out)) return;
-            if (!lied) {
+            if (!first_served) first_served = std::chrono::steady_clock::now();
+            if (!lied && lie_ != lie::honest_but_slow) {
                 lied = true;
                 send_lie(peer, handle);
             }
@@ -188,6 +202,21 @@ TEST(StreamedManifestLies, AHashSentTwiceDropsTheSourceAtOnce) {
     EXPECT_NE(fetched.err.find("manifest hashes out of order"), std::string::npos)
         << fetched.describe();
     EXPECT_FALSE(box.exists("out/f.bin"));
+}
+
+// Issue 11: a cold 1,000,000-file tree failed "no source advanced the fetch for 30 s" while
+// its sender was hashing the next piece. Waiting for a streamed manifest's next hash is bounded
+// as the wait for a manifest is, and the fetch completes.
+TEST(StreamedManifestLies, ASenderSlowToHashItsNextPieceIsWaitedFor) {
+    sandbox box;
+    lying_streamer sender(lie::honest_but_slow);
+    const auto fetched = fetch_from(sender, box);
+    ASSERT_TRUE(fetched.status) << fetched.describe();
+    ASSERT_EQ(*fetched.status, 0) << fetched.describe();
+    std::vector<uint8_t> expected;
+    for (uint32_t piece = 0; piece < pieces; ++piece)
+        expected.insert(expected.end(), min_piece_size, static_cast<uint8_t>(0x30 + piece));
+    EXPECT_TRUE(box.read("out/f.bin") == expected) << "the bytes are the sender's";
 }
 
 }  // namespace

@@ -98,6 +98,10 @@ class scripted_receiver : private net::block_sink {
         return result;
     }
 
+    // Bytes the connection wrote so far, and the data of the last PIECE heard.
+    size_t written() const { return stream_->output.size(); }
+    const std::vector<uint8_t>& last_block() const { return scratch_; }
+
     std::unique_ptr<sender::upload_connection> connection;
 
   private:

@@ -235,5 +235,37 @@ TEST_F(SendQueue, FlushOfAnEmptyQueueDoesNothing) {
     EXPECT_TRUE(out.output.empty());
 }
 
+// A block read a part at a time: what is read goes out, the queue then waits (no would_block,
+// no error), and frames queued after it, urgent ones too, leave only after its last byte.
+TEST_F(SendQueue, FillingBlockSendsWhatIsReadAndKeepsLaterFramesBehindIt) {
+    send_queue queue;
+    std::vector<uint8_t> expected;
+    auto filling = std::make_shared<filling_bytes>(3000);
+    wire::encode_piece_header({1, 0, 0}, 3000, queue.bytes_for_append());
+    wire::encode_piece_header({1, 0, 0}, 3000, expected);
+    queue.append_filling(filling);
+    const auto block = test::pseudo_random_bytes(3000, 5);
+    filling->bytes.assign(block.begin(), block.begin() + 1000);
+    fake_stream out;
+    auto result = queue.flush(out);
+    EXPECT_FALSE(result.error);
+    EXPECT_FALSE(result.would_block) << "waiting for bytes is not the socket's doing";
+    EXPECT_EQ(out.output.size(), expected.size() + 1000);
+    EXPECT_EQ(queue.queued_file_bytes(), 2000u);
+    EXPECT_FALSE(queue.empty());
+    wire::encode(wire::have{1, 7}, queue.bytes_for_urgent());
+    wire::encode(wire::have{1, 8}, queue.bytes_for_append());
+    result = queue.flush(out);
+    EXPECT_EQ(result.bytes, 0u) << "nothing new read: nothing may go, not even the urgent HAVE";
+    filling->bytes.insert(filling->bytes.end(), block.begin() + 1000, block.end());
+    flush_all(queue, out);
+    expected.insert(expected.end(), block.begin(), block.end());
+    wire::encode(wire::have{1, 7}, expected);
+    wire::encode(wire::have{1, 8}, expected);
+    EXPECT_TRUE(out.output == expected);
+    EXPECT_EQ(queue.queued_file_bytes(), 0u);
+    EXPECT_EQ(filling.use_count(), 1) << "a sent block is released";
+}
+
 }  // namespace
 }  // namespace xfer::net

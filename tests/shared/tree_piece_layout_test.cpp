@@ -130,5 +130,36 @@ TEST(TreePieceLayout, NoFilesNoPieces) {
     EXPECT_EQ(layout.piece_length(0), 0u);
 }
 
+// A sender reads a block of many files a part at a time: each part ends where the
+// segments say its last file's bytes end, and the parts cover the block exactly.
+TEST(TreePieceLayout, BytesInFilesCutsABlockAtFileEnds) {
+    std::vector<entry> entries{dir("d")};
+    for (int i = 0; i < 5000; ++i) entries.push_back(file("d/f" + std::to_string(10000 + i), 100));
+    const auto m = make_tree(std::move(entries));
+    const piece_layout layout(m);
+    EXPECT_EQ(layout.bytes_in_files(0, 0, piece, 1), 100u);
+    EXPECT_EQ(layout.bytes_in_files(0, 0, piece, 256), 25'600u);
+    EXPECT_EQ(layout.bytes_in_files(0, 150, piece, 2), 150u) << "the rest of file 2, then file 3";
+    EXPECT_EQ(layout.bytes_in_files(0, 0, 1000, 256), 1000u) << "never past the asked length";
+    EXPECT_EQ(layout.bytes_in_files(0, 0, piece, 0), 100u) << "at least one file's part";
+    EXPECT_EQ(layout.bytes_in_files(1, 0, piece, 1), 56u) << "a file begun in the piece before";
+    EXPECT_EQ(layout.bytes_in_files(1, piece, piece, 1), 0u) << "past the piece's end";
+    // Parts of at most 7 files cover each piece exactly.
+    for (uint32_t p = 0; p < layout.piece_count(); ++p) {
+        uint32_t offset = 0;
+        size_t parts = 0;
+        while (offset < layout.piece_length(p)) {
+            const uint32_t part = layout.bytes_in_files(p, offset, piece - offset, 7);
+            ASSERT_GT(part, 0u);
+            offset += part;
+            ++parts;
+        }
+        EXPECT_EQ(offset, layout.piece_length(p));
+        EXPECT_LE(parts, layout.piece_length(p) / 700 + 2) << "piece " << p;
+    }
+    const auto big = make_tree({file("a", 10), file("big", 3 * uint64_t{piece})});
+    EXPECT_EQ(piece_layout(big).bytes_in_files(1, 0, piece, 256), piece) << "one file, one part";
+}
+
 }  // namespace
 }  // namespace xfer::tree
