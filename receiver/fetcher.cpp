@@ -284,6 +284,11 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
 // A source could not read on because the fetch's frame memory is full: the source holding the
 // most of it goes (not asked again: it would do the same), and the others read on next pass.
 void fetcher::relieve_frame_memory() {
+    // Every pass: nothing is built while no source starved (the usual case).
+    if (std::none_of(connections_.begin(), connections_.end(),
+                     [](const auto& item) { return item.second->frame_starved(); })) {
+        return;
+    }
     std::vector<frame_holder> holders;
     for (const auto& [key, connection] : connections_) {
         holders.push_back({key, connection->frame_bytes_held(), connection->frame_starved()});

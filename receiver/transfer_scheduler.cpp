@@ -30,19 +30,23 @@ transfer_scheduler::transfer_scheduler(piece_sizes sizes, std::vector<bool> want
     : sizes_(sizes), picker_(std::move(wanted), had, seed), max_open_(max_open_pieces) {}
 
 void transfer_scheduler::source_added(peer_key source) {
+    changed_ = true;
     picker_.add_peer(source);
     sources_.try_emplace(source);
 }
 
 void transfer_scheduler::source_has(peer_key source, uint32_t piece) {
+    changed_ = true;
     picker_.peer_has(source, piece);
 }
 
 void transfer_scheduler::source_has_all(peer_key source, const std::vector<bool>& pieces) {
+    changed_ = true;
     picker_.peer_has_all(source, pieces);
 }
 
 void transfer_scheduler::source_removed(peer_key source, scheduler_decisions& out) {
+    changed_ = true;
     if (const auto it = sources_.find(source); it != sources_.end()) {
         for (const auto& [piece, flight] : it->second.pieces) picker_.release(source, piece);
         sources_.erase(it);
@@ -69,6 +73,13 @@ uint64_t transfer_scheduler::bytes_in_flight(peer_key source) const {
 
 void transfer_scheduler::plan(std::span<const source_offer> sources, size_t connected,
                               scheduler_decisions& out) {
+    if (!changed_ && connected == last_connected_ && std::ranges::equal(sources, last_offers_)) {
+        ++plans_skipped_;
+        return;
+    }
+    last_offers_.assign(sources.begin(), sources.end());
+    last_connected_ = connected;
+    const size_t asked_before = out.requests.size();
     for (const auto& offer : sources) {
         if (picker_.is_banned(offer.key) || !sources_.contains(offer.key)) continue;
         sources_[offer.key].rate = offer.rate;
@@ -78,6 +89,9 @@ void transfer_scheduler::plan(std::span<const source_offer> sources, size_t conn
         fill_source(offer, out);
         duplicate_for_idle(offer.key, connected, out);
     }
+    // A plan that asked for nothing changed nothing, so the same plan again asks for nothing.
+    // One that asked may have opened endgame for a source planned before it: plan again.
+    changed_ = out.requests.size() != asked_before;
 }
 
 void transfer_scheduler::fill_source(const source_offer& offer, scheduler_decisions& out) {
