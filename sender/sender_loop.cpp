@@ -3,6 +3,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
 
 #include "shared/bus/events.hpp"
 #include "shared/bus/inproc_bind.hpp"
@@ -75,6 +78,11 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
         shared_.pairing_offer = &*options.pairing;
         shared_.own_peer_id = options.tls->our_id();
     }
+    // XFER_BUSY_DECLINE=off: never declined for being busy, as before (for comparing the two;
+    // docs/HARNESS.md).
+    const char* busy_decline = std::getenv("XFER_BUSY_DECLINE");
+    if (busy_decline == nullptr || std::string_view(busy_decline) != "off")
+        shared_.backlog = &backlog_;
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -291,7 +299,7 @@ void sender_loop::serve(uint64_t id, short revents) {
 }
 
 void sender_loop::tick(clock::time_point now) {
-    last_tick_ = now;
+    const auto previous = std::exchange(last_tick_, now);
     std::vector<uint64_t> silent;
     for (auto& [id, connection] : connections_) {
         // A HELLO trickled in a byte at a time does not hold a slot past its deadline.
@@ -300,7 +308,21 @@ void sender_loop::tick(clock::time_point now) {
         if (connection->tick(now) || hello_overdue) silent.push_back(id);
     }
     for (const auto id : silent) close_connection(id, errc::peer_timeout);
+    measure_backlog(now - previous);
     publish_stats();
+}
+
+// What every receiver is owed now, and how fast the uplink drained it (upload_backlog.hpp).
+void sender_loop::measure_backlog(clock::duration interval) {
+    uint64_t owed = 0;
+    uint64_t acknowledged = acknowledged_by_closed_;
+    for (const auto& [id, connection] : connections_) {
+        owed += connection->owed_bytes();
+        acknowledged += connection->bytes_acknowledged();
+    }
+    const uint64_t since = acknowledged - std::min(acknowledged, acknowledged_at_tick_);
+    acknowledged_at_tick_ = acknowledged;
+    backlog_.measured(owed, since, interval);
 }
 
 // Labels and byte counts are for a progress display: refreshed at the tick, not on every pass.
@@ -335,6 +357,7 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
         XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
         it->second->close_with(cause);
     }
+    acknowledged_by_closed_ += it->second->bytes_sent();
     connections_.erase(it);
     peer_admitted_.erase(id);
     exchange_.leave(id);

@@ -52,6 +52,7 @@ class sender_loop {
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
     void close_connection(uint64_t id, const std::error_code& cause);
     void publish_stats();
+    void measure_backlog(clock::duration interval);
     void say_goodbye();
     // Issues the first pairing code or replaces a dead one, and has it announced.
     void refresh_pairing_code(clock::time_point now);
@@ -68,6 +69,11 @@ class sender_loop {
     content_opener opener_;
     piece_promises promises_;
     site_fanout fanout_;
+    upload_backlog backlog_;  // what all receivers are owed, measured at the tick
+    // Bytes acknowledged by receivers that have left (the backlog's rate counts them too), and
+    // the total acknowledged at the last tick.
+    uint64_t acknowledged_by_closed_ = 0;
+    uint64_t acknowledged_at_tick_ = 0;
     peer_exchange exchange_;
     admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap

@@ -1,0 +1,74 @@
+// The busy DECLINE as a pure policy: a sender that owes more than a couple of seconds of its
+// uplink declines new pieces, except to a receiver that is the only one it owes.
+#include "sender/upload_backlog.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xfer::sender {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr uint64_t kib = 1024;
+constexpr uint64_t mib = 1024 * kib;
+
+TEST(UploadBacklog, NothingOwedDeclinesNothing) {
+    upload_backlog backlog;
+    EXPECT_FALSE(backlog.declines(0));
+    EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes) << "no rate measured yet";
+}
+
+// Issue 13 at 2 Mbit/s: 15 receivers asked the seeder for two 256 KiB pieces each at once.
+TEST(UploadBacklog, BeforeAnyRateIsKnownTheFloorBoundsWhatIsOwed) {
+    upload_backlog backlog;
+    int declined = 0;
+    for (int receiver = 0; receiver < 15; ++receiver) {
+        uint64_t own = 0;  // what this receiver was given so far
+        for (int piece = 0; piece < 2; ++piece) {
+            if (backlog.declines(own)) {
+                ++declined;
+                continue;
+            }
+            backlog.accepted(256 * kib);
+            own += 256 * kib;
+        }
+    }
+    EXPECT_EQ(backlog.owed(), upload_backlog::floor_bytes) << "four pieces, not thirty";
+    EXPECT_EQ(declined, 26);
+}
+
+TEST(UploadBacklog, AReceiverAloneInBeingOwedIsNeverDeclined) {
+    upload_backlog backlog;
+    backlog.accepted(64 * mib);
+    EXPECT_FALSE(backlog.declines(64 * mib)) << "one fetch from one server";
+    EXPECT_TRUE(backlog.declines(0)) << "a second receiver while the first is owed 64 MiB";
+    EXPECT_TRUE(backlog.declines(mib)) << "nor one owed only part of it";
+}
+
+TEST(UploadBacklog, TheBoundIsTwoSecondsOfTheMeasuredRate) {
+    upload_backlog backlog;
+    backlog.accepted(mib);
+    backlog.measured(4 * mib, 25 * mib / 4, 250ms);  // 25 MiB/s while owed
+    EXPECT_DOUBLE_EQ(backlog.rate(), 25.0 * mib);
+    EXPECT_EQ(backlog.bound(), 50 * mib);
+    EXPECT_EQ(backlog.owed(), 4 * mib);
+    EXPECT_FALSE(backlog.declines(0)) << "a fast uplink: 4 MiB is 0.16 s of it";
+    backlog.accepted(46 * mib);
+    EXPECT_TRUE(backlog.declines(0));
+}
+
+TEST(UploadBacklog, TheRateIsLearntOnlyWhileSomethingWasOwed) {
+    upload_backlog backlog;
+    backlog.measured(0, 0, 250ms);
+    EXPECT_EQ(backlog.rate(), 0) << "idle: nothing to learn from";
+    backlog.measured(mib, 0, 250ms);
+    EXPECT_EQ(backlog.rate(), 0) << "nothing was owed during that interval";
+    backlog.measured(mib, 64 * kib, 250ms);
+    EXPECT_DOUBLE_EQ(backlog.rate(), 256.0 * kib);
+    backlog.measured(0, 64 * kib, 250ms);  // drained: the rate still counts that interval
+    backlog.measured(0, 0, 250ms);
+    EXPECT_DOUBLE_EQ(backlog.rate(), 256.0 * kib) << "an idle uplink is not a slow one";
+    EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes) << "2 s of 256 KiB/s is below it";
+}
+
+}  // namespace
+}  // namespace xfer::sender
