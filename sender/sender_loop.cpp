@@ -116,7 +116,7 @@ void sender_loop::run() {
         if (items_[streamer_slot].revents & ZMQ_POLLIN) streamer_.take_wakeups();
         if (items_[listener_slot].revents & ZMQ_POLLIN) accept_receivers();
         for (size_t i = first_connection; i < items_.size(); ++i) {
-            serve(item_connection_[i - first_connection], items_[i].revents);
+            serve(item_connection_[i - first_connection], items_[i].events, items_[i].revents);
         }
         const auto now = clock::now();
         if (now - last_tick_ >= tick_interval) tick(now);
@@ -280,15 +280,19 @@ bool sender_loop::admit_peer(uint64_t id, clock::time_point now) {
     return decision.admit;
 }
 
-void sender_loop::serve(uint64_t id, short revents) {
+void sender_loop::serve(uint64_t id, short events, short revents) {
     const auto it = connections_.find(id);
     if (it == connections_.end()) return;  // closed earlier in this pass
     auto& connection = *it->second;
     std::error_code ec;
     const bool readable = revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input();
-    if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
+    const bool reads = readable && connection.wants_read();
+    if (reads) ec = connection.on_readable(clock::now());
     if (!ec && !admit_peer(id, clock::now())) ec = errc::sender_busy;
-    if (!ec && connection.wants_write()) {
+    // Polled for POLLOUT and not writable, with nothing read since: a write would only fail
+    // (one wasted syscall per connection and pass, most passes at low rates).
+    const bool socket_full = (events & ZMQ_POLLOUT) && !(revents & (ZMQ_POLLOUT | ZMQ_POLLERR));
+    if (!ec && connection.wants_write() && !(socket_full && !reads)) {
         const uint64_t before = connection.bytes_sent();
         ec = connection.on_writable(clock::now());
         stats_.total_bytes_sent += connection.bytes_sent() - before;

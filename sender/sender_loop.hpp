@@ -47,7 +47,8 @@ class sender_loop {
     // Once its TLS handshake proved a peer ID: false when that peer holds its limit and none of
     // its other connections may go (then it is closed).
     bool admit_peer(uint64_t id, clock::time_point now);
-    void serve(uint64_t id, short revents);
+    // `events`: what the connection was polled for; `revents`: what poll said.
+    void serve(uint64_t id, short events, short revents);
     void tick(clock::time_point now);
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
     void close_connection(uint64_t id, const std::error_code& cause);
