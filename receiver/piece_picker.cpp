@@ -144,11 +144,24 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
 
 bool piece_picker::spares_seeder(peer_key peer, uint32_t piece) const {
     if (!is_complete_peer(peer) || partial_availability_[piece] == 0) return false;
+    // Partial holders that declined the piece (busy) do not count until their hold ends: with
+    // all of them busy the seeder's uplink would idle while the piece waits (issue 13).
+    const uint32_t askable = partial_availability_[piece] - declined_partial_holders(piece);
     // A seeder of our own site is not spared for a partial peer of another site we may not
     // ask (that would leave the piece to nobody); holders of other sites count as partial.
-    if (sites_ && !sites_->off_site(peer))
-        return partial_availability_[piece] > sites_->off_site_holders(piece);
-    return true;
+    if (sites_ && !sites_->off_site(peer)) return askable > sites_->off_site_holders(piece);
+    return askable > 0;
+}
+
+uint32_t piece_picker::declined_partial_holders(uint32_t piece) const {
+    const auto it = declined_.find(piece);
+    if (it == declined_.end()) return 0;
+    uint32_t count = 0;
+    for (const auto holder : it->second) {
+        const auto has = peer_pieces_.find(holder);
+        if (has != peer_pieces_.end() && has->second[piece] && !is_complete_peer(holder)) ++count;
+    }
+    return std::min(count, partial_availability_[piece]);
 }
 
 size_t piece_picker::off_site_in_flight() const {
