@@ -32,8 +32,8 @@ TEST(UploadBacklog, BeforeAnyRateIsKnownTheFloorBoundsWhatIsOwed) {
             own += 256 * kib;
         }
     }
-    EXPECT_EQ(backlog.owed(), upload_backlog::floor_bytes) << "four pieces, not thirty";
-    EXPECT_EQ(declined, 26);
+    EXPECT_EQ(backlog.owed(), 512 * kib) << "the first receiver's two pieces, not thirty";
+    EXPECT_EQ(declined, 28);
 }
 
 TEST(UploadBacklog, AReceiverAloneInBeingOwedIsNeverDeclined) {
@@ -44,15 +44,15 @@ TEST(UploadBacklog, AReceiverAloneInBeingOwedIsNeverDeclined) {
     EXPECT_TRUE(backlog.declines(mib)) << "nor one owed only part of it";
 }
 
-TEST(UploadBacklog, TheBoundIsTwoSecondsOfTheMeasuredRate) {
+TEST(UploadBacklog, TheBoundIsHalfASecondOfTheMeasuredRate) {
     upload_backlog backlog;
     backlog.accepted(mib);
     backlog.measured(4 * mib, 25 * mib / 4, 250ms);  // 25 MiB/s while owed
     EXPECT_DOUBLE_EQ(backlog.rate(), 25.0 * mib);
-    EXPECT_EQ(backlog.bound(), 50 * mib);
+    EXPECT_EQ(backlog.bound(), 25 * mib / 2);
     EXPECT_EQ(backlog.owed(), 4 * mib);
     EXPECT_FALSE(backlog.declines(0)) << "a fast uplink: 4 MiB is 0.16 s of it";
-    backlog.accepted(46 * mib);
+    backlog.accepted(9 * mib);
     EXPECT_TRUE(backlog.declines(0));
 }
 
@@ -67,7 +67,8 @@ TEST(UploadBacklog, TheRateIsLearntOnlyWhileSomethingWasOwed) {
     backlog.measured(0, 64 * kib, 250ms);  // drained: the rate still counts that interval
     backlog.measured(0, 0, 250ms);
     EXPECT_DOUBLE_EQ(backlog.rate(), 256.0 * kib) << "an idle uplink is not a slow one";
-    EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes) << "2 s of 256 KiB/s is below it";
+    EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes)
+        << "half a second of 256 KiB/s is below it";
 }
 
 }  // namespace
