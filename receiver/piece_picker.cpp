@@ -94,14 +94,15 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
     const auto& has = it->second;
-    const bool idle = assigned_.empty();  // nothing in flight from anyone
+    const bool idle = assigned_.empty();           // nothing in flight from anyone
+    const bool complete = is_complete_peer(peer);  // once, not per piece
 
     // Fresh pieces: rarest first (or as the sites order them), our sweep order among equals.
     using candidate = std::tuple<uint64_t, uint32_t, uint32_t>;  // order, rank, piece
     std::vector<candidate> fresh;
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
         if (has[piece] && wants(piece) && !assigned_.contains(piece) &&
-            peer_may_take(peer, piece) && !spares_seeder(peer, piece) &&
+            peer_may_take(peer, piece) && !(complete && spares_seeder(peer, piece)) &&
             site_allows(peer, piece, idle)) {
             const uint64_t order =
                 sites_ ? sites_->order(peer, piece, availability_[piece]) : availability_[piece];
@@ -127,7 +128,7 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
         // partial peer (31 receivers' endgames had the seeder send ~1 more copy: issue 13).
         // Off-site, only a piece no source of our site has.
         if (has[piece] && wants(piece) && !peers.contains(peer) && peers.size() < max_holders &&
-            !spares_seeder(peer, piece) && peer_may_take(peer, piece) &&
+            !(complete && spares_seeder(peer, piece)) && peer_may_take(peer, piece) &&
             site_allows(peer, piece, /*idle=*/true) && (!worth_it || worth_it(piece, peers))) {
             busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
         }

@@ -62,6 +62,8 @@ class piece_picker {
     void allow_again(peer_key peer, uint32_t piece);
 
     bool is_banned(peer_key peer) const { return banned_.contains(peer); }
+    // The peer holds every piece of the file (a seeder, or a peer that completed).
+    bool is_complete_peer(peer_key peer) const;
     bool complete() const { return remaining_ == 0; }
     uint32_t remaining() const { return remaining_; }
     bool in_endgame() const;
@@ -77,7 +79,6 @@ class piece_picker {
   private:
     bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
     bool peer_may_take(peer_key peer, uint32_t piece) const;
-    bool is_complete_peer(peer_key peer) const;
     // A seeder is not asked for a piece a partial peer it may ask instead has.
     bool spares_seeder(peer_key peer, uint32_t piece) const;
     // Partial holders of the piece that declined it for now.

@@ -36,8 +36,14 @@ void transfer_scheduler::source_added(peer_key source) {
 }
 
 void transfer_scheduler::source_has(peer_key source, uint32_t piece) {
-    changed_ = true;
     picker_.peer_has(source, piece);
+    // Another source may be asked for less now (rarer elsewhere, or no longer the seeder's to
+    // give), never for more, unless this one just became complete (a seeder is spared no more).
+    if (picker_.is_complete_peer(source)) {
+        changed_ = true;
+    } else {
+        mark(source);
+    }
 }
 
 void transfer_scheduler::source_has_all(peer_key source, const std::vector<bool>& pieces) {
@@ -73,11 +79,17 @@ uint64_t transfer_scheduler::bytes_in_flight(peer_key source) const {
 
 void transfer_scheduler::plan(std::span<const source_offer> sources, size_t connected,
                               scheduler_decisions& out) {
-    if (!changed_ && connected == last_connected_ && std::ranges::equal(sources, last_offers_)) {
+    const bool same_offers =
+        connected == last_connected_ && std::ranges::equal(sources, last_offers_);
+    if (!changed_ && same_offers && marked_.empty()) {
         ++plans_skipped_;
         return;
     }
-    last_offers_.assign(sources.begin(), sources.end());
+    const bool everyone = changed_ || !same_offers;
+    const auto planned = [&](peer_key key) {
+        return everyone || std::find(marked_.begin(), marked_.end(), key) != marked_.end();
+    };
+    if (!same_offers) last_offers_.assign(sources.begin(), sources.end());
     last_connected_ = connected;
     const size_t asked_before = out.requests.size();
     for (const auto& offer : sources) {
@@ -85,10 +97,13 @@ void transfer_scheduler::plan(std::span<const source_offer> sources, size_t conn
         sources_[offer.key].rate = offer.rate;
     }
     for (const auto& offer : sources) {
-        if (picker_.is_banned(offer.key) || !sources_.contains(offer.key)) continue;
+        if (picker_.is_banned(offer.key) || !sources_.contains(offer.key) || !planned(offer.key))
+            continue;
+        ++sources_planned_;
         fill_source(offer, out);
         duplicate_for_idle(offer.key, connected, out);
     }
+    marked_.clear();
     // A plan that asked for nothing changed nothing, so the same plan again asks for nothing.
     // One that asked may have opened endgame for a source planned before it: plan again.
     changed_ = out.requests.size() != asked_before;

@@ -22,7 +22,7 @@ void transfer_scheduler::block_gone(peer_key source, uint32_t piece, uint32_t of
     if (flight == state->second.pieces.end()) return;
     const block_mask bit = block_mask{1} << (offset / wire::block_size);
     if ((flight->second.blocks & bit) == 0) return;
-    changed_ = true;
+    mark(source);  // less in flight from it: only its own plan changes
     flight->second.blocks &= ~bit;
     const uint64_t bytes = std::min<uint64_t>(block_length(piece, offset), flight->second.bytes);
     flight->second.bytes -= bytes;
@@ -53,7 +53,6 @@ block_claim transfer_scheduler::claim_block(peer_key source, uint32_t piece, uin
 
 void transfer_scheduler::block_received(peer_key source, uint32_t piece, uint32_t offset,
                                         scheduler_decisions& out) {
-    changed_ = true;
     block_gone(source, piece, offset);
     const auto it = open_.find(piece);
     if (it == open_.end()) return;
@@ -70,6 +69,7 @@ void transfer_scheduler::block_received(peer_key source, uint32_t piece, uint32_
     }
     if (open_piece.blocks_received != open_piece.blocks.size() || open_piece.verifying) return;
     open_piece.verifying = true;
+    changed_ = true;  // its duplicates elsewhere are cancelled
     // Endgame duplicates of this piece elsewhere are no longer needed.
     for (auto& [key, state] : sources_) {
         if (key != source) cancel(key, piece, out);

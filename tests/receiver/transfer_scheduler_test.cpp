@@ -72,6 +72,35 @@ TEST(TransferScheduler, APlanIsWorkedOutAgainOnlyWhenSomethingChanged) {
     )");
 }
 
+// A HAVE gives only its sender more to do (for the others, a piece only grows less rare), so
+// only that source is worked out again; unless it made the sender complete: a seeder it spared
+// may be asked again.
+TEST(TransferScheduler, AHaveWorksOutOnlyItsSenderUnlessItCompletesIt) {
+    run(R"(
+        pieces 3
+        add S has all        # a seeder
+        add A has 0
+        plan
+        expect req S 1, req S 2, req A 0
+        plan
+        check planned 4
+        recv S 1
+        expect verify 1
+        ok 1
+        plan
+        expect -
+        check planned 6      # a piece written: every source
+        have A 1             # A is partial still (piece 2 missing)
+        plan
+        expect -
+        check planned 7      # A alone
+        have A 2             # now complete
+        plan
+        expect -
+        check planned 9
+    )");
+}
+
 TEST(TransferScheduler, AFasterSourceIsAskedForMoreAndTheBufferBoundHolds) {
     run(R"(
         pieces 4 open 3
