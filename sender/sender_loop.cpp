@@ -20,6 +20,7 @@ namespace xfer::sender {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(250);
+constexpr auto first_measure_interval = std::chrono::milliseconds(50);
 // Fixed poll items before the connections.
 enum poll_slot : size_t {
     control_slot,
@@ -120,6 +121,9 @@ void sender_loop::run() {
         }
         const auto now = clock::now();
         if (now - last_tick_ >= tick_interval) tick(now);
+        // Until the uplink's rate is known a busy sender declines nothing: learn it soon.
+        if (backlog_.rate() == 0 && now - last_measured_ >= first_measure_interval)
+            measure_backlog(now);
         refresh_pairing_code(now);
         // The linger rule reads this: it must be exact on every pass (no allocation to count).
         stats_.receivers_with_open_content = static_cast<size_t>(
@@ -303,7 +307,7 @@ void sender_loop::serve(uint64_t id, short events, short revents) {
 }
 
 void sender_loop::tick(clock::time_point now) {
-    const auto previous = std::exchange(last_tick_, now);
+    last_tick_ = now;
     std::vector<uint64_t> silent;
     for (auto& [id, connection] : connections_) {
         // A HELLO trickled in a byte at a time does not hold a slot past its deadline.
@@ -312,12 +316,13 @@ void sender_loop::tick(clock::time_point now) {
         if (connection->tick(now) || hello_overdue) silent.push_back(id);
     }
     for (const auto id : silent) close_connection(id, errc::peer_timeout);
-    measure_backlog(now - previous);
+    measure_backlog(now);
     publish_stats();
 }
 
 // What every receiver is owed now, and how fast the uplink drained it (upload_backlog.hpp).
-void sender_loop::measure_backlog(clock::duration interval) {
+void sender_loop::measure_backlog(clock::time_point now) {
+    const auto interval = now - std::exchange(last_measured_, now);
     uint64_t owed = 0;
     uint64_t acknowledged = acknowledged_by_closed_;
     for (const auto& [id, connection] : connections_) {

@@ -53,7 +53,7 @@ class sender_loop {
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
     void close_connection(uint64_t id, const std::error_code& cause);
     void publish_stats();
-    void measure_backlog(clock::duration interval);
+    void measure_backlog(clock::time_point now);
     void say_goodbye();
     // Issues the first pairing code or replaces a dead one, and has it announced.
     void refresh_pairing_code(clock::time_point now);
@@ -86,6 +86,7 @@ class sender_loop {
     std::set<uint64_t> peer_admitted_;  // connections whose peer ID passed admit_peer
     uint64_t next_id_ = 1;
     clock::time_point last_tick_ = clock::now();
+    clock::time_point last_measured_ = last_tick_;  // the backlog's (upload_backlog)
     std::vector<zmq::pollitem_t> items_;
     std::vector<uint64_t> item_connection_;  // connection of items_[first_connection_ + i]
 };

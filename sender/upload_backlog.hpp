@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 
 namespace xfer::sender {
@@ -27,22 +28,30 @@ class upload_backlog {
   public:
     static constexpr double busy_seconds = 0.5;
     static constexpr uint64_t floor_bytes = 256 * 1024;
+    static constexpr std::chrono::duration<double> rate_half_life{2.0};
 
     // At the tick: `owed` bytes over every receiver now (requests not yet sent, data queued,
     // data in the sockets not yet acknowledged); `acknowledged` bytes left the uplink since
     // the last tick, `interval` ago. The rate is learnt only while something was owed.
     void measured(uint64_t owed, uint64_t acknowledged, std::chrono::duration<double> interval) {
         if (owed_ > 0 && interval.count() > 0) {
+            // The uplink's capacity: up at once (TCP's slow start, the first intervals, measured
+            // low), down slowly (half-life rate_half_life): a low interval is more often a pause
+            // than a slower link. An average held a 200 Mbit/s seeder at the floor for its first
+            // fraction of a second, long enough to decline most first requests.
             const double instant = static_cast<double>(acknowledged) / interval.count();
-            rate_ = rate_ == 0 ? instant : 0.5 * rate_ + 0.5 * instant;
+            const double kept = std::exp2(-interval.count() / rate_half_life.count());
+            rate_ = std::max(instant, rate_ * kept);
         }
         owed_ = owed;
     }
     // A request taken between ticks: owed from now on.
     void accepted(uint64_t bytes) { owed_ += bytes; }
     // A new piece for a receiver owed `own` bytes of the total: declined when the sender owes
-    // at least the bound and others are owed some of it.
-    bool declines(uint64_t own) const { return owed_ >= bound() && owed_ > own; }
+    // at least the bound and others are owed some of it. Never before a rate is measured: the
+    // floor alone declined most of a 200 Mbit/s swarm's first requests (9 hosts: 1.46x the
+    // bound against 1.16x), and the loop measures every 50 ms until it knows (sender_loop).
+    bool declines(uint64_t own) const { return rate_ > 0 && owed_ >= bound() && owed_ > own; }
 
     uint64_t bound() const {
         return std::max(floor_bytes, static_cast<uint64_t>(rate_ * busy_seconds));
@@ -52,7 +61,7 @@ class upload_backlog {
 
   private:
     uint64_t owed_ = 0;
-    double rate_ = 0;  // bytes per second, smoothed; 0: not measured yet
+    double rate_ = 0;  // bytes per second, the decaying peak; 0: not measured yet
 };
 
 }  // namespace xfer::sender

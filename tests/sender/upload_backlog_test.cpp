@@ -14,12 +14,18 @@ constexpr uint64_t mib = 1024 * kib;
 TEST(UploadBacklog, NothingOwedDeclinesNothing) {
     upload_backlog backlog;
     EXPECT_FALSE(backlog.declines(0));
+    backlog.accepted(1);
+    backlog.measured(0, 32 * kib, 250ms);
+    EXPECT_FALSE(backlog.declines(0));
     EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes) << "no rate measured yet";
 }
 
 // Issue 13 at 2 Mbit/s: 15 receivers asked the seeder for two 256 KiB pieces each at once.
-TEST(UploadBacklog, BeforeAnyRateIsKnownTheFloorBoundsWhatIsOwed) {
+TEST(UploadBacklog, OnceARateIsKnownTheFloorBoundsWhatIsOwed) {
     upload_backlog backlog;
+    backlog.accepted(1);
+    backlog.measured(0, 32 * kib, 250ms);  // 128 KiB/s: half a second of it is below the floor
+    ASSERT_EQ(backlog.bound(), upload_backlog::floor_bytes);
     int declined = 0;
     for (int receiver = 0; receiver < 15; ++receiver) {
         uint64_t own = 0;  // what this receiver was given so far
@@ -36,8 +42,18 @@ TEST(UploadBacklog, BeforeAnyRateIsKnownTheFloorBoundsWhatIsOwed) {
     EXPECT_EQ(declined, 28);
 }
 
+TEST(UploadBacklog, NothingIsDeclinedBeforeARateIsMeasured) {
+    upload_backlog backlog;
+    backlog.accepted(64 * mib);
+    EXPECT_FALSE(backlog.declines(0)) << "the first requests of a fast swarm";
+    backlog.measured(64 * mib, 0, 50ms);
+    EXPECT_FALSE(backlog.declines(0)) << "nothing acknowledged yet: still unknown";
+}
+
 TEST(UploadBacklog, AReceiverAloneInBeingOwedIsNeverDeclined) {
     upload_backlog backlog;
+    backlog.accepted(1);
+    backlog.measured(0, 32 * kib, 250ms);
     backlog.accepted(64 * mib);
     EXPECT_FALSE(backlog.declines(64 * mib)) << "one fetch from one server";
     EXPECT_TRUE(backlog.declines(0)) << "a second receiver while the first is owed 64 MiB";
@@ -69,6 +85,17 @@ TEST(UploadBacklog, TheRateIsLearntOnlyWhileSomethingWasOwed) {
     EXPECT_DOUBLE_EQ(backlog.rate(), 256.0 * kib) << "an idle uplink is not a slow one";
     EXPECT_EQ(backlog.bound(), upload_backlog::floor_bytes)
         << "half a second of 256 KiB/s is below it";
+}
+
+// The rate is the uplink's: it follows a rise at once (slow start) and a fall only slowly.
+TEST(UploadBacklog, TheRateRisesAtOnceAndFallsWithAHalfLifeOfTwoSeconds) {
+    upload_backlog backlog;
+    backlog.accepted(mib);
+    backlog.measured(mib, 16 * kib, 50ms);  // slow start: 320 KiB/s
+    backlog.measured(mib, mib, 50ms);       // 20 MiB/s
+    EXPECT_DOUBLE_EQ(backlog.rate(), 20.0 * mib);
+    backlog.measured(mib, 0, 2s);  // a pause of two seconds: half of it is kept
+    EXPECT_DOUBLE_EQ(backlog.rate(), 10.0 * mib);
 }
 
 }  // namespace
