@@ -324,14 +324,17 @@ void sender_loop::tick(clock::time_point now) {
 void sender_loop::measure_backlog(clock::time_point now) {
     const auto interval = now - std::exchange(last_measured_, now);
     uint64_t owed = 0;
+    std::vector<uint64_t> owed_to;
     uint64_t acknowledged = acknowledged_by_closed_;
     for (const auto& [id, connection] : connections_) {
-        owed += connection->owed_bytes();
+        const uint64_t its = connection->owed_bytes();
+        owed += its;
+        if (its > 0) owed_to.push_back(id);
         acknowledged += connection->bytes_acknowledged();
     }
     const uint64_t since = acknowledged - std::min(acknowledged, acknowledged_at_tick_);
     acknowledged_at_tick_ = acknowledged;
-    backlog_.measured(owed, since, interval);
+    backlog_.measured(owed, std::move(owed_to), since, interval);
 }
 
 // Labels and byte counts are for a progress display: refreshed at the tick, not on every pass.

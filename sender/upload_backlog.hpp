@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace xfer::sender {
 
@@ -31,9 +32,11 @@ class upload_backlog {
     static constexpr std::chrono::duration<double> rate_half_life{2.0};
 
     // At the tick: `owed` bytes over every receiver now (requests not yet sent, data queued,
-    // data in the sockets not yet acknowledged); `acknowledged` bytes left the uplink since
-    // the last tick, `interval` ago. The rate is learnt only while something was owed.
-    void measured(uint64_t owed, uint64_t acknowledged, std::chrono::duration<double> interval) {
+    // data in the sockets not yet acknowledged), owed to the connections `owed_to`;
+    // `acknowledged` bytes left the uplink since the last tick, `interval` ago. The rate is
+    // learnt only while something was owed.
+    void measured(uint64_t owed, std::vector<uint64_t> owed_to, uint64_t acknowledged,
+                  std::chrono::duration<double> interval) {
         if (owed_ > 0 && interval.count() > 0) {
             // The uplink's capacity: up at once (TCP's slow start, the first intervals, measured
             // low), down slowly (half-life rate_half_life): a low interval is more often a pause
@@ -44,14 +47,24 @@ class upload_backlog {
             rate_ = std::max(instant, rate_ * kept);
         }
         owed_ = owed;
+        owed_to_ = std::move(owed_to);
     }
-    // A request taken between ticks: owed from now on.
-    void accepted(uint64_t bytes) { owed_ += bytes; }
-    // A new piece for a receiver owed `own` bytes of the total: declined when the sender owes
-    // at least the bound and others are owed some of it. Never before a rate is measured: the
-    // floor alone declined most of a 200 Mbit/s swarm's first requests (9 hosts: 1.46x the
-    // bound against 1.16x), and the loop measures every 50 ms until it knows (sender_loop).
-    bool declines(uint64_t own) const { return rate_ > 0 && owed_ >= bound() && owed_ > own; }
+    // A request of `connection` taken between ticks: owed from now on.
+    void accepted(uint64_t bytes, uint64_t connection) {
+        owed_ += bytes;
+        if (std::find(owed_to_.begin(), owed_to_.end(), connection) == owed_to_.end())
+            owed_to_.push_back(connection);
+    }
+    // A new piece for `connection`: declined when the sender owes at least the bound and some
+    // other connection is owed too (a lone receiver never is: one fetch from one server, or
+    // each half of a mutual exchange). Never before a rate is measured: the floor alone
+    // declined most of a 200 Mbit/s swarm's first requests (9 hosts: 1.46x the bound against
+    // 1.16x), and the loop measures every 50 ms until it knows (sender_loop).
+    bool declines(uint64_t connection) const {
+        return rate_ > 0 && owed_ >= bound() &&
+               std::any_of(owed_to_.begin(), owed_to_.end(),
+                           [&](uint64_t other) { return other != connection; });
+    }
 
     uint64_t bound() const {
         return std::max(floor_bytes, static_cast<uint64_t>(rate_ * busy_seconds));
@@ -61,7 +74,8 @@ class upload_backlog {
 
   private:
     uint64_t owed_ = 0;
-    double rate_ = 0;  // bytes per second, the decaying peak; 0: not measured yet
+    std::vector<uint64_t> owed_to_;  // connections owed something (at the tick, or since)
+    double rate_ = 0;                // bytes per second, the decaying peak; 0: not measured yet
 };
 
 }  // namespace xfer::sender

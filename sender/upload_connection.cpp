@@ -231,7 +231,7 @@ std::error_code upload_connection::on_request(const wire::request& request) {
     if (pending_requests_.size() >= max_pending_requests) return errc::malformed_message;
     if (declines(request, entry)) return {};
     pending_requests_.push_back(request);
-    if (context_.backlog) context_.backlog->accepted(request.length);
+    if (context_.backlog) context_.backlog->accepted(request.length, id_);
     return {};
 }
 

@@ -17,7 +17,7 @@ bool upload_connection::declines(const wire::request& request, const content_ent
     if (request.offset != 0) return declined_.contains(key);
     declined_.erase(key);
     // Busy (upload_backlog.hpp): another holder, or this one a little later, serves it sooner.
-    if (context_.backlog && context_.backlog->declines(owed_bytes())) {
+    if (context_.backlog && context_.backlog->declines(id_)) {
         decline(request);
         return true;
     }
