@@ -71,8 +71,13 @@ void fetch_meter::polled(
     const auto idle = clock::now() - started;
     loop_idle_ += idle;
     bool anyone_owes = false;
+    // Both maps are ordered by key and mostly hold the same keys: a hinted walk, not a search
+    // per source (this runs after every poll of the fetch loop).
+    auto next = sources_.begin();
     for (const auto& [key, connection] : connections) {
-        auto& source = sources_[key];
+        const auto at = sources_.try_emplace(next, key);
+        next = std::next(at);
+        auto& source = at->second;
         if (source.address.empty()) source.address = connection->source().to_string();
         source.bytes = connection->bytes_received();
         if (in_flight(key) == 0) continue;

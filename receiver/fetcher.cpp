@@ -249,6 +249,7 @@ void fetcher::start_due_retries() {
 void fetcher::poll_once(zmq::socket_t& peer_events) {
     poll_items_.clear();
     poll_keys_.clear();
+    poll_pending_.clear();
     poll_items_.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     poll_items_.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
     if (writer_) poll_items_.push_back({writer_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
@@ -257,7 +258,9 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
     for (auto& [key, connection] : connections_) {
         poll_items_.push_back({nullptr, connection->fd(), connection->poll_events(), 0});
         poll_keys_.push_back(key);
-        buffered |= connection->has_buffered_input();
+        const bool has_input = connection->has_buffered_input();
+        poll_pending_.push_back(has_input || connection->frame_starved());
+        buffered |= has_input;
     }
     auto timeout = buffered ? std::chrono::milliseconds(0) : tick_interval;
     // --limit-down spent: sources are not read, so sleep until it allows reading again.
@@ -277,6 +280,8 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
         start_writes();
     }
     for (size_t i = first_connection; i < poll_items_.size(); ++i) {
+        // Nothing to read or write there: what was queued for it was flushed when queued.
+        if (poll_items_[i].revents == 0 && !poll_pending_[i - first_connection]) continue;
         on_connection_events(poll_keys_[i - first_connection], poll_items_[i].revents);
     }
 }
@@ -284,6 +289,11 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
 // A source could not read on because the fetch's frame memory is full: the source holding the
 // most of it goes (not asked again: it would do the same), and the others read on next pass.
 void fetcher::relieve_frame_memory() {
+    // Every pass: nothing is built while no source starved (the usual case).
+    if (std::none_of(connections_.begin(), connections_.end(),
+                     [](const auto& item) { return item.second->frame_starved(); })) {
+        return;
+    }
     std::vector<frame_holder> holders;
     for (const auto& [key, connection] : connections_) {
         holders.push_back({key, connection->frame_bytes_held(), connection->frame_starved()});

@@ -283,6 +283,9 @@ class fetcher final : public download_listener {
     std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
     std::vector<zmq::pollitem_t> poll_items_;  // rebuilt on every pass of run()
     std::vector<uint64_t> poll_keys_;          // connection of each item after the sockets
+    // Per connection item: visited even without events (input buffered in TLS, or starved of
+    // frame memory last time).
+    std::vector<bool> poll_pending_;
 };
 
 }  // namespace xfer::receiver

@@ -34,6 +34,7 @@ std::error_code fetcher::on_hello(download_connection& from, const wire::hello& 
         }
     }
     sites_.source_met(from.key(), hello.site, hello.id);
+    if (scheduler_) scheduler_->sites_changed();
     return {};
 }
 

@@ -94,14 +94,15 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
     const auto it = peer_pieces_.find(peer);
     if (it == peer_pieces_.end() || banned_.contains(peer) || count == 0) return chosen;
     const auto& has = it->second;
-    const bool idle = assigned_.empty();  // nothing in flight from anyone
+    const bool idle = assigned_.empty();           // nothing in flight from anyone
+    const bool complete = is_complete_peer(peer);  // once, not per piece
 
     // Fresh pieces: rarest first (or as the sites order them), our sweep order among equals.
     using candidate = std::tuple<uint64_t, uint32_t, uint32_t>;  // order, rank, piece
     std::vector<candidate> fresh;
     for (uint32_t piece = 0; piece < wanted_.size(); ++piece) {
         if (has[piece] && wants(piece) && !assigned_.contains(piece) &&
-            peer_may_take(peer, piece) && !spares_seeder(peer, piece) &&
+            peer_may_take(peer, piece) && !(complete && spares_seeder(peer, piece)) &&
             site_allows(peer, piece, idle)) {
             const uint64_t order =
                 sites_ ? sites_->order(peer, piece, availability_[piece]) : availability_[piece];
@@ -127,7 +128,7 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
         // partial peer (31 receivers' endgames had the seeder send ~1 more copy: issue 13).
         // Off-site, only a piece no source of our site has.
         if (has[piece] && wants(piece) && !peers.contains(peer) && peers.size() < max_holders &&
-            !spares_seeder(peer, piece) && peer_may_take(peer, piece) &&
+            !(complete && spares_seeder(peer, piece)) && peer_may_take(peer, piece) &&
             site_allows(peer, piece, /*idle=*/true) && (!worth_it || worth_it(piece, peers))) {
             busy.emplace_back(static_cast<uint32_t>(peers.size()), random_rank_[piece], piece);
         }
@@ -144,11 +145,24 @@ std::vector<uint32_t> piece_picker::pick(peer_key peer, size_t count, bool allow
 
 bool piece_picker::spares_seeder(peer_key peer, uint32_t piece) const {
     if (!is_complete_peer(peer) || partial_availability_[piece] == 0) return false;
+    // Partial holders that declined the piece (busy) do not count until their hold ends: with
+    // all of them busy the seeder's uplink would idle while the piece waits (issue 13).
+    const uint32_t askable = partial_availability_[piece] - declined_partial_holders(piece);
     // A seeder of our own site is not spared for a partial peer of another site we may not
     // ask (that would leave the piece to nobody); holders of other sites count as partial.
-    if (sites_ && !sites_->off_site(peer))
-        return partial_availability_[piece] > sites_->off_site_holders(piece);
-    return true;
+    if (sites_ && !sites_->off_site(peer)) return askable > sites_->off_site_holders(piece);
+    return askable > 0;
+}
+
+uint32_t piece_picker::declined_partial_holders(uint32_t piece) const {
+    const auto it = declined_.find(piece);
+    if (it == declined_.end()) return 0;
+    uint32_t count = 0;
+    for (const auto holder : it->second) {
+        const auto has = peer_pieces_.find(holder);
+        if (has != peer_pieces_.end() && has->second[piece] && !is_complete_peer(holder)) ++count;
+    }
+    return std::min(count, partial_availability_[piece]);
 }
 
 size_t piece_picker::off_site_in_flight() const {

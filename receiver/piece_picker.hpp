@@ -3,12 +3,13 @@
 //
 // Policy: rarest first among the pieces a peer has and we still want, ties broken by a random
 // rank fixed per fetch, so receivers of one swarm spread over different pieces. A complete source
-// (a seeder) is not asked for a piece a partial peer already has: its uplink is kept for pieces
-// nobody else can give. Each piece goes to one peer until none is left unassigned, then endgame: a
-// peer with nothing else to do duplicates the in-progress piece with the fewest holders. A piece
-// that fails its hash is never again given to a peer that sent it; a peer with too many failed
-// pieces is banned. With sites (consult()), which sources may be asked for a piece, in what order
-// and how many off-site at once is site_preference's.
+// (a seeder) is not asked for a piece a partial peer already has, unless every partial holder
+// declined it for now (busy): its uplink is kept for pieces nobody else can give. Each piece goes
+// to one peer until none is left unassigned, then endgame: a peer with nothing else to do
+// duplicates the in-progress piece with the fewest holders. A piece that fails its hash is never
+// again given to a peer that sent it; a peer with too many failed pieces is banned. With sites
+// (consult()), which sources may be asked for a piece, in what order and how many off-site at once
+// is site_preference's.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,8 @@ class piece_picker {
     void allow_again(peer_key peer, uint32_t piece);
 
     bool is_banned(peer_key peer) const { return banned_.contains(peer); }
+    // The peer holds every piece of the file (a seeder, or a peer that completed).
+    bool is_complete_peer(peer_key peer) const;
     bool complete() const { return remaining_ == 0; }
     uint32_t remaining() const { return remaining_; }
     bool in_endgame() const;
@@ -76,9 +79,10 @@ class piece_picker {
   private:
     bool wants(uint32_t piece) const { return wanted_[piece] && !had_[piece]; }
     bool peer_may_take(peer_key peer, uint32_t piece) const;
-    bool is_complete_peer(peer_key peer) const;
     // A seeder is not asked for a piece a partial peer it may ask instead has.
     bool spares_seeder(peer_key peer, uint32_t piece) const;
+    // Partial holders of the piece that declined it for now.
+    uint32_t declined_partial_holders(uint32_t piece) const;
     bool site_allows(peer_key peer, uint32_t piece, bool idle) const {
         return !sites_ || sites_->may_ask(peer, piece, idle);
     }

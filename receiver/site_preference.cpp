@@ -40,6 +40,7 @@ site_preference::kind site_preference::kind_of(peer_key source) const {
 
 void site_preference::source_met(peer_key source, std::string_view site, const peer_id& instance) {
     source_gone(source);
+    first_in_line_.clear();
     kind is = kind::unknown;
     if (!own_site_.empty() && !site.empty()) is = site == own_site_ ? kind::same : kind::other;
     sources_[source] = {is, instance_key(instance)};
@@ -51,6 +52,7 @@ void site_preference::source_gone(peer_key source) {
     if (it == sources_.end()) return;
     if (it->second.is == kind::same) --same_site_sources_;
     sources_.erase(it);
+    first_in_line_.clear();
 }
 
 void site_preference::holder_added(peer_key source, uint32_t piece) {
@@ -69,11 +71,19 @@ void site_preference::holder_removed(peer_key source, uint32_t piece) {
 }
 
 bool site_preference::first_in_line(uint32_t piece) const {
+    if (piece < first_in_line_.size() && first_in_line_[piece] != 0)
+        return first_in_line_[piece] == 1;
     const uint64_t ours = claim(own_instance_, piece);
+    bool first = true;
     for (const auto& [key, source] : sources_) {
-        if (source.is == kind::same && claim(source.instance, piece) > ours) return false;
+        if (source.is == kind::same && claim(source.instance, piece) > ours) {
+            first = false;
+            break;
+        }
     }
-    return true;
+    if (piece >= first_in_line_.size()) first_in_line_.resize(piece + 1, 0);
+    first_in_line_[piece] = first ? 1 : 2;
+    return first;
 }
 
 bool site_preference::may_ask(peer_key source, uint32_t piece, bool idle) const {

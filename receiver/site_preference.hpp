@@ -80,6 +80,9 @@ class site_preference {
     size_t same_site_sources_ = 0;
     std::vector<uint32_t> holders_;           // per piece: same-site sources that have it
     std::vector<uint32_t> off_site_holders_;  // per piece: sources of other sites that have it
+    // first_in_line per piece (0 unknown, 1 yes, 2 no): it depends only on the same-site
+    // sources, and the picker asks it for every piece of every pick; forgotten when they change.
+    mutable std::vector<uint8_t> first_in_line_;
 };
 
 }  // namespace xfer::receiver

@@ -30,19 +30,29 @@ transfer_scheduler::transfer_scheduler(piece_sizes sizes, std::vector<bool> want
     : sizes_(sizes), picker_(std::move(wanted), had, seed), max_open_(max_open_pieces) {}
 
 void transfer_scheduler::source_added(peer_key source) {
+    changed_ = true;
     picker_.add_peer(source);
     sources_.try_emplace(source);
 }
 
 void transfer_scheduler::source_has(peer_key source, uint32_t piece) {
     picker_.peer_has(source, piece);
+    // Another source may be asked for less now (rarer elsewhere, or no longer the seeder's to
+    // give), never for more, unless this one just became complete (a seeder is spared no more).
+    if (picker_.is_complete_peer(source)) {
+        changed_ = true;
+    } else {
+        mark(source);
+    }
 }
 
 void transfer_scheduler::source_has_all(peer_key source, const std::vector<bool>& pieces) {
+    changed_ = true;
     picker_.peer_has_all(source, pieces);
 }
 
 void transfer_scheduler::source_removed(peer_key source, scheduler_decisions& out) {
+    changed_ = true;
     if (const auto it = sources_.find(source); it != sources_.end()) {
         for (const auto& [piece, flight] : it->second.pieces) picker_.release(source, piece);
         sources_.erase(it);
@@ -69,15 +79,34 @@ uint64_t transfer_scheduler::bytes_in_flight(peer_key source) const {
 
 void transfer_scheduler::plan(std::span<const source_offer> sources, size_t connected,
                               scheduler_decisions& out) {
+    const bool same_offers =
+        connected == last_connected_ && std::ranges::equal(sources, last_offers_);
+    if (!changed_ && same_offers && marked_.empty()) {
+        ++plans_skipped_;
+        return;
+    }
+    const bool everyone = changed_ || !same_offers;
+    const auto planned = [&](peer_key key) {
+        return everyone || std::find(marked_.begin(), marked_.end(), key) != marked_.end();
+    };
+    if (!same_offers) last_offers_.assign(sources.begin(), sources.end());
+    last_connected_ = connected;
+    const size_t asked_before = out.requests.size();
     for (const auto& offer : sources) {
         if (picker_.is_banned(offer.key) || !sources_.contains(offer.key)) continue;
         sources_[offer.key].rate = offer.rate;
     }
     for (const auto& offer : sources) {
-        if (picker_.is_banned(offer.key) || !sources_.contains(offer.key)) continue;
+        if (picker_.is_banned(offer.key) || !sources_.contains(offer.key) || !planned(offer.key))
+            continue;
+        ++sources_planned_;
         fill_source(offer, out);
         duplicate_for_idle(offer.key, connected, out);
     }
+    marked_.clear();
+    // A plan that asked for nothing changed nothing, so the same plan again asks for nothing.
+    // One that asked may have opened endgame for a source planned before it: plan again.
+    changed_ = out.requests.size() != asked_before;
 }
 
 void transfer_scheduler::fill_source(const source_offer& offer, scheduler_decisions& out) {

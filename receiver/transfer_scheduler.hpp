@@ -41,6 +41,7 @@ struct piece_sizes {
 struct source_offer {
     peer_key key = 0;
     double rate = 0;  // bytes per second, smoothed; 0: not measured yet
+    bool operator==(const source_offer&) const = default;
 };
 
 // Blocks of one piece as bits (bit i: the block at i * wire::block_size). A piece has at most
@@ -114,6 +115,10 @@ class transfer_scheduler {
 
     // Requests that keep each offered source busy (`sources` in the loop's order), and endgame
     // duplicates for idle ones. `connected`: every source connected, for endgame's bound.
+    // The loop plans after every wake-up, most of which are a few bytes of a block arriving:
+    // a plan with the same offers and nothing changed since the last plan, which asked for
+    // nothing, would ask for nothing again, and is skipped (plans_skipped() counts them); after
+    // a HAVE or a block, only the source it came from is worked out again.
     void plan(std::span<const source_offer> sources, size_t connected, scheduler_decisions& out);
 
     // A block starts to arrive from `source`. Unwanted when it was not asked of that source
@@ -138,7 +143,15 @@ class transfer_scheduler {
     void tick(clock::time_point now);
 
     // Sites (receiver/site_preference): which sources the picker may ask for which pieces.
-    void consult(site_preference* sites) { picker_.consult(sites); }
+    void consult(site_preference* sites) {
+        picker_.consult(sites);
+        changed_ = true;
+    }
+    // What the sites know changed (a source's HELLO named its site): plan again.
+    void sites_changed() { changed_ = true; }
+    uint64_t plans_skipped() const { return plans_skipped_; }
+    // Sources worked out by plans so far (a plan after a HAVE works out only its sender's).
+    uint64_t sources_planned() const { return sources_planned_; }
     bool complete() const { return picker_.complete(); }
     uint32_t remaining() const { return picker_.remaining(); }
     bool is_banned(peer_key source) const { return picker_.is_banned(source); }
@@ -203,6 +216,20 @@ class transfer_scheduler {
     std::map<uint32_t, open_piece> open_;
     std::map<peer_key, source_state> sources_;
     std::vector<held_decline> declines_;
+    // Anything plan() reads changed since the last plan (every event sets it), and that plan's
+    // inputs: see plan(). An event that can give only one source more to do (a HAVE or a block
+    // from it: for every other source, what it may be asked for only shrinks) marks that source
+    // instead, and the next plan works out the marked sources alone.
+    bool changed_ = true;
+    std::vector<peer_key> marked_;
+    void mark(peer_key source) {
+        if (std::find(marked_.begin(), marked_.end(), source) == marked_.end())
+            marked_.push_back(source);
+    }
+    uint64_t sources_planned_ = 0;
+    std::vector<source_offer> last_offers_;
+    size_t last_connected_ = 0;
+    uint64_t plans_skipped_ = 0;
 };
 
 }  // namespace xfer::receiver

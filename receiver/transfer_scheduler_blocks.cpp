@@ -22,6 +22,7 @@ void transfer_scheduler::block_gone(peer_key source, uint32_t piece, uint32_t of
     if (flight == state->second.pieces.end()) return;
     const block_mask bit = block_mask{1} << (offset / wire::block_size);
     if ((flight->second.blocks & bit) == 0) return;
+    mark(source);  // less in flight from it: only its own plan changes
     flight->second.blocks &= ~bit;
     const uint64_t bytes = std::min<uint64_t>(block_length(piece, offset), flight->second.bytes);
     flight->second.bytes -= bytes;
@@ -68,6 +69,7 @@ void transfer_scheduler::block_received(peer_key source, uint32_t piece, uint32_
     }
     if (open_piece.blocks_received != open_piece.blocks.size() || open_piece.verifying) return;
     open_piece.verifying = true;
+    changed_ = true;  // its duplicates elsewhere are cancelled
     // Endgame duplicates of this piece elsewhere are no longer needed.
     for (auto& [key, state] : sources_) {
         if (key != source) cancel(key, piece, out);
@@ -76,6 +78,7 @@ void transfer_scheduler::block_received(peer_key source, uint32_t piece, uint32_
 }
 
 void transfer_scheduler::piece_failed(uint32_t piece, scheduler_decisions& out) {
+    changed_ = true;
     const auto it = open_.find(piece);
     if (it == open_.end()) return;
     const auto senders = std::move(it->second.senders);
@@ -89,6 +92,7 @@ void transfer_scheduler::piece_failed(uint32_t piece, scheduler_decisions& out) 
 }
 
 void transfer_scheduler::piece_written(uint32_t piece, bool counted, scheduler_decisions& out) {
+    changed_ = true;
     open_.erase(piece);
     if (!counted) return;
     for (const auto peer : picker_.piece_verified(piece)) cancel(peer, piece, out);
@@ -100,6 +104,7 @@ bool transfer_scheduler::declined(peer_key source, uint32_t piece, clock::time_p
     // Only a piece still asked of it (one we cancelled may cross its DECLINE): a flood of
     // DECLINEs for other pieces would otherwise grow declines_ without bound.
     if (state == sources_.end() || !state->second.pieces.contains(piece)) return false;
+    changed_ = true;
     // The sender dropped the piece's other blocks already; CANCEL clears our side.
     cancel(source, piece, out);
     picker_.decline(source, piece);
@@ -114,6 +119,7 @@ void transfer_scheduler::tick(clock::time_point now) {
     std::erase_if(declines_, [&](const held_decline& declined) {
         if (now < declined.until) return false;
         picker_.allow_again(declined.source, declined.piece);
+        changed_ = true;
         return true;
     });
 }

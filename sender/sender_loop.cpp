@@ -3,6 +3,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
 
 #include "shared/bus/events.hpp"
 #include "shared/bus/inproc_bind.hpp"
@@ -17,6 +20,7 @@ namespace xfer::sender {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(250);
+constexpr auto first_measure_interval = std::chrono::milliseconds(50);
 // Fixed poll items before the connections.
 enum poll_slot : size_t {
     control_slot,
@@ -75,6 +79,11 @@ sender_loop::sender_loop(zmq::context_t& context, std::shared_ptr<piece_store> s
         shared_.pairing_offer = &*options.pairing;
         shared_.own_peer_id = options.tls->our_id();
     }
+    // XFER_BUSY_DECLINE=off: never declined for being busy, as before (for comparing the two;
+    // docs/HARNESS.md).
+    const char* busy_decline = std::getenv("XFER_BUSY_DECLINE");
+    if (busy_decline == nullptr || std::string_view(busy_decline) != "off")
+        shared_.backlog = &backlog_;
     control_.set(zmq::sockopt::linger, 0);
     control_.connect(control_endpoint);
     bind_store_events();
@@ -108,10 +117,13 @@ void sender_loop::run() {
         if (items_[streamer_slot].revents & ZMQ_POLLIN) streamer_.take_wakeups();
         if (items_[listener_slot].revents & ZMQ_POLLIN) accept_receivers();
         for (size_t i = first_connection; i < items_.size(); ++i) {
-            serve(item_connection_[i - first_connection], items_[i].revents);
+            serve(item_connection_[i - first_connection], items_[i].events, items_[i].revents);
         }
         const auto now = clock::now();
         if (now - last_tick_ >= tick_interval) tick(now);
+        // Until the uplink's rate is known a busy sender declines nothing: learn it soon.
+        if (backlog_.rate() == 0 && now - last_measured_ >= first_measure_interval)
+            measure_backlog(now);
         refresh_pairing_code(now);
         // The linger rule reads this: it must be exact on every pass (no allocation to count).
         stats_.receivers_with_open_content = static_cast<size_t>(
@@ -272,15 +284,19 @@ bool sender_loop::admit_peer(uint64_t id, clock::time_point now) {
     return decision.admit;
 }
 
-void sender_loop::serve(uint64_t id, short revents) {
+void sender_loop::serve(uint64_t id, short events, short revents) {
     const auto it = connections_.find(id);
     if (it == connections_.end()) return;  // closed earlier in this pass
     auto& connection = *it->second;
     std::error_code ec;
     const bool readable = revents & (ZMQ_POLLIN | ZMQ_POLLERR) || connection.has_buffered_input();
-    if (readable && connection.wants_read()) ec = connection.on_readable(clock::now());
+    const bool reads = readable && connection.wants_read();
+    if (reads) ec = connection.on_readable(clock::now());
     if (!ec && !admit_peer(id, clock::now())) ec = errc::sender_busy;
-    if (!ec && connection.wants_write()) {
+    // Polled for POLLOUT and not writable, with nothing read since: a write would only fail
+    // (one wasted syscall per connection and pass, most passes at low rates).
+    const bool socket_full = (events & ZMQ_POLLOUT) && !(revents & (ZMQ_POLLOUT | ZMQ_POLLERR));
+    if (!ec && connection.wants_write() && !(socket_full && !reads)) {
         const uint64_t before = connection.bytes_sent();
         ec = connection.on_writable(clock::now());
         stats_.total_bytes_sent += connection.bytes_sent() - before;
@@ -300,7 +316,25 @@ void sender_loop::tick(clock::time_point now) {
         if (connection->tick(now) || hello_overdue) silent.push_back(id);
     }
     for (const auto id : silent) close_connection(id, errc::peer_timeout);
+    measure_backlog(now);
     publish_stats();
+}
+
+// What every receiver is owed now, and how fast the uplink drained it (upload_backlog.hpp).
+void sender_loop::measure_backlog(clock::time_point now) {
+    const auto interval = now - std::exchange(last_measured_, now);
+    uint64_t owed = 0;
+    std::vector<uint64_t> owed_to;
+    uint64_t acknowledged = acknowledged_by_closed_;
+    for (const auto& [id, connection] : connections_) {
+        const uint64_t its = connection->owed_bytes();
+        owed += its;
+        if (its > 0) owed_to.push_back(id);
+        acknowledged += connection->bytes_acknowledged();
+    }
+    const uint64_t since = acknowledged - std::min(acknowledged, acknowledged_at_tick_);
+    acknowledged_at_tick_ = acknowledged;
+    backlog_.measured(owed, std::move(owed_to), since, interval);
 }
 
 // Labels and byte counts are for a progress display: refreshed at the tick, not on every pass.
@@ -335,6 +369,7 @@ void sender_loop::close_connection(uint64_t id, const std::error_code& cause) {
         XLOG_WARN("sender", it->second->label(), "dropping receiver: " << cause.message());
         it->second->close_with(cause);
     }
+    acknowledged_by_closed_ += it->second->bytes_sent();
     connections_.erase(it);
     peer_admitted_.erase(id);
     exchange_.leave(id);

@@ -47,11 +47,13 @@ class sender_loop {
     // Once its TLS handshake proved a peer ID: false when that peer holds its limit and none of
     // its other connections may go (then it is closed).
     bool admit_peer(uint64_t id, clock::time_point now);
-    void serve(uint64_t id, short revents);
+    // `events`: what the connection was polled for; `revents`: what poll said.
+    void serve(uint64_t id, short events, short revents);
     void tick(clock::time_point now);
     std::optional<std::vector<uint8_t>> verified_bits(const content_id& content);
     void close_connection(uint64_t id, const std::error_code& cause);
     void publish_stats();
+    void measure_backlog(clock::time_point now);
     void say_goodbye();
     // Issues the first pairing code or replaces a dead one, and has it announced.
     void refresh_pairing_code(clock::time_point now);
@@ -68,6 +70,11 @@ class sender_loop {
     content_opener opener_;
     piece_promises promises_;
     site_fanout fanout_;
+    upload_backlog backlog_;  // what all receivers are owed, measured at the tick
+    // Bytes acknowledged by receivers that have left (the backlog's rate counts them too), and
+    // the total acknowledged at the last tick.
+    uint64_t acknowledged_by_closed_ = 0;
+    uint64_t acknowledged_at_tick_ = 0;
     peer_exchange exchange_;
     admission_policy admission_;
     have_feed haves_;  // which HAVEs each receiver was sent; resyncs on a bus gap
@@ -79,6 +86,7 @@ class sender_loop {
     std::set<uint64_t> peer_admitted_;  // connections whose peer ID passed admit_peer
     uint64_t next_id_ = 1;
     clock::time_point last_tick_ = clock::now();
+    clock::time_point last_measured_ = last_tick_;  // the backlog's (upload_backlog)
     std::vector<zmq::pollitem_t> items_;
     std::vector<uint64_t> item_connection_;  // connection of items_[first_connection_ + i]
 };

@@ -20,6 +20,7 @@
 #include "sender/piece_promises.hpp"
 #include "sender/served_transfers.hpp"
 #include "sender/site_fanout.hpp"
+#include "sender/upload_backlog.hpp"
 #include "shared/core/token_bucket.hpp"
 #include "shared/net/address.hpp"
 #include "shared/net/stream.hpp"
@@ -54,6 +55,8 @@ struct sender_context {
     pairing_codes* codes = nullptr;
     const pairing_options* pairing_offer = nullptr;
     identity::peer_id own_peer_id{};
+    // What the sender owes all receivers against its uplink, for DECLINE (null: never busy).
+    upload_backlog* backlog = nullptr;
 };
 
 // One pairing exchange on a connection: the code it leased and the responder using it.
@@ -120,6 +123,11 @@ class upload_connection final : private session::message_handler {
     void send_peers(const content_id& id, const std::vector<net::endpoint>& peers);
 
     uint64_t bytes_sent() const { return session_.bytes_sent(); }
+    // Asked of us and not yet acknowledged by the receiver: requests waiting, data queued, and
+    // data in the socket (upload_backlog).
+    uint64_t owed_bytes() const;
+    // Sent and acknowledged by the receiver's TCP (bytes_sent less what the socket still holds).
+    uint64_t bytes_acknowledged() const;
     bool serving_content(const content_id& id) const;
     bool has_open_handles() const { return !handles_.empty(); }
     // The receiver said BYE: close once everything queued is sent.
@@ -169,6 +177,7 @@ class upload_connection final : private session::message_handler {
 
     // True when the piece's blocks are declined (DECLINE sent, or already sent for it).
     bool declines(const wire::request& request, const content_entry& entry);
+    void decline(const wire::request& request);
     // Queues listing frames and pending requests up to their targets; false when it queued
     // nothing (the upload limit is spent).
     bool refill_queue();

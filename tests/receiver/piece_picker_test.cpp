@@ -108,6 +108,23 @@ TEST(PiecePicker, ACompleteSourceIsNotAskedForWhatAPartialPeerHas) {
     EXPECT_EQ(sorted(growing.pick(1, 2)), (std::vector<uint32_t>{0, 1}));
 }
 
+// Issue 13: a busy partial holder DECLINEs; once every partial holder of a piece has, the
+// seeder serves it rather than idle while the piece waits for them.
+TEST(PiecePicker, ASeederIsAskedForAPieceEveryPartialHolderDeclined) {
+    // Peer 1 is a seeder; peers 2 and 3 are partial, both holding piece 1.
+    auto picker = make_picker("11", "00", {"11", "01", "01"});
+    EXPECT_EQ(picker.pick(1, 2), (std::vector<uint32_t>{0}));
+    EXPECT_EQ(picker.pick(2, 1), (std::vector<uint32_t>{1}));
+    picker.decline(2, 1);
+    EXPECT_TRUE(picker.pick(1, 1).empty()) << "peer 3 has it and did not decline";
+    EXPECT_EQ(picker.pick(3, 1), (std::vector<uint32_t>{1}));
+    picker.decline(3, 1);
+    EXPECT_EQ(picker.pick(1, 1), (std::vector<uint32_t>{1})) << "both partial holders declined";
+    picker.release(1, 1);
+    picker.allow_again(2, 1);
+    EXPECT_TRUE(picker.pick(1, 1).empty()) << "peer 2's hold ended: it is asked again first";
+}
+
 TEST(PiecePicker, NeverPicksWhatThePeerLacksWeHaveOrDoNotWant) {
     auto picker = make_picker("11110000", "10000000", {"01011011"});
     EXPECT_EQ(picker.remaining(), 3u);

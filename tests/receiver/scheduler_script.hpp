@@ -16,6 +16,8 @@
 //                                     nothing. Words: req, cancel, verify, closed, ban, dup
 //                                     (a block read and dropped), drop (not wanted), ignored
 //   check done | remaining N | open N | unavailable N | inflight A N | banned A | wanted A yes|no
+//   check skipped N                   plans skipped so far (nothing changed since the last one)
+//   check planned N                   sources worked out by all plans so far
 //
 // The script plays the fetch loop's part and keeps its own model of each source's outstanding
 // blocks (the scheduler is the fetch's one record of them; connections keep none), and checks
@@ -386,6 +388,12 @@ inline void scheduler_script::check(std::istringstream& words) {
     } else if (what == "inflight") {
         words >> who >> value;
         EXPECT_EQ(scheduler_->pieces_in_flight(key_of(who)), std::stoul(value)) << who;
+    } else if (what == "skipped") {
+        words >> value;
+        EXPECT_EQ(scheduler_->plans_skipped(), std::stoul(value)) << what;
+    } else if (what == "planned") {
+        words >> value;
+        EXPECT_EQ(scheduler_->sources_planned(), std::stoul(value)) << what;
     } else if (what == "banned") {
         words >> who;
         EXPECT_TRUE(scheduler_->is_banned(key_of(who))) << who;
