@@ -259,4 +259,9 @@ std::string peer_finder::tracker_failure() {
     return tracker_failure_;
 }
 
+bool peer_finder::tracker_answered() {
+    std::lock_guard lock(mutex_);
+    return tracker_answered_;
+}
+
 }  // namespace xfer::discovery

@@ -63,6 +63,8 @@ class peer_finder {
     size_t untrusted_holders();
     // The tracker failed to prove its key (a sentence), else empty. Thread-safe.
     std::string tracker_failure();
+    // The tracker has answered a query (even with nobody). Thread-safe.
+    bool tracker_answered();
 
   private:
     struct holder {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "shared/core/fd.hpp"
+#include "shared/discovery/tracker_key.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
 
@@ -211,6 +212,25 @@ TEST(DiscoveryFetchE2E, NoHolderIsAClearError) {
     EXPECT_EQ(*status, exit_code::not_found) << fetch.describe();
     EXPECT_NE(fetch.stderr_text().find("nobody-has-this.bin"), std::string::npos)
         << fetch.describe();
+}
+
+TEST(DiscoveryFetchE2E, ASilentTrackerIsNamedAsSilentNotAsEmpty) {
+    // Port 1 on loopback: nothing listens, so the tracker never answers. That is a network
+    // failure to report as such, not "no peer has it" (a loaded tracker that answers late must
+    // not be taken for one that answered "nobody").
+    scratch_directory scratch;
+    const auto key =
+        discovery::format_tracker_key(discovery::tracker_keypair::generate().public_key());
+    child_process fetch({XFER_BINARY, "fetch", "--tracker", key + "@127.0.0.1:1", "some.bin", "-o",
+                         scratch.path().string(), "--stall-timeout", "1"});
+    const auto status = fetch.wait(discovery_deadline * 2);
+    ASSERT_TRUE(status) << fetch.describe();
+    EXPECT_EQ(*status, exit_code::network) << fetch.describe();
+    EXPECT_NE(fetch.stderr_text().find("no answer from tracker 127.0.0.1:1 within"),
+              std::string::npos)
+        << fetch.describe();
+    EXPECT_EQ(fetch.stderr_text().find("no peer has"), std::string::npos) << fetch.describe();
+    EXPECT_TRUE(std::filesystem::is_empty(scratch.path())) << "nothing written";
 }
 
 }  // namespace
