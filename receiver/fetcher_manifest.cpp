@@ -119,6 +119,7 @@ std::error_code fetcher::open_content(download_connection& from) {
         return {};
     }
     entry_ = *entry;
+    if (!placeholder_) assembly_->release_encoding();  // the entry holds it now
     if (auto ec = keep_owners()) {
         fatal_ = ec;
         fatal_message_ = from.source().to_string() + ": no valid owners record for --owners (" +
@@ -203,6 +204,7 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     }
     entry_ = *adopted;
     placeholder_ = false;
+    assembly_->release_encoding();  // the entry holds it now
     if (!entry_->complete) start_writer();
     XLOG_INFO("receiver", from.label(),
               "manifest complete: content " << to_hex(assembly_->id()).substr(0, 16) << ", "

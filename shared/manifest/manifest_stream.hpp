@@ -58,9 +58,15 @@ class manifest_assembly {
     // must be the same bytes and its hashes agree. Sets `source_next` to how many it sent.
     std::error_code agree(std::span<const uint8_t> encoded, uint32_t known, uint32_t& source_next);
 
-    // Once complete: the manifest encoding, and its content id.
+    // Once complete: the manifest encoding (until release_encoding()), and its content id.
     const std::vector<uint8_t>& encoding() const { return encoding_; }
     content_id id() const;
+    // Once complete and handed to the store, which keeps its own copy: frees the encoding (for a
+    // 1,000,000-entry tree ~10 MB, one of the copies at a cold fetch's peak, issue 11). What a
+    // later source's MANIFEST or MANIFEST_HEAD must agree with is kept as the content id, the
+    // digest of the header and entries, and the hashes; encoding() is empty from then on.
+    void release_encoding();
+    bool released() const { return released_; }
     // Once complete: manifest_root_mismatch when `wanted` is set and is not this content.
     std::error_code check_root(const std::optional<content_id>& wanted) const;
 
@@ -72,10 +78,16 @@ class manifest_assembly {
     manifest_assembly() = default;
     void put(uint32_t piece, const sha256_digest& hash);
 
+    bool same_head(std::span<const uint8_t> encoded) const;
+
     manifest geometry_;
     std::vector<uint8_t> encoding_;  // final size; hashes past known_ are zero
     size_t hashes_at_ = 0;
     uint32_t known_ = 0;
+    bool released_ = false;
+    bool released_tree_ = false;   // is_tree() once released
+    content_id id_{};              // once released
+    sha256_digest head_digest_{};  // once released: of the encoding's bytes before its hashes
 };
 
 }  // namespace xfer

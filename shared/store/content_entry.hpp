@@ -49,8 +49,9 @@ class content_entry {
     const std::string path;   // final relative path in the store root
     const unique_fd data_fd;  // a single file: read (and, when fetching here, written) directly
     // A tree: `manifest` is the geometry of its files' bytes end to end (file_size = all file
-    // bytes, the tree's piece size and hashes), `encoded_manifest` the tree manifest, and these
-    // the files a piece's bytes are in. Null for a single file.
+    // bytes, the tree's piece size and hashes), `encoded_manifest` the tree manifest (empty for
+    // a fetch's placeholder, which is never checkpointed nor served), and these the files a
+    // piece's bytes are in. Null for a single file.
     std::shared_ptr<content_files> files;
     bool is_tree() const { return files != nullptr; }
     piece_bitfield have;  // verified pieces; nothing else is ever served

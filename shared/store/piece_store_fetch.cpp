@@ -52,10 +52,8 @@ std::error_code piece_store::write_state(content_entry& entry) const {
         std::filesystem::remove(entry.state_path, ignored);
         return {};
     }
-    return write_file_atomically(
-        entry.state_path,
-        encode_resume_state(entry.path, entry.encoded_manifest, entry.have.to_bytes()),
-        /*durable=*/true);
+    return write_resume_state(entry.state_path, entry.path, entry.encoded_manifest,
+                              entry.have.to_bytes());
 }
 
 // The final name already there: a complete entry when it holds this content (nothing to fetch),
@@ -89,8 +87,9 @@ std::optional<std::vector<uint8_t>> resumed_bitfield(int root_fd,
                                                      const content_id& id) {
     auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
     if (!bytes) return std::nullopt;
-    auto state = decode_resume_state(*bytes);
-    if (state && content_id_of(state->encoded_manifest) == id) return std::move(state->bitfield);
+    const auto state = view_resume_state(*bytes);
+    if (state && content_id_of(state->encoded_manifest) == id)
+        return std::vector<uint8_t>(state->bitfield.begin(), state->bitfield.end());
     XLOG_WARN("store", "", "discarding partial " << part << " of another version");
     ::unlinkat(root_fd, part.c_str(), 0);
     std::error_code ignored;

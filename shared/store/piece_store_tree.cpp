@@ -204,14 +204,18 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     std::vector<uint8_t> resumed_bits;
     bool resuming = false;
     if (auto bytes = read_small_file(state_file, max_state_bytes)) {
-        auto state = decode_resume_state(*bytes);
+        const auto state = view_resume_state(*bytes);
         resuming = state && content_id_of(state->encoded_manifest) == id;
-        if (resuming) resumed_bits = std::move(state->bitfield);
+        if (resuming) resumed_bits.assign(state->bitfield.begin(), state->bitfield.end());
     }
     if (!resuming) std::filesystem::remove(journal_file);
+    // A placeholder's encoding is never checkpointed nor served (register_placeholder): not
+    // kept, so it is not a copy beside the fetcher's at a cold fetch's peak (issue 11).
     auto entry = std::make_shared<content_entry>(
         id, geometry_of(*tree_manifest),
-        std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path, unique_fd());
+        is_placeholder(id) ? std::vector<uint8_t>{}
+                           : std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()),
+        path, unique_fd());
     auto writer = tree_writer::open(root_fd_.get(), root_, path, std::move(*tree_manifest),
                                     resuming, overwrite);
     if (!writer) return std::unexpected(writer.error());

@@ -151,6 +151,46 @@ TEST(ManifestStream, ATreeHeadKeepsItsEntriesAndEveryTreeRule) {
     EXPECT_FALSE(manifest_assembly::from_head(manifest_prefix(bad, 0), 0));
 }
 
+// Once the store holds the complete encoding the fetch drops its own (issue 11): later sources
+// are still judged, by the content id, the digest of the header and the hashes.
+TEST(ManifestStream, AReleasedEncodingStillJudgesEveryLaterSource) {
+    using namespace tree::test;
+    auto t = make_tree({dir("d"), file("d/a", 300'000), file("d/b", 400'000)});
+    t.piece_size = min_piece_size;
+    t.piece_hashes.resize(t.piece_count());
+    for (uint32_t piece = 0; piece < t.piece_count(); ++piece) t.piece_hashes[piece].fill(piece);
+    const auto full = tree::encode_tree_manifest(t);
+    auto assembly = manifest_assembly::from_complete(full);
+    ASSERT_TRUE(assembly) << assembly.error().message();
+    assembly->release_encoding();
+    EXPECT_TRUE(assembly->released());
+    EXPECT_TRUE(assembly->encoding().empty());
+    EXPECT_EQ(assembly->encoding().capacity(), 0u);
+    EXPECT_EQ(assembly->id(), content_id_of(full));
+    EXPECT_TRUE(assembly->is_tree());
+    EXPECT_FALSE(assembly->check_root(content_id_of(full)));
+    uint32_t next = 0;
+    EXPECT_FALSE(assembly->agree(manifest_prefix(full, 1), 1, next));
+    EXPECT_EQ(next, 1u);
+    EXPECT_FALSE(assembly->agree(full, t.piece_count(), next));
+    // Other entries of the same size, or another hash: not this content.
+    auto renamed = t;
+    renamed.entries = make_tree({dir("d"), file("d/c", 300'000), file("d/b", 400'000)}).entries;
+    EXPECT_EQ(assembly->agree(manifest_prefix(tree::encode_tree_manifest(renamed), 1), 1, next),
+              make_error_code(errc::content_mismatch));
+    auto rehashed = t;
+    rehashed.piece_hashes[0].fill(0x55);
+    EXPECT_EQ(assembly->agree(manifest_prefix(tree::encode_tree_manifest(rehashed), 1), 1, next),
+              make_error_code(errc::content_mismatch));
+}
+
+TEST(ManifestStream, AnIncompleteEncodingIsNotReleased) {
+    auto assembly = head_of(five_pieces(), 2);
+    assembly.release_encoding();
+    EXPECT_FALSE(assembly.released());
+    EXPECT_FALSE(assembly.encoding().empty());
+}
+
 TEST(ManifestStream, APlaceholderIsAValidManifestOfTheSameGeometry) {
     const auto m = five_pieces();
     const auto assembly = head_of(m, 2);
