@@ -102,11 +102,13 @@ std::error_code fetcher::open_content(download_connection& from) {
     // register_placeholder).
     std::vector<uint8_t> unique(request_.id.begin(), request_.id.end());
     unique.insert(unique.end(), request_.output_name.begin(), request_.output_name.end());
-    const auto encoded =
-        placeholder_ ? assembly_->placeholder_encoding(sha256(unique)) : assembly_->encoding();
-    if (placeholder_) store_->register_placeholder(content_id_of(encoded));
-    auto entry = store_->open_for_fetching(request_.output_name, encoded, request_.overwrite,
-                                           request_.update);
+    const auto open = [&](std::span<const uint8_t> encoded) {
+        if (placeholder_) store_->register_placeholder(content_id_of(encoded));
+        return store_->open_for_fetching(request_.output_name, encoded, request_.overwrite,
+                                         request_.update);
+    };
+    auto entry = placeholder_ ? assembly_->with_placeholder_encoding(sha256(unique), open)
+                              : open(assembly_->encoding());
     if (!entry) {
         fatal_ = entry.error();
         const auto target = (store_->root() / request_.output_name).string();

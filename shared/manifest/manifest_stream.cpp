@@ -152,6 +152,14 @@ std::error_code manifest_assembly::check_root(const std::optional<content_id>& w
     return {};
 }
 
+void manifest_assembly::fill_hashes(const sha256_digest* filler) {
+    for (uint32_t piece = 0; piece < piece_count(); ++piece) {
+        const auto& hash = filler != nullptr ? *filler : geometry_.piece_hashes[piece];
+        std::memcpy(encoding_.data() + hashes_at_ + size_t{piece} * hash_size, hash.data(),
+                    hash_size);
+    }
+}
+
 std::vector<uint8_t> manifest_assembly::placeholder_encoding(const sha256_digest& filler) const {
     std::vector<uint8_t> out(encoding_.begin(),
                              encoding_.begin() + static_cast<std::ptrdiff_t>(hashes_at_));

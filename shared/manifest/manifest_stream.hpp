@@ -73,10 +73,24 @@ class manifest_assembly {
     // The encoding with `filler` in every hash: a valid manifest of this geometry that names no
     // real content, under which a receiver keeps the part file until the real one is complete.
     std::vector<uint8_t> placeholder_encoding(const sha256_digest& filler) const;
+    // The same without a copy: use(encoding) is called with this assembly's own encoding, its
+    // hashes set to `filler` for the call and put back after it (a tree's encoding is ~10
+    // bytes an entry, and a copy of it was the peak of a cold fetch, issue 11).
+    template <class Use>
+    auto with_placeholder_encoding(const sha256_digest& filler, Use&& use) {
+        fill_hashes(&filler);
+        struct restore {
+            manifest_assembly* self;
+            ~restore() { self->fill_hashes(nullptr); }
+        } restored{this};
+        return use(std::span<const uint8_t>(encoding_));
+    }
 
   private:
     manifest_assembly() = default;
     void put(uint32_t piece, const sha256_digest& hash);
+    // Every hash of the encoding `*filler`, or (null) the known ones again and zero past them.
+    void fill_hashes(const sha256_digest* filler);
 
     bool same_head(std::span<const uint8_t> encoded) const;
 

@@ -3,6 +3,8 @@
 // content id is checked once the last hash is in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 #include "shared/manifest/manifest_stream.hpp"
 #include "shared/tree/tree_manifest.hpp"
@@ -201,6 +203,27 @@ TEST(ManifestStream, APlaceholderIsAValidManifestOfTheSameGeometry) {
     EXPECT_EQ(placeholder->file_size, m.file_size);
     EXPECT_EQ(placeholder->piece_count(), pieces);
     EXPECT_EQ(placeholder->piece_hashes[0], filler);
+}
+
+TEST(ManifestStream, APlaceholderWithoutACopyIsTheSameBytesAndLeavesTheHashesAsTheyWere) {
+    const auto m = five_pieces();
+    auto assembly = head_of(m, 2);
+    sha256_digest filler;
+    filler.fill(0xab);
+    const auto copy = assembly.placeholder_encoding(filler);
+    const auto* own = assembly.encoding().data();
+    const auto id = assembly.with_placeholder_encoding(filler, [&](std::span<const uint8_t> e) {
+        EXPECT_EQ(e.data(), own);
+        EXPECT_TRUE(std::ranges::equal(e, copy));
+        return content_id_of(e);
+    });
+    EXPECT_EQ(id, content_id_of(copy));
+    auto known_so_far = m;
+    for (uint32_t piece = 2; piece < pieces; ++piece) known_so_far.piece_hashes[piece] = {};
+    EXPECT_EQ(assembly.encoding(), encode_manifest(known_so_far));
+    uint32_t next = 2;
+    ASSERT_FALSE(assembly.add(next, 2, hashes_of(m, 2, 3)));
+    EXPECT_EQ(assembly.encoding(), encode_manifest(m));
 }
 
 }  // namespace
