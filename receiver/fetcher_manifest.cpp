@@ -103,12 +103,15 @@ std::error_code fetcher::open_content(download_connection& from) {
     std::vector<uint8_t> unique(request_.id.begin(), request_.id.end());
     unique.insert(unique.end(), request_.output_name.begin(), request_.output_name.end());
     const auto open = [&](std::span<const uint8_t> encoded) {
-        if (placeholder_) store_->register_placeholder(content_id_of(encoded));
+        store_->register_placeholder(content_id_of(encoded));
         return store_->open_for_fetching(request_.output_name, encoded, request_.overwrite,
                                          request_.update);
     };
-    auto entry = placeholder_ ? assembly_->with_placeholder_encoding(sha256(unique), open)
-                              : open(assembly_->encoding());
+    // A complete manifest goes to the entry: the assembly keeps no copy of it.
+    auto entry = placeholder_
+                     ? assembly_->with_placeholder_encoding(sha256(unique), open)
+                     : store_->open_for_fetching(request_.output_name, assembly_->take_encoding(),
+                                                 request_.overwrite, request_.update);
     if (!entry) {
         fatal_ = entry.error();
         const auto target = (store_->root() / request_.output_name).string();
@@ -121,7 +124,6 @@ std::error_code fetcher::open_content(download_connection& from) {
         return {};
     }
     entry_ = *entry;
-    if (!placeholder_) assembly_->release_encoding();  // the entry holds it now
     if (auto ec = keep_owners()) {
         fatal_ = ec;
         fatal_message_ = from.source().to_string() + ": no valid owners record for --owners (" +
@@ -197,7 +199,7 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     // The writer's threads write into the placeholder entry: what they hold is written and
     // counted before the entry is replaced, and a new writer writes into the adopted one.
     finish_writes_in_flight();
-    auto adopted = store_->adopt_manifest(*entry_, assembly_->encoding(), request_.overwrite);
+    auto adopted = store_->adopt_manifest(*entry_, assembly_->take_encoding(), request_.overwrite);
     if (!adopted) {
         fatal_ = adopted.error();
         fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() + ": " +
@@ -206,7 +208,6 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     }
     entry_ = *adopted;
     placeholder_ = false;
-    assembly_->release_encoding();  // the entry holds it now
     if (!entry_->complete) start_writer();
     XLOG_INFO("receiver", from.label(),
               "manifest complete: content " << to_hex(assembly_->id()).substr(0, 16) << ", "

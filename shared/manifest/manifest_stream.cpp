@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "shared/core/error.hpp"
 #include "shared/hash/sha256.hpp"
@@ -137,13 +138,13 @@ content_id manifest_assembly::id() const {
     return released_ ? id_ : content_id_of(encoding_);
 }
 
-void manifest_assembly::release_encoding() {
-    if (!complete() || released_) return;
+std::vector<uint8_t> manifest_assembly::take_encoding() {
+    if (!complete() || released_) return {};
     id_ = content_id_of(encoding_);
     head_digest_ = sha256(std::span(encoding_).first(hashes_at_));
     released_tree_ = is_tree();
-    std::vector<uint8_t>().swap(encoding_);  // `= {}` would keep the capacity
     released_ = true;
+    return std::exchange(encoding_, {});
 }
 
 std::error_code manifest_assembly::check_root(const std::optional<content_id>& wanted) const {

@@ -29,7 +29,7 @@ std::optional<std::vector<uint8_t>> piece_store::resume_manifest(std::string_vie
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adopt_manifest(
-    content_entry& placeholder, std::span<const uint8_t> encoded_manifest, bool overwrite) {
+    content_entry& placeholder, std::vector<uint8_t>&& encoded_manifest, bool overwrite) {
     // Everything verified so far on disk, the journal emptied.
     if (auto ec = checkpoint(placeholder)) return std::unexpected(ec);
     // The same checkpoint under the real manifest: open_for_fetching then resumes from it as
@@ -43,7 +43,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adop
     // both at once were the peak of a cold fetch of a large tree (issue 11).
     placeholder.files.reset();
     placeholder.fetching = false;  // nothing of it to checkpoint any more
-    return open_for_fetching(placeholder.path, encoded_manifest, overwrite);
+    return open_for_fetching(placeholder.path, std::move(encoded_manifest), overwrite);
 }
 
 }  // namespace xfer

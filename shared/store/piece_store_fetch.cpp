@@ -125,11 +125,22 @@ void piece_store::forget_resume_state(content_entry& entry) const {
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
+    std::string_view name, std::vector<uint8_t>&& encoded_manifest, bool overwrite, bool update) {
+    if (!tree::looks_like_tree_manifest(encoded_manifest))
+        return open_for_fetching(name, std::span<const uint8_t>(encoded_manifest), overwrite,
+                                 update);  // a file's: 32 bytes a piece, copied
+    auto path = normalize_relative_path(name, /*allow_root=*/false);
+    if (!path) return std::unexpected(path.error());
+    const std::span<const uint8_t> bytes(encoded_manifest);
+    return open_tree_for_fetching(*path, bytes, std::move(encoded_manifest), overwrite, update);
+}
+
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
     std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite, bool update) {
     auto path = normalize_relative_path(name, /*allow_root=*/false);
     if (!path) return std::unexpected(path.error());
     if (tree::looks_like_tree_manifest(encoded_manifest))
-        return open_tree_for_fetching(*path, encoded_manifest, overwrite, update);
+        return open_tree_for_fetching(*path, encoded_manifest, {}, overwrite, update);
     auto m = decode_manifest(encoded_manifest);
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(encoded_manifest);
