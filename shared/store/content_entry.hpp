@@ -58,7 +58,8 @@ class content_entry {
     std::atomic<bool> complete{false};
 
     // Served before it is hashed (a content whose manifest was not cached): `id`, `manifest`'s
-    // hashes and `encoded_manifest` are placeholders, the hashes known so far are here, and
+    // hashes and `encoded_manifest` are placeholders (a tree's is empty: its encoding, ~10 bytes
+    // an entry, is the stream's alone), the hashes known so far are here, and
     // `have` is unused: the pieces below streaming->known() are the ones served. Never
     // registered by id; once hashed, the cached manifest names the content.
     std::shared_ptr<streamed_manifest> streaming;

@@ -92,7 +92,9 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::stre
     // It must fit one MANIFEST frame, as a hashed one would.
     if (encoded.size() > wire::max_manifest_bytes)
         return std::unexpected(make_error_code(errc::tree_too_large));
-    auto stream = std::make_shared<streamed_manifest>(encoded, scanned.piece_count());
+    // The stream holds the encoding; the entry's stays empty (content_entry::streaming).
+    const auto id = content_id_of(encoded);
+    auto stream = std::make_shared<streamed_manifest>(std::move(encoded), scanned.piece_count());
     const auto reader = duplicate(directory.get());
     // One table of entries for the tree reader and the hasher (it was copied into the hasher:
     // ~12 bytes an entry more, issue 11). The hashes are in the stream's encoding as they come,
@@ -110,9 +112,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::stre
         cache.store_key(cache_key, self->encoding());
         return std::error_code{};
     };
-    const auto id = content_id_of(encoded);
-    auto entry = std::make_shared<content_entry>(id, geometry_of(*shared), std::move(encoded), path,
-                                                 unique_fd());
+    auto entry = std::make_shared<content_entry>(id, geometry_of(*shared), std::vector<uint8_t>{},
+                                                 path, unique_fd());
     XLOG_INFO(
         "store", "",
         "serving tree " << path << " while hashing it (" << shared->entries.size() << " entries)");
