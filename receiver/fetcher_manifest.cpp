@@ -102,11 +102,16 @@ std::error_code fetcher::open_content(download_connection& from) {
     // register_placeholder).
     std::vector<uint8_t> unique(request_.id.begin(), request_.id.end());
     unique.insert(unique.end(), request_.output_name.begin(), request_.output_name.end());
-    const auto encoded =
-        placeholder_ ? assembly_->placeholder_encoding(sha256(unique)) : assembly_->encoding();
-    if (placeholder_) store_->register_placeholder(content_id_of(encoded));
-    auto entry = store_->open_for_fetching(request_.output_name, encoded, request_.overwrite,
-                                           request_.update);
+    const auto open = [&](std::span<const uint8_t> encoded) {
+        store_->register_placeholder(content_id_of(encoded));
+        return store_->open_for_fetching(request_.output_name, encoded, request_.overwrite,
+                                         request_.update);
+    };
+    // A complete manifest goes to the entry: the assembly keeps no copy of it.
+    auto entry = placeholder_
+                     ? assembly_->with_placeholder_encoding(sha256(unique), open)
+                     : store_->open_for_fetching(request_.output_name, assembly_->take_encoding(),
+                                                 request_.overwrite, request_.update);
     if (!entry) {
         fatal_ = entry.error();
         const auto target = (store_->root() / request_.output_name).string();
@@ -199,7 +204,7 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     const auto now = std::chrono::steady_clock::now();
     last_advance_ = now;
     for (auto& [key, connection] : connections_) connection->restart_waits(now);
-    auto adopted = store_->adopt_manifest(*entry_, assembly_->encoding(), request_.overwrite);
+    auto adopted = store_->adopt_manifest(*entry_, assembly_->take_encoding(), request_.overwrite);
     if (!adopted) {
         fatal_ = adopted.error();
         fatal_message_ = "cannot write " + (store_->root() / entry_->part_path).string() + ": " +

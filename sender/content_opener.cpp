@@ -14,7 +14,9 @@ std::expected<std::vector<uint8_t>, std::error_code> owners_record(const content
     auto runs = reader->owners();
     if (!runs) return std::unexpected(runs.error());
     auto record = tree::encode_owners(*runs);
-    if (record.size() + entry.encoded_manifest.size() > wire::max_manifest_bytes)
+    const size_t manifest_bytes =
+        entry.streaming ? entry.streaming->encoding_size() : entry.encoded_manifest.size();
+    if (record.size() + manifest_bytes > wire::max_manifest_bytes)
         return std::unexpected(make_error_code(errc::tree_too_large));
     return record;
 }

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "shared/core/error.hpp"
+#include "shared/hash/sha256.hpp"
 #include "shared/tree/tree_manifest.hpp"
 #include "shared/wire/byte_io.hpp"
 #include "shared/wire/frame.hpp"
@@ -83,7 +85,7 @@ std::expected<manifest_assembly, std::error_code> manifest_assembly::from_comple
 }
 
 bool manifest_assembly::is_tree() const {
-    return tree::looks_like_tree_manifest(encoding_);
+    return released_ ? released_tree_ : tree::looks_like_tree_manifest(encoding_);
 }
 
 void manifest_assembly::put(uint32_t piece, const sha256_digest& hash) {
@@ -114,11 +116,8 @@ std::error_code manifest_assembly::agree(std::span<const uint8_t> encoded, uint3
                                          uint32_t& source_next) {
     // Header and entries byte for byte; then the hashes it holds, as if streamed.
     const size_t head_bytes = hashes_at_ + size_t{known} * hash_size;
-    if (known > piece_count() || encoded.size() != head_bytes ||
-        !std::equal(encoding_.begin(), encoding_.begin() + static_cast<std::ptrdiff_t>(hashes_at_),
-                    encoded.begin())) {
+    if (known > piece_count() || encoded.size() != head_bytes || !same_head(encoded))
         return errc::content_mismatch;
-    }
     source_next = 0;
     if (known == 0) return {};
     std::vector<sha256_digest> hashes(known);
@@ -129,14 +128,37 @@ std::error_code manifest_assembly::agree(std::span<const uint8_t> encoded, uint3
     return add(source_next, 0, hashes);
 }
 
+bool manifest_assembly::same_head(std::span<const uint8_t> encoded) const {
+    const auto head = encoded.first(hashes_at_);
+    if (released_) return sha256(head) == head_digest_;
+    return std::equal(head.begin(), head.end(), encoding_.begin());
+}
+
 content_id manifest_assembly::id() const {
-    return content_id_of(encoding_);
+    return released_ ? id_ : content_id_of(encoding_);
+}
+
+std::vector<uint8_t> manifest_assembly::take_encoding() {
+    if (!complete() || released_) return {};
+    id_ = content_id_of(encoding_);
+    head_digest_ = sha256(std::span(encoding_).first(hashes_at_));
+    released_tree_ = is_tree();
+    released_ = true;
+    return std::exchange(encoding_, {});
 }
 
 std::error_code manifest_assembly::check_root(const std::optional<content_id>& wanted) const {
     if (!complete()) return errc::manifest_stream_invalid;
     if (wanted && *wanted != id()) return errc::manifest_root_mismatch;
     return {};
+}
+
+void manifest_assembly::fill_hashes(const sha256_digest* filler) {
+    for (uint32_t piece = 0; piece < piece_count(); ++piece) {
+        const auto& hash = filler != nullptr ? *filler : geometry_.piece_hashes[piece];
+        std::memcpy(encoding_.data() + hashes_at_ + size_t{piece} * hash_size, hash.data(),
+                    hash_size);
+    }
 }
 
 std::vector<uint8_t> manifest_assembly::placeholder_encoding(const sha256_digest& filler) const {

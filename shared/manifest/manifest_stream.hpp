@@ -58,24 +58,51 @@ class manifest_assembly {
     // must be the same bytes and its hashes agree. Sets `source_next` to how many it sent.
     std::error_code agree(std::span<const uint8_t> encoded, uint32_t known, uint32_t& source_next);
 
-    // Once complete: the manifest encoding, and its content id.
+    // Once complete: the manifest encoding (until release_encoding()), and its content id.
     const std::vector<uint8_t>& encoding() const { return encoding_; }
     content_id id() const;
+    // Once complete: hands the encoding over (to the store, which keeps it for the content), so
+    // a fetch holds one copy of it, not two (for a 1,000,000-entry tree ~10 MB, issue 11). What
+    // a later source's MANIFEST or MANIFEST_HEAD must agree with is kept as the content id, the
+    // digest of the header and entries, and the hashes; encoding() is empty from then on.
+    // Before it is complete: nothing (an empty vector), the encoding stays.
+    std::vector<uint8_t> take_encoding();
+    bool released() const { return released_; }
     // Once complete: manifest_root_mismatch when `wanted` is set and is not this content.
     std::error_code check_root(const std::optional<content_id>& wanted) const;
 
     // The encoding with `filler` in every hash: a valid manifest of this geometry that names no
     // real content, under which a receiver keeps the part file until the real one is complete.
     std::vector<uint8_t> placeholder_encoding(const sha256_digest& filler) const;
+    // The same without a copy: use(encoding) is called with this assembly's own encoding, its
+    // hashes set to `filler` for the call and put back after it (a tree's encoding is ~10
+    // bytes an entry, and a copy of it was the peak of a cold fetch, issue 11).
+    template <class Use>
+    auto with_placeholder_encoding(const sha256_digest& filler, Use&& use) {
+        fill_hashes(&filler);
+        struct restore {
+            manifest_assembly* self;
+            ~restore() { self->fill_hashes(nullptr); }
+        } restored{this};
+        return use(std::span<const uint8_t>(encoding_));
+    }
 
   private:
     manifest_assembly() = default;
     void put(uint32_t piece, const sha256_digest& hash);
+    // Every hash of the encoding `*filler`, or (null) the known ones again and zero past them.
+    void fill_hashes(const sha256_digest* filler);
+
+    bool same_head(std::span<const uint8_t> encoded) const;
 
     manifest geometry_;
     std::vector<uint8_t> encoding_;  // final size; hashes past known_ are zero
     size_t hashes_at_ = 0;
     uint32_t known_ = 0;
+    bool released_ = false;
+    bool released_tree_ = false;   // is_tree() once released
+    content_id id_{};              // once released
+    sha256_digest head_digest_{};  // once released: of the encoding's bytes before its hashes
 };
 
 }  // namespace xfer

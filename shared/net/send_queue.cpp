@@ -4,11 +4,18 @@
 
 namespace xfer::net {
 
+namespace {
+constexpr size_t max_joined_bytes = 1024 * 1024;
+}  // namespace
+
 std::vector<uint8_t>& send_queue::bytes_for_append() {
     // Never into an urgent segment: later urgent frames join that one, and would land behind
     // this frame (between a PIECE header and its data).
+    // Nor behind a large frame (a tree's manifest, ~10 bytes an entry): a small frame appended
+    // to it would grow its buffer to twice its size (20 MB for a 1,000,000-entry tree, issue 11).
     const bool joinable = !segments_.empty() && !segments_.back().is_file() &&
-                          segments_.back().sent == 0 && !segments_.back().urgent;
+                          segments_.back().sent == 0 && !segments_.back().urgent &&
+                          segments_.back().bytes.size() < max_joined_bytes;
     if (!joinable) {
         segments_.emplace_back();
     }

@@ -22,34 +22,46 @@ std::error_code sync_directory(const std::filesystem::path& directory) {
     return {};
 }
 
+namespace {
+
+std::error_code write_all(int fd, std::span<const uint8_t> data) {
+    size_t written = 0;
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return last_system_error();
+        }
+        written += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+}  // namespace
+
 std::error_code write_file_atomically(const std::filesystem::path& path,
                                       std::span<const uint8_t> data, bool durable, mode_t mode) {
+    const std::span<const uint8_t> parts[] = {data};
+    return write_file_atomically(path, parts, durable, mode);
+}
+
+std::error_code write_file_atomically(const std::filesystem::path& path,
+                                      std::span<const std::span<const uint8_t>> parts, bool durable,
+                                      mode_t mode) {
     auto temporary = path;
     temporary += ".tmp" + std::to_string(::getpid());
     unique_fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (!fd) return last_system_error();
-    size_t written = 0;
-    while (written < data.size()) {
-        const ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const auto ec = last_system_error();
-            ::unlink(temporary.c_str());
-            return ec;
-        }
-        written += static_cast<size_t>(n);
-    }
-    if (durable && ::fsync(fd.get()) != 0) {
-        const auto ec = last_system_error();
+    const auto failed = [&](std::error_code ec) {
         ::unlink(temporary.c_str());
         return ec;
+    };
+    for (const auto part : parts) {
+        if (auto ec = write_all(fd.get(), part)) return failed(ec);
     }
+    if (durable && ::fsync(fd.get()) != 0) return failed(last_system_error());
     fd.reset();
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        const auto ec = last_system_error();
-        ::unlink(temporary.c_str());
-        return ec;
-    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) return failed(last_system_error());
     if (durable) return sync_directory(path.parent_path());
     return {};
 }

@@ -19,6 +19,11 @@ namespace xfer {
 std::error_code write_file_atomically(const std::filesystem::path& path,
                                       std::span<const uint8_t> data, bool durable,
                                       mode_t mode = 0644);
+// The same with the file's bytes given as parts, written one after the other: a checkpoint of a
+// large tree is written from the manifest it already holds, not from a copy of it (issue 11).
+std::error_code write_file_atomically(const std::filesystem::path& path,
+                                      std::span<const std::span<const uint8_t>> parts, bool durable,
+                                      mode_t mode = 0644);
 
 // Removes the temporaries (NAME.tmpPID) that write_file_atomically left in `directory` when its
 // process was killed mid-write: those whose process is gone. A live writer's are kept.

@@ -49,15 +49,17 @@ class content_entry {
     const std::string path;   // final relative path in the store root
     const unique_fd data_fd;  // a single file: read (and, when fetching here, written) directly
     // A tree: `manifest` is the geometry of its files' bytes end to end (file_size = all file
-    // bytes, the tree's piece size and hashes), `encoded_manifest` the tree manifest, and these
-    // the files a piece's bytes are in. Null for a single file.
+    // bytes, the tree's piece size and hashes), `encoded_manifest` the tree manifest (empty for
+    // a fetch's placeholder, which is never checkpointed nor served), and these the files a
+    // piece's bytes are in. Null for a single file.
     std::shared_ptr<content_files> files;
     bool is_tree() const { return files != nullptr; }
     piece_bitfield have;  // verified pieces; nothing else is ever served
     std::atomic<bool> complete{false};
 
     // Served before it is hashed (a content whose manifest was not cached): `id`, `manifest`'s
-    // hashes and `encoded_manifest` are placeholders, the hashes known so far are here, and
+    // hashes and `encoded_manifest` are placeholders (a tree's is empty: its encoding, ~10 bytes
+    // an entry, is the stream's alone), the hashes known so far are here, and
     // `have` is unused: the pieces below streaming->known() are the ones served. Never
     // registered by id; once hashed, the cached manifest names the content.
     std::shared_ptr<streamed_manifest> streaming;

@@ -97,6 +97,11 @@ class piece_store {
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_fetching(
         std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite,
         bool update = false);
+    // The same taking the encoding over: the entry keeps these bytes, not a copy of them (a
+    // tree's manifest is ~10 bytes an entry, issue 11).
+    std::expected<std::shared_ptr<content_entry>, std::error_code> open_for_fetching(
+        std::string_view name, std::vector<uint8_t>&& encoded_manifest, bool overwrite,
+        bool update = false);
 
     // Writes a verified piece's bytes where they belong. Called from the fetch's writer threads:
     // distinct pieces may be written at the same time. The piece counts for nothing (no bit, no
@@ -121,7 +126,7 @@ class piece_store {
     // that content's. `placeholder` is not written to again (its files are released first, and it
     // is no longer fetching); the returned entry replaces it.
     std::expected<std::shared_ptr<content_entry>, std::error_code> adopt_manifest(
-        content_entry& placeholder, std::span<const uint8_t> encoded_manifest, bool overwrite);
+        content_entry& placeholder, std::vector<uint8_t>&& encoded_manifest, bool overwrite);
 
     // Both in one call, on the caller's thread. Only the fetching process calls it.
     std::error_code write_piece(content_entry& entry, uint32_t piece_index,
@@ -173,9 +178,10 @@ class piece_store {
     std::shared_ptr<content_entry> served_tree(const std::string& path, unique_fd directory,
                                                tree::tree_manifest manifest,
                                                std::vector<uint8_t> encoded);
+    // `owned`: empty, or the bytes of `encoded_manifest` given over (then the entry keeps them).
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_for_fetching(
-        const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
-        bool update);
+        const std::string& path, std::span<const uint8_t> encoded_manifest,
+        std::vector<uint8_t> owned, bool overwrite, bool update);
     std::error_code reuse_old_tree(int old_tree, tree_writer& writer, content_entry& entry);
     std::error_code finalize_tree(content_entry& entry);
     // A tree another process is fetching into this directory, read-only: its verified pieces

@@ -23,20 +23,19 @@ std::optional<std::vector<uint8_t>> piece_store::resume_manifest(std::string_vie
     // A tree's state holds its manifest (at most one MANIFEST frame) and a bitfield.
     auto bytes = read_small_file(state_path_for(*path), wire::max_manifest_bytes + 1024 * 1024);
     if (!bytes) return std::nullopt;
-    auto state = decode_resume_state(*bytes);
+    const auto state = view_resume_state(*bytes);
     if (!state || state->path != *path) return std::nullopt;
-    return std::move(state->encoded_manifest);
+    return std::vector<uint8_t>(state->encoded_manifest.begin(), state->encoded_manifest.end());
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adopt_manifest(
-    content_entry& placeholder, std::span<const uint8_t> encoded_manifest, bool overwrite) {
+    content_entry& placeholder, std::vector<uint8_t>&& encoded_manifest, bool overwrite) {
     // Everything verified so far on disk, the journal emptied.
     if (auto ec = checkpoint(placeholder)) return std::unexpected(ec);
     // The same checkpoint under the real manifest: open_for_fetching then resumes from it as
     // from any checkpoint of that content.
-    const auto state =
-        encode_resume_state(placeholder.path, encoded_manifest, placeholder.have.to_bytes());
-    if (auto ec = write_file_atomically(placeholder.state_path, state, /*durable=*/true)) {
+    if (auto ec = write_resume_state(placeholder.state_path, placeholder.path, encoded_manifest,
+                                     placeholder.have.to_bytes())) {
         return std::unexpected(ec);
     }
     // The placeholder is not written to again: its tree writer (a table of every entry, a
@@ -44,7 +43,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::adop
     // both at once were the peak of a cold fetch of a large tree (issue 11).
     placeholder.files.reset();
     placeholder.fetching = false;  // nothing of it to checkpoint any more
-    return open_for_fetching(placeholder.path, encoded_manifest, overwrite);
+    return open_for_fetching(placeholder.path, std::move(encoded_manifest), overwrite);
 }
 
 }  // namespace xfer

@@ -52,10 +52,8 @@ std::error_code piece_store::write_state(content_entry& entry) const {
         std::filesystem::remove(entry.state_path, ignored);
         return {};
     }
-    return write_file_atomically(
-        entry.state_path,
-        encode_resume_state(entry.path, entry.encoded_manifest, entry.have.to_bytes()),
-        /*durable=*/true);
+    return write_resume_state(entry.state_path, entry.path, entry.encoded_manifest,
+                              entry.have.to_bytes());
 }
 
 // The final name already there: a complete entry when it holds this content (nothing to fetch),
@@ -89,8 +87,9 @@ std::optional<std::vector<uint8_t>> resumed_bitfield(int root_fd,
                                                      const content_id& id) {
     auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
     if (!bytes) return std::nullopt;
-    auto state = decode_resume_state(*bytes);
-    if (state && content_id_of(state->encoded_manifest) == id) return std::move(state->bitfield);
+    const auto state = view_resume_state(*bytes);
+    if (state && content_id_of(state->encoded_manifest) == id)
+        return std::vector<uint8_t>(state->bitfield.begin(), state->bitfield.end());
     XLOG_WARN("store", "", "discarding partial " << part << " of another version");
     ::unlinkat(root_fd, part.c_str(), 0);
     std::error_code ignored;
@@ -126,11 +125,22 @@ void piece_store::forget_resume_state(content_entry& entry) const {
 }
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
+    std::string_view name, std::vector<uint8_t>&& encoded_manifest, bool overwrite, bool update) {
+    if (!tree::looks_like_tree_manifest(encoded_manifest))
+        return open_for_fetching(name, std::span<const uint8_t>(encoded_manifest), overwrite,
+                                 update);  // a file's: 32 bytes a piece, copied
+    auto path = normalize_relative_path(name, /*allow_root=*/false);
+    if (!path) return std::unexpected(path.error());
+    const std::span<const uint8_t> bytes(encoded_manifest);
+    return open_tree_for_fetching(*path, bytes, std::move(encoded_manifest), overwrite, update);
+}
+
+std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_for_fetching(
     std::string_view name, std::span<const uint8_t> encoded_manifest, bool overwrite, bool update) {
     auto path = normalize_relative_path(name, /*allow_root=*/false);
     if (!path) return std::unexpected(path.error());
     if (tree::looks_like_tree_manifest(encoded_manifest))
-        return open_tree_for_fetching(*path, encoded_manifest, overwrite, update);
+        return open_tree_for_fetching(*path, encoded_manifest, {}, overwrite, update);
     auto m = decode_manifest(encoded_manifest);
     if (!m) return std::unexpected(m.error());
     const auto id = content_id_of(encoded_manifest);

@@ -21,7 +21,7 @@ void piece_store::reload_verified(const content_id& id) {
     // piece is in the journal read first or in the state read after it, never in neither.
     const auto journaled = piece_journal::read(journal_file, piece_count);
     if (const auto bytes = read_small_file(state_file, max_state_bytes)) {
-        const auto state = decode_resume_state(*bytes);
+        const auto state = view_resume_state(*bytes);
         if (state && state->path == entry->path && content_id_of(state->encoded_manifest) == id) {
             piece_bitfield checkpointed(piece_count);
             checkpointed.set_from_bytes(state->bitfield);

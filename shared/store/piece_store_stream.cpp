@@ -92,28 +92,32 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::stre
     // It must fit one MANIFEST frame, as a hashed one would.
     if (encoded.size() > wire::max_manifest_bytes)
         return std::unexpected(make_error_code(errc::tree_too_large));
-    auto stream = std::make_shared<streamed_manifest>(encoded, scanned.piece_count());
+    // The stream holds the encoding; the entry's stays empty (content_entry::streaming).
+    const auto id = content_id_of(encoded);
+    auto stream = std::make_shared<streamed_manifest>(std::move(encoded), scanned.piece_count());
     const auto reader = duplicate(directory.get());
-    stream->work = [cache = cache_, reader, scanned, cache_key](
-                       const auto& on_hash, const std::atomic<bool>& stop) mutable {
+    // One table of entries for the tree reader and the hasher (it was copied into the hasher:
+    // ~12 bytes an entry more, issue 11). The hashes are in the stream's encoding as they come,
+    // so once the last one is in that encoding is what the cache keeps; the stream outlives its
+    // work (only its run() calls it).
+    auto shared = std::make_shared<const tree::tree_manifest>(std::move(scanned));
+    stream->work = [cache = cache_, reader, shared, cache_key, self = stream.get()](
+                       const auto& on_hash, const std::atomic<bool>& stop) {
         if (!*reader) return std::error_code(errno, std::system_category());
         // The hasher checks every file against its entry before and after reading it.
-        auto ec = tree::hash_tree_pieces(reader->get(), scanned, stop,
-                                         [&](uint32_t piece, const sha256_digest& digest) {
-                                             scanned.piece_hashes[piece] = digest;
-                                             on_hash(digest);
-                                         });
+        auto ec =
+            tree::hash_tree_pieces(reader->get(), *shared, stop,
+                                   [&](uint32_t, const sha256_digest& digest) { on_hash(digest); });
         if (ec) return ec;
-        cache.store_key(cache_key, tree::encode_tree_manifest(scanned));
+        cache.store_key(cache_key, self->encoding());
         return std::error_code{};
     };
-    const auto id = content_id_of(encoded);
-    auto entry = std::make_shared<content_entry>(id, geometry_of(scanned), std::move(encoded), path,
-                                                 unique_fd());
+    auto entry = std::make_shared<content_entry>(id, geometry_of(*shared), std::vector<uint8_t>{},
+                                                 path, unique_fd());
     XLOG_INFO(
         "store", "",
-        "serving tree " << path << " while hashing it (" << scanned.entries.size() << " entries)");
-    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(scanned));
+        "serving tree " << path << " while hashing it (" << shared->entries.size() << " entries)");
+    entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(shared));
     entry->streaming = std::move(stream);
     return remember_streaming(std::move(entry));
 }

@@ -143,12 +143,11 @@ namespace {
 
 // A tree found complete at its final name: every piece had, nothing to fetch.
 std::shared_ptr<content_entry> kept_tree_entry(const content_id& id,
-                                               std::span<const uint8_t> encoded_manifest,
+                                               std::vector<uint8_t> encoded_manifest,
                                                const std::string& path, unique_fd directory,
                                                tree::tree_manifest manifest) {
-    auto entry = std::make_shared<content_entry>(
-        id, geometry_of(manifest),
-        std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path, unique_fd());
+    auto entry = std::make_shared<content_entry>(id, geometry_of(manifest),
+                                                 std::move(encoded_manifest), path, unique_fd());
     entry->files = std::make_shared<tree_reader>(std::move(directory), std::move(manifest));
     for (uint32_t piece = 0; piece < entry->manifest.piece_count(); ++piece) entry->have.set(piece);
     entry->complete = true;
@@ -176,8 +175,13 @@ void count_journaled_pieces(tree_writer& writer, content_entry& entry,
 }  // namespace
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_for_fetching(
-    const std::string& path, std::span<const uint8_t> encoded_manifest, bool overwrite,
-    bool update) {
+    const std::string& path, std::span<const uint8_t> encoded_manifest, std::vector<uint8_t> owned,
+    bool overwrite, bool update) {
+    // The entry's own bytes: those given over, or a copy.
+    const auto kept_bytes = [&] {
+        if (owned.empty()) owned.assign(encoded_manifest.begin(), encoded_manifest.end());
+        return std::move(owned);
+    };
     if (path.find('/') != std::string::npos)
         return std::unexpected(std::make_error_code(std::errc::invalid_argument));
     auto tree_manifest = tree::decode_tree_manifest(encoded_manifest);
@@ -189,7 +193,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     if (auto existing = open_in_tree(root_fd_.get(), path, O_RDONLY | O_DIRECTORY)) {
         if (holds_tree(existing->get(), *tree_manifest, hashing_cancelled_)) {
             // Kept as it is, and served from here from now on.
-            return remember(kept_tree_entry(id, encoded_manifest, path, std::move(*existing),
+            return remember(kept_tree_entry(id, kept_bytes(), path, std::move(*existing),
                                             std::move(*tree_manifest)));
         }
         if (!overwrite) return std::unexpected(std::make_error_code(std::errc::file_exists));
@@ -204,14 +208,16 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     std::vector<uint8_t> resumed_bits;
     bool resuming = false;
     if (auto bytes = read_small_file(state_file, max_state_bytes)) {
-        auto state = decode_resume_state(*bytes);
+        const auto state = view_resume_state(*bytes);
         resuming = state && content_id_of(state->encoded_manifest) == id;
-        if (resuming) resumed_bits = std::move(state->bitfield);
+        if (resuming) resumed_bits.assign(state->bitfield.begin(), state->bitfield.end());
     }
     if (!resuming) std::filesystem::remove(journal_file);
+    // A placeholder's encoding is never checkpointed nor served (register_placeholder): not
+    // kept, so it is not a copy beside the fetcher's at a cold fetch's peak (issue 11).
     auto entry = std::make_shared<content_entry>(
-        id, geometry_of(*tree_manifest),
-        std::vector<uint8_t>(encoded_manifest.begin(), encoded_manifest.end()), path, unique_fd());
+        id, geometry_of(*tree_manifest), is_placeholder(id) ? std::vector<uint8_t>{} : kept_bytes(),
+        path, unique_fd());
     auto writer = tree_writer::open(root_fd_.get(), root_, path, std::move(*tree_manifest),
                                     resuming, overwrite);
     if (!writer) return std::unexpected(writer.error());

@@ -36,6 +36,28 @@ std::optional<uint32_t> stated_piece_count(std::span<const uint8_t> encoded) {
     if (!r.ok() || count > wire::max_pieces) return std::nullopt;
     return count;
 }
+
+// Everything a state holds before its manifest: magic, version, path, the manifest's length.
+std::vector<uint8_t> state_header(std::string_view path, size_t manifest_size) {
+    std::vector<uint8_t> out;
+    wire::byte_writer w(out);
+    w.bytes(std::span<const uint8_t>(state_magic));
+    w.u8(state_version);
+    w.string16(path);
+    w.u32(static_cast<uint32_t>(manifest_size));
+    return out;
+}
+
+sha256_digest state_checksum(std::span<const uint8_t> header,
+                             std::span<const uint8_t> encoded_manifest,
+                             std::span<const uint8_t> bitfield) {
+    sha256_hasher hasher;
+    hasher.update(header);
+    hasher.update(encoded_manifest);
+    hasher.update(bitfield);
+    return hasher.finish();
+}
+
 }  // namespace
 
 std::vector<uint8_t> encode_resume_state(const resume_state& state) {
@@ -45,22 +67,27 @@ std::vector<uint8_t> encode_resume_state(const resume_state& state) {
 std::vector<uint8_t> encode_resume_state(std::string_view path,
                                          std::span<const uint8_t> encoded_manifest,
                                          std::span<const uint8_t> bitfield) {
-    std::vector<uint8_t> out;
-    out.reserve(sizeof state_magic + 1 + 2 + path.size() + 4 + encoded_manifest.size() +
-                bitfield.size() + 32);
+    auto out = state_header(path, encoded_manifest.size());
+    const auto checksum = state_checksum(out, encoded_manifest, bitfield);
+    out.reserve(out.size() + encoded_manifest.size() + bitfield.size() + checksum.size());
     wire::byte_writer w(out);
-    w.bytes(std::span<const uint8_t>(state_magic));
-    w.u8(state_version);
-    w.string16(path);
-    w.u32(static_cast<uint32_t>(encoded_manifest.size()));
     w.bytes(encoded_manifest);
     w.bytes(bitfield);
-    const auto checksum = sha256(out);
     w.bytes(checksum);
     return out;
 }
 
-std::expected<resume_state, std::error_code> decode_resume_state(std::span<const uint8_t> bytes) {
+std::error_code write_resume_state(const std::filesystem::path& file, std::string_view path,
+                                   std::span<const uint8_t> encoded_manifest,
+                                   std::span<const uint8_t> bitfield) {
+    const auto header = state_header(path, encoded_manifest.size());
+    const auto checksum = state_checksum(header, encoded_manifest, bitfield);
+    const std::span<const uint8_t> parts[] = {header, encoded_manifest, bitfield, checksum};
+    return write_file_atomically(file, parts, /*durable=*/true);
+}
+
+std::expected<resume_state_view, std::error_code> view_resume_state(
+    std::span<const uint8_t> bytes) {
     const auto corrupt = std::unexpected(make_error_code(errc::state_corrupt));
     if (bytes.size() < 32) return corrupt;
     const auto body = bytes.first(bytes.size() - 32);
@@ -69,23 +96,32 @@ std::expected<resume_state, std::error_code> decode_resume_state(std::span<const
     wire::byte_reader r(body);
     uint8_t magic[4];
     uint8_t version = 0;
+    uint16_t path_length = 0;
     uint32_t manifest_length = 0;
-    resume_state state;
+    resume_state_view state;
     r.bytes(magic);
     r.u8(version);
-    r.string16(state.path, wire::max_path_length);
+    r.u16(path_length);
+    if (path_length > wire::max_path_length) return corrupt;
+    state.path = r.text_view(path_length);
     r.u32(manifest_length);
     if (!r.ok() || std::memcmp(magic, state_magic, 4) != 0 || version != state_version)
         return corrupt;
-    const auto encoded = r.take(manifest_length);
+    state.encoded_manifest = r.take(manifest_length);
     if (!r.ok()) return corrupt;
-    state.encoded_manifest.assign(encoded.begin(), encoded.end());
     const auto piece_count = stated_piece_count(state.encoded_manifest);
     if (!piece_count) return corrupt;
     if (r.remaining() != (size_t{*piece_count} + 7) / 8) return corrupt;
-    const auto bits = r.take(r.remaining());
-    state.bitfield.assign(bits.begin(), bits.end());
+    state.bitfield = r.take(r.remaining());
     return state;
+}
+
+std::expected<resume_state, std::error_code> decode_resume_state(std::span<const uint8_t> bytes) {
+    const auto view = view_resume_state(bytes);
+    if (!view) return std::unexpected(view.error());
+    return resume_state{std::string(view->path),
+                        {view->encoded_manifest.begin(), view->encoded_manifest.end()},
+                        {view->bitfield.begin(), view->bitfield.end()}};
 }
 
 std::error_code piece_journal::open(const std::filesystem::path& path) {

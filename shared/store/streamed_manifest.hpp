@@ -22,6 +22,8 @@ class streamed_manifest {
     streamed_manifest(std::vector<uint8_t> encoding, uint32_t piece_count);
 
     uint32_t piece_count() const { return piece_count_; }
+    // Bytes of the complete encoding (fixed from the start).
+    size_t encoding_size() const { return hashes_at_ + size_t{piece_count_} * 32; }
     // Hashes known: those of pieces 0 .. known() - 1.
     uint32_t known() const { return known_.load(std::memory_order_acquire); }
     // Hashing is over: complete (no error) or abandoned (the file changed, a read failed, the

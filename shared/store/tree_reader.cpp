@@ -10,14 +10,19 @@
 namespace xfer {
 
 tree_reader::tree_reader(unique_fd root, tree::tree_manifest manifest, bool whole)
-    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(manifest_), whole_(whole) {
-    for (const auto& e : manifest_.entries) file_count_ += e.kind == tree::entry_kind::file;
+    : tree_reader(std::move(root), std::make_shared<const tree::tree_manifest>(std::move(manifest)),
+                  whole) {}
+
+tree_reader::tree_reader(unique_fd root, std::shared_ptr<const tree::tree_manifest> manifest,
+                         bool whole)
+    : root_(std::move(root)), manifest_(std::move(manifest)), layout_(*manifest_), whole_(whole) {
+    for (const auto& e : manifest_->entries) file_count_ += e.kind == tree::entry_kind::file;
 }
 
 std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_reader::open_file(
     uint32_t entry_index) {
     if (entry_index == last_entry_) return last_fd_;
-    const auto& e = manifest_.entries[entry_index];
+    const auto& e = manifest_->entries[entry_index];
     auto fd = open_in_tree(root_.get(), e.path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) {
         if (fd.error() == make_error_code(errc::not_found))

@@ -4,6 +4,7 @@
 // reported as changed rather than sent as a mix of versions.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -20,6 +21,10 @@ class tree_reader final : public content_files {
     // have their final size and time yet; only verified pieces are read from it, so each file
     // is only checked to be a regular file. True: a complete tree, checked as said above.
     tree_reader(unique_fd root, tree::tree_manifest manifest, bool whole = true);
+    // The same over a manifest shared with others (a tree served while it is hashed: the
+    // hasher walks the same entries, issue 11).
+    tree_reader(unique_fd root, std::shared_ptr<const tree::tree_manifest> manifest,
+                bool whole = true);
 
     std::error_code read_ranges(uint32_t piece, uint32_t offset, uint32_t length,
                                 std::vector<file_range>& out) override;
@@ -37,14 +42,14 @@ class tree_reader final : public content_files {
     uint64_t files_complete() const override { return file_count_; }
     // The owners of the tree's root and entries as they are on disk now (xfer fetch --owners).
     std::expected<tree::owner_runs, std::error_code> owners() const {
-        return tree::collect_owners(root_.get(), manifest_.entries);
+        return tree::collect_owners(root_.get(), manifest_->entries);
     }
 
   private:
     std::expected<std::shared_ptr<unique_fd>, std::error_code> open_file(uint32_t entry_index);
 
     const unique_fd root_;
-    const tree::tree_manifest manifest_;
+    const std::shared_ptr<const tree::tree_manifest> manifest_;
     const tree::piece_layout layout_;
     const bool whole_;
     uint64_t file_count_ = 0;

@@ -25,9 +25,8 @@ const size_t max_open_files = open_file_budget(256, 8);
 // All-zero parts of each aligned block of this size are not written: the file is sized with
 // ftruncate, so a block no piece writes stays a hole.
 constexpr size_t hole_block = 4096;
-// Per-entry flag: the file may be shorter than its size (a skipped zero tail, or a file
-// reopened on resume), so it is ftruncated to its size when complete.
-constexpr uint8_t needs_truncate = 1;
+// file_piece_counts::mark_truncate: the file may be shorter than its size (a skipped zero
+// tail, or a file reopened on resume), so it is ftruncated to its size when complete.
 
 timespec to_timespec(int64_t ns) {
     return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
@@ -103,12 +102,11 @@ tree_writer::tree_writer(int outdir_fd, std::filesystem::path outdir, std::strin
       staging_fd_(std::move(staging)),
       overwrite_(overwrite),
       umask_(current_umask()),
-      pieces_left_(manifest_.entries.size(), 0),
-      flags_(manifest_.entries.size(), 0) {
+      pieces_left_(manifest_.entries.size()) {
     for (uint32_t index = 0; const auto& e : manifest_.entries) {
         file_count_ += e.kind == tree::entry_kind::file;
         const auto [first, last] = layout_.pieces_of_entry(index);  // {0, 0}: not a file's
-        pieces_left_[index++] = last - first;
+        pieces_left_.set(index++, last - first);
     }
 }
 
@@ -167,7 +165,7 @@ std::expected<std::shared_ptr<unique_fd>, std::error_code> tree_writer::file_for
     if (!fd) return std::unexpected(fd.error());
     auto file = std::make_shared<unique_fd>(std::move(*fd));
     std::lock_guard lock(mutex_);
-    if (existed) flags_[entry_index] |= needs_truncate;
+    if (existed) pieces_left_.mark_truncate(entry_index);
     if (auto it = open_.find(entry_index); it != open_.end()) return it->second.first;
     if (open_.size() >= max_open_files) {
         // A writer still using the evicted descriptor keeps it open until it is done.
@@ -231,7 +229,7 @@ std::error_code tree_writer::write_whole_file(const tree::segment& part, const u
     if (auto ec = fresh && born_final ? set_times(fd->get(), e) : set_metadata(fd->get(), e))
         return ec;
     std::lock_guard lock(mutex_);
-    --pieces_left_[part.entry_index];
+    pieces_left_.count_off(part.entry_index);
     ++files_done_;
     return {};
 }
@@ -275,10 +273,10 @@ std::error_code tree_writer::write_part(const tree::segment& part, const uint8_t
     bool truncate = false;
     {
         std::lock_guard lock(mutex_);
-        if (*skipped) flags_[part.entry_index] |= needs_truncate;
+        if (*skipped) pieces_left_.mark_truncate(part.entry_index);
         last_written_ = part.entry_index;
-        last = --pieces_left_[part.entry_index] == 0;
-        truncate = flags_[part.entry_index] & needs_truncate;
+        last = pieces_left_.count_off(part.entry_index);
+        truncate = pieces_left_.needs_truncate(part.entry_index);
         if (auto it = open_.find(part.entry_index); last && it != open_.end()) {
             recently_used_.erase(it->second.second);
             open_.erase(it);

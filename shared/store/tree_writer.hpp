@@ -27,6 +27,7 @@
 
 #include "shared/core/fd.hpp"
 #include "shared/store/content_files.hpp"
+#include "shared/store/file_piece_counts.hpp"
 #include "shared/tree/tree.hpp"
 #include "shared/tree/tree_owners.hpp"
 
@@ -102,8 +103,7 @@ class tree_writer final : public content_files {
     // Guards the bookkeeping only: the system calls that create, write and finish files run
     // outside it, so several writer threads build the tree at once.
     mutable std::mutex mutex_;
-    std::vector<uint32_t> pieces_left_;  // per entry: pieces of it not yet written
-    std::vector<uint8_t> flags_;         // per entry: needs_truncate (tree_writer.cpp)
+    file_piece_counts pieces_left_;  // per entry: pieces of it not yet written, needs_truncate
     uint64_t files_done_ = 0;
     uint32_t last_written_ = UINT32_MAX;  // entry of the last segment written (progress)
     // Files that span pieces, with some still to write, open for writing; the least recently

@@ -17,7 +17,7 @@ namespace xfer {
 void tree_writer::mark_written(uint32_t piece) {
     std::lock_guard lock(mutex_);
     layout_.for_each_segment(piece, 0, layout_.piece_length(piece), [&](const tree::segment& part) {
-        if (pieces_left_[part.entry_index] > 0 && --pieces_left_[part.entry_index] == 0)
+        if (pieces_left_.left(part.entry_index) > 0 && pieces_left_.count_off(part.entry_index))
             ++files_done_;
         return true;
     });
@@ -69,9 +69,7 @@ std::error_code tree_writer::move_into_place() const {
 
 std::error_code tree_writer::finish() {
     std::lock_guard lock(mutex_);
-    for (uint32_t index = 0; index < pieces_left_.size(); ++index) {
-        if (pieces_left_[index] != 0) return errc::no_source;
-    }
+    if (!pieces_left_.all_written()) return errc::no_source;
     open_.clear();
     recently_used_.clear();
     if (auto ec = finish_entries()) return ec;

@@ -119,7 +119,10 @@ std::error_code decode_entry(wire::byte_reader& r, entry& e, const entry* previo
 
 std::vector<uint8_t> encode_tree_manifest(const tree_manifest& manifest) {
     std::vector<uint8_t> out;
-    out.reserve(header_size + manifest.entries.size() * 24 + manifest.piece_hashes.size() * 32);
+    // About 10 bytes an entry for paths that share their directory (front-coded); 24 reserved
+    // left a 1,000,000-entry tree's encoding 14 MB too large for as long as it was kept, and made
+    // every transient one (the serve's cache key) that large (issue 11).
+    out.reserve(header_size + manifest.entries.size() * 12 + manifest.piece_hashes.size() * 32);
     wire::byte_writer w(out);
     w.bytes(tree_manifest_magic);
     w.u8(tree_manifest_version);
@@ -134,6 +137,7 @@ std::vector<uint8_t> encode_tree_manifest(const tree_manifest& manifest) {
         first = false;
     }
     for (const auto& hash : manifest.piece_hashes) w.bytes(hash);
+    if (out.capacity() - out.size() > out.size() / 8) out.shrink_to_fit();  // grown: long names
     return out;
 }
 

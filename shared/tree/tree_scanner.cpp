@@ -154,6 +154,7 @@ std::expected<scan_result, std::error_code> scan_tree(int root_dirfd, const scan
     walker w(limits);
     if (const auto ec = w.walk(root_dirfd, "", 0)) return std::unexpected(ec);
     auto result = w.take();
+    result.manifest.entries.shrink_to_fit();  // grown by doubling: up to twice what it holds
     result.manifest.piece_size = choose_piece_size(result.manifest.total_file_bytes());
     if (result.manifest.total_file_bytes() > uint64_t{wire::max_pieces} * max_piece_size)
         return std::unexpected(make_error_code(errc::tree_too_large));

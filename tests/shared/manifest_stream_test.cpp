@@ -3,6 +3,8 @@
 // content id is checked once the last hash is in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 #include "shared/manifest/manifest_stream.hpp"
 #include "shared/tree/tree_manifest.hpp"
@@ -151,6 +153,47 @@ TEST(ManifestStream, ATreeHeadKeepsItsEntriesAndEveryTreeRule) {
     EXPECT_FALSE(manifest_assembly::from_head(manifest_prefix(bad, 0), 0));
 }
 
+// Once the store holds the complete encoding the fetch holds none (issue 11): later sources
+// are still judged, by the content id, the digest of the header and the hashes.
+TEST(ManifestStream, AReleasedEncodingStillJudgesEveryLaterSource) {
+    using namespace tree::test;
+    auto t = make_tree({dir("d"), file("d/a", 300'000), file("d/b", 400'000)});
+    t.piece_size = min_piece_size;
+    t.piece_hashes.resize(t.piece_count());
+    for (uint32_t piece = 0; piece < t.piece_count(); ++piece) t.piece_hashes[piece].fill(piece);
+    const auto full = tree::encode_tree_manifest(t);
+    auto assembly = manifest_assembly::from_complete(full);
+    ASSERT_TRUE(assembly) << assembly.error().message();
+    EXPECT_EQ(assembly->take_encoding(), full);
+    EXPECT_TRUE(assembly->released());
+    EXPECT_TRUE(assembly->take_encoding().empty());  // once
+    EXPECT_TRUE(assembly->encoding().empty());
+    EXPECT_EQ(assembly->encoding().capacity(), 0u);
+    EXPECT_EQ(assembly->id(), content_id_of(full));
+    EXPECT_TRUE(assembly->is_tree());
+    EXPECT_FALSE(assembly->check_root(content_id_of(full)));
+    uint32_t next = 0;
+    EXPECT_FALSE(assembly->agree(manifest_prefix(full, 1), 1, next));
+    EXPECT_EQ(next, 1u);
+    EXPECT_FALSE(assembly->agree(full, t.piece_count(), next));
+    // Other entries of the same size, or another hash: not this content.
+    auto renamed = t;
+    renamed.entries = make_tree({dir("d"), file("d/c", 300'000), file("d/b", 400'000)}).entries;
+    EXPECT_EQ(assembly->agree(manifest_prefix(tree::encode_tree_manifest(renamed), 1), 1, next),
+              make_error_code(errc::content_mismatch));
+    auto rehashed = t;
+    rehashed.piece_hashes[0].fill(0x55);
+    EXPECT_EQ(assembly->agree(manifest_prefix(tree::encode_tree_manifest(rehashed), 1), 1, next),
+              make_error_code(errc::content_mismatch));
+}
+
+TEST(ManifestStream, AnIncompleteEncodingIsNotReleased) {
+    auto assembly = head_of(five_pieces(), 2);
+    EXPECT_TRUE(assembly.take_encoding().empty());
+    EXPECT_FALSE(assembly.released());
+    EXPECT_FALSE(assembly.encoding().empty());
+}
+
 TEST(ManifestStream, APlaceholderIsAValidManifestOfTheSameGeometry) {
     const auto m = five_pieces();
     const auto assembly = head_of(m, 2);
@@ -161,6 +204,27 @@ TEST(ManifestStream, APlaceholderIsAValidManifestOfTheSameGeometry) {
     EXPECT_EQ(placeholder->file_size, m.file_size);
     EXPECT_EQ(placeholder->piece_count(), pieces);
     EXPECT_EQ(placeholder->piece_hashes[0], filler);
+}
+
+TEST(ManifestStream, APlaceholderWithoutACopyIsTheSameBytesAndLeavesTheHashesAsTheyWere) {
+    const auto m = five_pieces();
+    auto assembly = head_of(m, 2);
+    sha256_digest filler;
+    filler.fill(0xab);
+    const auto copy = assembly.placeholder_encoding(filler);
+    const auto* own = assembly.encoding().data();
+    const auto id = assembly.with_placeholder_encoding(filler, [&](std::span<const uint8_t> e) {
+        EXPECT_EQ(e.data(), own);
+        EXPECT_TRUE(std::ranges::equal(e, copy));
+        return content_id_of(e);
+    });
+    EXPECT_EQ(id, content_id_of(copy));
+    auto known_so_far = m;
+    for (uint32_t piece = 2; piece < pieces; ++piece) known_so_far.piece_hashes[piece] = {};
+    EXPECT_EQ(assembly.encoding(), encode_manifest(known_so_far));
+    uint32_t next = 2;
+    ASSERT_FALSE(assembly.add(next, 2, hashes_of(m, 2, 3)));
+    EXPECT_EQ(assembly.encoding(), encode_manifest(m));
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "shared/core/error.hpp"
 #include "shared/hash/sha256.hpp"
 #include "shared/manifest/manifest.hpp"
@@ -67,6 +69,28 @@ TEST(ResumeState, LayoutMatchesTheHeaderComment) {
     const auto state = sample_state();
     EXPECT_EQ(encode_resume_state(state),
               raw_state("XFST", 1, state.path, state.encoded_manifest, state.bitfield));
+}
+
+// The checkpoint written from its parts (no buffer of its size) is the encoded state, and its
+// view decodes the same fields without a copy.
+TEST(ResumeState, WrittenFromItsPartsItIsTheEncodedStateAndItsViewDecodesIt) {
+    test::sandbox box;
+    for (const auto& state : {sample_state(), resume_state{"a", manifest_bytes(0), {}}}) {
+        const auto file = box / "KEY.state";
+        ASSERT_FALSE(write_resume_state(file, state.path, state.encoded_manifest, state.bitfield));
+        const auto bytes = box.read("KEY.state");
+        EXPECT_EQ(bytes, encode_resume_state(state));
+        const auto view = view_resume_state(bytes);
+        ASSERT_TRUE(view) << view.error().message();
+        EXPECT_EQ(view->path, state.path);
+        EXPECT_TRUE(std::ranges::equal(view->encoded_manifest, state.encoded_manifest));
+        EXPECT_TRUE(std::ranges::equal(view->bitfield, state.bitfield));
+        EXPECT_EQ(view->encoded_manifest.data(), bytes.data() + 4 + 1 + 2 + state.path.size() + 4);
+    }
+    auto bad = encode_resume_state(sample_state());
+    bad[10] ^= 1;
+    ASSERT_FALSE(view_resume_state(bad));
+    EXPECT_EQ(view_resume_state(bad).error(), errc::state_corrupt);
 }
 
 TEST(ResumeState, EveryFlippedByteIsCorrupt) {

@@ -215,6 +215,24 @@ TEST_F(SendQueue, AppendsCoalesceUntilSomethingIsSent) {
     EXPECT_EQ(out.output, expected);
 }
 
+// A small frame after a large one (a tree's manifest) gets a segment of its own: appended, it
+// would double the large one's buffer (issue 11). The bytes still leave in order.
+TEST_F(SendQueue, ALargeFrameIsNotGrownByTheSmallOnesAfterIt) {
+    send_queue queue;
+    auto& manifest = queue.bytes_for_append();
+    manifest.reserve(2 * 1024 * 1024);
+    manifest.assign(2 * 1024 * 1024, 0xaa);
+    auto& next = queue.bytes_for_append();
+    EXPECT_NE(&next, &manifest);
+    next.assign(30, 0xbb);
+    EXPECT_EQ(manifest.capacity(), 2u * 1024 * 1024);
+    fake_stream out;
+    flush_all(queue, out);
+    std::vector<uint8_t> expected(2 * 1024 * 1024, 0xaa);
+    expected.insert(expected.end(), 30, 0xbb);
+    EXPECT_EQ(out.output, expected);
+}
+
 TEST_F(SendQueue, WriteErrorIsReturned) {
     send_queue queue;
     queue.bytes_for_append().assign(10, 1);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "shared/core/error.hpp"
 #include "shared/manifest/manifest.hpp"
@@ -64,6 +65,20 @@ TEST(TreeCodec, EntryBytesArePrefixCompressedVarints) {
     const size_t first_size = 1 + 1 + 1 + 1 + 2 + first_mtime_zigzag_bytes;
     ASSERT_EQ(bytes.size(), 17 + first_size + second.size() + 32);
     EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + 17 + first_size, bytes.end() - 32), second);
+}
+
+// An encoding is kept for as long as its tree is served or fetched: it holds about its own size,
+// whether its names are short (the reserve's guess was 24 bytes an entry) or long (grown).
+TEST(TreeCodec, AnEncodingHoldsAboutItsOwnSize) {
+    for (const size_t name_length : {1, 200}) {
+        std::vector<entry> entries{dir("d")};
+        for (int i = 0; i < 20'000; ++i)
+            entries.push_back(
+                file("d/" + std::string(name_length, 'n') + std::to_string(100'000 + i), 1));
+        const auto encoded = encode_tree_manifest(make_tree(std::move(entries)));
+        EXPECT_LE(encoded.capacity(), encoded.size() + encoded.size() / 8) << name_length;
+        EXPECT_TRUE(decode_tree_manifest(encoded)) << name_length;
+    }
 }
 
 TEST(TreeCodec, EmptyTreeRoundTrips) {

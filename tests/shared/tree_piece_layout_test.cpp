@@ -161,5 +161,46 @@ TEST(TreePieceLayout, BytesInFilesCutsABlockAtFileEnds) {
     EXPECT_EQ(piece_layout(big).bytes_in_files(1, 0, piece, 256), piece) << "one file, one part";
 }
 
+// Starts past 4 GiB: the layout keeps their low 32 bits a file and the high bits as runs.
+TEST(TreePieceLayout, FilesPastFourGibibytes) {
+    constexpr uint64_t gib = uint64_t{1} << 30;
+    const auto m = make_tree({file("a", 3 * gib + 5), file("b", 1), file("c", 2 * gib),
+                              file("d", 4 * gib + 3), dir("e"), file("e/f", 7), file("e/g", 1)},
+                             64 * 1024 * 1024);
+    expect_matches_model(m);
+    const piece_layout layout(m);
+    EXPECT_EQ(layout.total_bytes(), 9 * gib + 17);
+    std::vector<segment> got;
+    layout.segments_of(layout.piece_count() - 1, got);
+    EXPECT_EQ(got.back(), (segment{6, 0, 1}));
+    EXPECT_EQ(layout.pieces_of_entry(3), (std::pair<uint32_t, uint32_t>{80, 145}));
+}
+
+// Directories, empty files and symlinks between the files break the runs of consecutive entries.
+TEST(TreePieceLayout, FilesBetweenOtherEntries) {
+    std::vector<entry> entries;
+    for (int i = 0; i < 300; ++i) {
+        const auto d = "d" + std::to_string(1000 + i);
+        entries.push_back(dir(d));
+        entries.push_back(file(d + "/a", 1000 + i));
+        entries.push_back(file(d + "/b", 0));
+        entries.push_back(file(d + "/c", 3));
+        entries.push_back(link(d + "/l", "a"));
+    }
+    expect_matches_model(make_tree(std::move(entries), 16 * 1024));
+}
+
+// About 4 bytes a file for files in directories (it was 12: issue 11's 1,000,000-file trees).
+TEST(TreePieceLayout, AboutFourBytesPerFile) {
+    std::vector<entry> entries;
+    for (int d = 0; d < 100; ++d) {
+        const auto name = "d" + std::to_string(100 + d);
+        entries.push_back(dir(name));
+        for (int f = 0; f < 999; ++f) entries.push_back(file(name + "/" + std::to_string(f), 1));
+    }
+    const piece_layout layout(make_tree(std::move(entries)));
+    EXPECT_LE(layout.bytes_used(), 99'900 * 4 + 100 * 8 + 64);
+}
+
 }  // namespace
 }  // namespace xfer::tree
