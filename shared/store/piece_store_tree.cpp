@@ -172,6 +172,17 @@ void count_journaled_pieces(tree_writer& writer, content_entry& entry,
     }
 }
 
+// The verified pieces of a fetch into this tree left by an earlier run, if its state is for
+// this very content.
+std::optional<std::vector<uint8_t>> resumed_bits(const std::filesystem::path& state_file,
+                                                 const content_id& id) {
+    auto bytes = read_small_file(state_file, max_state_bytes);
+    if (!bytes) return std::nullopt;
+    const auto state = view_resume_state(*bytes);
+    if (!state || content_id_of(state->encoded_manifest) != id) return std::nullopt;
+    return std::vector<uint8_t>(state->bitfield.begin(), state->bitfield.end());
+}
+
 }  // namespace
 
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_tree_for_fetching(
@@ -205,13 +216,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     const auto state_file = state_path_for(path);
     auto journal_file = state_file;
     journal_file.replace_extension(".journal");
-    std::vector<uint8_t> resumed_bits;
-    bool resuming = false;
-    if (auto bytes = read_small_file(state_file, max_state_bytes)) {
-        const auto state = view_resume_state(*bytes);
-        resuming = state && content_id_of(state->encoded_manifest) == id;
-        if (resuming) resumed_bits.assign(state->bitfield.begin(), state->bitfield.end());
-    }
+    const auto resumed = resumed_bits(state_file, id);
+    const bool resuming = resumed.has_value();
     if (!resuming) std::filesystem::remove(journal_file);
     // A placeholder's encoding is never checkpointed nor served (register_placeholder): not
     // kept, so it is not a copy beside the fetcher's at a cold fetch's peak (issue 11).
@@ -226,7 +232,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
     entry->part_path = tree_writer::staging_name(path);
     entry->state_path = state_file;
     entry->journal_path = journal_file;
-    entry->have.set_from_bytes(resumed_bits);
+    if (resumed) entry->have.set_from_bytes(*resumed);
     count_journaled_pieces(**writer, *entry, journal_file);
     if (reuse_from) {
         if (auto ec = reuse_old_tree(reuse_from.get(), **writer, *entry))
