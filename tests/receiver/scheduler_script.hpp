@@ -39,8 +39,11 @@
 
 #include "receiver/transfer_scheduler.hpp"
 #include "shared/wire/frame.hpp"
+#include "tests/receiver/script_words.hpp"
 
 namespace xfer::receiver::testing {
+
+using namespace script_words;
 
 class scheduler_script {
   public:
@@ -65,29 +68,6 @@ class scheduler_script {
   private:
     using clock = transfer_scheduler::clock;
     static constexpr uint32_t block = wire::block_size;
-
-    static peer_key key_of(const std::string& name) { return peer_key(name.at(0) - 'A' + 1); }
-    static std::string name_of(peer_key key) { return std::string(1, char('A' + key - 1)); }
-
-    static std::vector<uint32_t> numbers(const std::string& text) {
-        std::vector<uint32_t> out;
-        std::istringstream items(text);
-        std::string item;
-        while (std::getline(items, item, ',')) {
-            const auto dash = item.find('-');
-            const uint32_t first = std::stoul(item.substr(0, dash));
-            const uint32_t last =
-                dash == std::string::npos ? first : std::stoul(item.substr(dash + 1));
-            for (uint32_t n = first; n <= last; ++n) out.push_back(n);
-        }
-        return out;
-    }
-
-    static double rate_of(const std::string& text) {
-        const char unit = text.back();
-        const double scale = unit == 'M' ? 1e6 : unit == 'K' ? 1e3 : 1;
-        return std::stod(scale == 1 ? text : text.substr(0, text.size() - 1)) * scale;
-    }
 
     void statement(const std::string& verb, std::istringstream& words);
     void setup(std::istringstream& words);
@@ -403,6 +383,11 @@ inline void scheduler_script::check(std::istringstream& words) {
     } else {
         FAIL() << "unknown check " << what;
     }
+}
+
+// Runs one script on a fresh scheduler: what every scheduler test calls.
+inline void run(const std::string& script) {
+    scheduler_script().run(script);
 }
 
 }  // namespace xfer::receiver::testing

@@ -8,9 +8,7 @@
 namespace xfer::receiver {
 namespace {
 
-void run(const char* script) {
-    testing::scheduler_script().run(script);
-}
+using testing::run;
 
 // The loop plans after every wake-up, most of them a few bytes of a block: a plan that asked
 // for nothing is not worked out again until an event, a rate or the sources change.

@@ -8,9 +8,7 @@
 namespace xfer::receiver {
 namespace {
 
-void run(const char* script) {
-    testing::scheduler_script().run(script);
-}
+using testing::run;
 
 // 512 KiB in flight at least per source: two one-block pieces for a source not measured yet.
 TEST(TransferScheduler, KeepsEachSourceBusyWithWhatItHas) {
