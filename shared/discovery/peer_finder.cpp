@@ -60,6 +60,7 @@ class peer_finder::worker {
             if (items[1].revents & ZMQ_POLLIN) serve_subscriptions();
             if (mirror_) {
                 apply(mirror_->process(now), from_tracker);
+                note_heard(mirror_->last_heard());
                 if (mirror_->synced()) mark_tracker_answered();
                 note_link_failure(mirror_->link_failure());
             }
@@ -185,6 +186,12 @@ class peer_finder::worker {
         owner_.changed_.notify_all();
     }
 
+    void note_heard(std::optional<steady_time> when) {
+        if (!when) return;
+        std::lock_guard lock(owner_.mutex_);
+        owner_.tracker_last_heard_ = when;
+    }
+
     void mark_tracker_answered() {
         std::lock_guard lock(owner_.mutex_);
         if (owner_.tracker_answered_) return;
@@ -262,6 +269,11 @@ std::string peer_finder::tracker_failure() {
 bool peer_finder::tracker_answered() {
     std::lock_guard lock(mutex_);
     return tracker_answered_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> peer_finder::tracker_last_heard() {
+    std::lock_guard lock(mutex_);
+    return tracker_last_heard_;
 }
 
 }  // namespace xfer::discovery

@@ -65,6 +65,8 @@ class peer_finder {
     std::string tracker_failure();
     // The tracker has answered a query (even with nobody). Thread-safe.
     bool tracker_answered();
+    // When the tracker last said anything at all, if it has. Thread-safe.
+    std::optional<std::chrono::steady_clock::time_point> tracker_last_heard();
 
   private:
     struct holder {
@@ -82,7 +84,8 @@ class peer_finder {
     std::map<peer_id, holder> holders_;      // guarded by mutex_
     std::map<peer_id, unsigned> untrusted_;  // record id -> sources; guarded by mutex_
     bool tracker_answered_ = false;          // guarded by mutex_
-    std::string tracker_failure_;            // guarded by mutex_
+    std::optional<std::chrono::steady_clock::time_point> tracker_last_heard_;  // by mutex_
+    std::string tracker_failure_;                                              // guarded by mutex_
     std::thread thread_;
 };
 

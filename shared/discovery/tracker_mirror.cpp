@@ -67,8 +67,10 @@ std::vector<membership_change> tracker_mirror::process(steady_time now) {
         auto received = receive_message(*pushes_, 4);
         if (!received) break;
         if (received->too_many_frames) continue;
-        if (auto decoded = tracker::decode(received->frames))
+        if (auto decoded = tracker::decode(received->frames)) {
+            last_heard_ = now;
             on_push(std::move(*decoded), now, changes);
+        }
     }
     while (auto received = receive_message(requests_, limits::max_frames_per_message)) {
         if (received->too_many_frames) continue;
@@ -79,6 +81,7 @@ std::vector<membership_change> tracker_mirror::process(steady_time now) {
             continue;
         }
         watch_.proven_by_message();
+        last_heard_ = now;
         on_reply(std::move(*decoded), now, changes);
     }
     run_timers(now);
@@ -98,6 +101,7 @@ void tracker_mirror::run_timers(steady_time now) {
             send_request(tracker::info_request{});
             break;
         case phase::syncing:
+            XLOG_DEBUG("discovery", tracker_.to_string(), "mirror: SYNC sent");
             send_request(tracker::sync_request{sync_token_});
             break;
         case phase::listing:
@@ -134,6 +138,7 @@ void tracker_mirror::on_info(const tracker::info_reply& info, steady_time now) {
         XLOG_INFO("discovery", tracker_.to_string(), "tracker restarted; resynchronising");
     }
     instance_ = info.instance;
+    XLOG_DEBUG("discovery", tracker_.to_string(), "mirror: INFO answered; syncing pushes");
     phase_ = phase::syncing;
     sync_token_ = random_token();
     retry_ = 100ms;
@@ -164,6 +169,7 @@ void tracker_mirror::on_push(tracker::message push, steady_time now,
                              std::vector<membership_change>& changes) {
     if (auto* echo = std::get_if<tracker::sync_echo_push>(&push)) {
         if (phase_ == phase::syncing && echo->token == sync_token_ && echo->instance == instance_) {
+            XLOG_DEBUG("discovery", tracker_.to_string(), "mirror: SYNC echoed; listing");
             start_listing(now);
         }
         return;

@@ -35,6 +35,9 @@ class tracker_mirror {
 
     // True once a full snapshot arrived (stays true across later resyncs).
     bool synced() const { return synced_; }
+    // When the tracker last said anything (a reply or a push): a fetch waiting for the first
+    // snapshot tells a slow tracker from a silent one by it.
+    std::optional<steady_time> last_heard() const { return last_heard_; }
     const std::map<peer_id, peer_record>& peers() const { return peers_; }
     // The peers sorted by name, for listings.
     std::vector<peer_record> list() const;
@@ -71,6 +74,7 @@ class tracker_mirror {
     steady_time next_send_{};
     std::chrono::milliseconds retry_{100};
     steady_time next_liveness_check_{};
+    std::optional<steady_time> last_heard_;
     std::vector<tracker::membership_push> buffered_;
     std::map<peer_id, peer_record> peers_;
 };

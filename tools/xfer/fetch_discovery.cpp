@@ -6,6 +6,7 @@
 #include "shared/trust/known_peers_file.hpp"
 #include "tools/xfer/failure.hpp"
 #include "tools/xfer/home_option.hpp"
+#include "tools/xfer/tracker_patience.hpp"
 
 namespace xfer::cli {
 namespace {
@@ -25,37 +26,48 @@ std::string trust_command(const po::variables_map& values) {
 
 // Asked once up front, so "nobody has it" is a clear error rather than a wait. A holder that
 // just started registers its contents within a heartbeat or two, so an empty answer is asked
-// again for a few seconds after the tracker's first one. A tracker that has not answered at all
-// (a loaded one: 63 fetches starting at once make as many CURVE handshakes) is waited for as
-// long as a silent source is (--stall-timeout), and then named as silent, not as empty. A
-// tracker that fails to prove its key ends the wait at once.
-enum class holder_search { found, nobody, tracker_silent };
+// again for a few seconds after the tracker's first one. Until the tracker's first peer list,
+// tracker_patience judges the wait (a loaded tracker answers late; a silent or unlisting one is
+// named as such, not as empty). A tracker that fails to prove its key ends the wait at once.
+enum class holder_search { found, nobody, tracker_silent, tracker_unlisted };
 
-constexpr auto tracker_patience = 5000ms;
+constexpr auto holder_patience = 5000ms;
+// A tracker that keeps answering but sends no list is given this many silence limits.
+constexpr int listing_limits = 4;
 
 holder_search find_holders(discovery::peer_finder& finder, bool tracker, bool lan_only,
-                           std::chrono::milliseconds silent_limit, const volatile int* stop) {
-    const auto patience = lan_only ? 2500ms : tracker_patience;
+                           const tracker_patience& patience, const volatile int* stop) {
+    const auto empty_patience = lan_only ? 2500ms : holder_patience;
     const auto started = std::chrono::steady_clock::now();
-    auto deadline = started + patience;
-    bool answered = false;
+    auto deadline = started + empty_patience;
+    auto verdict = tracker_verdict::waiting;
     auto holders = finder.current_holders(500ms);
     while (holders.empty() && finder.tracker_failure().empty() && !*stop) {
         const auto now = std::chrono::steady_clock::now();
-        if (tracker && !answered && finder.tracker_answered()) {
-            answered = true;
-            deadline = std::max(deadline, now + patience);
-        }
-        if (tracker && !answered && now - started < silent_limit) {
-            deadline = now + 250ms;  // not answered yet: keep asking
+        if (tracker && verdict == tracker_verdict::waiting) {
+            verdict = patience.judge(started, finder.tracker_last_heard(),
+                                     finder.tracker_answered(), now);
+            if (verdict == tracker_verdict::listed)
+                deadline = std::max(deadline, now + empty_patience);
+            if (verdict == tracker_verdict::waiting) deadline = now + 250ms;  // keep asking
         }
         if (now >= deadline) break;
         std::this_thread::sleep_for(250ms);
         holders = finder.current_holders(500ms);
     }
     if (!holders.empty()) return holder_search::found;
-    if (tracker && !finder.tracker_answered()) return holder_search::tracker_silent;
+    if (verdict == tracker_verdict::silent) return holder_search::tracker_silent;
+    if (verdict == tracker_verdict::unlisted) return holder_search::tracker_unlisted;
     return holder_search::nobody;
+}
+
+std::string tracker_wait_failure(holder_search search, const discovery::tracker_link& tracker,
+                                 const tracker_patience& patience) {
+    if (search == holder_search::tracker_silent)
+        return "no answer from tracker " + tracker.to_string() + " within " +
+               seconds_text(patience.silence_limit);
+    return "tracker " + tracker.to_string() + " answers but sent no peer list within " +
+           seconds_text(patience.listing_limit) + " (is its push port blocked?)";
 }
 
 // The line for "no holder": which peers were asked, and whether untrusted ones had it.
@@ -104,20 +116,20 @@ std::expected<std::unique_ptr<discovery::peer_finder>, int> start_discovery(
     }
     request.wait_for_peers = true;
     if (!request.sources.empty()) return finder;
-    const auto silent_limit =
-        std::max<std::chrono::milliseconds>(request.stall_timeout, tracker_patience);
-    const auto search =
-        find_holders(*finder, tracker.has_value(), lan && !tracker, silent_limit, stop);
+    const auto silence_limit =
+        std::max<std::chrono::milliseconds>(request.stall_timeout, holder_patience);
+    const tracker_patience patience{silence_limit, listing_limits * silence_limit};
+    const auto search = find_holders(*finder, tracker.has_value(), lan && !tracker, patience, stop);
     if (search == holder_search::found) return finder;
     if (*stop)
         return std::unexpected(
             report_failure("fetch", failure_class::interrupted, "interrupted", json));
     if (const auto failure = finder->tracker_failure(); !failure.empty())
         return std::unexpected(report_failure("fetch", failure_class::refused, failure, json));
-    if (search == holder_search::tracker_silent && !lan)
+    if ((search == holder_search::tracker_silent || search == holder_search::tracker_unlisted) &&
+        !lan)
         return std::unexpected(report_failure("fetch", failure_class::network,
-                                              "no answer from tracker " + tracker->to_string() +
-                                                  " within " + seconds_text(silent_limit),
+                                              tracker_wait_failure(search, *tracker, patience),
                                               json));
     return std::unexpected(report_failure("fetch", failure_class::not_found,
                                           no_holder_line(*finder, request, tracker), json));
