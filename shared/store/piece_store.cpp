@@ -186,7 +186,7 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open
 std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::open_partial(
     const std::string& path) {
     const auto state_file = state_path_for(path);
-    auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
+    auto bytes = read_resume_state_file(state_file);
     if (!bytes) return std::unexpected(make_error_code(errc::not_found));
     auto state = decode_resume_state(*bytes);
     if (!state || state->path != path) return std::unexpected(make_error_code(errc::not_found));

@@ -85,7 +85,7 @@ std::optional<std::vector<uint8_t>> resumed_bitfield(int root_fd,
                                                      const std::filesystem::path& journal_file,
                                                      const std::string& part,
                                                      const content_id& id) {
-    auto bytes = read_small_file(state_file, 8 * 1024 * 1024);
+    auto bytes = read_resume_state_file(state_file);
     if (!bytes) return std::nullopt;
     const auto state = view_resume_state(*bytes);
     if (state && content_id_of(state->encoded_manifest) == id)

@@ -6,10 +6,6 @@
 #include "shared/store/resume_state.hpp"
 
 namespace xfer {
-namespace {
-constexpr size_t max_state_bytes = 8 * 1024 * 1024;
-}  // namespace
-
 void piece_store::reload_verified(const content_id& id) {
     const auto entry = find(id);
     if (!entry || entry->fetching || entry->complete) return;
@@ -20,7 +16,7 @@ void piece_store::reload_verified(const content_id& id) {
     // Journal before state: a checkpoint replaces the state and then clears the journal, so a
     // piece is in the journal read first or in the state read after it, never in neither.
     const auto journaled = piece_journal::read(journal_file, piece_count);
-    if (const auto bytes = read_small_file(state_file, max_state_bytes)) {
+    if (const auto bytes = read_resume_state_file(state_file)) {
         const auto state = view_resume_state(*bytes);
         if (state && state->path == entry->path && content_id_of(state->encoded_manifest) == id) {
             piece_bitfield checkpointed(piece_count);

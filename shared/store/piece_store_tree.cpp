@@ -22,8 +22,6 @@
 namespace xfer {
 namespace {
 
-// A tree's resume state holds its manifest (at most wire::max_manifest_bytes) and a bitfield.
-constexpr size_t max_state_bytes = wire::max_manifest_bytes + 1024 * 1024;
 constexpr size_t max_cached_tree_bytes = wire::max_manifest_bytes;
 
 // What the cache knows a tree's manifest by: the directory itself and every entry the scan saw
@@ -176,7 +174,7 @@ void count_journaled_pieces(tree_writer& writer, content_entry& entry,
 // this very content.
 std::optional<std::vector<uint8_t>> resumed_bits(const std::filesystem::path& state_file,
                                                  const content_id& id) {
-    auto bytes = read_small_file(state_file, max_state_bytes);
+    auto bytes = read_resume_state_file(state_file);
     if (!bytes) return std::nullopt;
     const auto state = view_resume_state(*bytes);
     if (!state || content_id_of(state->encoded_manifest) != id) return std::nullopt;

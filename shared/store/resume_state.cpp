@@ -157,4 +157,11 @@ std::vector<uint32_t> piece_journal::read(const std::filesystem::path& path, uin
     return pieces;
 }
 
+std::optional<std::vector<uint8_t>> read_resume_state_file(const std::filesystem::path& file) {
+    // Header and path (< 5 KiB), the manifest, and a bitfield of at most one bit per 32-byte
+    // piece hash in it: within a MiB of the manifest's bound.
+    constexpr size_t max_state_bytes = wire::max_manifest_bytes + 1024 * 1024;
+    return read_small_file(file, max_state_bytes);
+}
+
 }  // namespace xfer

@@ -12,6 +12,7 @@
 
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,12 @@ struct resume_state_view {
     std::span<const uint8_t> encoded_manifest;
     std::span<const uint8_t> bitfield;
 };
+// A checkpoint's bytes from `file`, if it is there and no larger than a state can be: the
+// largest manifest the wire allows (a 1,000,000-entry tree's is ~10 MB) plus its bitfield and
+// header. Every reader uses this one bound: 8 MiB in three of them kept a partial tree of
+// 1,000,000 entries from being served by another process (issue 11).
+std::optional<std::vector<uint8_t>> read_resume_state_file(const std::filesystem::path& file);
+
 // errc::state_corrupt on a bad magic, checksum, or sizes that do not match the manifest.
 std::expected<resume_state, std::error_code> decode_resume_state(std::span<const uint8_t> bytes);
 // The same checks, with nothing copied: a tree's state is mostly its manifest, and a caller that

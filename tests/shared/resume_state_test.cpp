@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "shared/core/error.hpp"
 #include "shared/hash/sha256.hpp"
 #include "shared/manifest/manifest.hpp"
 #include "shared/store/resume_state.hpp"
 #include "shared/wire/byte_io.hpp"
+#include "shared/wire/frame.hpp"
 #include "tests/support/sandbox.hpp"
 
 namespace xfer {
@@ -91,6 +93,29 @@ TEST(ResumeState, WrittenFromItsPartsItIsTheEncodedStateAndItsViewDecodesIt) {
     bad[10] ^= 1;
     ASSERT_FALSE(view_resume_state(bad));
     EXPECT_EQ(view_resume_state(bad).error(), errc::state_corrupt);
+}
+
+TEST(ResumeState, AStateLargerThan8MiBIsReadWholeAndOneBeyondAnyManifestIsNot) {
+    // A 1,000,000-entry tree's state is ~10 MB (its manifest). An 8 MiB read limit refused it,
+    // so such a partial tree could not be served by another process. Reading does not decode:
+    // the size is what is under test here.
+    test::sandbox box;
+    std::vector<uint8_t> state(10 * 1024 * 1024);
+    for (size_t i = 0; i < state.size(); ++i) state[i] = static_cast<uint8_t>(i * 7);
+    const auto file = box.write("TREE.state", state);
+    const auto bytes = read_resume_state_file(file);
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(*bytes, state);
+
+    // A file beyond the largest state there can be is not read at all.
+    const auto huge = box / "HUGE.state";
+    {
+        std::ofstream out(huge, std::ios::binary);
+        out.seekp(static_cast<std::streamoff>(wire::max_manifest_bytes) + 2 * 1024 * 1024);
+        out.put('x');
+    }
+    EXPECT_FALSE(read_resume_state_file(huge));
+    EXPECT_FALSE(read_resume_state_file(box / "missing.state"));
 }
 
 TEST(ResumeState, EveryFlippedByteIsCorrupt) {
