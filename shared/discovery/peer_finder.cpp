@@ -15,22 +15,13 @@ using namespace std::chrono_literals;
 constexpr unsigned from_tracker = 1;
 constexpr unsigned from_lan = 2;
 
-std::string unique_control_address() {
-    static std::atomic<uint64_t> counter{0};
-    return "inproc://xfer-peer-finder-" + std::to_string(counter.fetch_add(1));
-}
-
 }  // namespace
 
 // The finder's thread: owns every socket and applies changes to the owner's holder table.
 class peer_finder::worker {
   public:
-    worker(peer_finder& owner, zmq::context_t& context, const std::string& control_address)
-        : owner_(owner),
-          control_(context, zmq::socket_type::pair),
-          bus_(context, zmq::socket_type::xpub) {
-        control_.set(zmq::sockopt::linger, 0);
-        control_.connect(control_address);
+    worker(peer_finder& owner, zmq::context_t& context, zmq::socket_t control)
+        : owner_(owner), control_(std::move(control)), bus_(context, zmq::socket_type::xpub) {
         bus_.set(zmq::sockopt::linger, 0);
         // Every subscription arrives, even a repeated one, so each late subscriber is served.
         bus_.set(zmq::sockopt::xpub_verbose, 1);
@@ -206,14 +197,12 @@ class peer_finder::worker {
     std::optional<lan::lan_listener> listener_;
 };
 
-peer_finder::peer_finder(zmq::context_t& context, options opts)
-    : options_(std::move(opts)), control_(context, zmq::socket_type::pair) {
-    const auto address = unique_control_address();
-    control_.set(zmq::sockopt::linger, 0);
-    control_.bind(address);
-    thread_ = std::thread([this, &context, address] {
+peer_finder::peer_finder(zmq::context_t& context, options opts) : options_(std::move(opts)) {
+    auto pair = make_control_pair(context, "peer-finder");
+    control_ = std::move(pair.owner);
+    thread_ = std::thread([this, &context, control = std::move(pair.worker)]() mutable {
         try {
-            worker(*this, context, address).run();
+            worker(*this, context, std::move(control)).run();
         } catch (const std::exception& e) {
             XLOG_ERROR("discovery", "", "peer finder stopped: " << e.what());
         }

@@ -15,11 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string unique_control_address() {
-    static std::atomic<uint64_t> counter{0};
-    return "inproc://xfer-presence-" + std::to_string(counter.fetch_add(1));
-}
-
 // Fits a name into the record's rules: control characters become '?', and it is cut to 64
 // bytes without splitting a UTF-8 sequence.
 std::string sanitized_name(std::string name) {
@@ -109,15 +104,12 @@ peer_record make_record(const presence::options& opts, std::vector<held_content>
 
 presence::presence(zmq::context_t& context, options opts,
                    std::function<std::vector<held_content>()> snapshot)
-    : options_(std::move(opts)),
-      snapshot_(std::move(snapshot)),
-      control_(context, zmq::socket_type::pair) {
-    const auto address = unique_control_address();
-    control_.set(zmq::sockopt::linger, 0);
-    control_.bind(address);
-    thread_ = std::thread([this, &context, address] {
+    : options_(std::move(opts)), snapshot_(std::move(snapshot)) {
+    auto pair = make_control_pair(context, "presence");
+    control_ = std::move(pair.owner);
+    thread_ = std::thread([this, &context, control = std::move(pair.worker)]() mutable {
         try {
-            run(context, address);
+            run(context, control);
         } catch (const std::exception& e) {
             XLOG_ERROR("discovery", "", "presence stopped: " << e.what());
         }
@@ -129,11 +121,7 @@ presence::~presence() {
     thread_.join();
 }
 
-void presence::run(zmq::context_t& context, const std::string& control_address) {
-    zmq::socket_t control(context, zmq::socket_type::pair);
-    control.set(zmq::sockopt::linger, 0);
-    control.connect(control_address);
-
+void presence::run(zmq::context_t& context, zmq::socket_t& control) {
     std::optional<tracker_registration> registration;
     if (options_.tracker && options_.signer)
         registration.emplace(context, *options_.tracker, options_.signer);

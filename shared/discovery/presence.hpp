@@ -51,7 +51,7 @@ class presence {
     presence& operator=(const presence&) = delete;
 
   private:
-    void run(zmq::context_t& context, const std::string& control_address);
+    void run(zmq::context_t& context, zmq::socket_t& control);
 
     options options_;
     std::function<std::vector<held_content>()> snapshot_;

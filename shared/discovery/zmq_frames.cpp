@@ -1,6 +1,7 @@
 #include "shared/discovery/zmq_frames.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 
 #include "shared/discovery/limits.hpp"
@@ -50,6 +51,18 @@ bool send_message(zmq::socket_t& socket, const tracker::frame_list& frames,
         }
     }
     return true;
+}
+
+control_pair make_control_pair(zmq::context_t& context, const std::string& name) {
+    static std::atomic<uint64_t> counter{0};
+    const auto address = "inproc://xfer-" + name + "-" + std::to_string(counter.fetch_add(1));
+    control_pair pair{zmq::socket_t(context, zmq::socket_type::pair),
+                      zmq::socket_t(context, zmq::socket_type::pair)};
+    pair.owner.set(zmq::sockopt::linger, 0);
+    pair.worker.set(zmq::sockopt::linger, 0);
+    pair.owner.bind(address);
+    pair.worker.connect(address);
+    return pair;
 }
 
 int poll_for(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds timeout) {

@@ -29,6 +29,16 @@ std::optional<received_message> receive_message(zmq::socket_t& socket, size_t ma
 bool send_message(zmq::socket_t& socket, const tracker::frame_list& frames,
                   const std::vector<std::string>& prefix = {});
 
+// An owner's PAIR socket and its worker thread's, connected before the worker starts, so a
+// "stop" sent without blocking finds its peer even at once: sent before the worker had connected
+// its end, it was dropped and the owner waited on the join forever (a serve stopped 14 ms after
+// it started hung until the 5 s watchdog). The worker's end is moved into the thread.
+struct control_pair {
+    zmq::socket_t owner;
+    zmq::socket_t worker;
+};
+control_pair make_control_pair(zmq::context_t& context, const std::string& name);
+
 // zmq::poll that treats EINTR (a signal arrived) as "nothing ready" instead of throwing.
 int poll_for(std::vector<zmq::pollitem_t>& items, std::chrono::milliseconds timeout);
 
