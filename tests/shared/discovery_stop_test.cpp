@@ -21,7 +21,9 @@ TEST(DiscoveryStop, APresenceStoppedTheMomentItStartedStops) {
     for (int round = 0; round < rounds; ++round) {
         presence::options options;
         options.lan = false;
-        { presence visible(context, options, [] { return std::vector<held_content>{}; }); }
+        {
+            presence visible(context, options, [] { return std::vector<held_content>{}; });
+        }
         ++stopped;
     }
     EXPECT_EQ(stopped, rounds);
