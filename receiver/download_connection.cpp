@@ -50,6 +50,7 @@ short download_connection::poll_events() const {
 }
 
 std::error_code download_connection::flush() {
+    requests_queued_ = false;
     const auto result = session_->flush();
     if (result.error) return result.error;
     if (result.closed) return errc::peer_closed;
@@ -168,7 +169,7 @@ void download_connection::request_piece(uint32_t piece_index, uint32_t piece_len
         const uint32_t length = std::min(wire::block_size, piece_length - offset);
         session_->send(wire::request{{fetch_handle, piece_index, offset, length}});
     }
-    if (phase_ == phase::open) (void)flush();
+    requests_queued_ = true;
 }
 
 void download_connection::cancel_blocks(uint32_t piece_index, uint32_t piece_length,
@@ -179,7 +180,13 @@ void download_connection::cancel_blocks(uint32_t piece_index, uint32_t piece_len
         const uint32_t length = std::min(wire::block_size, piece_length - offset);
         session_->send(wire::cancel{{fetch_handle, piece_index, offset, length}});
     }
-    if (phase_ == phase::open) (void)flush();
+    requests_queued_ = true;
+}
+
+void download_connection::send_queued_requests() {
+    if (!requests_queued_ || phase_ != phase::open) return;
+    // An error is the next poll's to report (on_poll reads and fails there).
+    (void)flush();
 }
 
 void download_connection::send_keepalive_if_idle(clock::time_point now) {

@@ -94,10 +94,16 @@ class download_connection final : private net::block_sink, private session::mess
     std::error_code on_poll(short revents, std::string& reason);
 
     // Requests all blocks of a piece (handle 1). `starts_wait`: nothing was in flight from this
-    // source before, so its wait for data (the stall clock) starts now.
+    // source before, so its wait for data (the stall clock) starts now. Queued, not sent: see
+    // send_queued_requests.
     void request_piece(uint32_t piece_index, uint32_t piece_length, bool starts_wait);
-    // One CANCEL for each block of `blocks` (bit i: the block at i * wire::block_size).
+    // One CANCEL for each block of `blocks` (bit i: the block at i * wire::block_size). Queued.
     void cancel_blocks(uint32_t piece_index, uint32_t piece_length, uint64_t blocks);
+    // Sends the REQUESTs and CANCELs queued since the last call, together: the fetch calls it
+    // once a loop pass, before it polls. Sent one call at a time, each was a TLS record and a
+    // write of its own (43 bytes): 18,300 of them in 5 s at 64 hosts, half of them answers to
+    // DECLINEs that arrived together (issue 13).
+    void send_queued_requests();
     void send_keepalive_if_idle(clock::time_point now);
     void send_close_and_bye();
     // The fetch loop read nothing for a while (it waited for its own writes): what the source
@@ -181,6 +187,7 @@ class download_connection final : private net::block_sink, private session::mess
     bool greeted_ = false;
     bool starved_now_ = false;  // this poll's read stopped on the fetch's full frame memory
     uint32_t hashes_sent_ = 0;
+    bool requests_queued_ = false;  // REQUESTs or CANCELs not yet flushed
     std::string refusal_;
     double rate_ = 0;
     uint64_t rate_mark_ = 0;  // bytes_received() at the last update_rate

@@ -250,6 +250,8 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
     poll_items_.clear();
     poll_keys_.clear();
     poll_pending_.clear();
+    // What this pass decided leaves now, a record and a write per source, not one per decision.
+    for (auto& [key, connection] : connections_) connection->send_queued_requests();
     poll_items_.push_back({verifier_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
     poll_items_.push_back({peer_events.handle(), 0, ZMQ_POLLIN, 0});
     if (writer_) poll_items_.push_back({writer_->ready_socket().handle(), 0, ZMQ_POLLIN, 0});
@@ -280,7 +282,7 @@ void fetcher::poll_once(zmq::socket_t& peer_events) {
         start_writes();
     }
     for (size_t i = first_connection; i < poll_items_.size(); ++i) {
-        // Nothing to read or write there: what was queued for it was flushed when queued.
+        // Nothing to read or write there: what was queued for it was flushed before the poll.
         if (poll_items_[i].revents == 0 && !poll_pending_[i - first_connection]) continue;
         on_connection_events(poll_keys_[i - first_connection], poll_items_[i].revents);
     }
