@@ -70,7 +70,9 @@ std::string safe_text(std::string_view peer_text) {
                 append_byte_escape(out, byte);
                 ++at;
             } else if (shown_escaped(code_point)) {
-                char escaped[7];
+                // Every escaped code point is at most 0xFFFF ("\\u" and 4 digits); the room
+                // for any 32-bit value keeps gcc's -Wformat-truncation (at -O1, TSan) quiet.
+                char escaped[16];
                 std::snprintf(escaped, sizeof escaped, "\\u%04x",
                               static_cast<unsigned>(code_point));
                 out += escaped;
