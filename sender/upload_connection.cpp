@@ -283,7 +283,8 @@ void upload_connection::on_opened(open_result& result) {
     handles_[handle] = entry;
     served_.opened(handle, entry->path, to_hex(entry->id), clock::now());
     identity_checked_for_.reset();  // a handle ended earlier may come back as another content
-    session_.send(wire::manifest_msg{handle, entry->encoded_manifest, take_owners(handle)});
+    const auto owners = take_owners(handle);
+    session_.send(wire::manifest_view{handle, entry->encoded_manifest, owners});
     session_.send(
         wire::bitfield_msg{handle, entry->manifest.piece_count(), entry->have.to_bytes()});
     XLOG_INFO("sender", label_,

@@ -197,8 +197,8 @@ class upload_connection final : private session::message_handler {
     bool has_stream_work() const;
     // May this receiver ask for the piece: it was sent its hash.
     bool streamed_piece_sent(uint32_t handle, const content_entry& entry, uint32_t piece) const;
-    void send_whole_manifest(uint32_t handle, const content_entry& entry,
-                             const std::vector<uint8_t>& encoded);
+    // MANIFEST and BITFIELD of a streamed content whose hashing ended well.
+    void send_whole_manifest(uint32_t handle, const content_entry& entry);
     // A tree's block of a great many small files is read a part at a time (upload_tree_blocks.cpp):
     // 262,144 one-byte files opened and read at once held the loop for seconds while the
     // receiver's stall clock ran. Its PIECE header goes out with the first part, each call of

@@ -34,7 +34,7 @@ void upload_connection::open_streaming(uint32_t handle,
     identity_checked_for_.reset();
     if (stream.finished()) {
         if (stream.error()) return end_handle(handle, *entry, stream.error());
-        return send_whole_manifest(handle, *entry, stream.encoding());
+        return send_whole_manifest(handle, *entry);
     }
     if (context_.streamer) context_.streamer->start(entry->streaming);
     const auto& hello = session_.remote_hello();
@@ -45,7 +45,9 @@ void upload_connection::open_streaming(uint32_t handle,
     }
     // A head leaves at least one hash to follow (the hashing may have ended since it started).
     const uint32_t known = std::min(sendable(stream), stream.piece_count() - 1);
-    session_.send(wire::manifest_head_msg{handle, known, stream.head(known)});
+    stream.view_head(known, [&](std::span<const uint8_t> prefix) {
+        session_.send(wire::manifest_head_view{handle, known, prefix});
+    });
     session_.send(first_pieces(handle, stream.piece_count(), known));
     hashes_sent_[handle] = known;
     XLOG_INFO("sender", label_,
@@ -61,10 +63,12 @@ std::vector<uint8_t> upload_connection::take_owners(uint32_t handle) {
     return record;
 }
 
-void upload_connection::send_whole_manifest(uint32_t handle, const content_entry& entry,
-                                            const std::vector<uint8_t>& encoded) {
+void upload_connection::send_whole_manifest(uint32_t handle, const content_entry& entry) {
     const uint32_t pieces = entry.manifest.piece_count();
-    session_.send(wire::manifest_msg{handle, encoded, take_owners(handle)});
+    const auto owners = take_owners(handle);
+    entry.streaming->view_encoding([&](std::span<const uint8_t> encoded) {
+        session_.send(wire::manifest_view{handle, encoded, owners});
+    });
     session_.send(first_pieces(handle, pieces, pieces));
     XLOG_INFO("sender", label_, "serving " << entry.path << " (" << pieces << " pieces)");
 }
@@ -89,7 +93,7 @@ void upload_connection::send_streamed_hashes() {
                 ++it;
                 continue;
             }
-            send_whole_manifest(handle, *entry, stream.encoding());
+            send_whole_manifest(handle, *entry);
             it = hashes_sent_.erase(it);
             continue;
         }

@@ -109,7 +109,8 @@ std::expected<std::shared_ptr<content_entry>, std::error_code> piece_store::stre
             tree::hash_tree_pieces(reader->get(), *shared, stop,
                                    [&](uint32_t, const sha256_digest& digest) { on_hash(digest); });
         if (ec) return ec;
-        cache.store_key(cache_key, self->encoding());
+        self->view_encoding(
+            [&](std::span<const uint8_t> encoded) { cache.store_key(cache_key, encoded); });
         return std::error_code{};
     };
     auto entry = std::make_shared<content_entry>(id, geometry_of(*shared), std::vector<uint8_t>{},

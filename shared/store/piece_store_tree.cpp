@@ -26,14 +26,17 @@ constexpr size_t max_cached_tree_bytes = wire::max_manifest_bytes;
 
 // What the cache knows a tree's manifest by: the directory itself and every entry the scan saw
 // (paths, kinds, modes, sizes, mtimes). A file edited, added, removed or touched changes it.
+// The entry table's records hold all of that, so they are hashed as held, not encoded anew.
 sha256_digest scan_key(const struct stat& root, const tree::tree_manifest& scanned) {
     sha256_hasher hasher;
     std::vector<uint8_t> head;
     wire::byte_writer w(head);
     w.u64(root.st_dev);
     w.u64(root.st_ino);
+    w.u32(scanned.piece_size);
+    w.u64(scanned.entries.size());
     hasher.update(head);
-    hasher.update(tree::encode_tree_manifest(scanned));
+    hasher.update(scanned.entries.records());
     return hasher.finish();
 }
 

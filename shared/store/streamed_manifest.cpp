@@ -48,10 +48,9 @@ void streamed_manifest::run(const std::atomic<bool>& stop, const std::function<v
     progress();
 }
 
-std::vector<uint8_t> streamed_manifest::head(uint32_t known) const {
+void streamed_manifest::view_head(uint32_t known, const bytes_fn& use) const {
     std::lock_guard lock(mutex_);
-    const size_t length = hashes_at_ + size_t{known} * 32;
-    return {encoding_.begin(), encoding_.begin() + static_cast<long>(length)};
+    use(std::span<const uint8_t>(encoding_).first(hashes_at_ + size_t{known} * 32));
 }
 
 std::vector<sha256_digest> streamed_manifest::hashes(uint32_t first, uint32_t at_most) const {
@@ -64,9 +63,9 @@ std::vector<sha256_digest> streamed_manifest::hashes(uint32_t first, uint32_t at
     return out;
 }
 
-std::vector<uint8_t> streamed_manifest::encoding() const {
+void streamed_manifest::view_encoding(const bytes_fn& use) const {
     std::lock_guard lock(mutex_);
-    return encoding_;
+    use(encoding_);
 }
 
 }  // namespace xfer

@@ -103,6 +103,10 @@ void encode(const open_request& o, std::vector<uint8_t>& out) {
 }
 
 void encode(const manifest_msg& m, std::vector<uint8_t>& out) {
+    encode(manifest_view{m.handle, m.encoded, m.owners}, out);
+}
+
+void encode(const manifest_view& m, std::vector<uint8_t>& out) {
     frame(message_type::manifest, out, [&](byte_writer& w) {
         w.u32(m.handle);
         w.bytes(m.owners);
@@ -111,6 +115,10 @@ void encode(const manifest_msg& m, std::vector<uint8_t>& out) {
 }
 
 void encode(const manifest_head_msg& m, std::vector<uint8_t>& out) {
+    encode(manifest_head_view{m.handle, m.known_hashes, m.encoded_prefix}, out);
+}
+
+void encode(const manifest_head_view& m, std::vector<uint8_t>& out) {
     frame(message_type::manifest_head, out, [&](byte_writer& w) {
         w.u32(m.handle);
         w.u32(m.known_hashes);

@@ -103,6 +103,13 @@ struct manifest_msg {
     std::vector<uint8_t> owners{};  // empty, or one whole owners record (not yet checked)
     friend bool operator==(const manifest_msg&, const manifest_msg&) = default;
 };
+// The same frame from bytes someone else holds: a sender's manifest is the one the entry keeps
+// (~10 MB at 1,000,000 entries), so a copy in the message would cost that much again.
+struct manifest_view {
+    uint32_t handle = 0;
+    std::span<const uint8_t> encoded;
+    std::span<const uint8_t> owners{};
+};
 
 // MANIFEST_HEAD: u32 handle | u32 known_hashes | manifest encoding holding only the first
 // known_hashes of its piece_count hashes (0 <= known_hashes < piece_count; the count is in the
@@ -112,6 +119,11 @@ struct manifest_head_msg {
     uint32_t known_hashes = 0;
     std::vector<uint8_t> encoded_prefix;
     friend bool operator==(const manifest_head_msg&, const manifest_head_msg&) = default;
+};
+struct manifest_head_view {  // see manifest_view
+    uint32_t handle = 0;
+    uint32_t known_hashes = 0;
+    std::span<const uint8_t> encoded_prefix;
 };
 
 // MANIFEST_HASHES: u32 handle | u32 first_piece | count x SHA-256[32], 1 <= count <=
@@ -203,6 +215,7 @@ void encode(const list_request&, std::vector<uint8_t>& out);
 void encode(const listing&, std::vector<uint8_t>& out);
 void encode(const open_request&, std::vector<uint8_t>& out);
 void encode(const manifest_msg&, std::vector<uint8_t>& out);
+void encode(const manifest_view&, std::vector<uint8_t>& out);
 void encode(const bitfield_msg&, std::vector<uint8_t>& out);
 void encode(const have&, std::vector<uint8_t>& out);
 void encode(const request&, std::vector<uint8_t>& out);
@@ -211,6 +224,7 @@ void encode(const close_msg&, std::vector<uint8_t>& out);
 void encode(const peers_msg&, std::vector<uint8_t>& out);
 void encode(const decline_msg&, std::vector<uint8_t>& out);
 void encode(const manifest_head_msg&, std::vector<uint8_t>& out);
+void encode(const manifest_head_view&, std::vector<uint8_t>& out);
 void encode(const manifest_hashes_msg&, std::vector<uint8_t>& out);
 void encode(const message&, std::vector<uint8_t>& out);
 // Frame header + PIECE prefix for `data_length` bytes of data that the caller sends after it.

@@ -28,7 +28,9 @@ TEST(StreamedManifest, HeadsAndHashFramesCarryExactlyWhatIsKnown) {
     for (uint32_t piece = 0; piece < 4500; ++piece) stream.add(m.piece_hashes[piece]);
     EXPECT_EQ(stream.known(), 4500u);
     // The head with 3 hashes is the true encoding cut after them, and a receiver accepts it.
-    const auto head = stream.head(3);
+    std::vector<uint8_t> head;
+    stream.view_head(
+        3, [&](std::span<const uint8_t> bytes) { head.assign(bytes.begin(), bytes.end()); });
     EXPECT_EQ(head, manifest_prefix(encode_manifest(m), 3));
     auto assembly = manifest_assembly::from_head(head, 3);
     ASSERT_TRUE(assembly) << assembly.error().message();
@@ -50,7 +52,10 @@ TEST(StreamedManifest, HeadsAndHashFramesCarryExactlyWhatIsKnown) {
     stream.finish({});
     EXPECT_TRUE(stream.finished());
     EXPECT_FALSE(stream.error());
-    EXPECT_EQ(stream.encoding(), encode_manifest(m));
+    std::vector<uint8_t> encoding;
+    stream.view_encoding(
+        [&](std::span<const uint8_t> bytes) { encoding.assign(bytes.begin(), bytes.end()); });
+    EXPECT_EQ(encoding, encode_manifest(m));
     const auto last = stream.hashes(4500, frame);
     ASSERT_FALSE(assembly->add(next, 4500, last));
     ASSERT_TRUE(assembly->complete());
