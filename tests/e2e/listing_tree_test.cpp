@@ -46,6 +46,17 @@ TEST(ListTree, RecursiveListingWithTotals) {
     EXPECT_NE(top.out.find("4 files, 4 directories, 46 B (46 bytes)"), std::string::npos)
         << top.out;
 
+    // One of a thing is not "1 bytes".
+    const auto one = run_xfer({"ls", "-R", server.address(), "proj/src/util"});
+    ASSERT_EQ(one.status, 0) << one.describe();
+    EXPECT_NE(one.out.find("(complete, 13 bytes)"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("1 file, 0 directories, 13 B (13 bytes)"), std::string::npos) << one.out;
+    write_text(box / "src/tiny/x", "x");
+    const auto tiny = run_xfer({"ls", "-R", server.address(), "tiny"});
+    ASSERT_EQ(tiny.status, 0) << tiny.describe();
+    EXPECT_NE(tiny.out.find("  x  (complete, 1 byte)\n"), std::string::npos) << tiny.out;
+    EXPECT_NE(tiny.out.find("1 file, 0 directories, 1 B (1 byte)"), std::string::npos) << tiny.out;
+
     const auto json = run_xfer({"ls", "-R", server.address(), "proj", "--json"});
     ASSERT_EQ(json.status, 0) << json.describe();
     const auto parsed = parse_json_lines(json.out);

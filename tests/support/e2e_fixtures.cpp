@@ -147,8 +147,8 @@ uint16_t port_of(std::string_view address) {
 // ---- what a fetch reports ----
 
 std::optional<uint64_t> downloaded_bytes(std::string_view fetch_stdout) {
-    constexpr std::string_view marker = " bytes downloaded";
-    const auto at = fetch_stdout.find(marker);
+    auto at = fetch_stdout.find(" bytes downloaded");
+    if (at == std::string_view::npos) at = fetch_stdout.find(" byte downloaded");  // just 1
     if (at == std::string_view::npos) return std::nullopt;
     auto start = at;
     while (start > 0 && fetch_stdout[start - 1] >= '0' && fetch_stdout[start - 1] <= '9') --start;

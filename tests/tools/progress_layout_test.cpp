@@ -163,6 +163,26 @@ TEST(ProgressLayout, SummaryForScriptsKeepsEveryCount) {
     EXPECT_NE(line.find("(10 bytes downloaded)"), std::string::npos) << line;
 }
 
+TEST(ProgressLayout, OneFileAndOneByteAreSingular) {
+    fetch_summary summary;
+    summary.target = "tree";
+    summary.file_count = 1;
+    summary.wanted_bytes = 1;
+    summary.downloaded_bytes = 1;
+    summary.seconds = 1;
+    const auto line = layout_summary(summary, 0);
+    EXPECT_NE(line.find("tree  1 file, 1 B in"), std::string::npos) << line;
+    EXPECT_NE(line.find("(1 byte downloaded)"), std::string::npos) << line;
+}
+
+TEST(CountOf, SaysOneThingAndManyThings) {
+    EXPECT_EQ(count_of(0, "file"), "0 files");
+    EXPECT_EQ(count_of(1, "byte"), "1 byte");
+    EXPECT_EQ(count_of(55'428'812, "byte"), "55428812 bytes");
+    EXPECT_EQ(count_of(1, "directory", "directories"), "1 directory");
+    EXPECT_EQ(count_of(3, "directory", "directories"), "3 directories");
+}
+
 TEST(FitColumns, CutsWholeCodePointsAndMarksTheCut) {
     EXPECT_EQ(fit_columns("abcdef", 6), "abcdef");
     EXPECT_EQ(fit_columns("abcdef", 4), "abc~");

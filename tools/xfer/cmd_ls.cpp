@@ -62,8 +62,8 @@ void print_entry(const wire::listing_entry& entry, const std::string& name) {
         std::snprintf(state, sizeof state, "%.0f%%", 100.0 * entry.pieces_had / entry.piece_count);
     char size[24];
     std::snprintf(size, sizeof size, "%10s", format_bytes(static_cast<double>(entry.size)).c_str());
-    std::cout << "file  " << size << "  " << safe_text(name) << "  (" << state << ", " << entry.size
-              << " bytes)\n";
+    std::cout << "file  " << size << "  " << safe_text(name) << "  (" << state << ", "
+              << count_of(entry.size, "byte") << ")\n";
 }
 
 struct listing_totals {
@@ -81,10 +81,10 @@ void report_totals(const listing_totals& totals, bool json) {
                  .number("bytes", totals.bytes));
         return;
     }
-    std::cout << totals.files << (totals.files == 1 ? " file, " : " files, ") << totals.directories
-              << (totals.directories == 1 ? " directory, " : " directories, ")
-              << format_bytes(static_cast<double>(totals.bytes)) << " (" << totals.bytes
-              << " bytes)\n";
+    std::cout << count_of(totals.files, "file") << ", "
+              << count_of(totals.directories, "directory", "directories") << ", "
+              << format_bytes(static_cast<double>(totals.bytes)) << " ("
+              << count_of(totals.bytes, "byte") << ")\n";
 }
 
 int list_recursively(const net::endpoint& source, const std::string& subdir,

@@ -31,6 +31,13 @@ std::string format_bytes(double bytes) {
     return text;
 }
 
+std::string count_of(uint64_t count, std::string_view noun, std::string_view plural) {
+    std::string text = std::to_string(count) + " ";
+    if (count == 1) return text.append(noun);
+    if (!plural.empty()) return text.append(plural);
+    return text.append(noun).append("s");
+}
+
 std::string format_rate(double bytes_per_s) {
     return format_bytes(bytes_per_s) + "/s";
 }

@@ -11,6 +11,8 @@ namespace xfer::cli {
 std::string format_bytes(double bytes);       // "1.00 GiB", "512 KiB", "12 B"
 std::string format_rate(double bytes_per_s);  // "1.08 GiB/s"
 std::string format_seconds(double seconds);   // "0.93 s", "2m05s"
+// "1 file", "2 files"; `plural` where the noun does not just take an "s".
+std::string count_of(uint64_t count, std::string_view noun, std::string_view plural = {});
 
 // Columns `text` takes on a terminal: one per UTF-8 code point (wide CJK glyphs are rare in
 // file and peer names; they would count as one).

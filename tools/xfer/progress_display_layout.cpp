@@ -161,13 +161,13 @@ std::string layout_summary(const fetch_summary& summary, int width) {
     const double rate =
         summary.seconds > 0 ? static_cast<double>(summary.downloaded_bytes) / summary.seconds : 0;
     const auto files =
-        summary.file_count > 0 ? std::to_string(summary.file_count) + " files, " : std::string();
+        summary.file_count > 0 ? count_of(summary.file_count, "file") + ", " : std::string();
     const auto amount = files + format_bytes(static_cast<double>(summary.wanted_bytes)) + " in " +
                         format_seconds(summary.seconds);
     std::vector<std::string> middle{amount, format_rate(rate)};
     if (summary.resumed_bytes > 0)
         middle.push_back(format_bytes(static_cast<double>(summary.resumed_bytes)) + " resumed");
-    std::string counts = "(" + std::to_string(summary.downloaded_bytes) + " bytes downloaded";
+    std::string counts = "(" + count_of(summary.downloaded_bytes, "byte") + " downloaded";
     if (summary.uploading) counts += ", " + std::to_string(summary.uploaded_bytes) + " uploaded";
     counts += ")";
     const auto target =
