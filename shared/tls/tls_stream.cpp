@@ -49,7 +49,6 @@ tls_stream::tls_stream(unique_fd socket, std::shared_ptr<const tls_context> cont
         failure_detail_ = identity::openssl_error_text();
         return;
     }
-    watch_records();
     if (role == side::client)
         SSL_set_connect_state(ssl_.get());
     else
@@ -140,7 +139,6 @@ net::io_result tls_stream::io_failure(int ssl_error, bool reading) {
             if (reading) {
                 last_read_blocked_ = true;
                 read_wants_write_ = false;
-                wake_at_record_end();
             }
             result.would_block = true;
             return result;
@@ -183,7 +181,6 @@ net::io_result tls_stream::read_some(std::span<uint8_t> into) {
     if (SSL_read_ex(ssl_.get(), into.data(), into.size(), &got) == 1) {
         last_read_blocked_ = false;
         read_wants_write_ = false;
-        set_receive_low_water(1);
         net::io_result result;
         result.bytes = got;
         return result;

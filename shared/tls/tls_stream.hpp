@@ -21,7 +21,6 @@
 
 #include "shared/core/fd.hpp"
 #include "shared/net/stream.hpp"
-#include "shared/tls/record_tracker.hpp"
 #include "shared/tls/ssl_handles.hpp"
 #include "shared/tls/tls_context.hpp"
 
@@ -62,16 +61,6 @@ class tls_stream final : public net::stream {
     net::io_result handshake_failed(int ssl_error);
     // An SSL_read/SSL_write that returned failure, as an io_result.
     net::io_result io_failure(int ssl_error, bool reading);
-    // Counts the ciphertext OpenSSL reads off the socket (a BIO callback; see record_tracker).
-    static long on_socket_io(BIO* bio, int operation, const char* data, size_t length, int, long,
-                             int result, size_t* processed);
-    // A read would block: the socket's low-water mark becomes what the record being read still
-    // needs, so poll wakes once when it is whole, not once a segment. The mark holds only for
-    // that wait: the first read that yields bytes sets it back to 1, so a loop that polls again
-    // without a read that would block (its read budget spent) never waits on a stale mark.
-    void wake_at_record_end();
-    void set_receive_low_water(int bytes);
-    void watch_records();  // registers on_socket_io
     net::io_result send_file_in_kernel(int file_fd, uint64_t offset, size_t length);
     std::optional<net::io_result> gather_file(int file_fd, uint64_t offset, size_t length);
     // Writes staged bytes; `bytes` of the result counts only file bytes written.
@@ -89,8 +78,6 @@ class tls_stream final : public net::stream {
     bool server_ = false;            // accepted, not dialled
     bool read_wants_write_ = false;  // SSL_read must write a record before it reads again
     bool last_read_blocked_ = false;
-    record_tracker records_;
-    int receive_low_water_ = 1;  // SO_RCVLOWAT as last set (1: Linux's default)
     std::error_code failure_;
     std::string failure_detail_;
     std::optional<identity::peer_id> peer_;
