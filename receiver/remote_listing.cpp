@@ -118,6 +118,7 @@ listing_connection::listing_connection(const net::endpoint& source, const peer_i
     }
     wire::hello hello;
     hello.id = our_id;
+    hello.features = wire::hello_feature_listing_symlinks;  // `ls` shows links as links
     collector_ = std::make_unique<listing_collector>(security, source);
     session_ = std::make_unique<session::peer_session>(
         session::role::initiator,

@@ -177,7 +177,9 @@ std::error_code upload_connection::on_list(const wire::list_request& message) {
 void upload_connection::start_next_listing() {
     const auto path = listing_.take_asked();
     if (!path) return;
-    auto entries = context_.store.list(*path);
+    const auto& hello = session_.remote_hello();
+    const bool links_as_links = hello && (hello->features & wire::hello_feature_listing_symlinks);
+    auto entries = context_.store.list(*path, links_as_links);
     if (!entries) {
         session_.send(wire::error_msg{0, wire_code(entries.error()),
                                       *path + ": " + entries.error().message()});

@@ -43,8 +43,11 @@ class piece_store {
     const std::filesystem::path& root() const { return root_; }
 
     // Entries of a directory under the root, sorted by name; partial files appear under their
-    // final name with how many pieces are verified. Never lists the metadata folder.
-    std::expected<std::vector<listing_entry>, std::error_code> list(std::string_view relative_dir);
+    // final name with how many pieces are verified. Never lists the metadata folder. A symlink
+    // that stays inside the root is listed as a symlink with `links_as_links`, else as what it
+    // points to; one that leaves the root or points nowhere is not listed at all.
+    std::expected<std::vector<listing_entry>, std::error_code> list(std::string_view relative_dir,
+                                                                    bool links_as_links = false);
 
     // A shared file (complete or partial) by path, by content id, or both. May hash the file
     // (seconds for a large one the first time): call it off any latency-sensitive thread.

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -9,6 +10,7 @@
 #include "shared/store/atomic_file.hpp"
 #include "shared/store/path_guard.hpp"
 #include "shared/store/piece_store.hpp"
+#include "shared/wire/frame.hpp"
 
 namespace xfer {
 namespace {
@@ -23,19 +25,39 @@ bool is_directory(int dir_fd, std::string_view name) {
            S_ISDIR(info.st_mode);
 }
 
+bool is_symlink(int dir_fd, const dirent& item) {
+    if (item.d_type != DT_UNKNOWN) return item.d_type == DT_LNK;
+    struct stat info {};
+    return ::fstatat(dir_fd, item.d_name, &info, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(info.st_mode);
+}
+
+// A listed link's target as readlink gives it (at most a path long); empty if unreadable.
+std::string link_target(int dir_fd, const char* name) {
+    std::string target(wire::max_path_length + 1, '\0');
+    const ssize_t length = ::readlinkat(dir_fd, name, target.data(), target.size());
+    if (length <= 0 || static_cast<size_t>(length) > wire::max_path_length) return {};
+    target.resize(static_cast<size_t>(length));
+    return target;
+}
+
 // One directory entry as listed: what it is, its size, and pieces known if its manifest is
 // cached. Nothing for what is never shared (devices, sockets, fifos, links out of the root).
 std::optional<listing_entry> listed_entry(int root_fd, int dir_fd, const std::string& prefix,
-                                          const dirent& item, const manifest_cache& cache) {
+                                          const dirent& item, const manifest_cache& cache,
+                                          bool links_as_links) {
     const std::string_view name = item.d_name;
     struct stat info {};
     // Follows symlinks for the type, but a link out of the root is not listed at all.
     if (::fstatat(dir_fd, item.d_name, &info, 0) != 0) return std::nullopt;
-    if (item.d_type == DT_LNK && !open_beneath(root_fd, prefix + std::string(name), O_PATH))
-        return std::nullopt;
+    const bool link = is_symlink(dir_fd, item);
+    if (link && !open_beneath(root_fd, prefix + std::string(name), O_PATH)) return std::nullopt;
     listing_entry entry;
     entry.name = std::string(name);
-    if (S_ISDIR(info.st_mode)) {
+    if (link && links_as_links) {
+        entry.kind = listing_entry::kind_t::symlink;
+        entry.link_target = link_target(dir_fd, item.d_name);
+        if (entry.link_target.empty()) return std::nullopt;
+    } else if (S_ISDIR(info.st_mode)) {
         entry.kind = listing_entry::kind_t::directory;
     } else if (S_ISREG(info.st_mode)) {
         entry.size = static_cast<uint64_t>(info.st_size);
@@ -52,7 +74,7 @@ std::optional<listing_entry> listed_entry(int root_fd, int dir_fd, const std::st
 }  // namespace
 
 std::expected<std::vector<listing_entry>, std::error_code> piece_store::list(
-    std::string_view relative_dir) {
+    std::string_view relative_dir, bool links_as_links) {
     auto path = normalize_relative_path(relative_dir, /*allow_root=*/true);
     if (!path) return std::unexpected(path.error());
     auto fd = open_beneath(root_fd_.get(), *path, O_RDONLY | O_DIRECTORY);
@@ -75,7 +97,8 @@ std::expected<std::vector<listing_entry>, std::error_code> piece_store::list(
                 partial_names.emplace_back(name.substr(0, name.size() - part_suffix.size()));
             continue;
         }
-        if (auto entry = listed_entry(root_fd_.get(), dir_fd, prefix, *item, cache_))
+        if (auto entry =
+                listed_entry(root_fd_.get(), dir_fd, prefix, *item, cache_, links_as_links))
             entries.push_back(std::move(*entry));
     }
     for (const auto& name : partial_names) {

@@ -62,8 +62,13 @@ std::expected<message, std::error_code> decode_listing(byte_reader& r) {
         r.u32(e.pieces_had);
         r.u32(e.piece_count);
         if (!r.string16(e.name, max_path_length)) return truncated();
-        if (kind > 1 || e.pieces_had > e.piece_count || e.name.empty()) return malformed();
+        if (kind > 2 || e.pieces_had > e.piece_count || e.name.empty()) return malformed();
         e.kind = static_cast<listing_entry::kind_t>(kind);
+        if (e.kind == listing_entry::kind_t::symlink) {
+            if (!r.string16(e.link_target, max_path_length)) return truncated();
+            // A link is no content: nothing of a size or pieces, and it points somewhere.
+            if (e.size != 0 || e.piece_count != 0 || e.link_target.empty()) return malformed();
+        }
         l.entries.push_back(std::move(e));
     }
     return finish(r, std::move(l));

@@ -76,7 +76,8 @@ void encode(const list_request& l, std::vector<uint8_t>& out) {
 }
 
 size_t listing_entry_size(const listing_entry& e) {
-    return 1 + 8 + 4 + 4 + 2 + e.name.size();
+    const size_t target = e.kind == listing_entry::kind_t::symlink ? 2 + e.link_target.size() : 0;
+    return 1 + 8 + 4 + 4 + 2 + e.name.size() + target;
 }
 
 void encode(const listing& l, std::vector<uint8_t>& out) {
@@ -89,6 +90,7 @@ void encode(const listing& l, std::vector<uint8_t>& out) {
             w.u32(e.pieces_had);
             w.u32(e.piece_count);
             w.string16(e.name);
+            if (e.kind == listing_entry::kind_t::symlink) w.string16(e.link_target);
         }
     });
 }

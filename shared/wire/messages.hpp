@@ -37,6 +37,10 @@ inline constexpr uint32_t hello_feature_manifest_stream = 1u << 1;
 // Bit 2, set by a receiver that comes to pair: PAIR_INIT follows the HELLOs, and a sender that
 // does not know it yet answers its HELLO (instead of refusing) and lets it read only once paired.
 inline constexpr uint32_t hello_feature_pairing = 1u << 2;
+// Bit 3, set by a receiver: a LISTING may hold kind 2 (symlink, with its target), so `ls` shows
+// a link inside the share as the link a tree fetch recreates. A receiver without it (older
+// ones reject the kind) is sent such a link as what it points to.
+inline constexpr uint32_t hello_feature_listing_symlinks = 1u << 3;
 // A site label: short, and only characters that are safe on any terminal and in any log.
 bool is_valid_site(std::string_view site);
 
@@ -72,8 +76,8 @@ struct list_request {
 };
 
 // LISTING: u8 flags (bit 0: more frames follow) | u32 count | count x entry
-//   entry: u8 kind (0 file, 1 directory) | u64 size | u32 pieces_had | u32 piece_count
-//          | u16 name_len | name
+//   entry: u8 kind (0 file, 1 directory, 2 symlink) | u64 size | u32 pieces_had | u32 piece_count
+//          | u16 name_len | name [| u16 target_len | target: kind 2 only]
 // (shared/core/listing_entry.hpp: the store makes these entries too.)
 using listing_entry = xfer::listing_entry;
 struct listing {

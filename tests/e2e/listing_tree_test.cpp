@@ -85,6 +85,47 @@ TEST(ListTree, NamesFromThePeerAreShownAsSafeText) {
     EXPECT_NE(listed.out.find("sub/evil\\x1b[2Jname"), std::string::npos) << listed.out;
 }
 
+// What a tree fetch recreates as a link, `ls` shows as one, and does not walk into.
+TEST(ListTree, LinksInsideTheShareAreShownAsLinks) {
+    sandbox box;
+    write_text(box / "src/proj/a.txt", "hello");
+    write_text(box / "src/proj/sub/b.txt", "b");
+    write_text(box / "src/proj/evil\x1b[2Jname", "x");
+    write_text(box / "src/secret.txt", "outside proj, inside the share");
+    write_text(box / "outside.txt", "outside the share");
+    fs::create_symlink("a.txt", box / "src/proj/to-file");
+    fs::create_symlink("sub", box / "src/proj/to-dir");
+    fs::create_symlink("evil\x1b[2Jname", box / "src/proj/to-evil");
+    fs::create_symlink("../../outside.txt", box / "src/proj/escapes");
+    xfer_server server(box / "src");
+
+    const auto listed = run_xfer({"ls", "-R", server.address(), "proj"});
+    ASSERT_EQ(listed.status, 0) << listed.describe();
+    EXPECT_NE(listed.out.find("link              to-file -> a.txt\n"), std::string::npos)
+        << listed.out;
+    EXPECT_NE(listed.out.find("  to-dir -> sub\n"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("  to-evil -> evil\\x1b[2Jname\n"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find('\x1b'), std::string::npos) << "raw escape reached the terminal";
+    EXPECT_EQ(listed.out.find("to-dir/"), std::string::npos) << "walked into a link";
+    EXPECT_EQ(listed.out.find("escapes"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("3 files, 1 directory, 3 symlinks, 7 B (7 bytes)"), std::string::npos)
+        << listed.out;
+
+    const auto json = run_xfer({"ls", "-R", server.address(), "proj", "--json"});
+    ASSERT_EQ(json.status, 0) << json.describe();
+    const auto parsed = parse_json_lines(json.out);
+    ASSERT_EQ(parsed.error, "") << json.out;
+    bool saw_link = false;
+    for (const auto& line : parsed.lines) {
+        if (line.event() != "entry" || line.text("name") != "to-file") continue;
+        saw_link = true;
+        EXPECT_EQ(line.text("kind"), "symlink");
+        EXPECT_EQ(line.text("target"), "a.txt");
+    }
+    EXPECT_TRUE(saw_link) << json.out;
+    EXPECT_EQ(parsed.lines.back().number("symlinks"), 3);
+}
+
 TEST(ListTree, ATreeBeingFetchedIntoTheSharedDirectoryIsNotShown) {
     sandbox box;
     for (int i = 0; i < 120; ++i)

@@ -80,6 +80,38 @@ TEST_F(ServeStore, ListShowsFilesDirectoriesAndPartialsButNotMetadata) {
     EXPECT_EQ(entry_named(*own, "movie.bin")->pieces_had, 3u);
 }
 
+TEST_F(ServeStore, ListShowsLinksInsideTheRootAsLinksWhenAsked) {
+    box_.write("store/a.txt", "hello");
+    box_.write("store/sub/inner.bin", "inner");
+    box_.write("outside.txt", "secret");
+    std::filesystem::create_symlink("a.txt", root() / "to-file");
+    std::filesystem::create_symlink("sub", root() / "to-dir");
+    std::filesystem::create_symlink("../outside.txt", root() / "escapes");
+    std::filesystem::create_symlink("missing", root() / "dangling");
+    auto store = open_store();
+
+    const auto links = store->list("", /*links_as_links=*/true);
+    ASSERT_TRUE(links) << links.error().message();
+    EXPECT_EQ(names(*links), (std::vector<std::string>{"a.txt", "sub", "to-dir", "to-file"}))
+        << "links that leave the root or point nowhere are not listed either way";
+    const auto* to_file = entry_named(*links, "to-file");
+    EXPECT_EQ(to_file->kind, kind::symlink);
+    EXPECT_EQ(to_file->link_target, "a.txt");
+    EXPECT_EQ(to_file->size, 0u);
+    EXPECT_FALSE(to_file->complete());
+    EXPECT_EQ(entry_named(*links, "to-dir")->kind, kind::symlink);
+    EXPECT_EQ(entry_named(*links, "to-dir")->link_target, "sub");
+
+    // A receiver that did not ask (an older one rejects the kind) sees what each points to.
+    const auto followed = store->list("");
+    ASSERT_TRUE(followed);
+    EXPECT_EQ(names(*followed), names(*links));
+    EXPECT_EQ(entry_named(*followed, "to-file")->kind, kind::file);
+    EXPECT_EQ(entry_named(*followed, "to-file")->size, 5u);
+    EXPECT_EQ(entry_named(*followed, "to-file")->link_target, "");
+    EXPECT_EQ(entry_named(*followed, "to-dir")->kind, kind::directory);
+}
+
 TEST_F(ServeStore, ListReportsPieceCountsOnceHashed) {
     const auto source = test::make_source(2 * piece + 1, 2);
     box_.write("store/f", source.bytes);

@@ -40,6 +40,7 @@ std::vector<sample> samples() {
     listing l;
     l.entries.push_back({listing_entry::kind_t::file, 100, 1, 2, "a"});
     l.entries.push_back({listing_entry::kind_t::directory, 0, 0, 0, "dir"});
+    l.entries.push_back({listing_entry::kind_t::symlink, 0, 0, 0, "ln", "a"});
     open_request o;
     o.handle = 1;
     o.path = "a/b";
@@ -201,7 +202,7 @@ TEST(WireMalformed, ListingFieldsOutOfRange) {
     EXPECT_EQ(decode_error(message_type::listing, listing_body(1, 1, 0, 1, 0, "a")),
               errc::malformed_message)
         << "pieces_had > piece_count = 0";
-    EXPECT_EQ(decode_error(message_type::listing, listing_body(1, 1, 2, 0, 0, "a")),
+    EXPECT_EQ(decode_error(message_type::listing, listing_body(1, 1, 3, 0, 0, "a")),
               errc::malformed_message)
         << "unknown kind";
     EXPECT_EQ(decode_error(message_type::listing, listing_body(2, 1, 0, 0, 0, "a")),
@@ -230,6 +231,38 @@ TEST(WireMalformed, ListingFieldsOutOfRange) {
     too_many.assign({0, 0xff, 0xff, 0xff, 0xff});
     EXPECT_EQ(decode_error(message_type::listing, too_many), errc::malformed_message)
         << "a huge count is refused before anything is reserved for it";
+}
+
+// A LISTING of one symlink entry: its size and piece fields, then name and target.
+std::vector<uint8_t> symlink_body(uint64_t size, uint32_t pieces, const std::string& target) {
+    std::vector<uint8_t> body;
+    byte_writer w(body);
+    w.u8(0);
+    w.u32(1);
+    w.u8(2);
+    w.u64(size);
+    w.u32(0);
+    w.u32(pieces);
+    w.string16("link");
+    w.string16(target);
+    return body;
+}
+
+TEST(WireMalformed, ListingSymlinksCarryATargetAndNothingElse) {
+    EXPECT_FALSE(decode_error(message_type::listing, symlink_body(0, 0, "a/b")));
+    EXPECT_EQ(decode_error(message_type::listing, listing_body(0, 1, 2, 0, 0, "link")),
+              errc::frame_truncated)
+        << "no target";
+    EXPECT_EQ(decode_error(message_type::listing, symlink_body(0, 0, "")), errc::malformed_message)
+        << "empty target";
+    EXPECT_EQ(decode_error(message_type::listing, symlink_body(1000, 0, "a")),
+              errc::malformed_message)
+        << "a link with a size";
+    EXPECT_EQ(decode_error(message_type::listing, symlink_body(0, 4, "a")), errc::malformed_message)
+        << "a link with pieces";
+    EXPECT_TRUE(decode_error(message_type::listing,
+                             symlink_body(0, 0, std::string(max_path_length + 1, 't'))))
+        << "target over the path limit";
 }
 
 std::vector<uint8_t> bitfield_body(uint32_t piece_count, const std::vector<uint8_t>& bits) {

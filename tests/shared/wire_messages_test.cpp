@@ -85,6 +85,26 @@ TEST(WireMessages, ListingBytes) {
     EXPECT_EQ(listing_entry_size({listing_entry::kind_t::file, 0, 0, 0, "name"}), 23u);
 }
 
+TEST(WireMessages, ListingSymlinkBytes) {
+    listing l;
+    l.entries.push_back({listing_entry::kind_t::symlink, 0, 0, 0, "l", "t/u"});
+    EXPECT_EQ(encoded_hex(l),
+              "0000001e"
+              "0b"
+              "00"
+              "00000001"
+              "02"  // symlink
+              "0000000000000000"
+              "00000000"
+              "00000000"
+              "0001"
+              "6c"
+              "0003"  // its target
+              "742f75");
+    EXPECT_EQ(listing_entry_size(l.entries[0]), 25u);
+    expect_round_trip(l);
+}
+
 TEST(WireMessages, OpenBytes) {
     open_request o;
     o.handle = 7;

@@ -34,12 +34,16 @@ void ls_options(po::options_description& options) {
 }
 
 // {"event":"entry","kind":"file","name":...,"size":...,"pieces_had":...,"piece_count":...,
-// "complete":...}; a directory has kind "dir" and no piece fields. `name` is the entry's name,
-// or with -R its path under SUBDIR.
+// "complete":...}; a directory has kind "dir" and no piece fields, a symlink kind "symlink" and
+// its "target". `name` is the entry's name, or with -R its path under SUBDIR.
 void emit_entry(const wire::listing_entry& entry, const std::string& name) {
     json_object line("entry");
     if (entry.kind == wire::listing_entry::kind_t::directory) {
         emit(line.text("kind", "dir").text("name", name));
+        return;
+    }
+    if (entry.kind == wire::listing_entry::kind_t::symlink) {
+        emit(line.text("kind", "symlink").text("name", name).text("target", entry.link_target));
         return;
     }
     emit(line.text("kind", "file")
@@ -53,6 +57,11 @@ void emit_entry(const wire::listing_entry& entry, const std::string& name) {
 void print_entry(const wire::listing_entry& entry, const std::string& name) {
     if (entry.kind == wire::listing_entry::kind_t::directory) {
         std::cout << "dir   " << std::string(10, ' ') << "  " << safe_text(name) << "/\n";
+        return;
+    }
+    if (entry.kind == wire::listing_entry::kind_t::symlink) {
+        std::cout << "link  " << std::string(10, ' ') << "  " << safe_text(name) << " -> "
+                  << safe_text(entry.link_target) << "\n";
         return;
     }
     char state[16];
@@ -69,21 +78,25 @@ void print_entry(const wire::listing_entry& entry, const std::string& name) {
 struct listing_totals {
     uint64_t files = 0;
     uint64_t directories = 0;
+    uint64_t symlinks = 0;
     uint64_t bytes = 0;
 };
 
-// "12 files, 3 directories, 4.20 MiB (4404019 bytes)"; with --json a "totals" event.
+// "12 files, 3 directories[, 2 symlinks], 4.20 MiB (4404019 bytes)"; with --json a "totals"
+// event.
 void report_totals(const listing_totals& totals, bool json) {
     if (json) {
         emit(json_object("totals")
                  .number("files", totals.files)
                  .number("directories", totals.directories)
+                 .number("symlinks", totals.symlinks)
                  .number("bytes", totals.bytes));
         return;
     }
     std::cout << count_of(totals.files, "file") << ", "
-              << count_of(totals.directories, "directory", "directories") << ", "
-              << format_bytes(static_cast<double>(totals.bytes)) << " ("
+              << count_of(totals.directories, "directory", "directories") << ", ";
+    if (totals.symlinks > 0) std::cout << count_of(totals.symlinks, "symlink") << ", ";
+    std::cout << format_bytes(static_cast<double>(totals.bytes)) << " ("
               << count_of(totals.bytes, "byte") << ")\n";
 }
 
@@ -99,6 +112,8 @@ int list_recursively(const net::endpoint& source, const std::string& subdir,
     for (const auto& [path, entry] : *entries) {
         if (entry.kind == wire::listing_entry::kind_t::directory) {
             ++totals.directories;
+        } else if (entry.kind == wire::listing_entry::kind_t::symlink) {
+            ++totals.symlinks;
         } else {
             ++totals.files;
             totals.bytes += entry.size;
