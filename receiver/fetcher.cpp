@@ -346,10 +346,11 @@ void fetcher::on_timers(std::chrono::steady_clock::time_point now, fetch_progres
         // Lets a sender notice it missed our last store events (no later event would tell it).
         store_publisher_.heartbeat();
     }
-    if (entry_ && !entry_->complete && now - last_checkpoint_ >= checkpoint_interval) {
+    if (auto ec = checkpoints_.poll())
+        XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
+    if (entry_ && !entry_->complete && now - last_checkpoint_ >= checkpoint_interval &&
+        checkpoints_.start(entry_)) {
         last_checkpoint_ = now;
-        if (auto ec = store_->checkpoint(*entry_))
-            XLOG_WARN("receiver", "", "checkpoint failed: " << ec.message());
     }
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "receiver/background_checkpoint.hpp"
 #include "receiver/byte_range.hpp"
 #include "receiver/download_connection.hpp"
 #include "receiver/fetch_stats.hpp"
@@ -213,6 +214,7 @@ class fetcher final : public download_listener {
 
     zmq::context_t& context_;
     std::shared_ptr<piece_store> store_;
+    background_checkpoint checkpoints_{store_};  // the periodic one, off the loop
     fetch_request request_;
     zmq::socket_t store_events_;
     bus::sequenced_publisher store_publisher_{store_events_};  // stamps what store_events_ sends

@@ -199,7 +199,9 @@ std::error_code fetcher::manifest_completed(download_connection& from) {
     // The writer's threads write into the placeholder entry: what they hold is written and
     // counted before the entry is replaced, and a new writer writes into the adopted one.
     finish_writes_in_flight();
-    // That wait was the fetch's own (a piece of 262,144 files keeps the writers busy for tens
+    if (auto ec = checkpoints_.wait())
+        XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
+    // Those waits were the fetch's own (a piece of 262,144 files keeps the writers busy for tens
     // of seconds): what the sources sent meanwhile is unread, so no progress clock counts it.
     const auto now = std::chrono::steady_clock::now();
     last_advance_ = now;

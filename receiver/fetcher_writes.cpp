@@ -105,6 +105,8 @@ fetch_outcome fetcher::finish() {
         outcome.file_size = entry_->manifest.file_size;
         outcome.whole_file = span_.first == 0 && span_.last == entry_->manifest.piece_count();
     }
+    if (auto ec = checkpoints_.wait())
+        XLOG_INFO("receiver", "", "checkpoint failed: " << ec.message());
     if (!fatal_ && entry_ && !placeholder_ && !entry_->complete && outcome.whole_file &&
         entry_->have.all()) {
         const auto sync_started = fetch_meter::clock::now();

@@ -136,6 +136,13 @@ class piece_store {
                                 std::span<const uint8_t> data);
     // Makes everything verified so far durable: fdatasync the data, then replace the state file.
     std::error_code checkpoint(content_entry& entry);
+    // The same in two halves, so that the first, which waits for the disk (a tree's syncfs takes
+    // as long as the writeback of all written since the last one), can run off the fetch loop.
+    // checkpoint_bits, on any thread: the data flushed, then `had` (the bitfield as it was before
+    // the flush began) written as the state. trim_journal, after it on the thread that calls
+    // record_written: the journal keeps only the pieces had since `had`.
+    std::error_code checkpoint_bits(content_entry& entry, std::span<const uint8_t> had);
+    std::error_code trim_journal(content_entry& entry, std::span<const uint8_t> had);
     // All pieces verified: fsync, rename NAME.xfer-part to NAME, remove the resume state.
     std::error_code finalize(content_entry& entry);
 
@@ -174,6 +181,7 @@ class piece_store {
     static void recheck_journaled_pieces(content_entry& entry);
     void forget_resume_state(content_entry& entry) const;
     std::error_code write_state(content_entry& entry) const;
+    std::error_code write_state(content_entry& entry, std::span<const uint8_t> bitfield) const;
     // Trees (piece_store_tree.cpp): a served directory, a fetch into OUTDIR/NAME, its completion.
     std::expected<std::shared_ptr<content_entry>, std::error_code> open_tree_complete(
         const std::string& path, unique_fd directory, bool may_stream = false);

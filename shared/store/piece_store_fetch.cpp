@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bit>
 #include <thread>
 
 #include "shared/core/error.hpp"
@@ -46,14 +47,18 @@ void piece_store::remove_empty_metadata_dirs() const {
 }
 
 std::error_code piece_store::write_state(content_entry& entry) const {
+    return write_state(entry, entry.have.to_bytes());
+}
+
+std::error_code piece_store::write_state(content_entry& entry,
+                                         std::span<const uint8_t> bitfield) const {
     if (is_placeholder(entry.id)) {
         // Nothing to resume from (see register_placeholder); nor from an older state.
         std::error_code ignored;
         std::filesystem::remove(entry.state_path, ignored);
         return {};
     }
-    return write_resume_state(entry.state_path, entry.path, entry.encoded_manifest,
-                              entry.have.to_bytes());
+    return write_resume_state(entry.state_path, entry.path, entry.encoded_manifest, bitfield);
 }
 
 // The final name already there: a complete entry when it holds this content (nothing to fetch),
@@ -223,6 +228,12 @@ std::error_code piece_store::write_piece(content_entry& entry, uint32_t piece_in
 }
 
 std::error_code piece_store::checkpoint(content_entry& entry) {
+    const auto had = entry.have.to_bytes();
+    if (auto ec = checkpoint_bits(entry, had)) return ec;
+    return trim_journal(entry, had);
+}
+
+std::error_code piece_store::checkpoint_bits(content_entry& entry, std::span<const uint8_t> had) {
     std::lock_guard lock(entry.state_mutex);
     if (!entry.fetching || entry.complete) return {};
     if (entry.is_tree()) {
@@ -230,8 +241,21 @@ std::error_code piece_store::checkpoint(content_entry& entry) {
     } else if (::fdatasync(entry.data_fd.get()) != 0) {
         return last_system_error();
     }
-    if (auto ec = write_state(entry)) return ec;
-    return entry.journal.clear();
+    return write_state(entry, had);
+}
+
+std::error_code piece_store::trim_journal(content_entry& entry, std::span<const uint8_t> had) {
+    if (!entry.fetching || entry.complete) return {};
+    const auto now = entry.have.to_bytes();
+    std::vector<uint32_t> since;
+    for (size_t byte = 0; byte < now.size() && byte < had.size(); ++byte) {
+        for (uint8_t fresh = now[byte] & ~had[byte]; fresh != 0; fresh &= fresh - 1) {
+            // Piece 0 is byte 0's most significant bit (piece_bitfield::to_bytes).
+            since.push_back(static_cast<uint32_t>(byte * 8 + 7 - std::countr_zero(fresh)));
+        }
+    }
+    if (since.empty()) return entry.journal.clear();
+    return entry.journal.replace(entry.journal_path, since);
 }
 
 std::error_code piece_store::finalize(content_entry& entry) {

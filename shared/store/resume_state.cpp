@@ -145,6 +145,16 @@ std::error_code piece_journal::clear() {
     return {};
 }
 
+std::error_code piece_journal::replace(const std::filesystem::path& path,
+                                       std::span<const uint32_t> pieces) {
+    std::vector<uint8_t> bytes;
+    wire::byte_writer out(bytes);
+    for (const uint32_t piece : pieces) out.u32(piece);
+    // Not fsynced, as appends are not: journaled pieces are re-hashed before they count.
+    if (auto ec = write_file_atomically(path, bytes, /*durable=*/false)) return ec;
+    return open(path);
+}
+
 std::vector<uint32_t> piece_journal::read(const std::filesystem::path& path, uint32_t piece_count) {
     std::vector<uint32_t> pieces;
     const auto bytes = read_small_file(path, size_t{wire::max_pieces} * 4 * 4);

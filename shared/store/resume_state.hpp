@@ -66,6 +66,9 @@ class piece_journal {
     std::error_code open(const std::filesystem::path& path);
     std::error_code append(uint32_t piece_index);
     std::error_code clear();
+    // The journal at `path` becomes exactly `pieces`, in one rename: a reader (another process
+    // serving this partial) sees the old entries or the new ones, never neither.
+    std::error_code replace(const std::filesystem::path& path, std::span<const uint32_t> pieces);
     // Entries below piece_count; a torn last entry is ignored.
     static std::vector<uint32_t> read(const std::filesystem::path& path, uint32_t piece_count);
 

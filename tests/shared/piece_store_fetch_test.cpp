@@ -202,6 +202,34 @@ TEST_F(FetchStore, JournaledPiecesCountOnlyIfTheirBytesStillVerify) {
     EXPECT_EQ(box_.read("store/f"), source.bytes);
 }
 
+// The fetch loop's checkpoint runs in two halves: the flush and state on another thread with the
+// bits of before, while the loop records more pieces; then the journal keeps only those.
+TEST_F(FetchStore, ACheckpointInTwoHalvesKeepsPiecesWrittenMeanwhileInTheJournal) {
+    const auto source = test::make_source(12 * piece, 3);
+    {
+        auto store = open_store();
+        auto entry = *store->open_for_fetching("f", source.encoded, false);
+        for (const uint32_t index : {0u, 9u})
+            ASSERT_FALSE(store->write_piece(*entry, index, source.piece(index)));
+        const auto had = entry->have.to_bytes();
+        for (const uint32_t index : {3u, 10u})
+            ASSERT_FALSE(store->write_piece(*entry, index, source.piece(index)));
+        ASSERT_FALSE(store->checkpoint_bits(*entry, had));
+        ASSERT_FALSE(store->trim_journal(*entry, had));
+        EXPECT_EQ(piece_journal::read(entry->journal_path, 12), (std::vector<uint32_t>{3, 10}))
+            << "the journal holds what the state does not";
+        const auto state = decode_resume_state(*read_resume_state_file(entry->state_path));
+        ASSERT_TRUE(state) << state.error().message();
+        EXPECT_EQ(state->bitfield, had) << "the state holds what was had before the flush";
+        ASSERT_FALSE(store->write_piece(*entry, 5, source.piece(5)));  // journaled after the trim
+    }
+    auto store = open_store();
+    auto entry = store->open_for_fetching("f", source.encoded, false);
+    ASSERT_TRUE(entry) << entry.error().message();
+    EXPECT_EQ(had_pieces(**entry), (std::vector<uint32_t>{0, 3, 5, 9, 10}))
+        << "a restart has every piece, from the state or the journal";
+}
+
 TEST_F(FetchStore, APartFileOfAnotherVersionIsDiscarded) {
     const auto old_version = test::make_source(3 * piece, 8);
     const auto new_version = test::make_source(2 * piece + 5, 9);

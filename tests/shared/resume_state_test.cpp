@@ -176,6 +176,23 @@ TEST(PieceJournal, AppendsAndReadsBack) {
         << "appends after a clear start at 0";
 }
 
+TEST(PieceJournal, ReplaceKeepsExactlyTheGivenPiecesAndAppendsAfterThem) {
+    test::sandbox box;
+    piece_journal journal;
+    ASSERT_FALSE(journal.open(box / "j"));
+    for (const uint32_t piece : {1u, 2u, 7u}) ASSERT_FALSE(journal.append(piece));
+    const std::vector<uint32_t> kept = {7, 4};
+    ASSERT_FALSE(journal.replace(box / "j", kept));
+    EXPECT_EQ(piece_journal::read(box / "j", 10), kept);
+    ASSERT_FALSE(journal.append(8));
+    EXPECT_EQ(piece_journal::read(box / "j", 10), (std::vector<uint32_t>{7, 4, 8}))
+        << "appends go to the new journal, after what it kept";
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(box.path()),
+                            std::filesystem::directory_iterator{}),
+              1)
+        << "no temporary left beside it";
+}
+
 TEST(PieceJournal, TornTailIsIgnored) {
     test::sandbox box;
     for (size_t torn = 1; torn < 4; ++torn) {
