@@ -27,12 +27,19 @@ class direct_write {
     // "direct I/O" or "buffered writes (REASON)", for -v.
     const std::string& description() const { return description_; }
 
-    // Writes `data` at `offset`: the block-aligned part through the direct descriptor when the
-    // buffer and offset allow it, the rest (an unaligned tail, or everything when inactive)
-    // through `buffered_fd` with write-behind started.
+    // Writes `data` at `offset`: the file's whole blocks through the direct descriptor (from a
+    // bounce buffer when `data` is not aligned in memory), the rest (a head up to the first block
+    // boundary, a tail, or everything when inactive) through `buffered_fd` with write-behind
+    // started.
     std::error_code write(int buffered_fd, std::span<const uint8_t> data, uint64_t offset) const;
 
   private:
+    // Per thread that writes unaligned buffers: one, reused (the fetch's writer threads).
+    static constexpr size_t bounce_size = 1024 * 1024;
+
+    size_t write_blocks(const uint8_t* data, size_t size, uint64_t offset) const;
+    static std::error_code write_buffered(int fd, std::span<const uint8_t> data, uint64_t offset);
+
     unique_fd direct_fd_;
     std::string description_ = "buffered writes";
 };

@@ -78,6 +78,28 @@ TEST(DirectWrite, BufferedWhenTheEnvironmentTurnsItOff) {
     write_and_check(box / "again.bin", !on_tmpfs(box.path()));
 }
 
+// A tree's files start anywhere in a piece buffer: their whole blocks still go past the page
+// cache (through a bounce buffer), only the partial blocks at either end are cached, and the bytes
+// on disk are exact.
+TEST(DirectWrite, AnUnalignedBufferOrOffsetStillSkipsThePageCacheForWholeBlocks) {
+    test::sandbox box;
+    ::unsetenv("XFER_DIRECT_IO");
+    const auto file = box / "tree-file.bin";
+    unique_fd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(fd);
+    const auto writer = direct_write::for_file(fd.get());
+    if (!writer.active()) GTEST_SKIP() << writer.description();
+    // 3 MiB and a bit from an odd address (more than one bounce buffer's worth), at offset 1000:
+    // a head of 3,096 bytes, 768 whole blocks, a tail.
+    const auto bytes = test::pseudo_random_bytes(3 * 1024 * 1024 + 5'000, 9);
+    const std::span<const uint8_t> odd(bytes.data() + 1, bytes.size() - 1);
+    ASSERT_FALSE(writer.write(fd.get(), odd.first(1000), 0));
+    ASSERT_FALSE(writer.write(fd.get(), odd.subspan(1000), 1000));
+    ASSERT_EQ(::fsync(fd.get()), 0);
+    EXPECT_LE(test::cached_pages(file), 3u) << "whole blocks went through the page cache";
+    EXPECT_EQ(read_back(file), std::vector<uint8_t>(odd.begin(), odd.end()));
+}
+
 // tmpfs takes O_DIRECT from Linux 6.6 on and refuses it before: either way the bytes are exact
 // and the description says which path is in use.
 TEST(DirectWrite, TmpfsWritesExactBytesAndSaysWhichPath) {

@@ -1,8 +1,13 @@
 #include "tests/support/sandbox.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -87,6 +92,27 @@ std::vector<uint8_t> pseudo_random_bytes(size_t count, uint64_t seed) {
             bytes[i++] = static_cast<uint8_t>(word);
     }
     return bytes;
+}
+
+size_t cached_pages(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat info {};
+    if (fd < 0) return 0;
+    void* map = MAP_FAILED;
+    size_t size = 0;
+    if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+        size = static_cast<size_t>(info.st_size);
+        map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    }
+    ::close(fd);
+    if (map == MAP_FAILED) return 0;
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident((size + page - 1) / page);
+    const bool ok = ::mincore(map, size, resident.data()) == 0;
+    ::munmap(map, size);
+    if (!ok) return 0;
+    return static_cast<size_t>(
+        std::count_if(resident.begin(), resident.end(), [](unsigned char v) { return v & 1; }));
 }
 
 }  // namespace xfer::test

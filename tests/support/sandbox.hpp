@@ -43,4 +43,8 @@ class sandbox {
 // Deterministic bytes for test files: the same (count, seed) always gives the same bytes.
 std::vector<uint8_t> pseudo_random_bytes(size_t count, uint64_t seed);
 
+// Pages of the file at `path` held in the page cache (mincore of a mapping of it): 0 for an
+// empty or unreadable file. Tests of direct I/O call it before anything reads the file.
+size_t cached_pages(const std::filesystem::path& path);
+
 }  // namespace xfer::test
