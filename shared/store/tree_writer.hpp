@@ -4,9 +4,11 @@
 //
 // Directories are made first; a file is opened on the first piece that touches it (sized with
 // ftruncate, so all-zero blocks are skipped and sparse files stay sparse) and closed, with its
-// mode and mtime set on the open descriptor, when its last piece is written. Empty files,
-// symlinks and directory metadata (deepest first) come at the end, then one syncfs and the
-// rename. Every path is opened beneath the staging directory's fd without following any symlink.
+// mode and mtime set on the open descriptor, when its last piece is written. A file of 64 KiB or
+// more is written with direct I/O where its bytes are block-aligned in the piece buffer. Empty
+// files, symlinks and directory metadata (deepest first) come at the end, then one syncfs and
+// the rename. Every path is opened beneath the staging directory's fd without following any
+// symlink.
 //
 // Thread-safety: one fetch writes a tree, from several writer threads at once (distinct pieces
 // only); the sender may read it at the same time (read_ranges).
@@ -32,6 +34,8 @@
 #include "shared/tree/tree_owners.hpp"
 
 namespace xfer {
+
+struct tree_file;  // a file being written: its descriptor, and a direct one when it is big
 
 class tree_writer final : public content_files {
   public:
@@ -79,9 +83,10 @@ class tree_writer final : public content_files {
                 tree::tree_manifest manifest, unique_fd staging, bool overwrite);
 
     std::error_code make_directories() const;
-    std::expected<std::shared_ptr<unique_fd>, std::error_code> file_for_writing(
+    std::expected<std::shared_ptr<tree_file>, std::error_code> file_for_writing(
         uint32_t entry_index);
-    static std::expected<bool, std::error_code> write_segment(int fd, const tree::segment& part,
+    static std::expected<bool, std::error_code> write_segment(const tree_file& file,
+                                                              const tree::segment& part,
                                                               const uint8_t* data);
     // One segment of a piece being written: its file created, written, finished when complete.
     std::error_code write_part(const tree::segment& part, const uint8_t* data);
@@ -110,7 +115,7 @@ class tree_writer final : public content_files {
     // used one is closed (and reopened when needed) beyond max_open_files, so a tree never runs
     // out of descriptors. Shared: a writer holds its descriptor while it writes.
     std::unordered_map<uint32_t,
-                       std::pair<std::shared_ptr<unique_fd>, std::list<uint32_t>::iterator>>
+                       std::pair<std::shared_ptr<tree_file>, std::list<uint32_t>::iterator>>
         open_;
     std::list<uint32_t> recently_used_;
     tree::owner_runs owners_;  // empty: every entry stays the fetching user's

@@ -1,7 +1,9 @@
 // Fetching a tree into the store: pieces that span files written in any order, the staging
 // directory, completion into OUTDIR/NAME, resume of a half-written tree, and hostile manifests
 // refused before anything is created.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -9,8 +11,11 @@
 #include <random>
 #include <thread>
 
+#include "shared/core/aligned_bytes.hpp"
 #include "shared/core/error.hpp"
+#include "shared/core/fd.hpp"
 #include "shared/hash/sha256.hpp"
+#include "shared/store/direct_write.hpp"
 #include "shared/tree/tree.hpp"
 #include "tests/shared/piece_store_fixture.hpp"
 #include "tests/shared/tree_fixture.hpp"
@@ -201,6 +206,65 @@ TEST_F(TreeStore, PiecesWrittenFromSeveralThreadsAtOnceMakeTheSameTree) {
         EXPECT_EQ(info.st_mtim.tv_nsec, 123'456'789) << e.path;
         offset += e.size;
     }
+}
+
+// The fetch hands the tree writer block-aligned piece buffers; a file of 64 KiB or more goes to
+// the disk past the page cache (direct I/O) whether its bytes are aligned in the piece or not
+// (then through a bounce buffer), only the partial blocks where a piece boundary cuts the file
+// cached, and its all-zero blocks stay holes.
+TEST_F(TreeStore, BigFilesGoPastThePageCacheAlignedOrNotAndKeepTheirHoles) {
+    auto store = open_store();
+    {
+        unique_fd probe(::open((root() / "probe").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        ASSERT_TRUE(probe);
+        if (!direct_write::for_file(probe.get()).active())
+            GTEST_SKIP() << "no direct I/O on this file system";
+    }
+    constexpr uint32_t piece = 256 * 1024;
+    // a-whole lies in piece 0, aligned; b-pad fills piece 0 from an unaligned start; c-big starts
+    // on a piece boundary and spans five pieces, its second 64 KiB all zero; d-odd and e-unaligned
+    // put e-unaligned's bytes off the alignment.
+    auto source = make_tree_source({file("a-whole", 100'000), file("b-pad", piece - 100'000),
+                                    file("c-big", 4 * piece + 12'345), file("d-odd", 1'000),
+                                    file("e-unaligned", 700'000)});
+    std::fill_n(source.bytes.begin() + piece + 65'536, 65'536, 0);
+    for (uint32_t index = 0; index < source.manifest.piece_count(); ++index)
+        source.manifest.piece_hashes[index] = sha256(source.piece(index));
+    source.encoded = tree::encode_tree_manifest(source.manifest);
+    // As the fetch does: every piece from an aligned buffer. Then the bytes and the hole.
+    const auto fetch_and_check = [&](const std::string& name) {
+        auto entry = store->open_for_fetching(name, source.encoded, false);
+        ASSERT_TRUE(entry) << entry.error().message();
+        for (uint32_t index = 0; index < source.manifest.piece_count(); ++index) {
+            const auto bytes = source.piece(index);
+            auto aligned = allocate_aligned(bytes.size());
+            std::copy(bytes.begin(), bytes.end(), aligned.get());
+            ASSERT_FALSE(store->write_piece(**entry, index, {aligned.get(), bytes.size()}));
+        }
+        ASSERT_FALSE(store->finalize(**entry));
+        if (name == "direct") {
+            // Before anything reads them: at most the partial blocks at a file's end and at the
+            // piece boundaries inside it are cached (a-whole is 25 pages, b-pad 40, c-big 260,
+            // e-unaligned 171; d-odd is small, so buffered).
+            for (const char* file_name : {"a-whole", "b-pad", "c-big", "e-unaligned"})
+                EXPECT_LE(test::cached_pages(root() / name / file_name), 4u) << file_name;
+        }
+        const std::string all(source.bytes.begin(), source.bytes.end());
+        uint64_t offset = 0;
+        for (const auto& e : source.manifest.entries) {
+            ASSERT_EQ(read_text(root() / name / e.path), all.substr(offset, e.size)) << e.path;
+            offset += e.size;
+        }
+        // The zero 64 KiB is a hole, data on both sides (st_blocks would count extent blocks).
+        unique_fd big(::open((root() / name / "c-big").c_str(), O_RDONLY | O_CLOEXEC));
+        ASSERT_TRUE(big);
+        EXPECT_EQ(::lseek(big.get(), 0, SEEK_HOLE), 65'536) << name << ": the hole was filled in";
+        EXPECT_EQ(::lseek(big.get(), 65'536, SEEK_DATA), 131'072) << name;
+    };
+    fetch_and_check("direct");
+    ::setenv("XFER_DIRECT_IO", "off", 1);
+    fetch_and_check("buffered");
+    ::unsetenv("XFER_DIRECT_IO");
 }
 
 TEST_F(TreeStore, HostileManifestsAreRefusedBeforeAnythingIsWritten) {
