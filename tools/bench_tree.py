@@ -6,7 +6,7 @@ durable when it exits); `rsync -a` from an rsync daemon, then `sync -f` (timed w
 nc` into `nc | tar x`, then `sync -f`; and "xfer cold": the first fetch from a freshly started
 `xfer serve` whose manifest cache was dropped (nothing hashed yet). Before each sample: sync,
 the source read into page cache, the old destination moved into trash/ (emptied after the
-run; see settle). Every result is compared with the source (diff -r, untimed).
+run; see settle; the next run waits until the inodes it freed have aged out). Every result is compared with the source (diff -r, untimed).
 """
 import os
 import shutil
@@ -52,6 +52,20 @@ def settle(share, *doomed):
 
 def empty_trash(work):
     shutil.rmtree(work / "trash", ignore_errors=True)
+    (work / "trash-emptied").write_bytes(b"")  # its time: when the freed inodes age out
+
+
+def wait_for_freed_inodes(work, settle_seconds, log):
+    """A run started minutes after the last one emptied its trash measures ext4's scan past the
+    inodes that run freed (see settle): on 2026-12-04 every tool took 2 to 4 times as long, at
+    random. So wait until they have aged out (360 s at most; --inode-settle 0 does not wait)."""
+    stamp = work / "trash-emptied"
+    if not stamp.exists():
+        return
+    left = settle_seconds - (time.time() - stamp.stat().st_mtime)
+    if left > 0:
+        log(f"waiting {left:.0f} s for the inodes the last run freed to age out (--inode-settle)")
+        time.sleep(left)
 
 
 def same_tree(expected, actual):
@@ -114,6 +128,7 @@ def run_tree(bench, args):
     for tool in ("rsync", "nc", "tar", "diff", "sync"):
         if not shutil.which(tool):
             raise SystemExit(f"tools/bench: {tool} is missing (tools/install-deps installs it)")
+    wait_for_freed_inodes(work, args.inode_settle, bench.log)
     server, daemon = bench.xfer_server(args.xfer, share, work), bench.rsync_daemon(share, work)
 
     def cold():
