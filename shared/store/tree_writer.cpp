@@ -27,7 +27,8 @@ struct tree_file {
 
 namespace {
 
-// Beyond this many files open for writing, the least recently written one is closed.
+// Beyond this many files open for writing, the least recently written one is closed. Each holds
+// two descriptors when it is big (its direct one): a quarter of RLIMIT_NOFILE at most.
 const size_t max_open_files = open_file_budget(256, 8);
 // All-zero parts of each aligned block of this size are not written: the file is sized with
 // ftruncate, so a block no piece writes stays a hole.
