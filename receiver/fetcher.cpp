@@ -327,7 +327,8 @@ void fetcher::on_connection_events(uint64_t key, short revents) {
     const bool named_by_user = std::find(request_.sources.begin(), request_.sources.end(),
                                          source) != request_.sources.end();
     const bool pointless =
-        never_ask_again(ec, /*discovered=*/!named_by_user, retries_.attempts(source.to_string()));
+        never_ask_again(ec, /*discovered=*/!named_by_user, retries_.attempts(source.to_string()),
+                        /*tree_by_path=*/!request_.content && request_.remote_path.ends_with('/'));
     if (pointless) ignored_endpoints_.insert(it->second->source().to_string());
     const bool finished =
         ec == make_error_code(errc::peer_closed) && scheduler_ && scheduler_->complete();

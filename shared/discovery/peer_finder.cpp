@@ -63,6 +63,15 @@ class peer_finder::worker {
     }
 
   private:
+    // "DIR/" asks for a tree. The tracker names every file a peer holds, so a peer holding one
+    // under DIR/ may hold the tree; the LAN names none (only tags of whole paths), so any
+    // content a trusted announcer holds says it may. Its answer to OPEN settles it: a peer that
+    // does not share the tree is dropped as "not found", as a --from source would be.
+    static bool tree_path(const std::string& wanted) { return wanted.ends_with('/'); }
+    static bool may_hold(const std::string& held, const std::string& wanted) {
+        return held == wanted || (tree_path(wanted) && held.starts_with(wanted));
+    }
+
     const held_content* match(const peer_record& record) const {
         const auto& opts = owner_.options_;
         if (record.id == opts.self) return nullptr;
@@ -71,7 +80,8 @@ class peer_finder::worker {
         for (const auto& content : record.contents) {
             const bool same_path =
                 !opts.path.empty() &&
-                (content.path.empty() ? content.lan_tag == tag : content.path == opts.path);
+                (content.path.empty() ? content.lan_tag == tag || tree_path(opts.path)
+                                      : may_hold(content.path, opts.path));
             const bool same = opts.id ? content.id == *opts.id : same_path;
             if (same && has_any_piece(content)) return &content;
         }

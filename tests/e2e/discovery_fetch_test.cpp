@@ -15,6 +15,7 @@
 #include "shared/discovery/tracker_key.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
+#include "tests/support/tree_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -131,6 +132,39 @@ TEST(DiscoveryFetchE2E, FetchTrackerPullsFromEveryHolder) {
     EXPECT_TRUE(fetch.wait_for_line("fetched", 1s)) << fetch.describe();
     EXPECT_TRUE(file_bytes(out / "data.bin") == file_bytes(scratch.path() / "h1" / "data.bin"));
     // -v logs each source as it is used: every holder's address must be among them.
+    const auto log = fetch.stderr_text();
+    for (auto& server : servers) {
+        const auto address = "127.0.0.1:" + std::to_string(served_port(*server));
+        EXPECT_NE(log.find(address), std::string::npos) << "holder " << address << " not used\n"
+                                                        << log;
+    }
+}
+
+// A tree by path (DIR/): the tracker names the files a peer holds, so a peer with files under
+// proj/ is asked for the tree, and every holder serves part of it.
+TEST(DiscoveryFetchE2E, FetchTrackerByTreePathPullsTheTreeFromEveryHolder) {
+    scratch_directory scratch;
+    tracker_process tracker;
+    std::vector<std::unique_ptr<child_process>> servers;
+    for (const std::string name : {"h1", "h2", "h3"}) {
+        // The same tree, times included: one version (one content id) at every holder.
+        const auto tree = scratch.path() / name / "proj";
+        for (int i = 0; i < 6; ++i)
+            write_test_file(tree / ("f" + std::to_string(i)), 200'000 + 1'000 * i, 60 + i);
+        write_test_file(tree / "sub" / "big.bin", file_size, 66);
+        for (const auto& item : std::filesystem::recursive_directory_iterator(tree))
+            if (item.is_regular_file()) set_mtime(item.path(), 1'600'000'000, 0);
+        set_mtime(tree / "sub", 1'600'000'000, 0);
+        set_mtime(tree, 1'600'000'000, 0);
+        servers.push_back(serve(scratch.path() / name, tracker.address(), name));
+    }
+    const auto tree = scratch.path() / "h1" / "proj";
+    wait_until_listed(tracker.address(), {"h1", "h2", "h3"});
+    const auto out = scratch.path() / "out";
+    child_process fetch(
+        {XFER_BINARY, "fetch", "--tracker", tracker.address(), "proj/", "-o", out.string(), "-v"});
+    ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe();
+    EXPECT_EQ(tree_difference(tree, out / "proj"), "");
     const auto log = fetch.stderr_text();
     for (auto& server : servers) {
         const auto address = "127.0.0.1:" + std::to_string(served_port(*server));

@@ -6,6 +6,7 @@
 
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/discovery_netns.hpp"
+#include "tests/support/tree_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -177,6 +178,39 @@ TEST(DiscoveryLanE2E, FetchLanByPathFindsTheHolderOverLoopback) {
         process_options::with_environment(env));
     ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe() << serve.describe();
     EXPECT_TRUE(file_bytes(out / "wanted.bin") == file_bytes(share / "sub" / "wanted.bin"));
+}
+
+// A tree by path (DIR/): LAN records carry only tags of whole paths, so every trusted announcer
+// is asked; one that does not share the tree says so and is not asked again, the holder serves it.
+TEST(DiscoveryLanE2E, FetchLanByTreePathFindsTheHolderAndSkipsAPeerWithoutIt) {
+    scratch_directory scratch;
+    const auto tree = scratch.path() / "share" / "proj";
+    write_test_file(tree / "a.bin", 300'000, 7);
+    write_test_file(tree / "deep" / "er" / "b.bin", 1'500'000, 8);
+    write_test_file(scratch.path() / "other" / "unrelated.bin", 100'000, 9);
+    const auto env = loopback_lan_environment();
+    const auto server_home = (scratch.path() / "server-home").string();
+    std::vector<std::unique_ptr<child_process>> servers;
+    for (const char* directory : {"other", "share"}) {
+        servers.push_back(std::make_unique<child_process>(
+            std::vector<std::string>{XFER_BINARY, "serve", (scratch.path() / directory).string(),
+                                     "--home", server_home, "--listen", "127.0.0.1:0", "--public"},
+            process_options::with_environment(env)));
+        ASSERT_TRUE(servers.back()->wait_for_line("serving ", discovery_deadline))
+            << servers.back()->describe();
+    }
+    const auto fetch_home = (scratch.path() / "fetch-home").string();
+    child_process id({XFER_BINARY, "id", "--home", server_home});
+    ASSERT_EQ(id.wait(discovery_deadline), 0) << id.describe();
+    child_process trust(
+        {XFER_BINARY, "trust", "add", id.stdout_lines().at(0), "--home", fetch_home});
+    ASSERT_EQ(trust.wait(discovery_deadline), 0) << trust.describe();
+    const auto out = scratch.path() / "out";
+    child_process fetch(
+        {XFER_BINARY, "fetch", "--lan", "proj/", "-o", out.string(), "--home", fetch_home, "-v"},
+        process_options::with_environment(env));
+    ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe();
+    EXPECT_EQ(tree_difference(tree, out / "proj"), "");
 }
 
 // Needs `xfer serve` to announce (presence wired in) and `xfer fetch --lan`.

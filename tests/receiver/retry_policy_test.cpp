@@ -31,6 +31,17 @@ TEST(RetryPolicy, ADiscoveredSenderThatHangsUpInTheHandshakeIsAskedAgain) {
         << "a source named by the user fails at once, saying it may be too old";
 }
 
+// Discovery cannot tell who holds a tree (DIR/) from a record, so it tries any peer that may:
+// one that says it does not share the tree is not asked again, or a fetch with no holder left
+// would retry it for minutes instead of failing.
+TEST(RetryPolicy, ADiscoveredPeerWithoutTheTreeAskedByPathIsNotAskedAgain) {
+    EXPECT_TRUE(never_ask_again(code(errc::not_found), /*discovered=*/true, 0,
+                                /*tree_by_path=*/true));
+    EXPECT_FALSE(never_ask_again(code(errc::not_found), /*discovered=*/false, 0, true))
+        << "a source the user named fails or retries as before";
+    EXPECT_FALSE(never_ask_again(code(errc::peer_closed), true, 0, true));
+}
+
 TEST(RetryPolicy, OrdinaryFailuresAreAskedAgain) {
     EXPECT_FALSE(never_ask_again(code(errc::peer_closed), false, 0));
     EXPECT_FALSE(never_ask_again(code(errc::not_found), true, 0));
