@@ -2,8 +2,12 @@
 // pieces: another fetch completes the tree from it and the first source, byte for byte.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "tests/support/e2e_fixtures.hpp"
+#include "tests/support/e2e_net.hpp"
 #include "tests/support/sandbox.hpp"
+#include "tests/support/tree_fixtures.hpp"
 
 namespace xfer::test {
 namespace {
@@ -34,6 +38,54 @@ TEST(TransferTreePartial, AServeOfAHalfFetchedTreeServesItsVerifiedPieces) {
         EXPECT_EQ(file_difference(box / "a" / name, box / "out" / name), "") << name;
     }
     EXPECT_EQ(file_difference(box / "a/photos/sub/big", box / "out/photos/sub/big"), "");
+}
+
+// Two peers that each hold half of a tree's pieces (the first half of the files, the second
+// half) complete each other over two one-way connections: each downloads exactly what it lacked.
+TEST(TransferTreePartial, TwoHalfTreesCompleteEachOther) {
+    sandbox box;
+    for (int i = 0; i < 12; ++i)
+        write_random_file(box / "seed/proj" / ("f" + std::to_string(i)), 250'000 + 999 * i, 20 + i);
+    write_random_file(box / "seed/proj/sub/big", 5'000'000, 33);
+    const auto a_dir = (box / "a").string(), b_dir = (box / "b").string();
+    std::optional<uint64_t> a_had, b_had;
+    {
+        xfer_server seed(box / "seed");
+        const auto first =
+            run_xfer({"fetch", seed.address(), "proj/", "-o", a_dir, "--range", "0:50%"});
+        ASSERT_EQ(first.status, 0) << first.describe();
+        const auto second =
+            run_xfer({"fetch", seed.address(), "proj/", "-o", b_dir, "--range", "50%:100%"});
+        ASSERT_EQ(second.status, 0) << second.describe();
+        a_had = downloaded_bytes(first.out);
+        b_had = downloaded_bytes(second.out);
+        ASSERT_TRUE(a_had && b_had) << first.describe() << second.describe();
+        ASSERT_EQ(seed.stop(), 0);
+    }
+    ASSERT_FALSE(box.exists("a/proj"));
+    ASSERT_FALSE(box.exists("b/proj"));
+
+    const uint16_t a_port = pick_free_port();
+    uint16_t b_port = pick_free_port();
+    while (b_port == a_port) b_port = pick_free_port();
+    const auto a_address = "127.0.0.1:" + std::to_string(a_port);
+    const auto b_address = "127.0.0.1:" + std::to_string(b_port);
+    child_process a(
+        xfer_command({"fetch", b_address, "proj/", "-o", a_dir, "--listen", a_address}));
+    child_process b(
+        xfer_command({"fetch", a_address, "proj/", "-o", b_dir, "--listen", b_address}));
+    const auto a_status = a.wait(command_timeout);
+    const auto b_status = b.wait(command_timeout);
+    ASSERT_EQ(a_status, 0) << a.describe();
+    ASSERT_EQ(b_status, 0) << b.describe();
+    EXPECT_EQ(tree_difference(box / "seed/proj", box / "a/proj"), "");
+    EXPECT_EQ(tree_difference(box / "seed/proj", box / "b/proj"), "");
+    // Each downloaded exactly the pieces it lacked (the piece at 50 % both had).
+    uint64_t total = 0;
+    for (const auto& item : std::filesystem::recursive_directory_iterator(box / "seed/proj"))
+        total += item.is_regular_file() ? item.file_size() : 0;
+    EXPECT_EQ(downloaded_bytes(a.stdout_text()), total - *a_had) << a.describe();
+    EXPECT_EQ(downloaded_bytes(b.stdout_text()), total - *b_had) << b.describe();
 }
 
 }  // namespace
