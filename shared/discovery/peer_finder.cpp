@@ -63,13 +63,17 @@ class peer_finder::worker {
     }
 
   private:
-    // "DIR/" asks for a tree. The tracker names every file a peer holds, so a peer holding one
-    // under DIR/ may hold the tree; the LAN names none (only tags of whole paths), so any
-    // content a trusted announcer holds says it may. Its answer to OPEN settles it: a peer that
-    // does not share the tree is dropped as "not found", as a --from source would be.
+    // "DIR/" asks for a tree. The tracker names every content a peer holds: the tree itself
+    // ("DIR", a fetch of it in progress) or a file under DIR/ says it may hold the tree; the LAN
+    // names none (only tags of whole paths), so any content a trusted announcer holds says it
+    // may. Its answer to OPEN settles it: a peer that does not share the tree is dropped as "not
+    // found" and not asked again (retry_policy.hpp).
     static bool tree_path(const std::string& wanted) { return wanted.ends_with('/'); }
     static bool may_hold(const std::string& held, const std::string& wanted) {
-        return held == wanted || (tree_path(wanted) && held.starts_with(wanted));
+        if (held == wanted) return true;
+        if (!tree_path(wanted)) return false;
+        const bool the_tree_itself = held.size() + 1 == wanted.size() && wanted.starts_with(held);
+        return the_tree_itself || held.starts_with(wanted);
     }
 
     const held_content* match(const peer_record& record) const {

@@ -15,6 +15,7 @@
 #include "shared/discovery/tracker_key.hpp"
 #include "tests/support/discovery_fixtures.hpp"
 #include "tests/support/e2e_fixtures.hpp"
+#include "tests/support/e2e_net.hpp"
 #include "tests/support/tree_fixtures.hpp"
 
 namespace xfer::test {
@@ -171,6 +172,42 @@ TEST(DiscoveryFetchE2E, FetchTrackerByTreePathPullsTheTreeFromEveryHolder) {
         EXPECT_NE(log.find(address), std::string::npos) << "holder " << address << " not used\n"
                                                         << log;
     }
+}
+
+// A fetch of a tree in progress with --listen registers the tree ("proj", so far), and a later
+// fetch of proj/ through the tracker pulls from it too: a tree swarms as a file does.
+TEST(DiscoveryFetchE2E, ATreeFetchInProgressIsFoundAsAHolderOfTheTree) {
+    scratch_directory scratch;
+    tracker_process tracker;
+    const auto tree = scratch.path() / "seed" / "proj";
+    for (int i = 0; i < 4; ++i)
+        write_test_file(tree / ("f" + std::to_string(i)), 300'000 + i, 70 + i);
+    write_test_file(tree / "sub" / "big.bin", file_size, 75);
+    auto seeder = serve(scratch.path() / "seed", tracker.address(), "seed");
+    wait_until_listed(tracker.address(), {"seed"});
+    const auto leech_address = "127.0.0.1:" + std::to_string(pick_free_port());
+    child_process leech({XFER_BINARY, "fetch", "--tracker", tracker.address(), "proj/", "-o",
+                         (scratch.path() / "leech").string(), "--listen", leech_address,
+                         "--limit-down", "1M", "--linger", "0", "--name", "leech"});
+    const auto deadline = std::chrono::steady_clock::now() + discovery_deadline;
+    bool listed = false;
+    while (!listed && std::chrono::steady_clock::now() < deadline) {
+        child_process peers({XFER_BINARY, "peers", "--tracker", tracker.address()});
+        ASSERT_EQ(peers.wait(discovery_deadline), 0) << peers.describe();
+        for (const auto& line : peers.stdout_lines())
+            listed |= line.starts_with("leech  ") && line.find("  proj (") != std::string::npos;
+    }
+    ASSERT_TRUE(listed) << "the tree in progress was never registered\n" << leech.describe();
+    const auto out = scratch.path() / "out";
+    child_process fetch(
+        {XFER_BINARY, "fetch", "--tracker", tracker.address(), "proj/", "-o", out.string(), "-v"});
+    ASSERT_EQ(fetch.wait(discovery_deadline * 2), 0) << fetch.describe();
+    EXPECT_EQ(tree_difference(tree, out / "proj"), "");
+    EXPECT_NE(fetch.stderr_text().find(leech_address), std::string::npos)
+        << "the fetch in progress was not asked\n"
+        << fetch.describe();
+    ASSERT_EQ(leech.wait(discovery_deadline * 4), 0) << leech.describe();
+    EXPECT_EQ(tree_difference(tree, scratch.path() / "leech" / "proj"), "");
 }
 
 TEST(DiscoveryFetchE2E, HolderJoiningMidFetchIsUsed) {
