@@ -131,29 +131,18 @@ TEST(TransferMutualExchange, TwoHalfPeersCompleteEachOther) {
     ASSERT_FALSE(box.exists("a/f.bin"));
     ASSERT_FALSE(box.exists("b/f.bin"));
 
-    // Each side names the other's address, so both ports are chosen up front; whichever starts
-    // first finds nobody listening yet and has to wait for its partner.
-    const uint16_t a_port = pick_free_port();
-    uint16_t b_port = pick_free_port();
-    while (b_port == a_port) b_port = pick_free_port();
-    const auto a_address = "127.0.0.1:" + std::to_string(a_port);
-    const auto b_address = "127.0.0.1:" + std::to_string(b_port);
-    child_process a(
-        xfer_command({"fetch", b_address, "f.bin", "-o", a_dir, "--listen", a_address}));
-    child_process b(
-        xfer_command({"fetch", a_address, "f.bin", "-o", b_dir, "--listen", b_address}));
-
-    const auto a_status = a.wait(command_timeout);
-    const auto b_status = b.wait(command_timeout);
-    ASSERT_EQ(a_status, 0) << a.describe();
-    ASSERT_EQ(b_status, 0) << b.describe();
+    auto [a, b] = start_mutual_fetches("f.bin", a_dir, b_dir);
+    const auto a_status = a->wait(command_timeout);
+    const auto b_status = b->wait(command_timeout);
+    ASSERT_EQ(a_status, 0) << a->describe();
+    ASSERT_EQ(b_status, 0) << b->describe();
     EXPECT_EQ(file_difference(source, box / "a/f.bin"), "");
     EXPECT_EQ(file_difference(source, box / "b/f.bin"), "");
-    const auto a_downloaded = downloaded_bytes(a.stdout_text());
-    const auto b_downloaded = downloaded_bytes(b.stdout_text());
-    ASSERT_TRUE(a_downloaded && b_downloaded) << a.describe() << "\n" << b.describe();
-    EXPECT_EQ(*a_downloaded, size / 2) << a.describe();
-    EXPECT_EQ(*b_downloaded, size / 2) << b.describe();
+    const auto a_downloaded = downloaded_bytes(a->stdout_text());
+    const auto b_downloaded = downloaded_bytes(b->stdout_text());
+    ASSERT_TRUE(a_downloaded && b_downloaded) << a->describe() << "\n" << b->describe();
+    EXPECT_EQ(*a_downloaded, size / 2) << a->describe();
+    EXPECT_EQ(*b_downloaded, size / 2) << b->describe();
 }
 
 // The "(NN%, ..." state of NAME in `xfer ls` output, or nullopt if NAME is complete or absent.

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "tests/support/e2e_fixtures.hpp"
-#include "tests/support/e2e_net.hpp"
 #include "tests/support/sandbox.hpp"
 #include "tests/support/tree_fixtures.hpp"
 
@@ -65,27 +64,19 @@ TEST(TransferTreePartial, TwoHalfTreesCompleteEachOther) {
     ASSERT_FALSE(box.exists("a/proj"));
     ASSERT_FALSE(box.exists("b/proj"));
 
-    const uint16_t a_port = pick_free_port();
-    uint16_t b_port = pick_free_port();
-    while (b_port == a_port) b_port = pick_free_port();
-    const auto a_address = "127.0.0.1:" + std::to_string(a_port);
-    const auto b_address = "127.0.0.1:" + std::to_string(b_port);
-    child_process a(
-        xfer_command({"fetch", b_address, "proj/", "-o", a_dir, "--listen", a_address}));
-    child_process b(
-        xfer_command({"fetch", a_address, "proj/", "-o", b_dir, "--listen", b_address}));
-    const auto a_status = a.wait(command_timeout);
-    const auto b_status = b.wait(command_timeout);
-    ASSERT_EQ(a_status, 0) << a.describe();
-    ASSERT_EQ(b_status, 0) << b.describe();
+    auto [a, b] = start_mutual_fetches("proj/", a_dir, b_dir);
+    const auto a_status = a->wait(command_timeout);
+    const auto b_status = b->wait(command_timeout);
+    ASSERT_EQ(a_status, 0) << a->describe();
+    ASSERT_EQ(b_status, 0) << b->describe();
     EXPECT_EQ(tree_difference(box / "seed/proj", box / "a/proj"), "");
     EXPECT_EQ(tree_difference(box / "seed/proj", box / "b/proj"), "");
     // Each downloaded exactly the pieces it lacked (the piece at 50 % both had).
     uint64_t total = 0;
     for (const auto& item : std::filesystem::recursive_directory_iterator(box / "seed/proj"))
         total += item.is_regular_file() ? item.file_size() : 0;
-    EXPECT_EQ(downloaded_bytes(a.stdout_text()), total - *a_had) << a.describe();
-    EXPECT_EQ(downloaded_bytes(b.stdout_text()), total - *b_had) << b.describe();
+    EXPECT_EQ(downloaded_bytes(a->stdout_text()), total - *a_had) << a->describe();
+    EXPECT_EQ(downloaded_bytes(b->stdout_text()), total - *b_had) << b->describe();
 }
 
 }  // namespace

@@ -60,6 +60,19 @@ std::vector<std::string> xfer_command(const std::vector<std::string>& args) {
     return argv;
 }
 
+mutual_fetches start_mutual_fetches(const std::string& path, const std::string& a_dir,
+                                    const std::string& b_dir) {
+    const uint16_t a_port = pick_free_port();
+    uint16_t b_port = pick_free_port();
+    while (b_port == a_port) b_port = pick_free_port();
+    const auto a_address = "127.0.0.1:" + std::to_string(a_port);
+    const auto b_address = "127.0.0.1:" + std::to_string(b_port);
+    return {std::make_unique<child_process>(
+                xfer_command({"fetch", b_address, path, "-o", a_dir, "--listen", a_address})),
+            std::make_unique<child_process>(
+                xfer_command({"fetch", a_address, path, "-o", b_dir, "--listen", b_address}))};
+}
+
 command_result run_program(const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout) {
     child_process child(argv);

@@ -77,6 +77,15 @@ class xfer_server {
 // The port of "HOST:PORT" (0 if there is none).
 uint16_t port_of(std::string_view address);
 
+// Two `xfer fetch PATH -o DIR --listen` that each name the other as their source: a mutual
+// exchange. Both ports are chosen up front; whichever starts first finds nobody listening yet
+// and has to wait for its partner.
+struct mutual_fetches {
+    std::unique_ptr<child_process> a, b;
+};
+mutual_fetches start_mutual_fetches(const std::string& path, const std::string& a_dir,
+                                    const std::string& b_dir);
+
 // ---- what a failed command says ----
 
 // A failure's exit status (`status` when given, else any failure class: 1 or 3..7; not a
