@@ -38,8 +38,10 @@ uint16_t served_port(child_process& server) {
     return line ? net::parse_endpoint(last_word(*line), 0).value().port : 0;
 }
 
-// Waits until `xfer peers` lists every name (with its content complete).
-void wait_until_listed(const std::string& tracker, const std::vector<std::string>& names) {
+// Waits until every name has a line in `xfer peers` that starts with the name and holds `shows`
+// (by default: a content complete).
+void wait_until_listed(const std::string& tracker, const std::vector<std::string>& names,
+                       const std::string& shows = "100%") {
     const auto deadline = std::chrono::steady_clock::now() + discovery_deadline;
     while (std::chrono::steady_clock::now() < deadline) {
         child_process peers({XFER_BINARY, "peers", "--tracker", tracker});
@@ -47,11 +49,11 @@ void wait_until_listed(const std::string& tracker, const std::vector<std::string
         size_t found = 0;
         for (const auto& line : peers.stdout_lines()) {
             for (const auto& name : names)
-                found += line.starts_with(name + "  ") && line.find("100%") != std::string::npos;
+                found += line.starts_with(name + "  ") && line.find(shows) != std::string::npos;
         }
         if (found == names.size()) return;
     }
-    FAIL() << "peers never listed all of the servers";
+    FAIL() << "peers never listed all of the servers with " << shows;
 }
 
 // A TCP server on 127.0.0.1 that answers every connection with bytes that are not xfer.
@@ -189,15 +191,9 @@ TEST(DiscoveryFetchE2E, ATreeFetchInProgressIsFoundAsAHolderOfTheTree) {
     child_process leech({XFER_BINARY, "fetch", "--tracker", tracker.address(), "proj/", "-o",
                          (scratch.path() / "leech").string(), "--listen", leech_address,
                          "--limit-down", "1M", "--linger", "0", "--name", "leech"});
-    const auto deadline = std::chrono::steady_clock::now() + discovery_deadline;
-    bool listed = false;
-    while (!listed && std::chrono::steady_clock::now() < deadline) {
-        child_process peers({XFER_BINARY, "peers", "--tracker", tracker.address()});
-        ASSERT_EQ(peers.wait(discovery_deadline), 0) << peers.describe();
-        for (const auto& line : peers.stdout_lines())
-            listed |= line.starts_with("leech  ") && line.find("  proj (") != std::string::npos;
-    }
-    ASSERT_TRUE(listed) << "the tree in progress was never registered\n" << leech.describe();
+    // The tree in progress registered (as "proj", its size and share so far).
+    ASSERT_NO_FATAL_FAILURE(wait_until_listed(tracker.address(), {"leech"}, "  proj ("))
+        << leech.describe();
     const auto out = scratch.path() / "out";
     child_process fetch(
         {XFER_BINARY, "fetch", "--tracker", tracker.address(), "proj/", "-o", out.string(), "-v"});
